@@ -1,0 +1,54 @@
+"""A virtual PIV card for tests and demos: in-process, or behind pcscd through vpcd."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+
+from .. import piv, tlv
+from ..testca import TestCA, generate_key
+from . import state as state_file
+from .card import VirtualPivCard
+from .state import CardState
+
+__all__ = ["CardState", "VirtualPivCard", "blank_state", "credential_state", "open_card"]
+
+
+def new_chuid() -> bytes:
+    """A CHUID with a random GUID; FASC-N of an unassigned agency (all nines)."""
+    fascn = bytes.fromhex("D4E739DA739CED39CE739D836858210842108421C84210C3EB")
+    return (tlv.tlv(0x30, fascn) + tlv.tlv(0x34, os.urandom(16))
+            + tlv.tlv(0x35, b"20991231") + tlv.tlv(0x3E) + tlv.tlv(0xFE))
+
+
+def blank_state() -> CardState:
+    """Factory state: default PIN, PUK and management key, no keys, no certificates."""
+    return CardState(profile="blank")
+
+
+def credential_state(ca: TestCA, common_name: str = "Test Zorgverlener",
+                     algorithm: str = "EC-P256", pin: str = piv.DEFAULT_PIN,
+                     puk: str = piv.DEFAULT_PUK, serial_number: str = "") -> CardState:
+    """A personalised card with a key in 9A and a certificate from the test CA."""
+    state = CardState(pin=pin, puk=puk, profile="credential",
+                      management_algorithm=piv.ALG_AES128,
+                      management_key_hex=secrets.token_hex(16))
+    key = generate_key(algorithm)
+    state.set_private_key(piv.SLOT_AUTHENTICATION, piv.ASYMMETRIC_ALGORITHMS[algorithm], key)
+    certificate = ca.issue(key.public_key(), common_name,
+                           serial_number or f"{secrets.randbelow(10**9):09d}")
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    state.objects[f"{piv.CERTIFICATE_OBJECTS[piv.SLOT_AUTHENTICATION]:06X}"] = (
+        tlv.tlv(0x70, der) + tlv.tlv(0x71, b"\x00") + tlv.tlv(0xFE))
+    state.objects[f"{piv.OBJECT_CHUID:06X}"] = new_chuid()
+    state.objects[f"{piv.OBJECT_PRINTED:06X}"] = piv.protected_management_key_content(
+        state.management_key)
+    return state
+
+
+def open_card(path: Path) -> VirtualPivCard:
+    """A card whose state lives in path (which must exist)."""
+    path = Path(path)
+    return VirtualPivCard(state_file.load(path), save=lambda s: state_file.save(path, s))
