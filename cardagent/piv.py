@@ -209,6 +209,14 @@ def management_key_from_protected(content: bytes) -> bytes | None:
     return tlv.find(inner, 0x89) if inner is not None else None
 
 
+def new_chuid() -> bytes:
+    """A CHUID with a random GUID and the FASC-N of no agency (all nines), as the
+    YubiKey tools write it."""
+    fascn = bytes.fromhex("D4E739DA739CED39CE739D836858210842108421C84210C3EB")
+    return (tlv.tlv(0x30, fascn) + tlv.tlv(0x34, os.urandom(16))
+            + tlv.tlv(0x35, b"20991231") + tlv.tlv(0x3E) + tlv.tlv(0xFE))
+
+
 def algorithm_of(public_key) -> int:
     if isinstance(public_key, ec.EllipticCurvePublicKey) and public_key.curve.name == "secp256r1":
         return ALG_ECCP256

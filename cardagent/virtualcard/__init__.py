@@ -1,7 +1,7 @@
 """A virtual PIV card for tests and demos: in-process, or behind pcscd through vpcd."""
 from __future__ import annotations
 
-import os
+import contextlib
 import secrets
 from pathlib import Path
 
@@ -13,14 +13,8 @@ from . import state as state_file
 from .card import VirtualPivCard
 from .state import CardState
 
-__all__ = ["CardState", "VirtualPivCard", "blank_state", "credential_state", "open_card"]
-
-
-def new_chuid() -> bytes:
-    """A CHUID with a random GUID; FASC-N of an unassigned agency (all nines)."""
-    fascn = bytes.fromhex("D4E739DA739CED39CE739D836858210842108421C84210C3EB")
-    return (tlv.tlv(0x30, fascn) + tlv.tlv(0x34, os.urandom(16))
-            + tlv.tlv(0x35, b"20991231") + tlv.tlv(0x3E) + tlv.tlv(0xFE))
+__all__ = ["CardState", "VirtualPivCard", "blank_state", "credential_state", "open_card",
+           "VirtualReader"]
 
 
 def blank_state() -> CardState:
@@ -42,7 +36,7 @@ def credential_state(ca: TestCA, common_name: str = "Test Zorgverlener",
     der = certificate.public_bytes(serialization.Encoding.DER)
     state.objects[f"{piv.CERTIFICATE_OBJECTS[piv.SLOT_AUTHENTICATION]:06X}"] = (
         tlv.tlv(0x70, der) + tlv.tlv(0x71, b"\x00") + tlv.tlv(0xFE))
-    state.objects[f"{piv.OBJECT_CHUID:06X}"] = new_chuid()
+    state.objects[f"{piv.OBJECT_CHUID:06X}"] = piv.new_chuid()
     state.objects[f"{piv.OBJECT_PRINTED:06X}"] = piv.protected_management_key_content(
         state.management_key)
     return state
@@ -52,3 +46,25 @@ def open_card(path: Path) -> VirtualPivCard:
     """A card whose state lives in path (which must exist)."""
     path = Path(path)
     return VirtualPivCard(state_file.load(path), save=lambda s: state_file.save(path, s))
+
+
+class VirtualReader:
+    """The agent's connector interface (readers, connect) on an in-process card."""
+
+    def __init__(self, card: VirtualPivCard | None, name: str = "Virtual PCD 00 00"):
+        self.card = card
+        self.name = name
+
+    def readers(self):
+        from ..pcsc import ReaderState
+        return [ReaderState(self.name, self.card is not None)]
+
+    @contextlib.contextmanager
+    def connect(self, reader: str):
+        from ..pcsc import NoCard
+        if reader != self.name or self.card is None:
+            raise NoCard("no card in the reader")
+        try:
+            yield self.card
+        finally:
+            self.card.reset()
