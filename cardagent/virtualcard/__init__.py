@@ -42,10 +42,16 @@ def credential_state(ca: TestCA, common_name: str = "Test Zorgverlener",
     return state
 
 
-def open_card(path: Path) -> VirtualPivCard:
-    """A card whose state lives in path (which must exist)."""
+def open_card(path: Path, trace_path: Path | None = None) -> VirtualPivCard:
+    """A card whose state lives in path (which must exist). With trace_path, the header of
+    every command (CLA INS P1 P2, never the data) is appended to that file."""
     path = Path(path)
-    return VirtualPivCard(state_file.load(path), save=lambda s: state_file.save(path, s))
+    trace = None
+    if trace_path is not None:
+        trace_file = open(trace_path, "a", buffering=1)
+        trace = lambda header: trace_file.write(header.hex() + "\n")  # noqa: E731
+    return VirtualPivCard(state_file.load(path), save=lambda s: state_file.save(path, s),
+                          trace=trace)
 
 
 class VirtualReader:

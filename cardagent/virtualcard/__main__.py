@@ -29,6 +29,8 @@ def parse_arguments(argv=None):
     parser.add_argument("--key-type", choices=["EC-P256", "RSA-2048"], default="EC-P256")
     parser.add_argument("--name", default="Test Zorgverlener", help="certificate common name")
     parser.add_argument("--pin", default="123456", help="PIN of a new credential card")
+    parser.add_argument("--trace", type=Path, default=None,
+                        help="append each command's header (CLA INS P1 P2, no data) to FILE")
     parser.add_argument("--host", default="localhost")
     parser.add_argument("--port", type=int, default=35963)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -46,7 +48,7 @@ def main(argv=None) -> int:
         else:
             new_state = blank_state()
         state_file.save(arguments.state, new_state)
-    card = open_card(arguments.state)
+    card = open_card(arguments.state, arguments.trace)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"virtual card ready ({card.state.profile}, "
           f"{'personalised' if card.state.personalised else 'blank'})", flush=True)

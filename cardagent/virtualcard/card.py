@@ -82,9 +82,10 @@ class VirtualPivCard:
 
     atr = bytes.fromhex("3B8880014C6F6B65745049561F")  # T=1, historical bytes "LoketPIV"
 
-    def __init__(self, state: CardState, save=None):
+    def __init__(self, state: CardState, save=None, trace=None):
         self.state = state
         self._save = save or (lambda state: None)
+        self._trace = trace  # called with each command's header (never its data: PINs)
         self.commands_seen = 0
         self.reset()
 
@@ -109,6 +110,8 @@ class VirtualPivCard:
 
     def process(self, apdu: bytes) -> bytes:
         self.commands_seen += 1
+        if self._trace:
+            self._trace(apdu[:4])
         try:
             cla, ins, p1, p2, data, ne = parse_apdu(apdu)
             if cla & ~0x10 & 0xFF != 0x00:

@@ -1,0 +1,319 @@
+"""Fixtures for the card agent: pcscd, the virtual card behind vpcd, the agent process.
+
+A missing component skips its tests with what to install, except when CI=true: then it fails.
+pcscd is started here (`pcscd -f`, as root) unless one is running already, and stopped again
+at the end. vpcd's port is fixed (35963), so one test session at a time holds a file lock.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+READER = "Virtual PCD 00 00"
+VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+LOCK_FILE = Path("/tmp/loket-cardagent-vpcd.lock")
+ORIGIN = "https://portal.example"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def missing(component: str, install: str):
+    """Skip (or, in CI, fail) because a component is not there."""
+    message = f"{component} is missing: install {install}"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def child_environment() -> dict:
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [str(REPOSITORY)] + [p for p in environment.get("PYTHONPATH", "").split(os.pathsep) if p])
+    environment["PYTHONUNBUFFERED"] = "1"
+    return environment
+
+
+def wait_for(condition, timeout: float, what: str, interval: float = 0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 5):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def pyscard():
+    try:
+        from smartcard import scard  # noqa: F401
+    except ImportError:
+        missing("pyscard", "the PyPI package pyscard (extra `cardagent`; Debian: libpcsclite-dev "
+                "and swig to build it)")
+    from cardagent.pcsc import Pcsc
+    return Pcsc
+
+
+@pytest.fixture(scope="session")
+def ca_dir(tmp_path_factory):
+    from cardagent.testca import ensure_test_ca
+    directory = tmp_path_factory.mktemp("test-ca")
+    ensure_test_ca(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def test_ca(ca_dir):
+    from cardagent.testca import ensure_test_ca
+    return ensure_test_ca(ca_dir)
+
+
+class Stack:
+    """pcscd with vpcd, one virtual card slot."""
+
+    def __init__(self, pcsc, tmp: Path, ca_dir: Path):
+        self.pcsc = pcsc
+        self.tmp = tmp
+        self.ca_dir = ca_dir
+        self.card = None
+
+    def card_present(self) -> bool:
+        try:
+            return any(r.name == READER and r.card_present for r in self.pcsc.readers())
+        except Exception:
+            return False
+
+    def insert(self, kind: str = "credential", key_type: str = "EC-P256", pin: str = "123456"):
+        self.remove()
+        self.card = VirtualCardProcess(self, kind, key_type, pin)
+        return self.card
+
+    def remove(self):
+        if self.card is not None:
+            self.card.stop()
+            self.card = None
+
+
+class VirtualCardProcess:
+    count = 0
+
+    def __init__(self, stack: Stack, kind: str, key_type: str, pin: str):
+        VirtualCardProcess.count += 1
+        self.stack = stack
+        self.state_path = stack.tmp / f"card-{VirtualCardProcess.count}.json"
+        self.trace_path = stack.tmp / f"card-{VirtualCardProcess.count}.trace"
+        self.trace_path.touch()
+        self.log_path = stack.tmp / f"card-{VirtualCardProcess.count}.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cardagent.virtualcard", "--state", str(self.state_path),
+             f"--{kind}", "--reset", "--ca-dir", str(stack.ca_dir), "--key-type", key_type,
+             "--pin", pin, "--trace", str(self.trace_path)],
+            env=child_environment(), stdout=subprocess.DEVNULL,
+            stderr=open(self.log_path, "w"))
+        try:
+            wait_for(stack.card_present, 20, "the virtual card to appear in " + READER)
+        except TimeoutError:
+            stop_process(self.process)
+            raise
+
+    def state(self) -> dict:
+        return json.loads(self.state_path.read_text())
+
+    def commands(self) -> list[str]:
+        return self.trace_path.read_text().split()
+
+    def stop(self):
+        stop_process(self.process)
+        wait_for(lambda: not self.stack.card_present(), 10, "the virtual card to go away")
+
+
+@pytest.fixture(scope="session")
+def stack(pyscard, tmp_path_factory, ca_dir):
+    if not shutil.which("pcscd"):
+        missing("pcscd", "the Debian package pcscd")
+    if not VPCD_DRIVER.exists():
+        missing("vpcd", "the Debian package vsmartcard-vpcd")
+    lock = open(LOCK_FILE, "w")
+    try:
+        wait_for(lambda: _try_lock(lock), 170, "another test session to release " + str(LOCK_FILE),
+                 interval=0.5)
+    except TimeoutError as error:
+        pytest.fail(str(error), pytrace=False)
+    pcsc = pyscard()
+    tmp = tmp_path_factory.mktemp("card-stack")
+    pcscd = None
+    if not _pcscd_answers(pcsc):
+        if os.geteuid() != 0:
+            missing("a running pcscd", "pcscd and start it, or run the tests as root")
+        pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL,
+                                 stderr=open(tmp / "pcscd.log", "w"))
+    try:
+        wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15,
+                 f"pcscd to show the reader {READER!r}")
+        stack = Stack(pcsc, tmp, ca_dir)
+        yield stack
+        stack.remove()
+    finally:
+        if pcscd is not None:
+            stop_process(pcscd)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def _try_lock(handle) -> bool:
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _readers(pcsc):
+    try:
+        return pcsc.readers()
+    except Exception:
+        return []
+
+
+def _pcscd_answers(pcsc) -> bool:
+    try:
+        pcsc.readers()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def credential_card(stack):
+    card = stack.insert("credential")
+    yield card
+    stack.remove()
+
+
+@pytest.fixture
+def blank_card(stack):
+    card = stack.insert("blank")
+    yield card
+    stack.remove()
+
+
+class AgentProcess:
+    """`python -m cardagent` with a scripted prompt; records every frame it exchanged."""
+
+    def __init__(self, tmp: Path, origins=(ORIGIN,), sign_in_limit: str = "10/60"):
+        self.answers_path = tmp / "answers.json"
+        self.answers_path.write_text("{}")
+        self.log_path = tmp / "agent.log"
+        self.origin = origins[0]
+        self.frames: list[str] = []
+        command = [sys.executable, "-m", "cardagent", "--port", "0", "--prompt",
+                   f"script:{self.answers_path}", "--log-level", "DEBUG",
+                   "--sign-in-limit", sign_in_limit]
+        for origin in origins:
+            command += ["--origin", origin]
+        self.process = subprocess.Popen(command, env=child_environment(),
+                                        stdout=subprocess.PIPE, text=True,
+                                        stderr=open(self.log_path, "w"))
+        ready, _, _ = select.select([self.process.stdout], [], [], 20)
+        line = self.process.stdout.readline() if ready else ""
+        if not line.startswith("cardagent listening on port"):
+            stop_process(self.process)
+            raise RuntimeError("agent did not start: " + self.log_path.read_text())
+        self.port = int(line.split()[-1])
+        self.url = f"ws://127.0.0.1:{self.port}"
+
+    def answer(self, **answers):
+        self.answers_path.write_text(json.dumps(answers))
+
+    def transcript(self) -> list[dict]:
+        path = self.answers_path.with_name(self.answers_path.name + ".transcript")
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines()]
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    @contextlib.contextmanager
+    def connect(self, origin: str | None = None):
+        from websockets.sync.client import connect
+        with connect(self.url, origin=origin or self.origin, open_timeout=5,
+                     max_size=2**20) as connection:
+            yield connection
+
+    def send(self, connection, message) -> dict:
+        text = message if isinstance(message, str) else json.dumps(message)
+        self.frames.append(text)
+        connection.send(text)
+        reply = connection.recv(timeout=30)
+        self.frames.append(reply)
+        return json.loads(reply)
+
+    def call(self, op: str, params: dict | None = None, origin: str | None = None) -> dict:
+        with self.connect(origin) as connection:
+            return self.send(connection, {"v": 1, "id": 1, "op": op, "params": params or {}})
+
+    def stop(self):
+        stop_process(self.process)
+
+
+@pytest.fixture
+def agent_factory(tmp_path):
+    try:
+        import websockets  # noqa: F401
+    except ImportError:
+        missing("websockets", "the PyPI package websockets (extra `cardagent`)")
+    started = []
+
+    def start(**options):
+        directory = tmp_path / f"agent-{len(started)}"
+        directory.mkdir()
+        agent = AgentProcess(directory, **options)
+        started.append(agent)
+        return agent
+
+    yield start
+    for agent in started:
+        agent.stop()
+
+
+@pytest.fixture
+def agent(agent_factory, pyscard):
+    return agent_factory()
+
+
+def raw_handshake(port: int, headers: dict[str, str | None], path: str = "/") -> str:
+    """Send a WebSocket upgrade request with exactly these headers; return the status line."""
+    lines = [f"GET {path} HTTP/1.1", "Upgrade: websocket", "Connection: Upgrade",
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"]
+    lines += [f"{name}: {value}" for name, value in headers.items() if value is not None]
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        return sock.makefile("rb").readline().decode().strip()
+
+
+@pytest.fixture
+def handshake():
+    return raw_handshake

@@ -1,0 +1,120 @@
+"""Fixtures shared by the whole suite: apps on SQLite and PostgreSQL, a real SMTP server,
+a live server with headless Chromium, and factories for people and organisations."""
+import os
+
+import pytest
+
+from tests.components import require_postgres
+from tests.databases import PostgresDatabase, copy_sqlite, empty_tables, migrate
+
+# Fast password hashing would hide nothing we test, but argon2's default cost makes hundreds of
+# logins slow; tests use the real hasher with its real parameters anyway (they are ~50 ms).
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "DATA_KEY": "test-data-key",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "REDIS_URL": None,
+    "MAIL_SERVER": None,
+    "PUBLIC_URL": "http://localhost",
+    "SERVER_NAME": None,
+}
+
+
+def make_app(tmp_path, database_url: str, **overrides):
+    from webapp import create_app
+
+    config = dict(BASE_CONFIG)
+    config.update(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
+        STORAGE_DIR=str(tmp_path / "storage"),
+    )
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite"
+    from webapp import create_app
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    migrate(app)
+    with app.app_context():
+        from webapp.extensions import db
+
+        db.engine.dispose()
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    require_postgres()
+    database = PostgresDatabase()
+    database.create()
+    from webapp import create_app
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database.url})
+    migrate(app)
+    with app.app_context():
+        from webapp.extensions import db
+
+        db.engine.dispose()
+    yield database
+    database.drop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path):
+    if backend == "postgresql":
+        return request.getfixturevalue("postgres_database").url
+    return copy_sqlite(request.getfixturevalue("sqlite_template"), str(tmp_path / "test.sqlite"))
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The app on a freshly emptied, migrated database: once on SQLite, once on PostgreSQL."""
+    app = make_app(tmp_path, database_url)
+    if database_url.startswith("postgresql"):
+        empty_tables(app)
+    with app.app_context():
+        yield app
+        from webapp.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(app):
+    from tests.factories import Factory
+
+    return Factory(app)
+
+
+@pytest.fixture
+def outbox(app):
+    """The mails the app wrote to its local outbox (MAIL_SERVER unset)."""
+    from tests.mail import Outbox
+
+    return Outbox(app.config["MAIL_OUTBOX_DIR"])
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("LOKET_TEST_BACKEND"):
+        wanted = os.environ["LOKET_TEST_BACKEND"]
+        keep = [item for item in items if f"[{'postgresql' if wanted == 'sqlite' else 'sqlite'}" not in item.nodeid]
+        items[:] = keep

@@ -1,0 +1,1 @@
+"""Accounts: activation, login, logout, password reset, my data, choosing an organisation."""

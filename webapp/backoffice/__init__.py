@@ -1,0 +1,1 @@
+"""The issuing bodies' staff: organisations, invitations, imports, catalogues."""

@@ -1,0 +1,75 @@
+"""Settings from the environment, with defaults that run the embedded portal."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Read once at start-up; tests pass overrides to create_app()."""
+
+    def __init__(self, instance_path: str):
+        instance = Path(instance_path)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret(instance, "secret_key")
+        # Key for BSN encryption and keyed hashes; separate from SECRET_KEY so it can be rotated apart.
+        self.DATA_KEY = os.environ.get("DATA_KEY") or _instance_secret(instance, "data_key")
+        self.SQLALCHEMY_DATABASE_URI = _database_url(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'loket.sqlite'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.RQ_QUEUE = os.environ.get("RQ_QUEUE", "loket")
+        self.JOB_THREADS = int(os.environ.get("JOB_THREADS", "2"))
+        self.STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(instance / "storage")
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_STARTTLS = _bool("MAIL_STARTTLS")
+        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "Loket <noreply@loket.example>")
+        self.MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(instance / "outbox")
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.PUBLIC_URL.startswith("https://"))
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_NAME = "loket_session"
+        # How long a login lasts without "Onthoud mijn gegevens", and with it.
+        self.SESSION_IDLE = timedelta(hours=int(os.environ.get("SESSION_IDLE_HOURS", "8")))
+        self.PERMANENT_SESSION_LIFETIME = timedelta(days=int(os.environ.get("REMEMBER_DAYS", "30")))
+        self.TOKEN_MAX_AGE = int(os.environ.get("TOKEN_MAX_AGE_HOURS", "48")) * 3600
+        self.RESET_TOKEN_MAX_AGE = int(os.environ.get("RESET_TOKEN_MAX_AGE_MINUTES", "60")) * 60
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.LOGIN_LIMITS = os.environ.get("LOGIN_LIMITS", "10 per minute;50 per hour")
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.DEBUG_PAGES = _bool("DEBUG_PAGES")  # mail outbox page, card agent test page
+        self.TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Loket")
+
+
+def _database_url(url: str) -> str:
+    # Accept the common postgres:// forms and use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance: Path, name: str) -> str:
+    """A random secret kept in the instance folder, so the embedded default needs no setup."""
+    path = instance / name
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""What every module uses and no module owns."""

@@ -1,0 +1,154 @@
+"""Who is acting, for whom, at which assurance level; and the decorators views use to demand it.
+
+The accounts module loads the login session and puts an ActingContext on `g.acting`. Modules
+read it through `acting()` and check mandates in their services as well as in their views.
+"""
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from webapp.core.errors import NotFound
+
+# eHerkenning's levels of assurance, in order. A password alone reaches EH1; a second factor
+# (authenticator) EH2+; a smartcard EH3.
+LEVELS = ("EH1", "EH2", "EH2+", "EH3", "EH4")
+SERVICES = {
+    "passes": "Digitale pasjes",
+    "courses": "Cursussen",
+    "smartcards": "Smartcards",
+    "register": "Personenregister",
+    "dossiers": "Doorstroomdossiers",
+}
+
+
+def level_at_least(have: str | None, need: str) -> bool:
+    return have in LEVELS and LEVELS.index(have) >= LEVELS.index(need)
+
+
+@dataclass
+class ActingContext:
+    """The session's acting context: as a person (organisation None) or for one organisation."""
+
+    user: object
+    level: str = "EH1"
+    organisation: object | None = None
+    membership: object | None = None
+    mandates: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def organisation_id(self) -> int | None:
+        return self.organisation.id if self.organisation is not None else None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.membership is not None and self.membership.role == "admin"
+
+    def has_mandate(self, service: str) -> bool:
+        return self.membership is not None and (self.is_admin or service in self.mandates)
+
+    def require_organisation(self):
+        if self.organisation is None:
+            raise NotFound()
+        return self.organisation
+
+    def require_mandate(self, service: str):
+        """Raise NotFound unless acting for an organisation with this mandate (services call this too)."""
+        if not self.has_mandate(service):
+            raise NotFound()
+        return self.organisation
+
+    def require_admin(self):
+        if not self.is_admin:
+            raise NotFound()
+        return self.organisation
+
+
+def acting() -> ActingContext | None:
+    """The acting context of the logged-in user; None for a visitor."""
+    if not current_user.is_authenticated:  # loading the user sets g.acting
+        return None
+    return g.get("acting")
+
+
+def _login_redirect():
+    return redirect(url_for("accounts.login", next=request.full_path if request.query_string else request.path))
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _login_redirect()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _login_redirect()
+        if not current_user.is_staff:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def organisation_required(view):
+    """Acting for an organisation; otherwise off to Organisatie kiezen."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _login_redirect()
+        if acting().organisation is None:
+            return redirect(url_for("accounts.choose_organisation", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view):
+    @organisation_required
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not acting().is_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def mandate_required(service: str):
+    def decorator(view):
+        @organisation_required
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not acting().has_mandate(service):
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def level_required(level: str):
+    """Ask the user to step up (authenticator) instead of refusing."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _login_redirect()
+            if not level_at_least(acting().level, level):
+                return redirect(url_for("accounts.step_up", level=level, next=request.path))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,25 @@
+"""One template serves a page and its fragments: render a block for htmx, the page otherwise."""
+from flask import make_response, render_template, request
+from jinja2_fragments.flask import render_block, render_blocks
+
+
+def render(template: str, block: str | None = None, *, oob: tuple[str, ...] = (), status: int = 200, **context):
+    """Render `block` of `template` for an htmx request (plus any out-of-band blocks), the whole page otherwise."""
+    if block and request.htmx and not request.htmx.history_restore_request:
+        body = render_blocks(template, [block, *oob], **context) if oob else render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def redirect_after_post(location: str):
+    """Post/redirect/get that also works when htmx made the post (HX-Redirect is a full navigation)."""
+    from flask import redirect
+
+    if request.htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, code=303)

@@ -1,0 +1,1 @@
+"""Organisations, their contact persons (memberships) and mandates."""

@@ -1,0 +1,89 @@
+"""Mijn organisatie: everyone in it reads; admins (beheerders) edit it and its contact persons."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from webapp.accounts import services as accounts
+from webapp.core.auth import acting, admin_required, organisation_required
+from webapp.core.errors import DomainError
+from webapp.core.forms import add_error, form_status
+from webapp.organisations import services
+from webapp.organisations.forms import ContactPersonForm, OrganisationForm
+
+bp = Blueprint("organisations", __name__, url_prefix="/mijn-organisatie")
+
+
+@bp.get("")
+@organisation_required
+def show():
+    context = acting()
+    return render_template(
+        "organisations/show.html", organisation=context.organisation,
+        members=services.contact_persons(context.organisation_id), may_edit=context.is_admin,
+    )
+
+
+@bp.route("/aanpassen", methods=["GET", "POST"])
+@admin_required
+def edit():
+    organisation = acting().organisation
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        services.update_organisation(organisation, form.data)
+        flash("De organisatiegegevens zijn aangepast.", "success")
+        return redirect(url_for("organisations.show"), code=303)
+    return render_template("organisations/edit.html", form=form, organisation=organisation), form_status(form)
+
+
+@bp.route("/contactpersonen/nieuw", methods=["GET", "POST"])
+@admin_required
+def add_contact():
+    organisation = acting().organisation
+    form = ContactPersonForm(role="contact")
+    if form.validate_on_submit():
+        try:
+            membership, invite = services.add_contact_person(organisation, form.data, granted_by=current_user)
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            if invite:
+                accounts.send_activation(membership.user, organisation.name)
+            flash(f"{membership.user.full_name} is toegevoegd als contactpersoon."
+                  + (" Er is een e-mail gestuurd om de toegang te activeren." if invite else ""), "success")
+            return redirect(url_for("organisations.show"), code=303)
+    return render_template("organisations/contact_form.html", form=form, membership=None), form_status(form)
+
+
+@bp.route("/contactpersonen/<int:membership_id>/aanpassen", methods=["GET", "POST"])
+@admin_required
+def edit_contact(membership_id):
+    membership = services.get_membership(acting().organisation_id, membership_id)
+    user = membership.user
+    form = ContactPersonForm(
+        obj=membership, email=user.email, salutation=user.salutation, initials=user.initials,
+        first_name=user.first_name, infix=user.infix, last_name=user.last_name, services=sorted(membership.services),
+    )
+    form.email.render_kw = {"readonly": True}
+    form.email.data = user.email  # the address is the person's login; it is not changed here
+    if form.validate_on_submit():
+        try:
+            services.update_contact_person(membership, form.data, granted_by=current_user)
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            flash(f"De gegevens van {user.full_name} zijn aangepast.", "success")
+            return redirect(url_for("organisations.show"), code=303)
+    return render_template("organisations/contact_form.html", form=form, membership=membership), form_status(form)
+
+
+@bp.post("/contactpersonen/<int:membership_id>/verwijderen")
+@admin_required
+def remove_contact(membership_id):
+    membership = services.get_membership(acting().organisation_id, membership_id)
+    name = membership.user.full_name
+    try:
+        services.remove_contact_person(membership)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{name} is verwijderd als contactpersoon.", "success")
+    return redirect(url_for("organisations.show"), code=303)
