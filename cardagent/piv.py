@@ -409,7 +409,7 @@ class PivSession:
         response, sw = self.send(INS_AUTHENTICATE, algorithm, key_ref, data)
         if sw == 0x9000:
             return response
-        if key_ref == KEY_MANAGEMENT and sw in (0x6982, 0x6A80, 0x6983):
+        if key_ref == KEY_MANAGEMENT and sw in (0x6982, 0x6A80, 0x6A86, 0x6983):
             raise ManagementKeyRejected("management key authentication failed", sw)
         raise self._error(sw, INS_AUTHENTICATE)
 
