@@ -15,7 +15,7 @@ from tests.components import POSTGRES_ADMIN_URL
 
 def migrate(app) -> None:
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        upgrade(directory=app.extensions["migrate"].directory, revision="heads")
 
 
 class PostgresDatabase:
