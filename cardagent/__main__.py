@@ -31,7 +31,6 @@ def main(argv=None) -> int:
     arguments = parse_arguments(argv)
     logging.basicConfig(level=arguments.log_level, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("websockets").setLevel(max(logging.INFO, logging.root.level))
     from .agent import Agent
     from .operations import CardOperations
     from .pcsc import Pcsc

@@ -217,12 +217,16 @@ class Agent:
 
     # -- serving ----------------------------------------------------------------------
 
-    async def serve(self, port: int, ready=None) -> None:
+    async def serve(self, port: int, ready=None, stop: asyncio.Event | None = None) -> None:
+        """Serve until cancelled or until stop is set."""
         sockets = bind_loopback(port)
         self.port = sockets[0].getsockname()[1]
+        # websockets logs every frame at DEBUG; a hostile page could put a PIN in one.
+        transport_log = logging.getLogger("cardagent.websocket")
+        transport_log.setLevel(logging.INFO)
         servers = [await serve(self.handle, sock=sock, process_request=self.check_request,
                                max_size=MAX_MESSAGE_BYTES, max_queue=4, compression=None,
-                               server_header=None)
+                               server_header=None, logger=transport_log)
                    for sock in sockets]
         addresses = ", ".join(f"{s.getsockname()[0]}" for s in sockets)
         log.info("listening on port %d (%s) for %s", self.port, addresses,
@@ -230,10 +234,14 @@ class Agent:
         if ready:
             ready(self.port)
         try:
-            await asyncio.gather(*(server.serve_forever() for server in servers))
+            if stop is None:
+                await asyncio.gather(*(server.serve_forever() for server in servers))
+            else:
+                await stop.wait()
         finally:
             for server in servers:
                 server.close()
+            await asyncio.gather(*(server.wait_closed() for server in servers))
 
 
 def bind_loopback(port: int) -> list[socket.socket]:

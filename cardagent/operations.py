@@ -45,7 +45,9 @@ def b64(data: bytes) -> str:
 
 
 def describe_certificate(certificate: x509.Certificate) -> dict:
+    names = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
     return {
+        "common_name": names[0].value if names else None,
         "certificate": b64(certificate.public_bytes(serialization.Encoding.DER)),
         "subject": certificate.subject.rfc4514_string(),
         "issuer": certificate.issuer.rfc4514_string(),
