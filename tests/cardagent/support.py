@@ -1,0 +1,20 @@
+"""Shared by the card agent tests: names of things, and skipping what is not installed."""
+import os
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+READER = "Virtual PCD 00 00"
+VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+LOCK_FILE = Path("/tmp/loket-cardagent-vpcd.lock")
+ORIGIN = "https://portal.example"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def missing(component: str, install: str):
+    """Skip (or, in CI, fail) because a component is not there."""
+    message = f"{component} is missing: install {install}"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
