@@ -1,0 +1,1 @@
+"""Digital passes (digitale pasjes): contact persons download PDF passes of qualification holders."""

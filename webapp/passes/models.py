@@ -1,0 +1,215 @@
+"""Qualification holders, their qualifications, the per-user selection and pass requests.
+
+List queries run against `passes_holder_links` (one row per holder per organisation), which
+carries copies of the holder's sortable columns (number, name key, birth date, latest expiry) so
+that filtering, sorting and counting for one organisation need one table and one index.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.timeutil import UTCDateTime, today_local, utcnow
+from webapp.extensions import db
+
+KINDS = {"diploma": "Diploma", "certificate": "Certificaat"}
+STATUSES = {
+    "queued": "In wachtrij",
+    "building": "Wordt aangemaakt",
+    "available": "Beschikbaar",
+    "failed": "Mislukt",
+    "expired": "Verlopen",
+}
+SELECTION_LIMIT = 250
+
+
+def name_key(last_name: str) -> str:
+    """The lower-case search/sort key of a last name ("van Test" is found by "test" and "van")."""
+    return (last_name or "").strip().lower()
+
+
+class Holder(db.Model):
+    """A qualification holder (kwalificatiehouder) with an 8-digit qualification number."""
+
+    __tablename__ = "passes_holders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(8), unique=True)
+    salutation: Mapped[str] = mapped_column(String(20), default="")
+    initials: Mapped[str] = mapped_column(String(20), default="")
+    infix: Mapped[str] = mapped_column(String(30), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    mobile: Mapped[str] = mapped_column(String(30), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    links: Mapped[list["HolderOrganisation"]] = relationship(back_populates="holder", cascade="all, delete-orphan")
+    qualifications: Mapped[list["Qualification"]] = relationship(
+        back_populates="holder", cascade="all, delete-orphan", order_by="Qualification.name"
+    )
+
+    @property
+    def display_name(self) -> str:
+        """As on screen: "Mevr. K.C. Knightley"."""
+        return " ".join(part for part in (self.salutation, self.initials, self.infix, self.last_name) if part)
+
+
+class HolderOrganisation(db.Model):
+    """A holder registered at an organisation, with that organisation's own number for them."""
+
+    __tablename__ = "passes_holder_links"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "holder_id"),
+        Index("ix_passes_holder_links_org_number", "organisation_id", "number"),
+        Index("ix_passes_holder_links_org_name", "organisation_id", "name_key", "number"),
+        Index("ix_passes_holder_links_org_birth", "organisation_id", "birth_date", "number"),
+        Index("ix_passes_holder_links_org_expires", "organisation_id", "expires_on", "number"),
+        Index("ix_passes_holder_links_org_external", "organisation_id", "external_number", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    holder_id: Mapped[int] = mapped_column(ForeignKey("passes_holders.id", ondelete="CASCADE"), index=True)
+    external_number: Mapped[str] = mapped_column(String(30), default="")
+    # Copies of the holder's list columns (kept in step by services.refresh_links()).
+    number: Mapped[str] = mapped_column(String(8))
+    name_key: Mapped[str] = mapped_column(String(100), default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+    holder: Mapped[Holder] = relationship(back_populates="links")
+    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+
+    @property
+    def is_valid(self) -> bool:
+        return self.expires_on is not None and self.expires_on >= today_local()
+
+
+class ExamType(db.Model):
+    __tablename__ = "passes_exam_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Qualification(db.Model):
+    """A diploma or certificate; a diploma's additional modules point to it as parent."""
+
+    __tablename__ = "passes_qualifications"
+    __table_args__ = (
+        UniqueConstraint("holder_id", "name"),
+        Index("ix_passes_qualifications_holder_expires", "holder_id", "expires_on"),
+        Index("ix_passes_qualifications_exam_type_holder", "exam_type_id", "holder_id"),
+        Index("ix_passes_qualifications_exam_number_holder", "exam_number", "holder_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("passes_holders.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12), default="diploma")
+    name: Mapped[str] = mapped_column(String(120))
+    exam_type_id: Mapped[int | None] = mapped_column(ForeignKey("passes_exam_types.id", ondelete="SET NULL"))
+    exam_number: Mapped[str] = mapped_column(String(30), default="")
+    exam_date: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("passes_qualifications.id", ondelete="CASCADE"), index=True)
+    # Random, unguessable: the QR code on the pass points to /pasjes/verificatie/<token>.
+    verify_token: Mapped[str] = mapped_column(String(32), unique=True)
+
+    holder: Mapped[Holder] = relationship(back_populates="qualifications")
+    exam_type: Mapped[ExamType | None] = relationship()
+    parent: Mapped["Qualification | None"] = relationship(remote_side=[id], back_populates="modules")
+    modules: Mapped[list["Qualification"]] = relationship(back_populates="parent", order_by="Qualification.name")
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_valid(self) -> bool:
+        return self.expires_on is not None and self.expires_on >= today_local()
+
+
+class SelectionCounter(db.Model):
+    """One row per user; add actions lock it (SELECT ... FOR UPDATE) so the cap holds under races."""
+
+    __tablename__ = "passes_selection_counters"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SelectionItem(db.Model):
+    """A holder (at one organisation) the user has added for their next request."""
+
+    __tablename__ = "passes_selection_items"
+    __table_args__ = (UniqueConstraint("user_id", "link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("passes_holder_links.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    link: Mapped[HolderOrganisation] = relationship()
+
+
+class PassRequest(db.Model):
+    """A submitted request: a ZIP of PDF passes built in the background, downloadable for 7 days."""
+
+    __tablename__ = "passes_requests"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key"),
+        Index("ix_passes_requests_user_created", "user_id", "created_at"),
+        Index("ix_passes_requests_status_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str] = mapped_column(String(100), default="")  # kenmerk
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    file_name: Mapped[str] = mapped_column(String(120), default="")
+    error: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    items: Mapped[list["PassRequestItem"]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="PassRequestItem.id"
+    )
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in ("available", "failed", "expired")
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+    @property
+    def days_left(self) -> int:
+        seconds = (self.expires_at - utcnow()).total_seconds()
+        return max(0, -(-int(seconds) // 86400))
+
+
+class PassRequestItem(db.Model):
+    """One holder (at one organisation) in a request, frozen at submit time."""
+
+    __tablename__ = "passes_request_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("passes_requests.id", ondelete="CASCADE"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("passes_holders.id", ondelete="CASCADE"))
+    external_number: Mapped[str] = mapped_column(String(30), default="")
+
+    request: Mapped[PassRequest] = relationship(back_populates="items")
+    holder: Mapped[Holder] = relationship()
