@@ -1,0 +1,88 @@
+"""Core helpers: signed expiring tokens, BSN, the audit trail's refusal of secrets, safe_next."""
+import time
+
+import pytest
+
+from tests.conftest import make_app
+from webapp.core import bsn, tokens
+from webapp.core.audit import audit
+from webapp.core.urls import safe_next
+
+
+@pytest.fixture
+def bare_app(tmp_path):
+    app = make_app(tmp_path, "sqlite://")
+    with app.app_context():
+        yield app
+
+
+def test_token_round_trip_and_signature(bare_app):
+    token = tokens.make_token("reset", 7, "hash-1")
+    assert tokens.read_token("reset", token, 60) == (7, tokens.fingerprint("hash-1"))
+    assert tokens.read_token("activate", token, 60) is None  # another purpose
+    assert tokens.read_token("reset", token[:-2] + ("AA" if not token.endswith("AA") else "BB"), 60) is None
+    assert tokens.read_token("reset", "rubbish", 60) is None
+    bare_app.config["SECRET_KEY"] = "another-key"
+    assert tokens.read_token("reset", token, 60) is None
+
+
+def test_token_expires(bare_app):
+    token = tokens.make_token("reset", 7, "hash-1")
+    time.sleep(1.1)  # itsdangerous timestamps have a resolution of one second
+    assert tokens.read_token("reset", token, 0) is None
+    assert tokens.read_token("reset", token, 60) is not None
+
+
+def test_token_fingerprint_changes_with_state(bare_app):
+    assert tokens.fingerprint("a") != tokens.fingerprint("b")
+    assert tokens.fingerprint(None) == tokens.fingerprint("")
+
+
+@pytest.mark.parametrize("value", ["111222333", "123456782", "1112 22 333", "111.222.333"])
+def test_bsn_eleven_test_accepts(value):
+    assert bsn.is_valid(value)
+
+
+@pytest.mark.parametrize("value", ["111222334", "12345678", "1234567890", "abcdefghi", "", "11122233x", "000000000"])
+def test_bsn_eleven_test_refuses(value):
+    assert not bsn.is_valid(value)
+
+
+def test_bsn_mask_shows_only_last_three():
+    assert bsn.mask("111222333") == "******333"
+    assert "111222" not in bsn.mask("111 222 333")
+    assert bsn.mask("12") == "*********"
+
+
+def test_bsn_encryption_and_lookup_hash(bare_app):
+    sealed = bsn.encrypt("111 222 333")
+    assert "111222333" not in sealed
+    assert bsn.decrypt(sealed) == "111222333"
+    assert bsn.encrypt("111222333") != sealed  # random nonce
+    assert bsn.lookup_hash("111.222.333") == bsn.lookup_hash("111222333")
+    assert bsn.lookup_hash("111222333") != bsn.lookup_hash("123456782")
+    assert "111222333" not in bsn.lookup_hash("111222333")
+    before = bsn.lookup_hash("111222333")
+    bare_app.config["DATA_KEY"] = "other-key"
+    assert bsn.lookup_hash("111222333") != before  # keyed: useless without the DATA_KEY
+    with pytest.raises(ValueError):
+        bsn.decrypt(sealed)
+
+
+@pytest.mark.parametrize("key", ["password", "new_password", "pin", "puk", "token", "reset_token", "totp_secret", "bsn", "code"])
+def test_audit_refuses_secret_keys(bare_app, key):
+    with pytest.raises(ValueError):
+        audit("test.action", **{key: "x"})
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example",
+    "/\t/evil.example", "javascript:alert(1)", "evil.example", "http:/evil.example", " //evil.example",
+])
+def test_safe_next_refuses_open_redirects(target):
+    assert safe_next(target, "/home") == "/home"
+
+
+@pytest.mark.parametrize("target", ["/mijn-gegevens", "/mijn-organisatie?x=1", "/"])
+def test_safe_next_keeps_local_paths(target):
+    assert safe_next(target, "/home") == target
