@@ -1,0 +1,547 @@
+"""The rules of the course catalogue: who may see and enrol in what, capacity, waiting lists,
+invoices and the digital dossier. Plain functions; no request, no templates (but mail)."""
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from webapp.accounts.models import User
+from webapp.core.audit import audit
+from webapp.core.errors import DomainError, NotFound
+from webapp.core.timeutil import today_local, utcnow
+from webapp.courses.models import (
+    Category, Course, Enrollment, Event, Invoice, InvoiceLine, Message, MessageAttachment,
+)
+from webapp.extensions import db
+from webapp.organisations.models import Membership, Organisation
+
+log = logging.getLogger(__name__)
+PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user, as a person (organisation_id None) or for an organisation."""
+
+    user_id: int
+    organisation_id: int | None = None
+    is_admin: bool = False
+    may_courses: bool = False  # the courses mandate (admins hold it implicitly)
+
+    @classmethod
+    def from_context(cls, context) -> "Actor":
+        return cls(context.user.id, context.organisation_id, context.is_admin, context.has_mandate("courses"))
+
+
+# Catalogue --------------------------------------------------------------------------------
+
+def get_category(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None:
+        raise NotFound()
+    return category
+
+
+def root_categories() -> list[Category]:
+    return list(db.session.execute(select(Category).where(Category.parent_id.is_(None)).order_by(Category.name)).scalars())
+
+
+def public_courses(category_id: int) -> list[Course]:
+    return list(db.session.execute(
+        select(Course).where(Course.category_id == category_id, Course.custom_for_id.is_(None)).order_by(Course.name)
+    ).scalars())
+
+
+def _may_see_course(course: Course, actor: Actor | None) -> bool:
+    if course.custom_for_id is None:
+        return True
+    return actor is not None and actor.is_admin and actor.organisation_id == course.custom_for_id
+
+
+def get_course(course_id: int, actor: Actor | None) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None or not _may_see_course(course, actor):
+        raise NotFound()
+    return course
+
+
+def get_event(event_id: int, actor: Actor | None) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None or not _may_see_course(event.course, actor):
+        raise NotFound()
+    return event
+
+
+def upcoming_events(page: int = 1, per_page: int = PER_PAGE, course_id: int | None = None):
+    """Public events from today on, by date: (events, total)."""
+    conditions = [Event.starts_on >= today_local(), Course.custom_for_id.is_(None)]
+    if course_id is not None:
+        conditions.append(Event.course_id == course_id)
+    total = db.session.execute(select(func.count(Event.id)).join(Event.course).where(*conditions)).scalar_one()
+    page = max(1, page)
+    events = list(db.session.execute(
+        select(Event).join(Event.course).options(selectinload(Event.course)).where(*conditions)
+        .order_by(Event.starts_on, Event.id).limit(per_page).offset((page - 1) * per_page)
+    ).scalars())
+    return events, total
+
+
+def enrolled_counts(event_ids) -> dict[int, int]:
+    event_ids = list(event_ids)
+    if not event_ids:
+        return {}
+    rows = db.session.execute(
+        select(Enrollment.event_id, func.count(Enrollment.id))
+        .where(Enrollment.event_id.in_(event_ids), Enrollment.status == "enrolled").group_by(Enrollment.event_id)
+    )
+    return dict(rows.all())
+
+
+def available_places(event: Event) -> int:
+    taken = db.session.execute(
+        select(func.count(Enrollment.id)).where(Enrollment.event_id == event.id, Enrollment.status == "enrolled")
+    ).scalar_one()
+    return max(0, event.places - taken)
+
+
+def is_open(event: Event) -> bool:
+    """Enrolment closes when the event starts."""
+    return event.starts_on > today_local()
+
+
+# Persons an admin may enrol ---------------------------------------------------------------
+
+def organisation_persons(organisation_id: int, query: str = "", limit: int = 50) -> list[User]:
+    statement = (select(User).join(Membership, Membership.user_id == User.id)
+                 .where(Membership.organisation_id == organisation_id).order_by(User.last_name, User.first_name))
+    query = (query or "").strip()
+    if query:
+        like = f"%{query.lower()}%"
+        statement = statement.where(or_(
+            func.lower(User.first_name).like(like), func.lower(User.last_name).like(like),
+            func.lower(User.email).like(like),
+            func.lower(User.first_name + " " + User.last_name).like(like),
+        ))
+    return list(db.session.execute(statement.limit(limit)).scalars())
+
+
+def _is_member(user_id: int, organisation_id: int) -> bool:
+    return db.session.execute(
+        select(Membership.id).where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
+    ).first() is not None
+
+
+# Enrolment --------------------------------------------------------------------------------
+
+def _serialised(event_id: int) -> Event | None:
+    """Start a write transaction that holds the event: a row lock on PostgreSQL, the database's
+    write lock on SQLite (BEGIN IMMEDIATE), so places are counted and taken one at a time."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()  # end what the session had open; BEGIN must start a fresh transaction
+        db.session.execute(text("PRAGMA busy_timeout = 30000"))
+        db.session.execute(text("BEGIN IMMEDIATE"))
+        return db.session.execute(
+            select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    return db.session.execute(
+        select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def enrol(actor: Actor, event_id: int, participant_id: int | None = None, *, debtor_reference: str = "",
+          waiting_list: bool = False) -> Enrollment:
+    """Enrol the participant (default: the actor) in the event.
+
+    As a person the invoice goes to the person; acting for an organisation, to the organisation.
+    Only an organisation's admin enrols others, and only persons linked to that organisation.
+    A full event refuses, or puts the participant on the waiting list when `waiting_list`.
+    """
+    participant_id = participant_id or actor.user_id
+    debtor_reference = (debtor_reference or "").strip()[:80]
+    event = get_event(event_id, actor)
+    if not is_open(event):
+        raise DomainError("Inschrijven voor dit evenement is niet meer mogelijk: het is al begonnen of voorbij.")
+    if participant_id != actor.user_id:
+        if actor.organisation_id is None or not actor.is_admin:
+            raise DomainError("Alleen een beheerder van een organisatie kan anderen inschrijven.", field="participant_id")
+        if not _is_member(participant_id, actor.organisation_id):
+            raise DomainError("Deze persoon is niet gekoppeld aan uw organisatie.", field="participant_id")
+    participant = db.session.get(User, participant_id)
+    if participant is None:
+        raise DomainError("Deze persoon is niet gekoppeld aan uw organisatie.", field="participant_id")
+
+    try:
+        event = _serialised(event_id)
+        existing = db.session.execute(
+            select(Enrollment).where(Enrollment.event_id == event_id, Enrollment.participant_id == participant_id)
+        ).scalar_one_or_none()
+        if existing is not None and existing.status != "cancelled":
+            where = "op de wachtlijst" if existing.status == "waiting" else "ingeschreven"
+            raise DomainError(f"{participant.full_name} staat al {where} voor dit evenement.")
+        taken = db.session.execute(
+            select(func.count(Enrollment.id)).where(Enrollment.event_id == event_id, Enrollment.status == "enrolled")
+        ).scalar_one()
+        full = taken >= event.places
+        if full and not waiting_list:
+            raise DomainError("Dit evenement is vol. U kunt zich op de wachtlijst laten plaatsen.")
+        enrollment = existing or Enrollment(event_id=event_id, participant_id=participant_id)
+        enrollment.organisation_id = actor.organisation_id
+        enrollment.enrolled_by_id = actor.user_id
+        enrollment.debtor_reference = debtor_reference
+        enrollment.cancelled_at = None
+        enrollment.created_at = utcnow()
+        enrollment.confirmation_sent_at = None
+        if full:
+            enrollment.status, enrollment.waiting_since = "waiting", utcnow()
+        else:
+            enrollment.status, enrollment.waiting_since = "enrolled", None
+        db.session.add(enrollment)
+        db.session.flush()
+        if enrollment.status == "enrolled":
+            enrollment.invoice = _make_invoice(enrollment, event, participant)
+        audit("course.enrolled", organisation_id=actor.organisation_id, subject=f"enrollment:{enrollment.id}",
+              event_id=event_id, participant_id=participant_id, status=enrollment.status)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(f"{participant.full_name} staat al ingeschreven voor dit evenement.") from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    send_confirmation(enrollment.id)
+    return enrollment
+
+
+def _make_invoice(enrollment: Enrollment, event: Event, participant: User) -> Invoice:
+    """An invoice for one place, to the organisation (acting for it) or to the person, with the
+    debtor's address as it is now."""
+    if enrollment.organisation_id is not None:
+        organisation = db.session.get(Organisation, enrollment.organisation_id)
+        debtor = dict(debtor_organisation_id=organisation.id, debtor_name=organisation.name,
+                      debtor_attention=participant.full_name,
+                      debtor_street=f"{organisation.street} {organisation.house_number}".strip(),
+                      debtor_postcode=organisation.postcode, debtor_city=organisation.city)
+    else:
+        debtor = dict(debtor_user_id=participant.id, debtor_name=participant.formal_name or participant.full_name,
+                      debtor_street=f"{participant.street} {participant.house_number}".strip(),
+                      debtor_postcode=participant.postcode, debtor_city=participant.city)
+    issued = today_local()
+    invoice = Invoice(number=f"tmp-{uuid.uuid4().hex[:12]}", issued_on=issued,
+                      debtor_reference=enrollment.debtor_reference, **debtor)
+    line = InvoiceLine(
+        description=f"{event.course.name}: {event.name} ({event.starts_on:%d-%m-%Y}), deelnemer {participant.full_name}",
+        quantity=1, unit_price_cents=event.price_cents, vat_rate=event.vat_rate, amount_cents=event.price_cents,
+    )
+    invoice.lines.append(line)
+    invoice.subtotal_cents = line.amount_cents
+    invoice.vat_cents = round(line.amount_cents * line.vat_rate / 100)
+    invoice.total_cents = invoice.subtotal_cents + invoice.vat_cents
+    db.session.add(invoice)
+    db.session.flush()
+    invoice.number = f"{issued.year}{invoice.id:06d}"
+    return invoice
+
+
+def _write_lock() -> None:
+    """On SQLite take the write lock up front (no deadlock between two readers that both write)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()
+        db.session.execute(text("PRAGMA busy_timeout = 30000"))
+        db.session.execute(text("BEGIN IMMEDIATE"))
+
+
+def send_confirmation(enrollment_id: int, *, promoted: bool = False) -> None:
+    """Mail the participant; keep what was sent in the digital dossier."""
+    from webapp.core.mail import send_mail
+
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    event = enrollment.event
+    if enrollment.status == "waiting":
+        subject = f"Wachtlijst: {event.name}"
+    elif promoted:
+        subject = f"Er is een plaats vrijgekomen: {event.name}"
+    else:
+        subject = f"Bevestiging inschrijving: {event.name}"
+    context = dict(enrollment=enrollment, event=event, participant=enrollment.participant,
+                   organisation=enrollment.organisation, promoted=promoted)
+    try:
+        message = send_mail(enrollment.participant.email, subject, "courses_confirmation", **context)
+    except Exception:  # the enrolment stands; the missing confirmation shows in Mijn cursussen
+        log.exception("confirmation mail for enrollment %s failed", enrollment_id)
+        return
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    _write_lock()
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    enrollment.confirmation_sent_at = utcnow()
+    db.session.add(Message(recipient_id=enrollment.participant_id, organisation_id=enrollment.organisation_id,
+                           kind="confirmation", subject=subject, body=body, invoice_id=enrollment.invoice_id,
+                           enrollment_id=enrollment.id))
+    db.session.commit()
+
+
+def get_enrollment(actor: Actor, enrollment_id: int) -> Enrollment:
+    """One's own enrolment, or (for an organisation's admin) one of the organisation's."""
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        raise NotFound()
+    own = enrollment.participant_id == actor.user_id and enrollment.organisation_id == actor.organisation_id
+    organisation_admin = actor.is_admin and actor.organisation_id is not None and enrollment.organisation_id == actor.organisation_id
+    if not (own or organisation_admin):
+        raise NotFound()
+    return enrollment
+
+
+def cancel(actor: Actor, enrollment_id: int) -> Enrollment:
+    """Cancel before the event; a freed place goes to the first on the waiting list (who is mailed)."""
+    enrollment = get_enrollment(actor, enrollment_id)
+    event_id = enrollment.event_id
+    if not is_open(enrollment.event):
+        raise DomainError("Afmelden is niet meer mogelijk: het evenement is al begonnen of voorbij.")
+    promoted_id = None
+    try:
+        event = _serialised(event_id)
+        enrollment = db.session.get(Enrollment, enrollment_id, populate_existing=True)
+        if enrollment.status == "cancelled":
+            raise DomainError("Deze inschrijving was al geannuleerd.")
+        freed = enrollment.status == "enrolled"
+        enrollment.status, enrollment.cancelled_at = "cancelled", utcnow()
+        db.session.flush()
+        if freed:
+            first = db.session.execute(
+                select(Enrollment).where(Enrollment.event_id == event_id, Enrollment.status == "waiting")
+                .order_by(Enrollment.waiting_since, Enrollment.id).limit(1)
+            ).scalar_one_or_none()
+            if first is not None:
+                first.status, first.waiting_since = "enrolled", None
+                first.invoice = _make_invoice(first, event, first.participant)
+                promoted_id = first.id
+        audit("course.cancelled", organisation_id=enrollment.organisation_id, subject=f"enrollment:{enrollment.id}",
+              promoted=promoted_id)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    if promoted_id is not None:
+        send_confirmation(promoted_id, promoted=True)
+    return enrollment
+
+
+# Mijn cursussen ---------------------------------------------------------------------------
+
+def my_enrollments(actor: Actor) -> list[Enrollment]:
+    """The courses the user followed or is enrolled in (every context: they are the user's own)."""
+    return list(db.session.execute(
+        select(Enrollment).join(Enrollment.event)
+        .options(selectinload(Enrollment.event).selectinload(Event.course))
+        .where(Enrollment.participant_id == actor.user_id, Enrollment.status != "cancelled")
+        .order_by(Event.starts_on.desc(), Enrollment.id.desc())
+    ).scalars())
+
+
+def organisation_overview(actor: Actor):
+    """For an organisation's admin: its custom courses with events, and its enrolments."""
+    if not actor.is_admin or actor.organisation_id is None:
+        raise NotFound()
+    courses = list(db.session.execute(
+        select(Course).options(selectinload(Course.events)).where(Course.custom_for_id == actor.organisation_id)
+        .order_by(Course.name)
+    ).scalars())
+    enrollments = list(db.session.execute(
+        select(Enrollment).join(Enrollment.event)
+        .options(selectinload(Enrollment.event).selectinload(Event.course), selectinload(Enrollment.participant))
+        .where(Enrollment.organisation_id == actor.organisation_id, Enrollment.status != "cancelled")
+        .order_by(Event.starts_on.desc(), Enrollment.id.desc()).limit(500)
+    ).scalars())
+    return courses, enrollments
+
+
+# Invoices and dossier ---------------------------------------------------------------------
+
+def _invoice_filter(actor: Actor):
+    if actor.organisation_id is None:
+        return [Invoice.debtor_user_id == actor.user_id, Invoice.debtor_organisation_id.is_(None)]
+    if not actor.may_courses:
+        return None
+    return [Invoice.debtor_organisation_id == actor.organisation_id]
+
+
+def invoices(actor: Actor) -> list[Invoice]:
+    conditions = _invoice_filter(actor)
+    if conditions is None:
+        return []
+    return list(db.session.execute(
+        select(Invoice).where(*conditions).order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+    ).scalars())
+
+
+def get_invoice(actor: Actor, invoice_id: int) -> Invoice:
+    conditions = _invoice_filter(actor)
+    if conditions is None:
+        raise NotFound()
+    invoice = db.session.execute(select(Invoice).where(Invoice.id == invoice_id, *conditions)).scalar_one_or_none()
+    if invoice is None:
+        raise NotFound()
+    return invoice
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    from webapp.core.pdf import render_pdf
+
+    return render_pdf("courses/invoice_pdf.html", invoice=invoice)
+
+
+def _message_filter(actor: Actor):
+    if actor.organisation_id is None:
+        return [Message.recipient_id == actor.user_id, Message.organisation_id.is_(None)]
+    if actor.is_admin:
+        return [Message.organisation_id == actor.organisation_id]
+    return [Message.organisation_id == actor.organisation_id, Message.recipient_id == actor.user_id]
+
+
+def messages(actor: Actor) -> list[Message]:
+    return list(db.session.execute(
+        select(Message).options(selectinload(Message.attachments), selectinload(Message.invoice))
+        .where(*_message_filter(actor)).order_by(Message.sent_at.desc(), Message.id.desc())
+    ).scalars())
+
+
+def get_message(actor: Actor, message_id: int) -> Message:
+    message = db.session.execute(
+        select(Message).where(Message.id == message_id, *_message_filter(actor))
+    ).scalar_one_or_none()
+    if message is None:
+        raise NotFound()
+    return message
+
+
+def get_attachment(actor: Actor, message_id: int, attachment_id: int) -> MessageAttachment:
+    message = get_message(actor, message_id)
+    for attachment in message.attachments:
+        if attachment.id == attachment_id:
+            return attachment
+    raise NotFound()
+
+
+# Back-office (issuer staff) ---------------------------------------------------------------
+
+def all_courses() -> list[Course]:
+    return list(db.session.execute(
+        select(Course).options(selectinload(Course.category), selectinload(Course.custom_for)).order_by(Course.name)
+    ).scalars())
+
+
+def save_course(course: Course | None, data: dict) -> Course:
+    course = course or Course()
+    course.name = data["name"].strip()
+    course.description = (data.get("description") or "").strip()
+    course.category_id = data.get("category_id") or None
+    course.custom_for_id = data.get("custom_for_id") or None
+    course.cancellation_rules = (data.get("cancellation_rules") or "").strip()
+    db.session.add(course)
+    db.session.flush()
+    audit("course.saved", subject=f"course:{course.id}")
+    db.session.commit()
+    return course
+
+
+def save_event(course: Course, event: Event | None, data: dict) -> Event:
+    if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+        raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
+    event = event or Event(course=course)
+    event.name = data["name"].strip()
+    event.starts_on = data["starts_on"]
+    event.ends_on = data.get("ends_on")
+    event.location = (data.get("location") or "").strip()
+    event.price_cents = round(float(data["price"]) * 100)
+    event.vat_rate = int(data.get("vat_rate") or 0)
+    event.places = int(data["places"])
+    event.cancellation_rules = (data.get("cancellation_rules") or "").strip()
+    db.session.add(event)
+    db.session.flush()
+    audit("course.event_saved", subject=f"event:{event.id}")
+    db.session.commit()
+    return event
+
+
+def event_enrollments(event_id: int) -> list[Enrollment]:
+    return list(db.session.execute(
+        select(Enrollment).options(selectinload(Enrollment.participant), selectinload(Enrollment.organisation))
+        .where(Enrollment.event_id == event_id).order_by(Enrollment.status, Enrollment.waiting_since, Enrollment.id)
+    ).scalars())
+
+
+def send_invitations(event_id: int) -> int:
+    """Mail an invitation to every enrolled participant not yet invited; returns how many."""
+    from webapp.core.mail import send_mail
+
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise NotFound()
+    sent = 0
+    for enrollment in event_enrollments(event_id):
+        if enrollment.status != "enrolled" or enrollment.invitation_sent_at is not None:
+            continue
+        subject = f"Uitnodiging: {event.name} op {event.starts_on:%d-%m-%Y}"
+        message = send_mail(enrollment.participant.email, subject, "courses_invitation", event=event,
+                            participant=enrollment.participant)
+        enrollment.invitation_sent_at = utcnow()
+        db.session.add(Message(recipient_id=enrollment.participant_id, organisation_id=enrollment.organisation_id,
+                               kind="invitation", subject=subject,
+                               body=message.get_body(preferencelist=("plain",)).get_content(),
+                               enrollment_id=enrollment.id))
+        db.session.commit()
+        sent += 1
+    return sent
+
+
+def record_result(enrollment_id: int, result: str, attended: bool) -> Enrollment:
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        raise NotFound()
+    enrollment.result = (result or "").strip()[:40]
+    enrollment.attended = bool(attended)
+    audit("course.result", organisation_id=enrollment.organisation_id, subject=f"enrollment:{enrollment.id}",
+          result=enrollment.result, attended=enrollment.attended)
+    db.session.commit()
+    return enrollment
+
+
+def all_invoices(only_open: bool = False, limit: int = 200) -> list[Invoice]:
+    statement = select(Invoice).order_by(Invoice.issued_on.desc(), Invoice.id.desc()).limit(limit)
+    if only_open:
+        statement = statement.where(Invoice.paid_at.is_(None))
+    return list(db.session.execute(statement).scalars())
+
+
+def mark_paid(invoice_id: int, paid: bool = True) -> Invoice:
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFound()
+    invoice.paid_at = utcnow() if paid else None
+    audit("course.invoice_paid" if paid else "course.invoice_unpaid", organisation_id=invoice.debtor_organisation_id,
+          subject=f"invoice:{invoice.id}")
+    db.session.commit()
+    return invoice
+
+
+def send_message(recipient: User, organisation_id: int | None, subject: str, body: str,
+                 attachments=()) -> Message:
+    """A message from the issuer: mailed, and kept in the recipient's dossier with its attachments."""
+    from webapp.core.mail import send_mail
+
+    send_mail(recipient.email, subject, "courses_message", attachments=attachments, body=body, recipient=recipient)
+    message = Message(recipient_id=recipient.id, organisation_id=organisation_id, kind="message", subject=subject, body=body)
+    message.attachments = [MessageAttachment(filename=f, mimetype=m, data=d) for f, m, d in attachments]
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+def format_euro(cents: int | None) -> str:
+    cents = cents or 0
+    whole, rest = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}€ {whole:,}".replace(",", ".") + f",{rest:02d}"
