@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, bindparam, delete, exists, select
+from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import LoginSession, User
 from webapp.core.auth import ActingContext
@@ -48,6 +48,8 @@ def start_session(user: User, *, remember: bool, level: str = "EH1") -> LoginSes
     session.permanent = remember
     login_user(user, remember=False, fresh=True)
     g.login_session = login
+    # a fresh login has not chosen an organisation yet: it acts as the person
+    g.acting = ActingContext(user=user, level=level, can_switch=bool(user.memberships))
     return login
 
 
@@ -71,44 +73,59 @@ def end_other_sessions(user: User, keep: LoginSession | None = None) -> None:
     db.session.execute(statement)
 
 
+# Built once: every request runs this one statement to find its session, user, organisation,
+# membership and mandates.
+_CURRENT_SESSION = (
+    select(
+        LoginSession,
+        Membership,
+        exists().where(Membership.user_id == LoginSession.user_id).correlate(LoginSession).label("has_memberships"),
+    )
+    .outerjoin(
+        Membership,
+        and_(Membership.user_id == LoginSession.user_id, Membership.organisation_id == LoginSession.organisation_id),
+    )
+    .options(joinedload(LoginSession.user), joinedload(LoginSession.organisation), joinedload(Membership.mandates))
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+)
+
+
 def _load_user(user_id: str) -> User | None:
     token = session.get(_SESSION_KEY)
     if not token:
         return None
-    login = db.session.execute(
-        select(LoginSession)
-        .options(joinedload(LoginSession.user), joinedload(LoginSession.organisation))
-        .where(LoginSession.token_hash == _hash(token))
-    ).scalar_one_or_none()
+    row = db.session.execute(_CURRENT_SESSION, {"token_hash": _hash(token)}).unique().one_or_none()
     now = utcnow()
-    if login is None or str(login.user_id) != user_id or login.expires_at <= now:
+    if row is None or str(row[0].user_id) != user_id or row[0].expires_at <= now:
         session.clear()
         return None
+    login, membership, has_memberships = row
     if now - login.last_seen_at > _TOUCH_EVERY:
         login.last_seen_at = now
         login.expires_at = now + _lifetime(login.remember)
         db.session.commit()
     g.login_session = login
-    g.acting = _acting_context(login)
+    g.acting = ActingContext(user=login.user, level=login.level, can_switch=bool(has_memberships))
+    if membership is not None:  # None also when the membership ended after it was chosen
+        g.acting.organisation = login.organisation
+        g.acting.membership = membership
+        g.acting.mandates = membership.services
     return login.user
 
 
 def _acting_context(login: LoginSession) -> ActingContext:
-    context = ActingContext(user=login.user, level=login.level)
-    if login.organisation_id is not None:
-        membership = db.session.execute(
-            select(Membership)
-            .options(selectinload(Membership.mandates))
-            .where(Membership.user_id == login.user_id, Membership.organisation_id == login.organisation_id)
-        ).scalar_one_or_none()
-        if membership is not None:  # the membership may have ended since
-            context.organisation = login.organisation
-            context.membership = membership
-            context.mandates = membership.services
-    return context
+    """The context of a session just started: as a person until an organisation is chosen."""
+    return ActingContext(user=login.user, level=login.level, can_switch=bool(login.user.memberships))
+
+
+def _forget_request_state() -> None:
+    # g outlives a request when an app context is already pushed (tests, jobs): start clean.
+    for name in ("login_session", "acting", "_login_user"):
+        g.pop(name, None)
 
 
 def init_sessions(app) -> None:
+    app.before_request(_forget_request_state)
     login_manager.user_loader(_load_user)
     login_manager.session_protection = None  # the server-side session is the protection
     login_manager.login_view = "accounts.login"

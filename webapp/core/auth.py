@@ -36,6 +36,7 @@ class ActingContext:
     organisation: object | None = None
     membership: object | None = None
     mandates: frozenset[str] = field(default_factory=frozenset)
+    can_switch: bool = False  # has memberships, so Organisatie kiezen offers a choice
 
     @property
     def organisation_id(self) -> int | None:
