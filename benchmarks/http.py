@@ -1,0 +1,114 @@
+"""Shared benchmark plumbing: a scratch PostgreSQL database, gunicorn, a logged-in cookie, wrk."""
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def scratch_postgres(name: str):
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def bench_env(database_url: str, **extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url, FLASK_APP="benchmarks.bench_wsgi", SECRET_KEY="bench-secret",
+        DATA_KEY="bench-data", RATELIMIT_ENABLED="false", PYTHONPATH=str(ROOT),
+    )
+    env.pop("REDIS_URL", None)
+    env.update(extra)
+    return env
+
+
+def flask(env: dict, *args: str) -> str:
+    return subprocess.run([str(VENV_BIN / "flask"), *args], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, workers: int = 2):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "benchmarks.bench_wsgi:app"], env=env, cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/__constant", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError("gunicorn did not start")
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def login_cookie(base: str, email: str, password: str, organisation: str | None = None) -> str:
+    """Log in through the real forms; return the Cookie header of the logged-in session."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/inloggen").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
+    response = opener.open(base + "/inloggen", data)
+    if "/organisatie-kiezen" in response.geturl():
+        page = response.read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        choice = organisation or "person"
+        opener.open(response.geturl(), urllib.parse.urlencode({"csrf_token": token, "context": choice}).encode())
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def wrk(url: str, *, seconds: int = 10, connections: int = 8, cookie: str | None = None) -> dict:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(ROOT / "benchmarks" / "report.lua"), url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("RESULT"))
+    return {key: float(value) for key, value in (pair.split("=") for pair in line.split()[1:])}
+
+
+def print_table(rows: list[tuple[str, dict]]) -> None:
+    print(f"{'target':<40} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'non-2xx':>8}")
+    for name, result in rows:
+        print(f"{name:<40} {result['rps']:>9.0f} {result['p50']:>8.2f} {result['p95']:>8.2f} {result['p99']:>8.2f} "
+              f"{result['errors']:>7.0f} {result['non2xx']:>8.0f}")
