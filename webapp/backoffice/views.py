@@ -8,7 +8,7 @@ from webapp.core.auth import staff_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
 from webapp.extensions import db
-from webapp.organisations import services as organisations
+from webapp.organisations import services as organisation_services
 from webapp.organisations.forms import InviteContactForm, StaffOrganisationForm
 from webapp.organisations.models import Organisation
 
@@ -33,7 +33,7 @@ def organisations():
 def new_organisation():
     form = StaffOrganisationForm()
     if form.validate_on_submit():
-        organisation = organisations.create_organisation(form.data)
+        organisation = organisation_services.create_organisation(form.data)
         flash(f"Organisatie {organisation.name} is aangemaakt. Nodig nu een contactpersoon uit.", "success")
         return redirect(url_for("backoffice.organisation", organisation_id=organisation.id), code=303)
     return render_template("backoffice/organisation_form.html", form=form), form_status(form)
@@ -46,7 +46,7 @@ def organisation(organisation_id):
     form = InviteContactForm(role="admin")
     if form.validate_on_submit():
         try:
-            membership, invite = organisations.add_contact_person(organisation, form.data, granted_by=current_user)
+            membership, invite = organisation_services.add_contact_person(organisation, form.data, granted_by=current_user)
         except DomainError as error:
             add_error(form, error)
         else:
@@ -56,5 +56,5 @@ def organisation(organisation_id):
             return redirect(url_for("backoffice.organisation", organisation_id=organisation.id), code=303)
     return render_template(
         "backoffice/organisation.html", organisation=organisation, form=form,
-        members=organisations.contact_persons(organisation.id),
+        members=organisation_services.contact_persons(organisation.id),
     ), form_status(form)
