@@ -3,7 +3,7 @@ import time
 
 import pyotp
 import segno
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 
 from webapp.accounts.models import LoginSession, User
@@ -70,7 +70,11 @@ def find_or_create_account(email: str, **names) -> User:
 def link_for(purpose: str, user: User) -> str:
     token = tokens.make_token(purpose, user.id, user.password_hash)
     endpoint = "accounts.activate" if purpose == ACTIVATE else "accounts.reset_password"
-    return current_app.config["PUBLIC_URL"] + url_for(endpoint, token=token)
+    if has_request_context():
+        path = url_for(endpoint, token=token)
+    else:  # `flask create-staff`, background jobs: no request to build the URL from
+        path = current_app.url_map.bind("localhost").build(endpoint, {"token": token})
+    return current_app.config["PUBLIC_URL"] + path
 
 
 def user_for_link(purpose: str, token: str) -> User | None:
