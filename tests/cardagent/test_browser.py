@@ -112,8 +112,8 @@ def open_page(browser, url):
 
 def final_status(page):
     """The page's status line once it has finished."""
-    page.wait_for_function("document.getElementById('status').textContent !== 'Bezig…'",
-                           timeout=15000)
+    from playwright.sync_api import expect  # waits without eval, which the page's CSP forbids
+    expect(page.locator("#status")).not_to_have_text("Bezig…", timeout=15000)
     return page.text_content("#status")
 
 

@@ -93,3 +93,20 @@ def test_yubico_piv_tool_status_change_pin_and_unblock(piv_tool, credential_card
     piv_tool("-a", "unblock-pin", "-P", "12345678", "-N", "135792")
     piv_tool("-a", "verify-pin", "-P", "135792")
     assert "PIN tries left:\t3" in piv_tool("-a", "status").stdout
+
+
+def test_yubico_piv_tool_uses_the_management_key_of_a_blank_card(stack):
+    executable = tool("yubico-piv-tool", "yubico-piv-tool")
+    card = stack.insert("blank")
+    try:
+        generated = run(executable, "-r", READER, "-a", "generate", "-s", "9a", "-A", "ECCP256")
+        assert "BEGIN PUBLIC KEY" in generated.stdout
+        new_key = "00112233445566778899aabbccddeeff0011223344556677"
+        run(executable, "-r", READER, "-a", "set-mgm-key", "-n", new_key)
+        assert card.state()["management_key_hex"] == new_key
+        refused = run(executable, "-r", READER, "-a", "generate", "-s", "9c", check=False)
+        assert refused.returncode != 0  # the default key no longer works
+        run(executable, "-r", READER, f"--key={new_key}", "-a", "generate", "-s", "9c", "-A", "RSA2048")
+        assert set(card.state()["keys"]) == {"9A", "9C"}
+    finally:
+        stack.remove()
