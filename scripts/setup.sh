@@ -24,6 +24,7 @@ ensure_debian_packages() {
 # The virtualenv with the project installed (editable) and the given extras.
 ensure_venv() {
   local extras="$1"
+  python3 -c "import ensurepip, venv" 2>/dev/null || ensure_debian_packages python3-venv
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q --upgrade pip wheel
