@@ -6,14 +6,18 @@ from webapp.core.forms import Form, email_validator
 _required = DataRequired(message="Dit veld is verplicht.")
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(Form):
-    email = EmailField("Gebruikersnaam (e-mailadres)", validators=[_required, Length(max=254)])
+    email = EmailField("Gebruikersnaam (e-mailadres)", validators=[_required, Length(max=254)], filters=[_strip])
     password = PasswordField("Wachtwoord", validators=[_required, Length(max=1024)])
     remember = BooleanField("Onthoud mijn gegevens")
 
 
 class RequestResetForm(Form):
-    email = EmailField("Gebruikersnaam (e-mailadres)", validators=[_required, email_validator(), Length(max=254)])
+    email = EmailField("Gebruikersnaam (e-mailadres)", validators=[_required, email_validator(), Length(max=254)], filters=[_strip])
 
 
 class NewPasswordForm(Form):
