@@ -1,3 +1,230 @@
-from flask import Blueprint
+"""Download certificaten: the holder list with the selection, the options, the requests, verification;
+and the issuer's back-office import under /beheer/pasjes."""
+import uuid
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, flash, redirect, request, send_file, url_for
+from flask_login import current_user
+
+from webapp.core.auth import acting, mandate_required, staff_required
+from webapp.core.errors import DomainError, NotFound
+from webapp.core.htmx import redirect_after_post, render
+from webapp.passes import importer, services
+from webapp.passes.models import SELECTION_LIMIT
 
 bp = Blueprint("passes", __name__)
+admin = Blueprint("admin", __name__, url_prefix="/beheer/pasjes")
+
+
+def _back(filters: services.Filters | None = None) -> str:
+    """Where a no-JS post returns to: the list with the filters the form carried."""
+    query = request.form.get("terug", "")
+    if filters is not None:
+        query = urlencode(filters.args())
+    return url_for("passes.index") + (("?" + query) if query and not query.startswith(("/", "http")) else "")
+
+
+def _list_context(filters: services.Filters, details: int | None = None):
+    user_id = current_user.id
+    organisations = services.scope_organisations(user_id)
+    page = services.holder_list(user_id, filters, [o.id for o in organisations])
+    opened = None
+    if details:
+        try:
+            opened = services.holder_details(user_id, details)
+        except NotFound:
+            opened = None
+    return dict(page=page, filters=filters, organisations=organisations, exam_types=services.exam_types(),
+                summary=services.selection_summary(user_id), opened=opened, limit=SELECTION_LIMIT,
+                query=urlencode(filters.args()))
+
+
+@bp.get("/pasjes")
+@mandate_required("passes")
+def index():
+    filters = services.Filters.from_args(request.args)
+    details = request.args.get("details", "")
+    return render("passes/index.html", "list", **_list_context(filters, int(details) if details.isdigit() else None))
+
+
+@bp.get("/pasjes/houders/<int:link_id>")
+@mandate_required("passes")
+def holder_row(link_id):
+    """One holder's rows (htmx "Bekijk details" toggle); ?open=1 shows the qualifications."""
+    filters = services.Filters.from_args(request.args)
+    link, qualifications = services.holder_details(current_user.id, link_id)
+    selected = _is_selected(link.id)
+    return render("passes/index.html", "row", link=link, holder=link.holder, selected=selected,
+                  organisations=services.scope_organisations(current_user.id),
+                  opened=(link, qualifications) if request.args.get("open") == "1" else None,
+                  filters=filters, query=urlencode(filters.args()))
+
+
+def _is_selected(link_id: int) -> bool:
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.passes.models import SelectionItem
+
+    return db.session.execute(select(SelectionItem.id).where(
+        SelectionItem.user_id == current_user.id, SelectionItem.link_id == link_id)).first() is not None
+
+
+def _row_response(link_id: int, message: str | None):
+    link, qualifications = services.holder_details(current_user.id, link_id)
+    filters = services.Filters.from_args(request.form)
+    return render("passes/index.html", "row", oob=("counter",), link=link, holder=link.holder, selected=_is_selected(link.id),
+                  organisations=services.scope_organisations(current_user.id),
+                  opened=None, filters=filters, query=request.form.get("terug", ""),
+                  summary=services.selection_summary(current_user.id), limit=SELECTION_LIMIT, message=message)
+
+
+@bp.post("/pasjes/selectie/<int:link_id>/toevoegen")
+@mandate_required("passes")
+def add(link_id):
+    services.link_in_scope(current_user.id, link_id)
+    result = services.add_to_selection(current_user.id, [link_id])
+    message = f"Er kunnen maximaal {SELECTION_LIMIT} kwalificatiehouders in één verzoek; deze is niet toegevoegd." if result.capped else None
+    if request.htmx:
+        return _row_response(link_id, message)
+    if message:
+        flash(message, "error")
+    return redirect(_back(), code=303)
+
+
+@bp.post("/pasjes/selectie/<int:link_id>/verwijderen")
+@mandate_required("passes")
+def remove(link_id):
+    services.link_in_scope(current_user.id, link_id)
+    services.remove_from_selection(current_user.id, link_id)
+    if request.htmx:
+        return _row_response(link_id, None)
+    return redirect(_back(), code=303)
+
+
+@bp.post("/pasjes/selectie/alle-toevoegen")
+@mandate_required("passes")
+def add_all():
+    filters = services.Filters.from_args(request.form)
+    result = services.add_all_to_selection(current_user.id, filters)
+    if result.capped:
+        flash(f"{result.added} kwalificatiehouder(s) toegevoegd. Er kunnen maximaal {SELECTION_LIMIT} in één verzoek; "
+              "de rest is niet toegevoegd.", "error")
+    else:
+        flash(f"{result.added} kwalificatiehouder(s) toegevoegd.", "success")
+    return redirect_after_post(_back(filters))
+
+
+@bp.post("/pasjes/selectie/alle-verwijderen")
+@mandate_required("passes")
+def remove_all():
+    filters = services.Filters.from_args(request.form)
+    services.clear_selection(current_user.id)
+    flash("Alle kwalificatiehouders zijn uit de selectie verwijderd.", "success")
+    return redirect_after_post(_back(filters))
+
+
+@bp.route("/pasjes/verzoek", methods=["GET", "POST"])
+@mandate_required("passes")
+def submit():
+    summary = services.selection_summary(current_user.id)
+    errors = []
+    if request.method == "POST":
+        try:
+            pass_request = services.submit_request(
+                current_user.id, acting().organisation_id, request.form.get("sleutel", ""),
+                reference=request.form.get("kenmerk", ""),
+                exam_type_ids=[int(v) for v in request.form.getlist("examentypes") if v.isdigit()],
+                expiry_dates=[d.isoformat() for d in (services.parse_date(v) for v in request.form.getlist("vervaldata")) if d],
+            )
+        except DomainError as error:
+            errors.append(error.message)
+        else:
+            flash(f"Uw verzoek{' ' + pass_request.reference if pass_request.reference else ''} is ingediend; "
+                  "de pasjes worden nu aangemaakt.", "success")
+            return redirect_after_post(url_for("passes.requests"))
+    expiry_dates = services.selection_expiry_dates(current_user.id)
+    return render("passes/submit.html", summary=summary, exam_types=services.selection_exam_types(current_user.id),
+                  expiry_dates=expiry_dates, key=uuid.uuid4().hex, errors=errors, form=request.form,
+                  status=400 if errors else 200)
+
+
+@bp.get("/pasjes/verzoeken")
+@mandate_required("passes")
+def requests():
+    rows = services.my_requests(current_user.id)
+    for row in rows:
+        services.expire_if_due(row)
+    return render("passes/requests.html", requests=rows)
+
+
+@bp.get("/pasjes/verzoeken/<int:request_id>")
+@mandate_required("passes")
+def request_row(request_id):
+    row = services.my_request(current_user.id, request_id)
+    services.expire_if_due(row)
+    return render("passes/requests.html", "request_row", row=row)
+
+
+@bp.get("/pasjes/verzoeken/<int:request_id>/download")
+@mandate_required("passes")
+def download(request_id):
+    path = services.download_path(current_user.id, request_id)
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=path.name, max_age=0)
+
+
+@bp.post("/pasjes/verzoeken/<int:request_id>/opnieuw")
+@mandate_required("passes")
+def retry(request_id):
+    try:
+        services.retry_request(current_user.id, request_id)
+    except DomainError as error:
+        flash(error.message, "error")
+    return redirect_after_post(url_for("passes.requests"))
+
+
+@bp.get("/pasjes/verificatie/<token>")
+def verify(token):
+    qualification = services.verification(token)
+    return render("passes/verify.html", qualification=qualification, holder=qualification.holder)
+
+
+# --- back-office: the issuer's import ----------------------------------------------------------
+
+@admin.route("/import", methods=["GET", "POST"])
+@staff_required
+def import_csv():
+    report = None
+    if request.method == "POST":
+        upload = request.files.get("bestand")
+        if upload is None or not upload.filename:
+            report = importer.ImportReport(errors=[(0, "Kies een CSV-bestand.")])
+        else:
+            raw = upload.read(20 * 1024 * 1024)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("latin-1")
+            report = importer.import_csv(text)
+    return render("passes/admin_import.html", report=report, columns=importer.CSV_COLUMNS,
+                  status=400 if report and report.errors and not report.imported else 200)
+
+
+@admin.get("/import/sjabloon.csv")
+@staff_required
+def import_template():
+    return Response(importer.template_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=kwalificatiehouders-sjabloon.csv"})
+
+
+@admin.post("/demo")
+@staff_required
+def demo():
+    from webapp.passes.demo import load_demo
+
+    for line in load_demo():
+        flash(line, "success")
+    return redirect(url_for("passes.admin.import_csv"), code=303)
+
+
+bp.register_blueprint(admin)

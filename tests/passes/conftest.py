@@ -1,0 +1,74 @@
+"""Holders at organisations, and a contact person with the passes mandate."""
+from datetime import date, timedelta
+
+import pytest
+
+from tests.factories import login
+
+
+class PassesWorld:
+    def __init__(self, factory):
+        from webapp.passes.importer import upsert_holder
+        from webapp.extensions import db
+
+        self.roc = factory.organisation("ROC Kop van Noord-Holland")
+        self.herenbos = factory.organisation("Herenbos Schagen")
+        self.other = factory.organisation("Ander Instituut")
+        self.contact = factory.user(email="deby@herenbos.example", first_name="Deby", last_name="Rummens")
+        factory.member(self.contact, self.roc, "contact", services=("passes",))
+        factory.member(self.contact, self.herenbos, "contact", services=("passes",))
+        self.colleague = factory.user(email="collega@rockopnh.example")
+        factory.member(self.colleague, self.roc, "contact", services=("passes",))
+        self.outsider = factory.user(email="ander@instituut.example")
+        factory.member(self.outsider, self.other, "contact", services=("passes",))
+        future = date.today() + timedelta(days=400)
+        self.knightley = upsert_holder(
+            dict(number="73029884", salutation="Mevr.", initials="K.C.", last_name="Knightley", birth_date=date(2000, 1, 1),
+                 email="j.bos@onsweb.nl", phone="0123456789", mobile="06111111"),
+            [dict(name="Eerste Hulp", kind="diploma", exam_type="Eerste Hulp", exam_number="EX40001",
+                  exam_date=date(2018, 8, 31), expires_on=future),
+             dict(name="Reanimatie", kind="certificate", exam_type="Reanimatie", exam_number="EX40001",
+                  exam_date=date(2018, 8, 31), expires_on=future, parent="Eerste Hulp")],
+            [(self.roc.id, "1122334455")],
+        )
+        self.tester = upsert_holder(
+            dict(number="99694102", salutation="Dhr.", initials="TT", infix="Te", last_name="Tester", birth_date=date(2000, 1, 12)),
+            [dict(name="Eerste Hulp", kind="diploma", exam_type="Eerste Hulp", exam_number="EX45465",
+                  exam_date=date(2019, 1, 21), expires_on=date(2021, 1, 21))],
+            [(self.herenbos.id, "")],
+        )
+        self.foreign = upsert_holder(
+            dict(number="55500011", salutation="Dhr.", initials="X.", last_name="Buitenstaander", birth_date=date(1990, 5, 5)),
+            [dict(name="Eerste Hulp", kind="diploma", exam_type="Eerste Hulp", exam_number="EX1", exam_date=date(2020, 1, 1),
+                  expires_on=future)],
+            [(self.other.id, "9")],
+        )
+        db.session.commit()
+
+    def link(self, holder, organisation=None):
+        return next(l for l in holder.links if organisation is None or l.organisation_id == organisation.id)
+
+    def many(self, count, organisation=None, start=10000000):
+        """count more holders at the ROC (bulk, for the cap)."""
+        from webapp.extensions import db
+        from webapp.passes.models import Holder, HolderOrganisation
+
+        organisation = organisation or self.roc
+        for i in range(count):
+            number = f"{start + i:08d}"
+            holder = Holder(number=number, last_name=f"Houder{i:04d}", initials="H.")
+            holder.links = [HolderOrganisation(organisation_id=organisation.id, number=number, name_key=f"houder{i:04d}",
+                                               expires_on=date.today() + timedelta(days=30))]
+            db.session.add(holder)
+        db.session.commit()
+
+
+@pytest.fixture
+def world(app, factory):
+    return PassesWorld(factory)
+
+
+@pytest.fixture
+def contact_client(client, world):
+    login(client, "deby@herenbos.example", organisation=world.roc.id)
+    return client

@@ -1,0 +1,135 @@
+"""Creating and updating holders with their qualifications: the CSV import, demo data and tests use it."""
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from webapp.core.timeutil import parse_date
+from webapp.extensions import db
+from webapp.organisations.models import Organisation
+from webapp.passes.models import ExamType, Holder, HolderOrganisation, Qualification
+from webapp.passes.services import new_verify_token, refresh_links
+
+CSV_COLUMNS = ["kwalificatienummer", "aanhef", "voorletters", "tussenvoegsel", "achternaam", "geboortedatum", "email",
+               "telefoon", "mobiel", "organisatie", "extern_nummer", "kwalificatie", "type", "examentype", "examennummer",
+               "examendatum", "vervaldatum", "hoort_bij"]
+KIND_WORDS = {"diploma": "diploma", "certificaat": "certificate", "certificate": "certificate"}
+
+
+def exam_type_named(name: str) -> ExamType | None:
+    if not name:
+        return None
+    exam_type = db.session.execute(select(ExamType).where(ExamType.name == name)).scalar_one_or_none()
+    if exam_type is None:
+        exam_type = ExamType(name=name)
+        db.session.add(exam_type)
+        db.session.flush()
+    return exam_type
+
+
+def upsert_holder(data: dict, qualifications: list[dict], links: list[tuple[int, str]]) -> Holder:
+    """Create or update the holder by number, their qualifications by name, their organisation links."""
+    holder = db.session.execute(select(Holder).where(Holder.number == data["number"])).scalar_one_or_none()
+    if holder is None:
+        holder = Holder(number=data["number"])
+        db.session.add(holder)
+    for key, value in data.items():
+        setattr(holder, key, value)
+    by_name = {q.name: q for q in holder.qualifications}
+    for item in qualifications:
+        item = dict(item)
+        parent_name = item.pop("parent", "")
+        exam_type = exam_type_named(item.pop("exam_type", ""))
+        qualification = by_name.get(item["name"])
+        if qualification is None:
+            qualification = Qualification(verify_token=new_verify_token(), name=item["name"])
+            holder.qualifications.append(qualification)
+            by_name[item["name"]] = qualification
+        for key, value in item.items():
+            setattr(qualification, key, value)
+        qualification.exam_type = exam_type
+        if parent_name:
+            qualification.parent = by_name.get(parent_name)
+    existing = {link.organisation_id: link for link in holder.links}
+    for organisation_id, external in links:
+        link = existing.get(organisation_id)
+        if link is None:
+            link = HolderOrganisation(organisation_id=organisation_id, number=holder.number)
+            holder.links.append(link)
+        if external or not link.external_number:
+            link.external_number = external or ""
+    db.session.flush()
+    refresh_links(holder)
+    return holder
+
+
+def template_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerow(["73029884", "Mevr.", "K.C.", "", "Knightley", "01-01-2000", "j.bos@onsweb.nl", "0123456789", "06111111",
+                     "ROC Kop van Noord-Holland", "1122334455", "Jeugd Eerste Hulp", "Diploma", "Jeugd Eerste Hulp", "EX45465",
+                     "12-06-2018", "01-10-2020", ""])
+    return out.getvalue()
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def import_csv(text: str) -> ImportReport:
+    """Import rows (one qualification a row); bad rows are reported by line and skipped, good ones kept."""
+    report = ImportReport()
+    sample = text[:2000]
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    missing = [c for c in ("kwalificatienummer", "achternaam", "organisatie", "kwalificatie") if c not in (reader.fieldnames or [])]
+    if missing:
+        report.errors.append((1, "Kolommen ontbreken: " + ", ".join(missing)))
+        return report
+    organisations = {o.name.lower(): o for o in db.session.execute(select(Organisation)).scalars()}
+    for line, row in enumerate(reader, start=2):
+        row = {k: (v or "").strip() for k, v in row.items() if k}
+        problems = []
+        number = row.get("kwalificatienummer", "")
+        if not (len(number) == 8 and number.isdigit()):
+            problems.append("kwalificatienummer moet 8 cijfers zijn")
+        organisation = organisations.get(row.get("organisatie", "").lower())
+        if organisation is None:
+            problems.append(f"organisatie '{row.get('organisatie', '')}' onbekend")
+        if not row.get("kwalificatie"):
+            problems.append("kwalificatie ontbreekt")
+        kind = KIND_WORDS.get(row.get("type", "diploma").lower() or "diploma")
+        if kind is None:
+            problems.append("type moet Diploma of Certificaat zijn")
+        dates = {}
+        for column in ("geboortedatum", "examendatum", "vervaldatum"):
+            value = row.get(column, "")
+            dates[column] = parse_date(value) if value else None
+            if value and dates[column] is None:
+                problems.append(f"{column} '{value}' is geen datum (dd-mm-jjjj)")
+        if problems:
+            report.errors.append((line, "; ".join(problems)))
+            continue
+        try:
+            with db.session.begin_nested():
+                upsert_holder(
+                    dict(number=number, salutation=row.get("aanhef", ""), initials=row.get("voorletters", ""),
+                         infix=row.get("tussenvoegsel", ""), last_name=row.get("achternaam", ""),
+                         birth_date=dates["geboortedatum"], email=row.get("email", ""), phone=row.get("telefoon", ""),
+                         mobile=row.get("mobiel", "")),
+                    [dict(name=row["kwalificatie"], kind=kind, exam_type=row.get("examentype", ""),
+                          exam_number=row.get("examennummer", ""), exam_date=dates["examendatum"],
+                          expires_on=dates["vervaldatum"], parent=row.get("hoort_bij", ""))],
+                    [(organisation.id, row.get("extern_nummer", ""))],
+                )
+        except Exception as error:  # a constraint we did not foresee: report the row, keep the rest
+            report.errors.append((line, f"kon niet worden opgeslagen ({type(error).__name__})"))
+            continue
+        report.imported += 1
+    db.session.commit()
+    return report

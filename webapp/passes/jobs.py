@@ -1,0 +1,200 @@
+"""Building a request's ZIP of PDF passes in the background.
+
+With Redis, the request is split into chunks that several workers render at once; a final job
+(depending on all chunks) zips the results. Without Redis one in-process job does both. Every
+step writes elsewhere first and then moves its result into place, so a killed worker or a retry
+never leaves a partial chunk or a partial ZIP behind that could be downloaded.
+"""
+import io
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+
+from flask import current_app, render_template
+from sqlalchemy import select, update
+
+from webapp.core.timeutil import utcnow
+from webapp.extensions import db
+from webapp.passes.models import Holder, PassRequest, PassRequestItem, Qualification
+
+CHUNK_SIZE = 25
+
+
+def preload() -> None:
+    """Heavy imports once in `flask worker`, before it forks for each job."""
+    import segno  # noqa: F401
+    import xhtml2pdf.pisa  # noqa: F401
+
+
+def start_build(request_id: int) -> None:
+    """Enqueue the jobs for a request (raises QueueUnavailable when Redis is down)."""
+    from webapp.core.jobs import enqueue
+
+    if not current_app.config["REDIS_URL"]:
+        enqueue(build_all, request_id, retries=0)
+        return
+    item_ids = list(db.session.execute(
+        select(PassRequestItem.id).where(PassRequestItem.request_id == request_id).order_by(PassRequestItem.id)
+    ).scalars())
+    chunks = [item_ids[i:i + CHUNK_SIZE] for i in range(0, len(item_ids), CHUNK_SIZE)]
+    jobs = [enqueue(build_chunk, request_id, index, ids, retries=1) for index, ids in enumerate(chunks)]
+    enqueue(finish, request_id, len(chunks), depends_on=jobs or None, retries=1)
+
+
+def build_all(request_id: int) -> None:
+    """The in-process runner: every chunk, then the ZIP."""
+    item_ids = list(db.session.execute(
+        select(PassRequestItem.id).where(PassRequestItem.request_id == request_id).order_by(PassRequestItem.id)
+    ).scalars())
+    chunks = [item_ids[i:i + CHUNK_SIZE] for i in range(0, len(item_ids), CHUNK_SIZE)]
+    for index, ids in enumerate(chunks):
+        build_chunk(request_id, index, ids)
+    finish(request_id, len(chunks))
+
+
+def _request_dir(request_id: int):
+    from webapp.passes.services import storage_dir
+
+    return storage_dir() / f"request-{request_id}"
+
+
+def _failing(request_id: int, step):
+    try:
+        return step()
+    except Exception as error:
+        db.session.rollback()
+        db.session.execute(update(PassRequest).where(PassRequest.id == request_id, PassRequest.status != "expired")
+                           .values(status="failed", error=type(error).__name__[:200]))
+        db.session.commit()
+        raise
+
+
+def build_chunk(request_id: int, index: int, item_ids: list[int]) -> int:
+    """Render the passes of these items into request-<id>/chunk-<index>/ (moved into place when complete)."""
+    def step():
+        request = db.session.get(PassRequest, request_id)
+        if request is None or request.status in ("expired", "available"):
+            return 0
+        target = _request_dir(request_id) / f"chunk-{index:04d}"
+        if target.is_dir():
+            return 0  # done before (a retry): nothing to count again
+        db.session.execute(update(PassRequest).where(PassRequest.id == request_id, PassRequest.status == "queued").values(status="building"))
+        db.session.commit()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = tempfile.mkdtemp(prefix=f".chunk-{index:04d}-", dir=target.parent)
+        items = list(db.session.execute(select(PassRequestItem).where(PassRequestItem.id.in_(item_ids))).scalars())
+        renderer = PassRenderer()
+        for item in items:
+            for qualification in chosen_qualifications(item.holder, request.options or {}):
+                pdf = renderer.render(item.holder, qualification, item.external_number)
+                with open(os.path.join(work, pass_file_name(item.holder, qualification)), "wb") as file:
+                    file.write(pdf)
+        try:
+            os.rename(work, target)
+        except OSError:
+            shutil.rmtree(work, ignore_errors=True)  # another run of this chunk got there first
+            return 0
+        db.session.execute(update(PassRequest).where(PassRequest.id == request_id)
+                           .values(progress_done=PassRequest.progress_done + len(items)))
+        db.session.commit()
+        return len(items)
+
+    return _failing(request_id, step)
+
+
+def finish(request_id: int, chunk_count: int) -> str:
+    """Zip every chunk into pdf-arch-request-<id>.zip via a temporary file; mark the request available."""
+    def step():
+        from webapp.passes.services import archive_path
+
+        request = db.session.get(PassRequest, request_id)
+        if request is None or request.status == "expired":
+            return ""
+        final = archive_path(request)
+        if request.status == "available" and final.is_file():
+            return str(final)
+        folder = _request_dir(request_id)
+        chunks = [folder / f"chunk-{i:04d}" for i in range(chunk_count)]
+        missing = [c.name for c in chunks if not c.is_dir()]
+        if missing:
+            raise RuntimeError(f"chunks missing: {missing[:3]}")
+        descriptor, temporary = tempfile.mkstemp(prefix=".zip-", dir=final.parent)
+        try:
+            with os.fdopen(descriptor, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+                for chunk in chunks:
+                    for name in sorted(os.listdir(chunk)):
+                        archive.write(chunk / name, arcname=name)
+            os.replace(temporary, final)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+        request.status, request.finished_at = "available", utcnow()
+        request.progress_done = request.progress_total
+        db.session.commit()
+        shutil.rmtree(folder, ignore_errors=True)
+        return str(final)
+
+    return _failing(request_id, step)
+
+
+def chosen_qualifications(holder: Holder, options: dict) -> list[Qualification]:
+    """The holder's qualifications the options ask for: exam types (empty: all), expiry dates (empty: all)."""
+    types = set(options.get("exam_types") or [])
+    dates = set(options.get("expiry_dates") or [])
+    chosen = []
+    for qualification in sorted(holder.qualifications, key=lambda q: (q.parent_id is not None, q.name)):
+        if types and qualification.exam_type_id not in types:
+            continue
+        if dates and (qualification.expires_on is None or qualification.expires_on.isoformat() not in dates):
+            continue
+        chosen.append(qualification)
+    return chosen
+
+
+def pass_file_name(holder: Holder, qualification: Qualification) -> str:
+    text = f"{holder.number} {holder.display_name} {qualification.name}"
+    return re.sub(r"[^\w.\- ]+", "", text).strip().replace(" ", "_")[:150] + ".pdf"
+
+
+def verification_url(qualification: Qualification) -> str:
+    return f"{current_app.config['PUBLIC_URL']}/pasjes/verificatie/{qualification.verify_token}"
+
+
+def qr_data_uri(url: str) -> str:
+    import segno
+
+    return segno.make(url, error="m", micro=False).png_data_uri(scale=4, border=2)
+
+
+class PassRenderer:
+    """Renders passes with xhtml2pdf; the template is compiled once per renderer."""
+
+    def __init__(self):
+        from xhtml2pdf import pisa
+
+        self._pisa = pisa
+        self._template = current_app.jinja_env.get_template("passes/pass_pdf.html")
+
+    def render(self, holder: Holder, qualification: Qualification, external_number: str = "") -> bytes:
+        html = self._template.render(
+            holder=holder, qualification=qualification, external_number=external_number,
+            qr=qr_data_uri(verification_url(qualification)), url=verification_url(qualification),
+        )
+        output = io.BytesIO()
+        result = self._pisa.CreatePDF(html, dest=output, encoding="utf-8", link_callback=_data_only)
+        if result.err:
+            raise RuntimeError("PDF rendering failed")
+        return output.getvalue()
+
+
+def _data_only(uri, rel):
+    return uri if uri.startswith("data:") else ""
+
+
+def sweep() -> str:
+    from webapp.passes.services import expire_requests
+
+    return f"{expire_requests()} verzoek(en) verlopen"

@@ -1,0 +1,487 @@
+"""The rules of digital passes: who sees which holders, the selection, requests and their files.
+
+Scope (decided): a user sees the holders of every organisation where their membership carries
+the passes mandate (admins hold every mandate). The list starts on "Alle Organisaties" across
+those organisations; the organisation filter narrows it to one of them. The acting context must
+itself have the passes mandate (the views check that); requests belong to the user who submitted
+them, whatever organisation they act for.
+"""
+import os
+import re
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from webapp.core.errors import DomainError, NotFound
+from webapp.core.timeutil import parse_date, today_local, utcnow
+from webapp.extensions import db
+from webapp.organisations.models import Mandate, Membership, Organisation
+from webapp.passes.models import (
+    SELECTION_LIMIT, ExamType, Holder, HolderOrganisation, PassRequest, PassRequestItem, Qualification,
+    SelectionCounter, SelectionItem, name_key,
+)
+
+PAGE_SIZE = 25
+MAX_PAGE = 400  # bounded paging: 10,000 rows deep; narrow the filter to go further
+AVAILABLE_DAYS = 7
+SORTS = {
+    "nummer": HolderOrganisation.number,
+    "naam": HolderOrganisation.name_key,
+    "geboortedatum": HolderOrganisation.birth_date,
+    "vervaldatum": HolderOrganisation.expires_on,
+    "status": HolderOrganisation.expires_on,
+    "extern": HolderOrganisation.external_number,
+}
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+def scope_organisations(user_id: int) -> list[Organisation]:
+    """Organisations where this user may download passes (passes mandate, or admin)."""
+    has_mandate = exists().where(Mandate.membership_id == Membership.id, Mandate.service == "passes")
+    return list(db.session.execute(
+        select(Organisation).join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user_id, (Membership.role == "admin") | has_mandate)
+        .order_by(Organisation.name)
+    ).scalars())
+
+
+def scope_ids(user_id: int) -> list[int]:
+    return [organisation.id for organisation in scope_organisations(user_id)]
+
+
+# --- filters and the list ----------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    organisation: int | None = None
+    exam_type: int | None = None
+    exam_number: str = ""
+    expires_from: date | None = None
+    expires_to: date | None = None
+    q: str = ""
+    sort: str = "nummer"
+    direction: str = "asc"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        def integer(name):
+            value = (args.get(name) or "").strip()
+            return int(value) if value.isdigit() else None
+
+        sort = args.get("sort", "nummer")
+        return cls(
+            organisation=integer("organisatie"),
+            exam_type=integer("examentype"),
+            exam_number=(args.get("examennummer") or "").strip()[:30],
+            expires_from=parse_date(args.get("vervaldatum_van", "")),
+            expires_to=parse_date(args.get("vervaldatum_tot", "")),
+            q=(args.get("zoek") or "").strip()[:100],
+            sort=sort if sort in SORTS else "nummer",
+            direction="desc" if args.get("richting") == "desc" else "asc",
+            page=min(max(integer("pagina") or 1, 1), MAX_PAGE),
+        )
+
+    def args(self, **changes) -> dict:
+        """The query-string arguments of these filters (with changes), leaving out defaults."""
+        values = dict(
+            organisatie=self.organisation, examentype=self.exam_type, examennummer=self.exam_number,
+            vervaldatum_van=self.expires_from.isoformat() if self.expires_from else None,
+            vervaldatum_tot=self.expires_to.isoformat() if self.expires_to else None,
+            zoek=self.q, sort=self.sort, richting=self.direction, pagina=self.page,
+        )
+        values.update(changes)
+        defaults = {"sort": "nummer", "richting": "asc", "pagina": 1}
+        return {k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v}
+
+    @property
+    def extended(self) -> bool:
+        return bool(self.exam_type or self.exam_number or self.expires_from or self.expires_to)
+
+
+def _prefix_range(column, prefix: str):
+    """column starts with prefix, as a range a plain B-tree index can serve (on both databases)."""
+    return and_(column >= prefix, column < prefix + "\U0010ffff", column.like(_like_escape(prefix) + "%", escape="\\"))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(filters: Filters, organisation_ids: list[int]) -> list:
+    """WHERE conditions on HolderOrganisation; the search picks ONE column by the input's shape."""
+    ids = organisation_ids
+    if filters.organisation is not None:
+        ids = [i for i in organisation_ids if i == filters.organisation]
+    conditions = [HolderOrganisation.organisation_id.in_(ids) if len(ids) != 1 else HolderOrganisation.organisation_id == ids[0]]
+    q = filters.q
+    if q:
+        birth = parse_date(q) if re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}", q) else None
+        if birth:
+            conditions.append(HolderOrganisation.birth_date == birth)
+        elif q.isdigit():
+            conditions.append(_prefix_range(HolderOrganisation.number, q[:8]))
+        else:
+            conditions.append(_prefix_range(HolderOrganisation.name_key, name_key(q)))
+    qualification = []
+    if filters.exam_type:
+        qualification.append(Qualification.exam_type_id == filters.exam_type)
+    if filters.exam_number:
+        qualification.append(Qualification.exam_number == filters.exam_number)
+    if filters.expires_from:
+        qualification.append(Qualification.expires_on >= filters.expires_from)
+    if filters.expires_to:
+        qualification.append(Qualification.expires_on <= filters.expires_to)
+    if qualification:
+        conditions.append(exists().where(Qualification.holder_id == HolderOrganisation.holder_id, *qualification))
+    return conditions
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    page: int
+    pages: int
+    filters: Filters
+    selected: set = field(default_factory=set)
+
+
+def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | None = None) -> Page:
+    """One page of holders (at organisations) in the user's scope; the count has only the needed joins."""
+    ids = scope_ids(user_id) if organisation_ids is None else organisation_ids
+    conditions = _conditions(filters, ids)
+    total = db.session.execute(select(func.count()).select_from(HolderOrganisation).where(*conditions)).scalar_one()
+    pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
+    page = min(filters.page, pages)
+    column = SORTS[filters.sort]
+    order = [column.desc(), HolderOrganisation.number.desc()] if filters.direction == "desc" else [column.asc(), HolderOrganisation.number.asc()]
+    if filters.sort in ("vervaldatum", "status", "geboortedatum"):
+        order[0] = order[0].nulls_last() if filters.direction == "asc" else order[0].nulls_first()
+    rows = db.session.execute(
+        select(HolderOrganisation, Holder).join(Holder, Holder.id == HolderOrganisation.holder_id)
+        .where(*conditions).order_by(*order, HolderOrganisation.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    link_ids = [link.id for link, _ in rows]
+    selected = set(db.session.execute(
+        select(SelectionItem.link_id).where(SelectionItem.user_id == user_id, SelectionItem.link_id.in_(link_ids))
+    ).scalars()) if link_ids else set()
+    return Page(rows=rows, total=total, page=page, pages=pages, filters=filters, selected=selected)
+
+
+def link_in_scope(user_id: int, link_id: int) -> HolderOrganisation:
+    link = db.session.get(HolderOrganisation, link_id)
+    if link is None or link.organisation_id not in scope_ids(user_id):
+        raise NotFound()
+    return link
+
+
+def holder_details(user_id: int, link_id: int) -> tuple[HolderOrganisation, list[Qualification]]:
+    link = link_in_scope(user_id, link_id)
+    qualifications = list(db.session.execute(
+        select(Qualification).where(Qualification.holder_id == link.holder_id).order_by(Qualification.name)
+    ).scalars())
+    return link, qualifications
+
+
+def exam_types() -> list[ExamType]:
+    return list(db.session.execute(select(ExamType).order_by(ExamType.name)).scalars())
+
+
+# --- the selection (kept on the server, at most 250) --------------------------------------------
+
+@dataclass
+class SelectionSummary:
+    count: int
+    organisations: int
+
+
+def selection_summary(user_id: int) -> SelectionSummary:
+    count, organisations = db.session.execute(
+        select(func.count(SelectionItem.id), func.count(func.distinct(HolderOrganisation.organisation_id)))
+        .join(HolderOrganisation, HolderOrganisation.id == SelectionItem.link_id)
+        .where(SelectionItem.user_id == user_id)
+    ).one()
+    return SelectionSummary(count, organisations)
+
+
+def _lock_selection(user_id: int) -> int:
+    """Lock the user's counter row for this transaction; return the selection's real size."""
+    counter = db.session.execute(
+        select(SelectionCounter).where(SelectionCounter.user_id == user_id).with_for_update()
+    ).scalar_one_or_none()
+    if counter is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(SelectionCounter(user_id=user_id, count=0))
+        except IntegrityError:
+            pass  # made by a concurrent request; lock it below
+        db.session.execute(select(SelectionCounter).where(SelectionCounter.user_id == user_id).with_for_update())
+    return db.session.execute(select(func.count()).select_from(SelectionItem).where(SelectionItem.user_id == user_id)).scalar_one()
+
+
+def _store_count(user_id: int) -> None:
+    count = db.session.execute(select(func.count()).select_from(SelectionItem).where(SelectionItem.user_id == user_id)).scalar_one()
+    db.session.execute(update(SelectionCounter).where(SelectionCounter.user_id == user_id).values(count=count))
+
+
+@dataclass
+class AddResult:
+    added: int
+    capped: bool
+
+
+def add_to_selection(user_id: int, link_ids: list[int]) -> AddResult:
+    """Add these holders (in scope, not yet chosen) up to the cap, atomically; commits."""
+    scope = scope_ids(user_id)
+    try:
+        have = _lock_selection(user_id)
+        wanted = list(db.session.execute(
+            select(HolderOrganisation.id).where(
+                HolderOrganisation.id.in_(link_ids), HolderOrganisation.organisation_id.in_(scope),
+                ~exists().where(SelectionItem.user_id == user_id, SelectionItem.link_id == HolderOrganisation.id),
+            ).order_by(HolderOrganisation.number)
+        ).scalars()) if link_ids else []
+        return _insert_capped(user_id, have, wanted)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def add_all_to_selection(user_id: int, filters: Filters) -> AddResult:
+    """Add every holder matching the filter (in list order) up to the cap; commits."""
+    scope = scope_ids(user_id)
+    try:
+        have = _lock_selection(user_id)
+        room = SELECTION_LIMIT - have
+        column = SORTS[filters.sort]
+        order = column.desc() if filters.direction == "desc" else column.asc()
+        wanted = list(db.session.execute(
+            select(HolderOrganisation.id).where(
+                *_conditions(filters, scope),
+                ~exists().where(SelectionItem.user_id == user_id, SelectionItem.link_id == HolderOrganisation.id),
+            ).order_by(order, HolderOrganisation.number, HolderOrganisation.id).limit(max(room, 0) + 1)
+        ).scalars())
+        return _insert_capped(user_id, have, wanted)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _insert_capped(user_id: int, have: int, wanted: list[int]) -> AddResult:
+    room = max(SELECTION_LIMIT - have, 0)
+    chosen = wanted[:room]
+    if chosen:
+        now = utcnow()
+        db.session.execute(insert(SelectionItem), [dict(user_id=user_id, link_id=i, created_at=now) for i in chosen])
+        _store_count(user_id)
+    db.session.commit()
+    return AddResult(added=len(chosen), capped=len(wanted) > room)
+
+
+def remove_from_selection(user_id: int, link_id: int) -> None:
+    db.session.execute(delete(SelectionItem).where(SelectionItem.user_id == user_id, SelectionItem.link_id == link_id))
+    _store_count(user_id)
+    db.session.commit()
+
+
+def clear_selection(user_id: int) -> None:
+    db.session.execute(delete(SelectionItem).where(SelectionItem.user_id == user_id))
+    _store_count(user_id)
+    db.session.commit()
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+def submit_request(user_id: int, organisation_id: int | None, idempotency_key: str, *, reference: str = "",
+                   exam_type_ids: list[int] | None = None, expiry_dates: list[str] | None = None,
+                   enqueue=None) -> PassRequest:
+    """Turn the selection into a request and start building it.
+
+    A second submit with the same key returns the first request. When the queue is down
+    (`enqueue` raises QueueUnavailable) nothing is stored and the selection stays.
+    """
+    from webapp.core.jobs import QueueUnavailable
+
+    key = (idempotency_key or "")[:64]
+    if not key:
+        raise DomainError("Het formulier is verlopen; probeer het opnieuw.")
+    existing = db.session.execute(
+        select(PassRequest).where(PassRequest.user_id == user_id, PassRequest.idempotency_key == key)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    scope = scope_ids(user_id)
+    links = list(db.session.execute(
+        select(HolderOrganisation).join(SelectionItem, SelectionItem.link_id == HolderOrganisation.id)
+        .where(SelectionItem.user_id == user_id, HolderOrganisation.organisation_id.in_(scope))
+        .order_by(HolderOrganisation.number)
+    ).scalars())
+    if not links:
+        raise DomainError("Voeg eerst één of meer kwalificatiehouders toe.")
+    request = PassRequest(
+        user_id=user_id, organisation_id=organisation_id, idempotency_key=key, reference=(reference or "").strip()[:100],
+        status="queued", options={"exam_types": [int(i) for i in exam_type_ids or []],
+                                  "expiry_dates": sorted(set(expiry_dates or []))},
+        progress_total=len(links), expires_at=utcnow() + timedelta(days=AVAILABLE_DAYS),
+    )
+    request.items = [PassRequestItem(holder_id=link.holder_id, external_number=link.external_number) for link in links]
+    db.session.add(request)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # the same key, submitted concurrently
+        return db.session.execute(
+            select(PassRequest).where(PassRequest.user_id == user_id, PassRequest.idempotency_key == key)
+        ).scalar_one()
+    request.file_name = f"pdf-arch-request-{request.id}.zip"
+    db.session.execute(delete(SelectionItem).where(SelectionItem.user_id == user_id))
+    _store_count(user_id)
+    from webapp.core.audit import audit
+
+    audit("passes.request", organisation_id=organisation_id, subject=f"request {request.id}", holders=len(links))
+    db.session.commit()
+    try:
+        (enqueue or _start_build)(request.id)
+    except QueueUnavailable:
+        db.session.delete(request)  # nothing half-stored: the request goes, the selection comes back
+        db.session.execute(insert(SelectionItem), [dict(user_id=user_id, link_id=link.id, created_at=utcnow()) for link in links])
+        _store_count(user_id)
+        db.session.commit()
+        raise DomainError("De pasjes kunnen nu niet worden aangemaakt: de verwerking is tijdelijk niet bereikbaar. "
+                          "Uw selectie is bewaard; probeer het over een paar minuten opnieuw.")
+    return request
+
+
+def _start_build(request_id: int) -> None:
+    from webapp.passes.jobs import start_build
+
+    start_build(request_id)
+
+
+def my_requests(user_id: int) -> list[PassRequest]:
+    return list(db.session.execute(
+        select(PassRequest).where(PassRequest.user_id == user_id).order_by(PassRequest.created_at.desc(), PassRequest.id.desc())
+    ).scalars())
+
+
+def my_request(user_id: int, request_id: int) -> PassRequest:
+    request = db.session.get(PassRequest, request_id)
+    if request is None or request.user_id != user_id:
+        raise NotFound()
+    return request
+
+
+def storage_dir() -> Path:
+    path = Path(current_app.config["STORAGE_DIR"]) / "passes"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def archive_path(request: PassRequest) -> Path:
+    return storage_dir() / f"pdf-arch-request-{request.id}.zip"
+
+
+def download_path(user_id: int, request_id: int) -> Path:
+    """The ZIP of the user's own request while it is available; NotFound otherwise."""
+    request = my_request(user_id, request_id)
+    expire_if_due(request)
+    path = archive_path(request)
+    if request.status != "available" or not path.is_file():
+        raise NotFound()
+    return path
+
+
+def retry_request(user_id: int, request_id: int, enqueue=None) -> PassRequest:
+    from webapp.core.jobs import QueueUnavailable
+
+    request = my_request(user_id, request_id)
+    if request.status != "failed":
+        return request
+    request.status, request.progress_done, request.error = "queued", 0, ""
+    db.session.commit()
+    try:
+        (enqueue or _start_build)(request.id)
+    except QueueUnavailable:
+        request.status = "failed"
+        db.session.commit()
+        raise DomainError("De verwerking is tijdelijk niet bereikbaar; probeer het over een paar minuten opnieuw.")
+    return request
+
+
+def expire_if_due(request: PassRequest) -> bool:
+    if request.status != "expired" and request.expires_at <= utcnow():
+        request.status = "expired"
+        archive_path(request).unlink(missing_ok=True)
+        shutil.rmtree(storage_dir() / f"request-{request.id}", ignore_errors=True)
+        db.session.commit()
+        return True
+    return False
+
+
+def expire_requests() -> int:
+    """Sweep: requests past their 7 days become Verlopen and lose their file."""
+    due = list(db.session.execute(
+        select(PassRequest).where(PassRequest.status != "expired", PassRequest.expires_at <= utcnow())
+    ).scalars())
+    for request in due:
+        expire_if_due(request)
+    return len(due)
+
+
+# --- verification ------------------------------------------------------------------------------
+
+def new_verify_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def verification(token: str) -> Qualification:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{10,32}", token or ""):
+        raise NotFound()
+    qualification = db.session.execute(select(Qualification).where(Qualification.verify_token == token)).scalar_one_or_none()
+    if qualification is None:
+        raise NotFound()
+    return qualification
+
+
+# --- keeping the list copies in step ------------------------------------------------------------
+
+def refresh_links(holder: Holder) -> None:
+    """Copy the holder's list columns (number, name key, birth date, latest expiry) onto their links."""
+    expiries = [q.expires_on for q in holder.qualifications if q.expires_on]
+    latest = max(expiries) if expiries else None
+    for link in holder.links:
+        link.number, link.name_key, link.birth_date, link.expires_on = holder.number, name_key(holder.last_name), holder.birth_date, latest
+
+
+def today() -> date:
+    return today_local()
+
+
+def _selected_holder_ids(user_id: int):
+    return select(HolderOrganisation.holder_id).join(SelectionItem, SelectionItem.link_id == HolderOrganisation.id) \
+        .where(SelectionItem.user_id == user_id)
+
+
+def selection_exam_types(user_id: int) -> list[ExamType]:
+    """The exam types among the selected holders' qualifications (the options page offers these)."""
+    return list(db.session.execute(
+        select(ExamType).where(exists().where(
+            Qualification.exam_type_id == ExamType.id, Qualification.holder_id.in_(_selected_holder_ids(user_id))
+        )).order_by(ExamType.name)
+    ).scalars())
+
+
+def selection_expiry_dates(user_id: int) -> list[date]:
+    return list(db.session.execute(
+        select(Qualification.expires_on).distinct().where(
+            Qualification.holder_id.in_(_selected_holder_ids(user_id)), Qualification.expires_on.is_not(None)
+        ).order_by(Qualification.expires_on)
+    ).scalars())
