@@ -223,7 +223,7 @@ class Agent:
         self.port = sockets[0].getsockname()[1]
         # websockets logs every frame at DEBUG; a hostile page could put a PIN in one.
         transport_log = logging.getLogger("cardagent.websocket")
-        transport_log.setLevel(logging.INFO)
+        transport_log.setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
         servers = [await serve(self.handle, sock=sock, process_request=self.check_request,
                                max_size=MAX_MESSAGE_BYTES, max_queue=4, compression=None,
                                server_header=None, logger=transport_log)
