@@ -1,0 +1,158 @@
+"""The whole flow over HTTP with the in-process job runner: select, submit, build, download, verify."""
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+
+from tests.factories import login
+from webapp.core.jobs import wait_for_in_process_jobs
+from webapp.extensions import db
+from webapp.passes.models import PassRequest
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def qr_urls(data: bytes, tmp_path) -> list[str]:
+    """Render the PDF's first page with pdftoppm and decode its QR codes with zxing-cpp."""
+    import zxingcpp
+    from PIL import Image
+
+    assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) is needed"
+    source = tmp_path / "pass.pdf"
+    source.write_bytes(data)
+    subprocess.run(["pdftoppm", "-png", "-r", "200", "-f", "1", "-l", "1", str(source), str(tmp_path / "page")], check=True)
+    image = Image.open(next(tmp_path.glob("page*.png")))
+    return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def test_select_submit_download_and_verify(contact_client, world, tmp_path):
+    client = contact_client
+    knightley = world.link(world.knightley).id
+    response = client.post(f"/pasjes/selectie/{knightley}/toevoegen", data={"terug": "zoek=knight"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/pasjes?zoek=knight")
+    assert "1</strong> Kwalificatiehouder(s) toegevoegd van 1 organisaties" in client.get("/pasjes").get_data(as_text=True)
+    # a hand-made post for another organisation's holder
+    assert client.post(f"/pasjes/selectie/{world.link(world.foreign).id}/toevoegen").status_code == 404
+
+    options = client.get("/pasjes/verzoek").get_data(as_text=True)
+    key = re.search(r'name="sleutel" value="([^"]+)"', options).group(1)
+    form = {"sleutel": key, "kenmerk": "testgroep"}
+    first = client.post("/pasjes/verzoek", data=form)
+    second = client.post("/pasjes/verzoek", data=form)
+    assert first.status_code == second.status_code == 303
+    assert db.session.query(PassRequest).count() == 1
+    wait_for_in_process_jobs()
+    request = db.session.query(PassRequest).one()
+    db.session.refresh(request)
+    assert request.status == "available", request.error
+    page = client.get("/pasjes/verzoeken").get_data(as_text=True)
+    assert "testgroep" in page and "Beschikbaar" in page and "Verzoek verdwijnt over 7 dagen" in page
+
+    download = client.get(f"/pasjes/verzoeken/{request.id}/download")
+    assert download.status_code == 200
+    assert f"pdf-arch-request-{request.id}.zip" in download.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
+    names = sorted(archive.namelist())
+    assert names == ["73029884_Mevr._K.C._Knightley_Eerste_Hulp.pdf", "73029884_Mevr._K.C._Knightley_Reanimatie.pdf"]
+    data = archive.read(names[0])
+    text = pdf_text(data)
+    assert "73029884" in text and "Knightley" in text and "Eerste Hulp" in text and "Reanimatie" in text  # module listed
+    assert "1122334455" in text
+    urls = qr_urls(data, tmp_path)
+    assert len(urls) == 1 and urls[0].startswith("http://localhost/pasjes/verificatie/")
+    verification = client.get(urls[0].removeprefix("http://localhost"))
+    body = verification.get_data(as_text=True)
+    assert verification.status_code == 200 and "Geldig" in body and "Knightley" in body
+    assert "j.bos@onsweb.nl" not in body and "01-01-2000" not in body
+
+    # a colleague at the same organisation sees nothing of it
+    client.post("/uitloggen")
+    login(client, "collega@rockopnh.example", organisation=world.roc.id)
+    assert client.get(f"/pasjes/verzoeken/{request.id}/download").status_code == 404
+    assert client.get(f"/pasjes/verzoeken/{request.id}").status_code == 404
+    assert "testgroep" not in client.get("/pasjes/verzoeken").get_data(as_text=True)
+
+
+def test_options_choose_exam_types(contact_client, world):
+    from webapp.passes import services
+
+    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    reanimatie = next(t for t in services.exam_types() if t.name == "Reanimatie")
+    response = contact_client.post("/pasjes/verzoek", data={"sleutel": "abc", "examentypes": str(reanimatie.id)})
+    assert response.status_code == 303
+    wait_for_in_process_jobs()
+    request = db.session.query(PassRequest).one()
+    db.session.refresh(request)
+    with zipfile.ZipFile(services.archive_path(request)) as archive:
+        assert archive.namelist() == ["73029884_Mevr._K.C._Knightley_Reanimatie.pdf"]
+
+
+def test_failed_build_shows_mislukt_and_leaves_no_zip(contact_client, world, monkeypatch):
+    from webapp.passes import jobs, services
+
+    def broken(self, *args):
+        raise RuntimeError("font missing")
+
+    monkeypatch.setattr(jobs.PassRenderer, "render", broken)
+    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    contact_client.post("/pasjes/verzoek", data={"sleutel": "abc"})
+    wait_for_in_process_jobs()
+    request = db.session.query(PassRequest).one()
+    db.session.refresh(request)
+    assert request.status == "failed"
+    page = contact_client.get("/pasjes/verzoeken").get_data(as_text=True)
+    assert "Mislukt" in page and "Opnieuw proberen" in page
+    assert contact_client.get(f"/pasjes/verzoeken/{request.id}/download").status_code == 404
+    assert not services.archive_path(request).exists()
+    monkeypatch.undo()
+    assert contact_client.post(f"/pasjes/verzoeken/{request.id}/opnieuw").status_code == 303
+    wait_for_in_process_jobs()
+    db.session.refresh(request)
+    assert request.status == "available"
+    assert contact_client.get(f"/pasjes/verzoeken/{request.id}/download").status_code == 200
+
+
+def test_htmx_add_returns_the_row_and_the_counter(contact_client, world):
+    link = world.link(world.knightley).id
+    response = contact_client.post(f"/pasjes/selectie/{link}/toevoegen", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="holder-{link}"' in body and "Verwijder" in body
+    assert 'id="selection-counter"' in body and "hx-swap-oob" in body and "<strong>1</strong>" in body
+    assert "<html" not in body
+
+
+def test_details_without_javascript(contact_client, world):
+    link = world.link(world.knightley).id
+    body = contact_client.get(f"/pasjes?details={link}").get_data(as_text=True)
+    assert "Instructeur" not in body  # (sanity: fixture has no such qualification)
+    assert "j.bos@onsweb.nl" in body and "Reanimatie" in body and "Kwalificatie (2)" in body
+    foreign = contact_client.get(f"/pasjes?details={world.link(world.foreign).id}").get_data(as_text=True)
+    assert "Buitenstaander" not in foreign
+
+
+def test_backoffice_import_is_idempotent_and_reports_rows(client, factory, world):
+    staff = factory.user(email="beheer@loket.example", is_staff=True)
+    login(client, staff.email)
+    template = client.get("/beheer/pasjes/import/sjabloon.csv")
+    assert template.status_code == 200 and template.data.startswith(b"kwalificatienummer;")
+    csv = template.data.decode() + "1234;Dhr.;A.;;Fout;01-01-2000;;;;Onbekend;;EH;Diploma;;;;31-02-2020;\n"
+    for _ in range(2):
+        response = client.post("/beheer/pasjes/import", data={"bestand": (io.BytesIO(csv.encode()), "h.csv")},
+                               content_type="multipart/form-data")
+        body = response.get_data(as_text=True)
+        assert "1 regel(s) geïmporteerd, 1 regel(s) met fouten" in body
+        assert "kwalificatienummer moet 8 cijfers zijn" in body and "organisatie &#39;Onbekend&#39; onbekend" in body
+    from webapp.passes.models import Qualification
+
+    assert db.session.query(Qualification).filter_by(name="Jeugd Eerste Hulp").count() == 1
+    client.post("/uitloggen")
+    login(client, "deby@herenbos.example", organisation=world.roc.id)
+    assert client.get("/beheer/pasjes/import").status_code == 404
