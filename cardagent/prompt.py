@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -132,7 +133,8 @@ class WindowPrompt(Prompt):
 class ScriptedPrompt(Prompt):
     """For tests: answers come from a JSON file that is read at every question, e.g.
     {"pin": "123456", "new_pin": "246810", "new_pin_repeat": "246810", "puk": "12345678"}.
-    A missing answer or {"cancel": true} cancels. Every question (and a shown PUK) is appended
+    A missing answer or {"cancel": true} cancels; {"delay": seconds} waits before answering,
+    like a user typing. Every question (and a shown PUK) is appended
     as a JSON line to FILE.transcript, so a test can check what the user was shown."""
 
     def __init__(self, path: Path):
@@ -152,6 +154,8 @@ class ScriptedPrompt(Prompt):
     def _ask(self, kind: str, request: PromptRequest) -> str | None:
         self._record(kind, request)
         answers = self._answers()
+        if answers.get("delay"):
+            time.sleep(float(answers["delay"]))
         return None if answers.get("cancel") else answers.get(kind)
 
     def ask_pin(self, request):

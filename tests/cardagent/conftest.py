@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import LOCK_FILE, ORIGIN, READER, REPOSITORY, VPCD_DRIVER, missing
+from .support import LOCK_FILE, ORIGIN, READER, REPOSITORY, VPCD_DRIVER, missing, wait_for
 
 
 def child_environment() -> dict:
@@ -30,16 +30,6 @@ def child_environment() -> dict:
         [str(REPOSITORY)] + [p for p in environment.get("PYTHONPATH", "").split(os.pathsep) if p])
     environment["PYTHONUNBUFFERED"] = "1"
     return environment
-
-
-def wait_for(condition, timeout: float, what: str, interval: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise TimeoutError(f"timed out waiting for {what}")
 
 
 def stop_process(process: subprocess.Popen, timeout: float = 5):

@@ -1,5 +1,6 @@
 """Shared by the card agent tests: names of things, and skipping what is not installed."""
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,13 @@ def missing(component: str, install: str):
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+def wait_for(condition, timeout: float, what: str, interval: float = 0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"timed out waiting for {what}")

@@ -1,11 +1,14 @@
 """The real stack: agent process -> pyscard -> pcscd -> vpcd -> virtual card process."""
 import base64
+import json
 import socket
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 
 from cardagent.verify import Challenges, verify_sign_in
+
+from .support import wait_for
 
 READER = "Virtual PCD 00 00"
 
@@ -125,3 +128,28 @@ def test_no_card_is_reported(stack, agent):
     reply = agent.call("sign_in", {"nonce": "D" * 43})
     assert reply["error"]["code"] == "no_card"
     assert agent.transcript() == []  # nobody was asked for a PIN
+
+
+def test_pcsc_errors_become_clear_card_errors(pyscard):
+    from smartcard import scard
+
+    from cardagent import piv, pcsc
+    assert isinstance(pcsc._error(scard.SCARD_W_REMOVED_CARD), piv.CardRemoved)
+    assert isinstance(pcsc._error(scard.SCARD_E_NO_SMARTCARD), piv.CardRemoved)
+    assert isinstance(pcsc._error(scard.SCARD_E_NO_SERVICE), pcsc.PcscUnavailable)
+    assert isinstance(pcsc._error(scard.SCARD_E_UNKNOWN_READER), pcsc.NoReader)
+    assert isinstance(pcsc._error(scard.SCARD_E_SHARING_VIOLATION), pcsc.CardBusy)
+
+
+def test_card_pulled_while_the_user_types_the_pin_is_reported(stack, agent):
+    """The card leaves the reader while the prompt is open: a clear error, no hang."""
+    card = stack.insert("credential")
+    agent.answer(pin="123456", delay=1.5)
+    with agent.connect() as connection:
+        connection.send(json.dumps({"v": 1, "id": 1, "op": "sign_in",
+                                    "params": {"nonce": "H" * 43}}))
+        wait_for(lambda: agent.transcript(), 5, "the PIN prompt")
+        stack.remove()
+        reply = json.loads(connection.recv(timeout=10))
+    assert reply["error"]["code"] in ("card_removed", "no_card")
+    assert card.state()["pin_tries"] == 3
