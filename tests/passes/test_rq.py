@@ -1,0 +1,132 @@
+"""The archive built by real RQ workers on Redis: chunks in parallel, a final ZIP job; failures leave no ZIP."""
+import os
+import subprocess
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.components import REDIS_TEST_URL, require_redis
+from tests.conftest import BASE_CONFIG, make_app
+from webapp.extensions import db
+from webapp.passes.models import PassRequest
+
+QUEUE = f"loket-test-passes-{uuid.uuid4().hex[:8]}"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def redis_app(database_url, tmp_path, backend):
+    require_redis()
+    from tests.databases import empty_tables
+
+    app = make_app(tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=QUEUE)
+    if backend == "postgresql":
+        empty_tables(app)
+    with app.app_context():
+        yield app
+        from webapp.core.jobs import queue
+
+        queue().empty()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def rq_world(redis_app):
+    from tests.factories import Factory
+    from tests.passes.conftest import PassesWorld
+
+    world = PassesWorld(Factory(redis_app))
+    world.many(30)
+    return world
+
+
+def submit(world):
+    from webapp.passes import services
+
+    services.add_all_to_selection(world.contact.id, services.Filters())
+    return services.submit_request(world.contact.id, world.roc.id, uuid.uuid4().hex)
+
+
+def run_workers(app, count=2):
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=QUEUE,
+               STORAGE_DIR=app.config["STORAGE_DIR"], SECRET_KEY=BASE_CONFIG["SECRET_KEY"], DATA_KEY=BASE_CONFIG["DATA_KEY"],
+               PUBLIC_URL="http://localhost")
+    flask = str(Path(sys.executable).with_name("flask"))
+    workers = [subprocess.Popen([flask, "--app", "wsgi", "worker", "--burst"], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(count)]
+    outputs = [worker.communicate(timeout=180)[0].decode(errors="replace") for worker in workers]
+    return outputs
+
+
+def test_two_burst_workers_build_the_archive(redis_app, rq_world):
+    request = submit(rq_world)
+    assert request.status == "queued"
+    outputs = run_workers(redis_app, 2)
+    db.session.expire_all()
+    request = db.session.get(PassRequest, request.id)
+    assert request.status == "available", outputs
+    assert request.progress_done == request.progress_total == 32
+    from webapp.passes import services
+
+    with zipfile.ZipFile(services.download_path(rq_world.contact.id, request.id)) as archive:
+        names = archive.namelist()
+    assert len(names) == 2 + 1  # Knightley has two qualifications, Te Tester one; the generated holders none
+    assert "73029884_Mevr._K.C._Knightley_Eerste_Hulp.pdf" in names
+
+
+def test_a_worker_failing_while_zipping_leaves_no_zip(redis_app, rq_world, monkeypatch):
+    from rq import SimpleWorker
+    from rq.serializers import JSONSerializer
+
+    from webapp.core.jobs import queue, redis_connection
+    from webapp.passes import services
+
+    request = submit(rq_world)
+
+    def crash(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("webapp.passes.jobs.os.replace", crash)
+    SimpleWorker([queue()], connection=redis_connection(), serializer=JSONSerializer).work(burst=True, max_jobs=20)
+    db.session.expire_all()
+    request = db.session.get(PassRequest, request.id)
+    assert request.status == "failed"
+    folder = services.storage_dir()
+    assert not services.archive_path(request).exists()
+    assert not [p for p in folder.iterdir() if p.name.startswith(".zip-")]
+    with pytest.raises(Exception):
+        services.download_path(rq_world.contact.id, request.id)
+
+    monkeypatch.undo()
+    services.retry_request(rq_world.contact.id, request.id)
+    SimpleWorker([queue()], connection=redis_connection(), serializer=JSONSerializer).work(burst=True, max_jobs=20)
+    db.session.expire_all()
+    request = db.session.get(PassRequest, request.id)
+    assert request.status == "available"
+    assert services.download_path(rq_world.contact.id, request.id).is_file()
+
+
+def test_redis_down_at_submit_stores_nothing(database_url, tmp_path, backend):
+    from tests.databases import empty_tables
+    from tests.factories import Factory, login
+    from tests.passes.conftest import PassesWorld
+
+    app = make_app(tmp_path, database_url, REDIS_URL="redis://127.0.0.1:1/0")
+    if backend == "postgresql":
+        empty_tables(app)
+    with app.app_context():
+        world = PassesWorld(Factory(app))
+        client = app.test_client()
+        login(client, "deby@herenbos.example", organisation=world.roc.id)
+        client.post(f"/pasjes/selectie/{world.link(world.knightley).id}/toevoegen")
+        response = client.post("/pasjes/verzoek", data={"sleutel": "k1"})
+        assert response.status_code == 400
+        assert "tijdelijk niet bereikbaar" in response.get_data(as_text=True)
+        assert db.session.query(PassRequest).count() == 0
+        assert "<strong>1</strong> Kwalificatiehouder(s)" in client.get("/pasjes").get_data(as_text=True)
+        db.session.remove()
+        db.engine.dispose()
