@@ -7,7 +7,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
-        "connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*",  # the local card agent
+        "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",  # the local card agent
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",
