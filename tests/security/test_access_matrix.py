@@ -1,0 +1,145 @@
+"""Route-by-role access matrix built from the app's URL map.
+
+Every rule (GET pages, htmx fragments, POST-only actions) is requested by six roles, with the ids
+of another organisation's objects. A role gets what it may, or a redirect to log in / choose an
+organisation / step up, or a 404; never a 500 and never another organisation's data.
+
+New endpoints must be declared in ACCESS (longest matching prefix wins). Modules under
+construction (UNDER_CONSTRUCTION) may add their lines later; until then their endpoints get the
+baseline checks only (no 500, visitors are sent to log in or get a 404 unless public).
+"""
+import re
+
+import pytest
+
+from tests.factories import login
+
+ROLES = ("anonymous", "person", "employee", "contact", "admin_other", "staff")
+ALL = frozenset(ROLES)
+LOGGED_IN = ALL - {"anonymous"}
+NOBODY = frozenset()
+
+# endpoint (prefix) -> roles that may use it. The dummy ids below belong to organisation Alfa,
+# where employee and contact are members; admin_other is an admin of organisation Beta.
+ACCESS = {
+    "static": ALL,
+    "main.home": ALL,
+    "main.outbox": NOBODY,  # DEBUG_PAGES off
+    "accounts.login": ALL,
+    "accounts.request_reset": ALL,
+    "accounts.reset_password": ALL,  # public, but the dummy token is refused (404)
+    "accounts.activate": ALL,
+    "accounts.": LOGGED_IN,
+    "organisations.show": frozenset({"employee", "contact", "admin_other"}),
+    "organisations.edit": frozenset({"admin_other"}),  # their own organisation
+    "organisations.add_contact": frozenset({"admin_other"}),
+    "organisations.edit_contact": NOBODY,  # Alfa's membership: not for Beta's admin
+    "organisations.remove_contact": NOBODY,
+    "backoffice.": frozenset({"staff"}),
+    # passes.*, courses.*: declared by their owners, e.g. "passes.index": frozenset({"contact"}),
+}
+UNDER_CONSTRUCTION = ("passes.", "courses.")
+# Roles whose pages must never show organisation Alfa's data.
+OUTSIDERS = ("anonymous", "person", "admin_other")
+SECRET = "Alfageheim"
+# Values for URL arguments; int arguments default to an Alfa object's id found by name.
+DUMMY_STRINGS = {"token": "dummy-token", "filename": "css/loket.css"}
+
+
+def access_for(endpoint: str):
+    matches = [prefix for prefix in ACCESS if endpoint == prefix or (prefix.endswith(".") and endpoint.startswith(prefix))]
+    if not matches:
+        return None
+    return ACCESS[max(matches, key=len)]
+
+
+@pytest.fixture
+def world(app, factory):
+    alfa = factory.organisation(f"Zorggroep {SECRET}", email=f"info@{SECRET.lower()}.example")
+    beta = factory.organisation("Bouwbedrijf Beta")
+    secret_person = factory.user(f"{SECRET.lower()}@alfa.example", first_name="Geheim", last_name=SECRET)
+    alfa_admin = factory.member(secret_person, alfa, role="admin")
+    employee = factory.user("medewerker@alfa.example")
+    factory.member(employee, alfa, role="employee")
+    contact = factory.user("contact@alfa.example")
+    factory.member(contact, alfa, role="contact", services=("passes", "courses"))
+    other_admin = factory.user("beheerder@beta.example")
+    factory.member(other_admin, beta, role="admin")
+    person = factory.user("persoon@voorbeeld.example")
+    staff = factory.user("staf@loket.example", is_staff=True)
+    clients = {"anonymous": app.test_client()}
+    for role, user, organisation in [("person", person, None), ("employee", employee, alfa.id), ("contact", contact, alfa.id),
+                                     ("admin_other", other_admin, beta.id), ("staff", staff, None)]:
+        clients[role] = app.test_client()
+        login(clients[role], user.email, organisation=organisation)
+    ids = {"membership_id": alfa_admin.id, "organisation_id": alfa.id}
+    return {"clients": clients, "ids": ids, "alfa": alfa, "alfa_admin_id": alfa_admin.id}
+
+
+def _url(rule, ids) -> str:
+    values = {}
+    for name in rule.arguments:
+        converter = type(rule._converters[name]).__name__
+        values[name] = ids.get(name, 1) if converter == "IntegerConverter" else DUMMY_STRINGS.get(name, "x")
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _requests(rule):
+    methods = rule.methods - {"HEAD", "OPTIONS"}
+    if "GET" in methods:
+        yield "GET", {}
+        yield "GET", {"HX-Request": "true"}  # the htmx fragment of the same route
+    if "POST" in methods:
+        yield "POST", {}
+        yield "POST", {"HX-Request": "true"}
+
+
+def _sends_away(response) -> bool:
+    location = response.headers.get("Location", "")
+    return response.status_code in (302, 303) and re.match(r"^/(inloggen|organisatie-kiezen|verificatie)\b", location) is not None
+
+
+def test_every_route_by_role(app, world):
+    from webapp.organisations.models import Membership
+    from webapp.extensions import db
+
+    undeclared = []
+    problems = []
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "accounts.logout")  # logout last
+    for rule in rules:
+        allowed = access_for(rule.endpoint)
+        if allowed is None:
+            if not rule.endpoint.startswith(UNDER_CONSTRUCTION):
+                undeclared.append(rule.endpoint)
+                continue
+        url = _url(rule, world["ids"])
+        for role in ROLES:
+            if allowed is None and role != "anonymous":
+                continue  # under construction: baseline checks for visitors only
+            client = world["clients"][role]
+            for method, headers in _requests(rule):
+                response = client.open(url, method=method, headers=headers, data={})
+                where = f"{role} {method} {url} {headers or ''} -> {response.status_code}"
+                if response.status_code >= 500:
+                    problems.append(f"server error: {where}")
+                    continue
+                body = response.get_data(as_text=True)
+                if role in OUTSIDERS and SECRET.lower() in body.lower():
+                    problems.append(f"Alfa's data shown: {where}")
+                if allowed is not None and role in allowed:
+                    continue
+                if role == "anonymous" and allowed is None and response.status_code == 200:
+                    continue  # a public page of a module under construction
+                if not (_sends_away(response) or response.status_code == 404):
+                    problems.append(f"not refused: {where} {response.headers.get('Location', '')}")
+    assert not undeclared, f"declare these endpoints in ACCESS: {undeclared}"
+    assert not problems, "\n".join(problems)
+    db.session.expire_all()
+    assert db.session.get(Membership, world["alfa_admin_id"]) is not None
+    assert world["alfa"].name == f"Zorggroep {SECRET}"
+
+
+def test_the_table_has_no_stale_entries(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    for prefix in ACCESS:
+        assert any(e == prefix or (prefix.endswith(".") and e.startswith(prefix)) for e in endpoints), prefix
