@@ -1,5 +1,8 @@
 """Activation, login, logout, password reset, Organisatie kiezen, Mijn gegevens, authenticator."""
+import hashlib
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from webapp.accounts import services
@@ -32,7 +35,12 @@ def _login_limits() -> str:
 def _account_key() -> str:
     if request.form.get("email"):
         return "account:" + services.normalise_email(request.form["email"])
-    return "user:" + str(current_user.get_id())
+    token = (request.view_args or {}).get("token")
+    if token:  # a reset link: limit guesses per link, not in one bucket shared by every visitor
+        return "link:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    if current_user.is_authenticated:
+        return "user:" + str(current_user.get_id())
+    return "address:" + get_remote_address()
 
 
 def _rate_limited(view):

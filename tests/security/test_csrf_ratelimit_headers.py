@@ -1,0 +1,128 @@
+"""CSRF on every state change (htmx too), rate limits with Retry-After, security headers."""
+import re
+import uuid
+
+import pytest
+
+from tests.conftest import make_app
+from tests.factories import PASSWORD, login
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def _token(page: str) -> str:
+    match = TOKEN.search(page)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def csrf_app(app, database_url, tmp_path):
+    """The same database, with CSRF protection on (as in production)."""
+    return make_app(tmp_path, database_url, WTF_CSRF_ENABLED=True)
+
+
+def test_every_post_route_refuses_a_request_without_token(csrf_app, factory):
+    user = factory.user()
+    client = csrf_app.test_client()
+    page = client.get("/inloggen").get_data(as_text=True)
+    client.post("/inloggen", data={"email": user.email, "password": PASSWORD, "csrf_token": _token(page)})
+    assert client.get("/mijn-gegevens").status_code == 200
+    posts = [rule for rule in csrf_app.url_map.iter_rules() if "POST" in rule.methods]
+    assert len(posts) > 10
+    for rule in posts:
+        url = rule.build({name: 1 if "id" in name else "x" for name in rule.arguments}, append_unknown=False)[1]
+        for headers in ({}, {"HX-Request": "true"}, {"HX-Request": "true", "X-CSRFToken": "forged"}):
+            response = client.post(url, data={"email": user.email, "password": PASSWORD}, headers=headers)
+            assert response.status_code == 400, f"{url} {headers}: {response.status_code}"
+            assert "Het formulier is verlopen of ongeldig" in response.get_data(as_text=True)
+    assert client.get("/mijn-gegevens").status_code == 200  # logout without token did nothing
+
+
+def test_token_from_the_page_or_the_htmx_header_works(csrf_app, factory):
+    user = factory.user(first_name="Anna", last_name="Bakker")
+    client = csrf_app.test_client()
+    page = client.get("/inloggen").get_data(as_text=True)
+    assert client.post("/inloggen", data={"email": user.email, "password": PASSWORD}).status_code == 400
+    response = client.post("/inloggen", data={"email": user.email, "password": PASSWORD, "csrf_token": _token(page)})
+    assert response.status_code == 303
+    home = client.get("/").get_data(as_text=True)
+    header_token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', home).group(1)
+    response = client.post("/mijn-gegevens/aanpassen", data={"first_name": "Anneke", "last_name": "Bakker"},
+                           headers={"HX-Request": "true", "X-CSRFToken": header_token})
+    assert response.status_code == 303
+    assert "Anneke" in client.get("/mijn-gegevens").get_data(as_text=True)
+    # a token of another session is refused
+    other = csrf_app.test_client()
+    other_token = _token(other.get("/inloggen").get_data(as_text=True))
+    response = client.post("/mijn-gegevens/aanpassen", data={"first_name": "X", "last_name": "Y", "csrf_token": other_token})
+    assert response.status_code == 400
+
+
+@pytest.fixture
+def limited_app(app, database_url, tmp_path):
+    from webapp.extensions import limiter
+
+    limited = make_app(tmp_path, database_url, RATELIMIT_ENABLED=True, LOGIN_LIMITS="3 per minute",
+                       RATELIMIT_STORAGE_URI="memory://")
+    yield limited
+    limiter.reset()
+
+
+def _assert_limited(response):
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Even geduld" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/inloggen", "/wachtwoord-opvragen"])
+def test_rate_limit_per_address(limited_app, url):
+    client = limited_app.test_client()
+    tag = uuid.uuid4().hex[:8]
+    address = {"REMOTE_ADDR": f"10.{int(tag[:2], 16)}.{int(tag[2:4], 16)}.{int(tag[4:6], 16)}"}
+    for number in range(3):
+        response = client.post(url, data={"email": f"a{number}-{tag}@voorbeeld.example", "password": "x"}, environ_base=address)
+        assert response.status_code in (303, 400)
+    _assert_limited(client.post(url, data={"email": f"z-{tag}@voorbeeld.example", "password": "x"}, environ_base=address))
+    # another address is not affected
+    assert client.post(url, data={"email": f"y-{tag}@voorbeeld.example", "password": "x"},
+                       environ_base={"REMOTE_ADDR": "192.0.2.77"}).status_code in (303, 400)
+
+
+@pytest.mark.parametrize("url", ["/inloggen", "/wachtwoord-opvragen"])
+def test_rate_limit_per_account(limited_app, factory, url):
+    user = factory.user()
+    client = limited_app.test_client()
+    for number in range(3):
+        response = client.post(url, data={"email": user.email, "password": "Fout-Wachtwoord-1"},
+                               environ_base={"REMOTE_ADDR": f"198.51.100.{number + 1}"})
+        assert response.status_code in (303, 400)
+    # from a fresh address, even with the right password: the account is limited
+    _assert_limited(client.post(url, data={"email": user.email.upper(), "password": PASSWORD},
+                                environ_base={"REMOTE_ADDR": "198.51.100.99"}))
+
+
+def test_reset_links_are_limited_per_link_not_for_everyone(limited_app):
+    client = limited_app.test_client()
+    for number in range(3):
+        assert client.post("/wachtwoord-wijzigen/guess-one", data={}, environ_base={"REMOTE_ADDR": f"203.0.113.{number}"}).status_code == 404
+    _assert_limited(client.post("/wachtwoord-wijzigen/guess-one", data={}, environ_base={"REMOTE_ADDR": "203.0.113.50"}))
+    assert client.post("/wachtwoord-wijzigen/another-link", data={}, environ_base={"REMOTE_ADDR": "203.0.113.51"}).status_code == 404
+
+
+def test_security_headers(app, client, factory):
+    for url in ("/", "/inloggen", "/bestaat-niet"):
+        response = client.get(url)
+        csp = response.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert "no-store" in response.headers["Cache-Control"]
+    login(client, factory.user().email)
+    page = client.get("/mijn-gegevens")
+    assert "HX-Request" in page.headers["Vary"]
+    assert "<script>" not in page.get_data(as_text=True) and " style=" not in page.get_data(as_text=True)
+    cookie = client.get_cookie("loket_session")
+    assert cookie.http_only and cookie.same_site == "Lax"
