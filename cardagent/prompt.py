@@ -65,18 +65,17 @@ def describe(request: PromptRequest) -> str:
 class TerminalPrompt(Prompt):
     """Asks on the controlling terminal (/dev/tty), never echoing the digits."""
 
-    def __init__(self):
+    def __init__(self, tty_path: str = "/dev/tty"):
+        self.tty_path = tty_path
         self._lock = threading.Lock()
 
     def _ask(self, request: PromptRequest, question: str) -> str | None:
-        with self._lock, open("/dev/tty", "w") as tty:
+        if os.name == "nt":  # the console; getpass reads it without echo
+            print("\n== Kaartlezer-app ==\n" + describe(request), file=sys.stderr)
+            return getpass.getpass(question + " (leeg = annuleren): ") or None
+        with self._lock, _Terminal(self.tty_path) as tty:
             tty.write("\n== Kaartlezer-app ==\n" + describe(request) + "\n")
-            tty.flush()
-            try:
-                answer = getpass.getpass(question + " (leeg = annuleren): ", stream=tty)
-            except EOFError:
-                return None
-            return answer or None
+            return tty.read_secret(question + " (leeg = annuleren): ") or None
 
     def ask_pin(self, request):
         return self._ask(request, "Pincode")
@@ -94,13 +93,57 @@ class TerminalPrompt(Prompt):
         return check_new_pin(pin, repeat)
 
     def show_puk(self, request, puk):
-        with self._lock, open("/dev/tty", "w") as tty:
+        if os.name == "nt":
+            print("\n== Kaartlezer-app ==\n" + describe(request) + f"\nUw eenmalige pukcode: "
+                  f"{puk}\nBewaar deze goed!", file=sys.stderr)
+            input("Druk op Enter als u hem hebt bewaard.")
+            return
+        with self._lock, _Terminal(self.tty_path) as tty:
             tty.write("\n== Kaartlezer-app ==\n" + describe(request) + "\n"
                       f"\nUw eenmalige pukcode: {puk}\n"
-                      "Bewaar deze goed! Zonder pukcode kunt u de pincode niet meer resetten.\n")
-            tty.flush()
-        with open("/dev/tty") as tty_in:
-            tty_in.readline()
+                      "Bewaar deze goed! Zonder pukcode kunt u de pincode niet meer resetten.\n"
+                      "Druk op Enter als u hem hebt bewaard.")
+            tty.read_line()
+            tty.write("\n")
+
+
+class _Terminal:
+    """A terminal opened for one question; echo is off while a secret is typed."""
+
+    def __init__(self, path: str):
+        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        os.close(self.fd)
+
+    def write(self, text: str):
+        os.write(self.fd, text.replace("\n", "\r\n").encode())
+
+    def read_line(self) -> str:
+        line = bytearray()
+        while True:
+            byte = os.read(self.fd, 1)
+            if not byte or byte in b"\r\n":
+                return line.decode(errors="replace")
+            line += byte
+
+    def read_secret(self, question: str) -> str:
+        import termios  # POSIX only; Windows goes through getpass
+        saved = termios.tcgetattr(self.fd)
+        quiet = termios.tcgetattr(self.fd)
+        quiet[3] &= ~termios.ECHO
+        # Echo off (dropping type-ahead) before the question shows, so nothing typed after
+        # it is lost or echoed.
+        termios.tcsetattr(self.fd, termios.TCSAFLUSH, quiet)
+        self.write(question)
+        try:
+            return self.read_line()
+        finally:
+            termios.tcsetattr(self.fd, termios.TCSAFLUSH, saved)
+            self.write("\n")
 
 
 class WindowPrompt(Prompt):

@@ -14,6 +14,7 @@ import time
 log = logging.getLogger("cardagent.virtualcard")
 
 POWER_OFF, POWER_ON, RESET, GET_ATR = 0, 1, 2, 4
+QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
 
 class Disconnected(Exception):
@@ -26,7 +27,8 @@ def _receive_exactly(sock: socket.socket, size: int) -> bytes:
         # vpcd writes length and data separately; without an immediate ACK the kernel's
         # delayed ACK and vpcd's Nagle would cost ~40 ms per APDU. TCP_QUICKACK is not
         # sticky, so re-arm it before every receive.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+        if QUICKACK is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, QUICKACK, 1)
         chunk = sock.recv(size - len(buffer))
         if not chunk:
             raise Disconnected()

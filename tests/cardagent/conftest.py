@@ -16,12 +16,26 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from .support import LOCK_FILE, ORIGIN, READER, REPOSITORY, VPCD_DRIVER, missing, wait_for
+
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist with --dist loadgroup, all card agent tests share one worker, so
+    only one of them starts pcscd and holds vpcd's fixed port."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("cardagent"))
 
 
 def child_environment() -> dict:
@@ -45,7 +59,7 @@ def stop_process(process: subprocess.Popen, timeout: float = 5):
 @pytest.fixture(scope="session")
 def pyscard():
     try:
-        from smartcard import scard  # noqa: F401
+        from smartcard import scard  # noqa: F401  (is pyscard there?)
     except ImportError:
         missing("pyscard", "the PyPI package pyscard (extra `cardagent`; Debian: libpcsclite-dev "
                 "and swig to build it)")
@@ -134,8 +148,8 @@ def stack(pyscard, tmp_path_factory, ca_dir):
         missing("vpcd", "the Debian package vsmartcard-vpcd")
     lock = open(LOCK_FILE, "w")
     try:
-        wait_for(lambda: _try_lock(lock), 170, "another test session to release " + str(LOCK_FILE),
-                 interval=0.5)
+        wait_for(lambda: _try_lock(lock), 600,
+                 f"another test session to release {LOCK_FILE}", interval=0.5)
     except TimeoutError as error:
         pytest.fail(str(error), pytrace=False)
     pcsc = pyscard()
