@@ -21,6 +21,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path[0] = str(REPOSITORY)
 
 import argparse
+import fcntl
 import json
 import os
 import select
@@ -32,6 +33,7 @@ import time
 from cardagent.pcsc import Pcsc  # noqa: E402
 
 READER = "Virtual PCD 00 00"
+LOCK_FILE = "/tmp/loket-cardagent-vpcd.lock"  # shared with tests/cardagent: vpcd's port is fixed
 ORIGIN = "https://portal.example"
 
 
@@ -99,6 +101,12 @@ def main() -> int:
     runs = parser.parse_args().runs
     from websockets.sync.client import connect
 
+    lock = open(LOCK_FILE, "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"waiting for a test session to release {LOCK_FILE} …", flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
     pcsc = Pcsc()
     pcscd = None
     try:
