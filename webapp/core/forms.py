@@ -11,6 +11,16 @@ class Form(FlaskForm):
             # Flask-WTF would ask Flask-Babel; WTForms ships the Dutch messages itself.
             return super(FlaskForm.Meta, self).get_translations(form)
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            values = field.data if isinstance(field.data, list) else [field.data]
+            if any(isinstance(value, str) and "\x00" in value for value in values):
+                # PostgreSQL cannot store (or even compare) NUL characters: refuse them here.
+                field.errors = list(field.errors) + ["Dit veld bevat een ongeldig teken."]
+                valid = False
+        return valid
+
 
 def email_validator():
     return Email(message="Vul een geldig e-mailadres in.", check_deliverability=False)
