@@ -165,6 +165,9 @@ class CardOperations:
         with self.connector.connect(reader) as transport:
             session = piv.PivSession(transport)
             session.select()
+            if session.read_certificate(piv.SLOT_AUTHENTICATION) != certificate:
+                # Another card went in while the user typed: its PIN was not asked for.
+                raise OperationError("card_changed", "a different card is in the reader now")
             session.verify_pin(pin)
             signature = session.sign(piv.SLOT_AUTHENTICATION, algorithm,
                                      sign_in_payload(origin, nonce))

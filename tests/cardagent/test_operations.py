@@ -226,3 +226,20 @@ def test_read_certificate(credential):
     result = credential.operations.read_certificate(ORIGIN, {})
     certificate = x509.load_der_x509_certificate(base64.b64decode(result["certificate"]))
     assert certificate.issuer.rfc4514_string() == result["issuer"]
+
+
+def test_card_swapped_while_the_prompt_is_open_gets_no_pin(tmp_path, ca):
+    first = VirtualPivCard(credential_state(ca, pin="11112222"))
+    second = VirtualPivCard(credential_state(ca, pin="33334444"))
+    reader = VirtualReader(first)
+
+    class SwappingPrompt(ScriptedPrompt):
+        def ask_pin(self, request):
+            reader.card = second  # the user swaps cards while typing the first card's PIN
+            return "11112222"
+
+    operations = CardOperations(reader, SwappingPrompt(tmp_path / "a.json"))
+    with pytest.raises(OperationError) as error:
+        operations.sign_in(ORIGIN, {"nonce": "n" * 43})
+    assert error.value.code == "card_changed"
+    assert second.state.pin_tries == 3  # the second card never saw the first card's PIN

@@ -20,6 +20,7 @@ const MESSAGES = {
   no_card: "Geen kaart in de lezer.",
   card_removed: "De kaart is uit de lezer gehaald. Plaats de kaart en probeer het opnieuw.",
   card_busy: "Een ander programma gebruikt de kaart. Probeer het zo opnieuw.",
+  card_changed: "Er zit nu een andere kaart in de lezer. Probeer het opnieuw.",
   not_piv: "Deze kaart wordt niet ondersteund.",
   no_certificate: "Er staat nog geen certificaat op deze kaart.",
   not_blank: "Deze kaart is niet leeg; hij is al in gebruik.",
