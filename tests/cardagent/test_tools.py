@@ -41,12 +41,17 @@ def test_pkcs11_tool_lists_the_certificate_and_key(pkcs11):
     assert "EC_POINT 256 bits" in listing
 
 
-def test_pkcs11_tool_signs_with_the_pin_and_openssl_verifies(pkcs11, tmp_path):
+@pytest.mark.parametrize("key_type,mechanism", [("EC-P256", "ECDSA-SHA256"),
+                                                ("RSA-2048", "SHA256-RSA-PKCS")])
+def test_pkcs11_tool_signs_with_the_pin_and_openssl_verifies(pkcs11, stack, tmp_path,
+                                                             key_type, mechanism):
     openssl = tool("openssl", "openssl")
+    if key_type != "EC-P256":
+        stack.insert("credential", key_type=key_type)
     data = tmp_path / "data.txt"
     data.write_text("Loket: ondertekend met de virtuele kaart\n")
     signature = tmp_path / "signature.der"
-    pkcs11("--login", "--pin", "123456", "--sign", "--mechanism", "ECDSA-SHA256", "--id", "01",
+    pkcs11("--login", "--pin", "123456", "--sign", "--mechanism", mechanism, "--id", "01",
            "--signature-format", "openssl", "--input-file", str(data),
            "--output-file", str(signature))
     certificate = tmp_path / "certificate.der"
