@@ -6,6 +6,7 @@ import json
 import shutil
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -87,34 +88,61 @@ def site(tmp_path):
     server.server_close()
 
 
+class BrowserThread:
+    """Chromium driven from a thread of its own. Playwright's sync API refuses to start while
+    another sync Playwright is active in the same thread (the portal's browser tests keep one
+    for the whole session), so everything that touches this browser runs on that thread."""
+
+    def __init__(self):
+        from playwright.sync_api import sync_playwright
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cardagent-chromium")
+        self.playwright = self.pool.submit(lambda: sync_playwright().start()).result()
+        self.browser = self.pool.submit(
+            self.playwright.chromium.launch, executable_path=CHROMIUM,
+            args=CHROMIUM_ARGUMENTS).result()
+
+    def run(self, function, *arguments):
+        return self.pool.submit(function, self.browser, *arguments).result(timeout=60)
+
+    def close(self):
+        self.pool.submit(self.browser.close).result()
+        self.pool.submit(self.playwright.stop).result()
+        self.pool.shutdown()
+
+
 @pytest.fixture(scope="module")
 def browser():
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         missing("playwright", "the PyPI package playwright (extra `test`)")
     if not Path(CHROMIUM).exists():
         missing("chromium", "the Debian package chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGUMENTS)
-        yield browser
-        browser.close()
+    browser = BrowserThread()
+    yield browser
+    browser.close()
 
 
-def open_page(browser, url):
-    page = browser.new_page()
-    problems = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(url)
-    return page, problems
+class Visit:
+    """What a visit to the test page left behind: its final status line and result."""
+
+    def __init__(self, browser, url):
+        from playwright.sync_api import expect  # waits without eval, which the CSP forbids
+        page = browser.new_page()
+        self.problems = []
+        page.on("console", lambda message: message.type == "error"
+                and self.problems.append(message.text))
+        page.on("pageerror", lambda error: self.problems.append(str(error)))
+        page.goto(url)
+        expect(page.locator("#status")).not_to_have_text("Bezig…", timeout=15000)
+        self.status = page.text_content("#status")
+        self.result = page.text_content("#result")
+        self.html = page.content()
+        page.close()
 
 
-def final_status(page):
-    """The page's status line once it has finished."""
-    from playwright.sync_api import expect  # waits without eval, which the page's CSP forbids
-    expect(page.locator("#status")).not_to_have_text("Bezig…", timeout=15000)
-    return page.text_content("#status")
+def visit(browser, url) -> Visit:
+    return browser.run(Visit, url)
 
 
 def test_page_signs_in_with_the_card_and_the_server_verifies(
@@ -123,40 +151,51 @@ def test_page_signs_in_with_the_card_and_the_server_verifies(
     agent.answer(pin="123456")
     challenges = Challenges()
     nonce = challenges.issue()
-    page, problems = open_page(browser, f"{site}/?port={agent.port}&nonce={nonce}")
-    assert final_status(page) == "Ondertekend"
-    result = json.loads(page.text_content("#result"))
-    certificate = verify_sign_in(result, expected_origin=site, nonce=nonce,
+    page = visit(browser, f"{site}/?port={agent.port}&nonce={nonce}")
+    assert page.status == "Ondertekend"
+    certificate = verify_sign_in(json.loads(page.result), expected_origin=site, nonce=nonce,
                                  challenges=challenges, trusted_cas=[test_ca.certificate])
     assert certificate.issuer == test_ca.certificate.subject
     [question] = agent.transcript()
     assert question["origin"] == site  # the prompt named the page's origin
-    assert "123456" not in agent.log() and "123456" not in page.content()
-    assert not [p for p in problems if "Content Security Policy" in p]
-    page.close()
+    assert "123456" not in agent.log() and "123456" not in page.html
+    assert not [problem for problem in page.problems if "Content Security Policy" in problem]
 
 
 def test_page_reports_a_missing_agent_in_dutch(browser, site):
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
-    page, _ = open_page(browser, f"{site}/?port={port}&nonce={'E' * 43}")
-    assert final_status(page) == ("Kaartlezer-app niet gevonden. Start de Kaartlezer-app op "
-                                  "deze computer en probeer het opnieuw.")
-    page.close()
+    page = visit(browser, f"{site}/?port={port}&nonce={'E' * 43}")
+    assert page.status == ("Kaartlezer-app niet gevonden. Start de Kaartlezer-app op "
+                           "deze computer en probeer het opnieuw.")
 
 
 def test_page_of_a_foreign_origin_cannot_use_the_agent(browser, site, agent_factory, stack):
     agent = agent_factory(origins=("https://portal.example",))
-    page, _ = open_page(browser, f"{site}/?port={agent.port}&nonce={'F' * 43}")
-    assert final_status(page).startswith("Kaartlezer-app niet gevonden")
+    page = visit(browser, f"{site}/?port={agent.port}&nonce={'F' * 43}")
+    assert page.status.startswith("Kaartlezer-app niet gevonden")
     assert agent.transcript() == []
-    page.close()
 
 
 def test_page_reports_no_card_in_dutch(browser, site, stack, agent_factory):
     stack.remove()
     agent = agent_factory(origins=(site,))
-    page, _ = open_page(browser, f"{site}/?port={agent.port}&nonce={'G' * 43}")
-    assert final_status(page) == "Geen kaart in de lezer."
-    page.close()
+    page = visit(browser, f"{site}/?port={agent.port}&nonce={'G' * 43}")
+    assert page.status == "Geen kaart in de lezer."
+
+
+def test_works_next_to_another_sync_playwright(browser, site):
+    """The portal's own browser tests keep a sync Playwright open in the main thread for the
+    whole session; ours must start and work next to it."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright():
+        ours = BrowserThread()
+        try:
+            with socket.socket() as unused:
+                unused.bind(("127.0.0.1", 0))
+                port = unused.getsockname()[1]
+            page = visit(ours, f"{site}/?port={port}&nonce={'I' * 43}")
+        finally:
+            ours.close()
+    assert page.status.startswith("Kaartlezer-app niet gevonden")
