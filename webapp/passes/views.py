@@ -54,10 +54,26 @@ def holder_row(link_id):
     filters = services.Filters.from_args(request.args)
     link, qualifications = services.holder_details(current_user.id, link_id)
     selected = _is_selected(link.id)
-    return render("passes/index.html", "row", link=link, holder=link.holder, selected=selected,
+    return _row_fragment(dict(link=link, holder=link.holder, selected=selected,
                   organisations=services.scope_organisations(current_user.id),
                   opened=(link, qualifications) if request.args.get("open") == "1" else None,
-                  filters=filters, query=urlencode(filters.args()))
+                  filters=filters, query=urlencode(filters.args())))
+
+
+def _row_fragment(context: dict, oob: bool = False):
+    """A holder's <tbody> inside a <table> (so the HTML parser keeps it; hx-select picks it), plus the counter."""
+    if not request.htmx:
+        return redirect(url_for("passes.index", details=context["link"].id if context.get("opened") else None,
+                                **context["filters"].args()) + f"#holder-{context['link'].id}")
+    from flask import make_response
+    from jinja2_fragments.flask import render_block
+
+    body = "<table>" + render_block("passes/index.html", "row", **context) + "</table>"
+    if oob:
+        body += render_block("passes/index.html", "counter", **context)
+    response = make_response(body)
+    response.vary.add("HX-Request")
+    return response
 
 
 def _is_selected(link_id: int) -> bool:
@@ -73,10 +89,10 @@ def _is_selected(link_id: int) -> bool:
 def _row_response(link_id: int, message: str | None):
     link, qualifications = services.holder_details(current_user.id, link_id)
     filters = services.Filters.from_args(request.form)
-    return render("passes/index.html", "row", oob=("counter",), link=link, holder=link.holder, selected=_is_selected(link.id),
-                  organisations=services.scope_organisations(current_user.id),
-                  opened=None, filters=filters, query=request.form.get("terug", ""),
-                  summary=services.selection_summary(current_user.id), limit=SELECTION_LIMIT, message=message)
+    return _row_fragment(dict(link=link, holder=link.holder, selected=_is_selected(link.id),
+                              organisations=services.scope_organisations(current_user.id),
+                              opened=None, filters=filters, query=request.form.get("terug", ""),
+                              summary=services.selection_summary(current_user.id), limit=SELECTION_LIMIT, message=message), oob=True)
 
 
 @bp.post("/pasjes/selectie/<int:link_id>/toevoegen")

@@ -1,0 +1,123 @@
+"""Download certificaten in headless Chromium: with htmx, and the whole flow without JavaScript."""
+import io
+import re
+import zipfile
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, browser, live_server, page, page_without_js, smtp  # noqa: F401 (fixtures)
+from tests.factories import PASSWORD, Factory
+from tests.passes.test_flow import pdf_text, qr_urls
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_world(live_server):
+    from tests.passes.conftest import PassesWorld
+
+    with live_server.app.app_context():
+        world = PassesWorld(Factory(live_server.app))
+        world.many(30)
+        return world.roc.id
+
+
+def log_in(page, live_server):
+    page.goto(live_server.url + "/inloggen")
+    page.get_by_label("E-mailadres").fill("deby@herenbos.example")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("ROC Kop van Noord-Holland").check()
+    page.get_by_role("button", name="OK").click()
+    page.goto(live_server.url + "/pasjes")
+
+
+def check_archive(data, tmp_path, live_server):
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    name = next(n for n in archive.namelist() if n.startswith("73029884"))
+    pdf = archive.read(name)
+    text = pdf_text(pdf)
+    assert "73029884" in text and "Mevr. K.C. Knightley" in text and "Eerste Hulp" in text
+    urls = qr_urls(pdf, tmp_path)
+    assert len(urls) == 1 and urls[0].startswith(live_server.url + "/pasjes/verificatie/")
+    return urls[0]
+
+
+def test_filter_sort_details_select_submit_download(page, live_server, live_world, tmp_path):
+    log_in(page, live_server)
+    assert_accessible(page)
+    rows = page.locator("table.holders > tbody")
+    # filtering as one types (htmx), the URL follows
+    page.get_by_label("Zoek").fill("knight")
+    page.wait_for_url(re.compile(r"zoek=knight"))
+    assert rows.count() == 1
+    page.get_by_label("Zoek").fill("")
+    page.wait_for_url(re.compile(r"/pasjes(\?|$)(?!.*zoek=k)"))
+    page.wait_for_function("document.querySelectorAll('table.holders > tbody').length > 1")
+    # sort by name, then reversed
+    page.get_by_role("link", name="Naam").click()
+    page.wait_for_url(re.compile(r"sort=naam"))
+    page.get_by_role("link", name=re.compile("^Naam")).click()
+    page.wait_for_url(re.compile(r"richting=desc"))
+    assert "Dhr. TT Te Tester" in rows.first.inner_text()
+    # details open and close
+    page.get_by_label("Zoek").fill("7302")
+    page.wait_for_url(re.compile(r"zoek=7302"))
+    page.wait_for_function("document.querySelectorAll('table.holders > tbody').length == 1")
+    page.get_by_role("link", name=re.compile("Bekijk details")).click()
+    page.get_by_text("j.bos@onsweb.nl").wait_for()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Bekijk details")).click()
+    page.get_by_text("j.bos@onsweb.nl").wait_for(state="detached")
+    # add one, then all (capped by nothing here), remove one
+    page.get_by_role("button", name=re.compile("Voeg toe Mevr. K.C. Knightley")).click()
+    page.get_by_text(re.compile(r"1 Kwalificatiehouder\(s\) toegevoegd van 1 organisaties")).wait_for()
+    page.goto(live_server.url + "/pasjes")
+    page.get_by_role("button", name="Voeg alle toe").click()
+    page.get_by_text(re.compile(r"32 Kwalificatiehouder\(s\) toegevoegd van 2 organisaties")).wait_for()
+    page.get_by_role("button", name=re.compile("Verwijder H. Houder0000")).click()
+    page.get_by_text(re.compile(r"31 Kwalificatiehouder\(s\) toegevoegd van 2 organisaties")).wait_for()
+    # options, submit, watch it become available, download
+    page.get_by_role("link", name="Dien verzoek in").click()
+    assert_accessible(page)
+    page.get_by_label("Kenmerk (optioneel)").fill("testgroep")
+    page.get_by_role("button", name="Dien verzoek in").click()
+    page.wait_for_url(re.compile(r"/pasjes/verzoeken$"))
+    row = page.locator("tr", has_text="testgroep")
+    row.get_by_text("Beschikbaar").wait_for(timeout=60_000)
+    assert "Verzoek verdwijnt over 7 dagen" in row.inner_text()
+    assert_accessible(page)
+    with page.expect_download() as info:
+        row.get_by_role("link", name=re.compile("Download pdf's")).click()
+    download = info.value
+    assert re.fullmatch(r"pdf-arch-request-\d+\.zip", download.suggested_filename)
+    url = check_archive(open(download.path(), "rb").read(), tmp_path, live_server)
+    page.goto(url)
+    assert page.locator(".verify-result").inner_text().strip() == "Geldig"
+    assert_accessible(page)
+
+
+def test_whole_flow_without_javascript(page_without_js, live_server, live_world, tmp_path):
+    page = page_without_js
+    log_in(page, live_server)
+    page.get_by_label("Zoek").fill("Knightley")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"zoek=Knightley"))
+    page.get_by_role("link", name=re.compile("Bekijk details")).click()
+    page.get_by_text("j.bos@onsweb.nl").wait_for()
+    page.get_by_role("link", name="Kwalificatienr.").click()
+    page.wait_for_url(re.compile(r"zoek=Knightley.*richting=desc|richting=desc.*zoek=Knightley"))
+    page.get_by_role("button", name=re.compile("Voeg toe Mevr. K.C. Knightley")).click()
+    page.wait_for_url(re.compile(r"zoek=Knightley"))
+    page.get_by_text(re.compile(r"1 Kwalificatiehouder\(s\) toegevoegd van 1 organisaties")).wait_for()
+    page.get_by_role("link", name="Dien verzoek in").click()
+    page.get_by_role("button", name="Dien verzoek in").click()
+    page.wait_for_url(re.compile(r"/pasjes/verzoeken$"))
+    from webapp.core.jobs import wait_for_in_process_jobs
+
+    wait_for_in_process_jobs()  # the live server runs its jobs in this process; without JavaScript the user reloads
+    page.reload()
+    page.locator("tbody tr", has_text="Beschikbaar").wait_for()
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("Download pdf's")).click()
+    check_archive(open(info.value.path(), "rb").read(), tmp_path, live_server)
