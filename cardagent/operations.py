@@ -4,8 +4,6 @@ and answers with public data only. PINs and PUKs go from the prompt to the card,
 from __future__ import annotations
 
 import base64
-import hashlib
-import logging
 import os
 import secrets
 from typing import Protocol
@@ -16,8 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding
 
 from . import piv, tlv
 from .prompt import PinMismatch, Prompt, PromptRequest
-
-log = logging.getLogger("cardagent")
+from .verify import sign_in_payload
 
 SIGNATURE_NAMES = {piv.ALG_ECCP256: "ES256", piv.ALG_RSA2048: "RS256"}
 
@@ -33,11 +30,6 @@ class Connector(Protocol):
     def readers(self) -> list: ...
 
     def connect(self, reader: str): ...
-
-
-def sign_in_payload(origin: str, nonce: str) -> bytes:
-    """What the card signs at sign-in (with SHA-256): SHA-256(origin) || SHA-256(nonce)."""
-    return hashlib.sha256(origin.encode()).digest() + hashlib.sha256(nonce.encode()).digest()
 
 
 def b64(data: bytes) -> str:
@@ -220,7 +212,7 @@ class CardOperations:
                 session.authenticate_management_key(piv.DEFAULT_MANAGEMENT_KEY,
                                                     management_algorithm)
                 return
-            except (piv.ManagementKeyRejected, piv.PivError):
+            except piv.PivError:
                 session.select()
         raise OperationError("not_blank", "the card does not have the factory management key")
 

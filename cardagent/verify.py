@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
 import secrets
 import threading
 import time
@@ -27,9 +28,12 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from .operations import sign_in_payload
-
 NONCE_BYTES = 32
+
+
+def sign_in_payload(origin: str, nonce: str) -> bytes:
+    """What the card signs at sign-in (with SHA-256): SHA-256(origin) || SHA-256(nonce)."""
+    return hashlib.sha256(origin.encode()).digest() + hashlib.sha256(nonce.encode()).digest()
 
 
 class SignInInvalid(Exception):

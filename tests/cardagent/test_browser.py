@@ -185,7 +185,7 @@ def test_page_reports_no_card_in_dutch(browser, site, stack, agent_factory):
     assert page.status == "Geen kaart in de lezer."
 
 
-def test_works_next_to_another_sync_playwright(browser, site):
+def test_works_next_to_another_sync_playwright(site):
     """The portal's own browser tests keep a sync Playwright open in the main thread for the
     whole session; ours must start and work next to it."""
     from playwright.sync_api import sync_playwright
