@@ -31,16 +31,21 @@ def main(argv=None) -> int:
     arguments = parse_arguments(argv)
     logging.basicConfig(level=arguments.log_level, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    from .agent import Agent
+    try:
+        from .agent import Agent
+    except ImportError:
+        print("cardagent: the websockets package is missing (pip install 'loket[cardagent]')",
+              file=sys.stderr)
+        return 2
     from .operations import CardOperations
-    from .pcsc import Pcsc
+    from .pcsc import Pcsc, PcscUnavailable
     from .prompt import make_prompt
 
     count, _, seconds = arguments.sign_in_limit.partition("/")
     try:
         agent = Agent(CardOperations(Pcsc(), make_prompt(arguments.prompt)), arguments.origins,
                       sign_in_limit=(int(count), float(seconds)))
-    except ValueError as error:
+    except (ValueError, PcscUnavailable) as error:
         print(f"cardagent: {error}", file=sys.stderr)
         return 2
 
