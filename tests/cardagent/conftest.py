@@ -152,15 +152,15 @@ def stack(pyscard, tmp_path_factory, ca_dir):
                  f"another test session to release {LOCK_FILE}", interval=0.5)
     except TimeoutError as error:
         pytest.fail(str(error), pytrace=False)
-    pcsc = pyscard()
-    tmp = tmp_path_factory.mktemp("card-stack")
     pcscd = None
-    if not _pcscd_answers(pcsc):
-        if os.geteuid() != 0:
-            missing("a running pcscd", "pcscd and start it, or run the tests as root")
-        pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL,
-                                 stderr=open(tmp / "pcscd.log", "w"))
     try:
+        pcsc = pyscard()
+        tmp = tmp_path_factory.mktemp("card-stack")
+        if not _pcscd_answers(pcsc):
+            if os.geteuid() != 0:
+                missing("a running pcscd", "pcscd and start it, or run the tests as root")
+            pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL,
+                                     stderr=open(tmp / "pcscd.log", "w"))
         wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15,
                  f"pcscd to show the reader {READER!r}")
         stack = Stack(pcsc, tmp, ca_dir)
