@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 # Run as a script, Python puts benchmarks/ first on sys.path, where a sibling module may
-# shadow the standard library (benchmarks/http.py does). Put the repository there instead.
+# shadow the standard library. Put the repository there instead.
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path[0] = str(REPOSITORY)
 

@@ -7,7 +7,7 @@ Goal: the logged-in page at >= 1/4 of the ceiling's requests/s, p95 under 25 ms.
 """
 import argparse
 
-from benchmarks.http import bench_env, flask, gunicorn, login_cookie, print_table, scratch_postgres, wrk
+from benchmarks.harness import bench_env, flask, gunicorn, login_cookie, print_table, scratch_postgres, wrk
 
 
 def main() -> None:

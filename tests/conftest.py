@@ -5,6 +5,8 @@ import os
 import pytest
 
 from tests.components import require_postgres
+
+pytest_plugins = ["tests.browser.fixtures"]
 from tests.databases import PostgresDatabase, copy_sqlite, empty_tables, migrate
 
 # Fast password hashing would hide nothing we test, but argon2's default cost makes hundreds of
