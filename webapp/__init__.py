@@ -9,7 +9,7 @@ from webapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 # The portal's modules, each a package with views.py (a blueprint `bp`) and, where it has
 # tables, models.py.
-MODULES = ["main", "accounts", "organisations", "backoffice", "passes", "courses"]
+MODULES = ["main", "accounts", "organisations", "backoffice", "passes", "courses", "cardcheck"]
 
 
 def create_app(overrides: dict | None = None) -> Flask:

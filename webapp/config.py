@@ -52,6 +52,9 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.DEBUG_PAGES = _bool("DEBUG_PAGES")  # mail outbox page, card agent test page
         self.TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Loket")
+        self.CARDAGENT_PORT = int(os.environ.get("CARDAGENT_PORT", "24727"))
+        # PEM file of the CAs whose cards may sign in; unset: the virtual card's test CA.
+        self.CARDAGENT_CA_FILE = os.environ.get("CARDAGENT_CA_FILE") or None
 
 
 def _database_url(url: str) -> str:

@@ -6,20 +6,15 @@ import json
 import shutil
 import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from cardagent.verify import Challenges, verify_sign_in
 
-from .support import REPOSITORY, missing
+from .support import CHROMIUM, REPOSITORY, BrowserThread, missing
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGUMENTS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 PAGE = """<!doctype html>
 <html lang="nl">
@@ -86,28 +81,6 @@ def site(tmp_path):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-class BrowserThread:
-    """Chromium driven from a thread of its own. Playwright's sync API refuses to start while
-    another sync Playwright is active in the same thread (the portal's browser tests keep one
-    for the whole session), so everything that touches this browser runs on that thread."""
-
-    def __init__(self):
-        from playwright.sync_api import sync_playwright
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cardagent-chromium")
-        self.playwright = self.pool.submit(lambda: sync_playwright().start()).result()
-        self.browser = self.pool.submit(
-            self.playwright.chromium.launch, executable_path=CHROMIUM,
-            args=CHROMIUM_ARGUMENTS).result()
-
-    def run(self, function, *arguments):
-        return self.pool.submit(function, self.browser, *arguments).result(timeout=60)
-
-    def close(self):
-        self.pool.submit(self.browser.close).result()
-        self.pool.submit(self.playwright.stop).result()
-        self.pool.shutdown()
 
 
 @pytest.fixture(scope="module")

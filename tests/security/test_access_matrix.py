@@ -36,6 +36,7 @@ ACCESS = {
     "organisations.edit_contact": NOBODY,  # Alfa's membership: not for Beta's admin
     "organisations.remove_contact": NOBODY,
     "backoffice.": frozenset({"staff"}),
+    "cardcheck.": frozenset({"staff"}),
     # passes.*, courses.*: declared by their owners, e.g. "passes.index": frozenset({"contact"}),
 }
 UNDER_CONSTRUCTION = ("passes.", "courses.")

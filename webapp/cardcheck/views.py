@@ -1,0 +1,48 @@
+"""Kaartlezer testen: staff check that the card agent, the reader and a card work together."""
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, render_template, request, session
+
+from webapp.cardcheck import services
+from webapp.core.auth import staff_required
+from webapp.core.errors import DomainError
+
+bp = Blueprint("cardcheck", __name__, url_prefix="/beheer/kaartlezer")
+
+
+def _ca_file() -> str:
+    configured = current_app.config.get("CARDAGENT_CA_FILE")
+    if configured:
+        return configured
+    # Without a configured CA the page trusts the test CA of the virtual card (development).
+    from cardagent.testca import ensure_test_ca
+
+    directory = Path(current_app.instance_path) / "cardagent-test-ca"
+    ensure_test_ca(directory)
+    return str(directory / "ca.pem")
+
+
+@bp.get("")
+@staff_required
+def index():
+    return render_template("cardcheck/index.html", port=current_app.config["CARDAGENT_PORT"])
+
+
+@bp.post("/uitdaging")
+@staff_required
+def challenge():
+    return jsonify(nonce=services.OneChallenge(session).issue())
+
+
+@bp.post("/controle")
+@staff_required
+def check():
+    payload = request.get_json(silent=True) or {}
+    try:
+        card = services.check_sign_in(
+            payload.get("result"), nonce=str(payload.get("nonce", "")), challenges=services.OneChallenge(session),
+            public_url=current_app.config["PUBLIC_URL"], ca_file=_ca_file(),
+        )
+    except DomainError as error:
+        return jsonify(ok=False, message=error.message), 400
+    return jsonify(ok=True, **card)
