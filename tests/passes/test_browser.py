@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, browser, live_server, page, page_without_js, smtp  # noqa: F401 (fixtures)
+from tests.browser.fixtures import assert_accessible
 from tests.factories import PASSWORD, Factory
 from tests.passes.test_flow import pdf_text, qr_urls
 
@@ -64,19 +64,34 @@ def test_filter_sort_details_select_submit_download(page, live_server, live_worl
     page.get_by_label("Zoek").fill("7302")
     page.wait_for_url(re.compile(r"zoek=7302"))
     page.wait_for_function("document.querySelectorAll('table.holders > tbody').length == 1")
-    page.get_by_role("link", name=re.compile("Bekijk details")).click()
+    # row actions swap just the holder's <tbody> and the counter: the page never navigates (the marker survives)
+    page.evaluate("window.__noReload = 'still here'")
+    url_before = page.url
+    holder = page.locator("table.holders > tbody", has_text="73029884")
+    holder.get_by_role("link", name=re.compile("Bekijk details")).click()
     page.get_by_text("j.bos@onsweb.nl").wait_for()
+    assert holder.get_by_role("link", name=re.compile("Bekijk details")).get_attribute("aria-expanded") == "true"
     assert_accessible(page)
-    page.get_by_role("link", name=re.compile("Bekijk details")).click()
-    page.get_by_text("j.bos@onsweb.nl").wait_for(state="detached")
-    # add one, then all (capped by nothing here), remove one
-    page.get_by_role("button", name=re.compile("Voeg toe Mevr. K.C. Knightley")).click()
+    holder.get_by_role("button", name=re.compile("Voeg toe Mevr. K.C. Knightley")).click()
     page.get_by_text(re.compile(r"1 Kwalificatiehouder\(s\) toegevoegd van 1 organisaties")).wait_for()
+    holder.get_by_role("button", name=re.compile("Verwijder Mevr. K.C. Knightley")).wait_for()
+    assert page.get_by_text("j.bos@onsweb.nl").is_visible()  # the details stay open across the swap
+    holder.get_by_role("link", name=re.compile("Bekijk details")).click()
+    page.get_by_text("j.bos@onsweb.nl").wait_for(state="detached")
+    holder.get_by_role("button", name=re.compile("Verwijder Mevr. K.C. Knightley")).click()
+    page.get_by_text(re.compile(r"0 Kwalificatiehouder\(s\) toegevoegd van 0 organisaties")).wait_for()
+    holder.get_by_role("button", name=re.compile("Voeg toe Mevr. K.C. Knightley")).click()
+    page.get_by_text(re.compile(r"1 Kwalificatiehouder\(s\) toegevoegd van 1 organisaties")).wait_for()
+    assert page.evaluate("window.__noReload") == "still here" and page.url == url_before
+    assert page.locator("table.holders > tbody").count() == 1 and page.locator("#selection-counter").count() == 1
     page.goto(live_server.url + "/pasjes")
     page.get_by_role("button", name="Voeg alle toe").click()
     page.get_by_text(re.compile(r"32 Kwalificatiehouder\(s\) toegevoegd van 2 organisaties")).wait_for()
+    page.evaluate("window.__noReload = 'still here'")
     page.get_by_role("button", name=re.compile("Verwijder H. Houder0000")).click()
     page.get_by_text(re.compile(r"31 Kwalificatiehouder\(s\) toegevoegd van 2 organisaties")).wait_for()
+    page.get_by_role("button", name=re.compile("Voeg toe H. Houder0000")).wait_for()
+    assert page.evaluate("window.__noReload") == "still here"
     # options, submit, watch it become available, download
     page.get_by_role("link", name="Dien verzoek in").click()
     assert_accessible(page)

@@ -61,19 +61,13 @@ def holder_row(link_id):
 
 
 def _row_fragment(context: dict, oob: bool = False):
-    """A holder's <tbody> inside a <table> (so the HTML parser keeps it; hx-select picks it), plus the counter."""
+    """A holder's <tbody> as the response's top element (htmx 2 parses it in a <template>, so the table
+    parts survive; the row's hx-target is that <tbody>, swapped outerHTML), then the out-of-band counter."""
     if not request.htmx:
         return redirect(url_for("passes.index", details=context["link"].id if context.get("opened") else None,
                                 **context["filters"].args()) + f"#holder-{context['link'].id}")
-    from flask import make_response
-    from jinja2_fragments.flask import render_block
-
-    body = "<table>" + render_block("passes/index.html", "row", **context) + "</table>"
-    if oob:
-        body += render_block("passes/index.html", "counter", **context)
-    response = make_response(body)
-    response.vary.add("HX-Request")
-    return response
+    blocks = ["row", "counter"] if oob else ["row"]
+    return render("passes/index.html", blocks[0], oob=tuple(blocks[1:]), **context)
 
 
 def _is_selected(link_id: int) -> bool:
@@ -89,9 +83,10 @@ def _is_selected(link_id: int) -> bool:
 def _row_response(link_id: int, message: str | None):
     link, qualifications = services.holder_details(current_user.id, link_id)
     filters = services.Filters.from_args(request.form)
+    opened = (link, qualifications) if request.form.get("open") == "1" else None
     return _row_fragment(dict(link=link, holder=link.holder, selected=_is_selected(link.id),
                               organisations=services.scope_organisations(current_user.id),
-                              opened=None, filters=filters, query=request.form.get("terug", ""),
+                              opened=opened, filters=filters, query=request.form.get("terug", ""),
                               summary=services.selection_summary(current_user.id), limit=SELECTION_LIMIT, message=message), oob=True)
 
 
