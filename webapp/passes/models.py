@@ -67,6 +67,13 @@ class HolderOrganisation(db.Model):
         Index("ix_passes_holder_links_org_birth", "organisation_id", "birth_date", "number"),
         Index("ix_passes_holder_links_org_expires", "organisation_id", "expires_on", "number"),
         Index("ix_passes_holder_links_org_external", "organisation_id", "external_number", "number"),
+        # Across several organisations (the "Alle Organisaties" list): read in (sort column, number,
+        # organisation) order, filtering the organisation from the index itself.
+        Index("ix_passes_holder_links_number_org", "number", "organisation_id"),
+        Index("ix_passes_holder_links_name_number_org", "name_key", "number", "organisation_id"),
+        Index("ix_passes_holder_links_birth_number_org", "birth_date", "number", "organisation_id"),
+        Index("ix_passes_holder_links_expires_number_org", "expires_on", "number", "organisation_id"),
+        Index("ix_passes_holder_links_external_number_org", "external_number", "number", "organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +110,7 @@ class Qualification(db.Model):
         Index("ix_passes_qualifications_holder_expires", "holder_id", "expires_on"),
         Index("ix_passes_qualifications_exam_type_holder", "exam_type_id", "holder_id"),
         Index("ix_passes_qualifications_exam_number_holder", "exam_number", "holder_id"),
+        Index("ix_passes_qualifications_expires_holder", "expires_on", "holder_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -139,7 +139,11 @@ def _conditions(filters: Filters, organisation_ids: list[int]) -> list:
         qualification.append(Qualification.expires_on >= filters.expires_from)
     if filters.expires_to:
         qualification.append(Qualification.expires_on <= filters.expires_to)
-    if qualification:
+    if qualification and (filters.exam_number or filters.expires_from or filters.expires_to):
+        # selective: drive from the qualifications' (exam_number | expires_on, holder_id) indexes
+        conditions.append(HolderOrganisation.holder_id.in_(select(Qualification.holder_id).where(*qualification)))
+    elif qualification:
+        # an exam type matches a large share: check each listed link instead (the list reads in index order)
         conditions.append(exists().where(Qualification.holder_id == HolderOrganisation.holder_id, *qualification))
     return conditions
 
@@ -152,28 +156,57 @@ class Page:
     pages: int
     filters: Filters
     selected: set = field(default_factory=set)
+    more: bool = False  # more matches than the pages reach (total is then MAX_ROWS + 1)
+
+
+def _order(filters: Filters) -> list:
+    """Sort column, then number and organisation: unique, and exactly the order of the
+    (sort column, number, organisation_id) indexes, so the database reads a page straight off one."""
+    columns = [SORTS[filters.sort], HolderOrganisation.number, HolderOrganisation.organisation_id]
+    if filters.sort == "nummer":
+        columns = columns[1:]
+    return [c.desc() for c in columns] if filters.direction == "desc" else [c.asc() for c in columns]
 
 
 def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | None = None) -> Page:
-    """One page of holders (at organisations) in the user's scope; the count has only the needed joins."""
+    """One page of holders (at organisations) in the user's scope.
+
+    The count stops at the deepest reachable row (MAX_PAGE pages), the page's ids come from the
+    link table alone (an index-ordered scan, no join), and only those 25 rows are then loaded.
+    """
     ids = scope_ids(user_id) if organisation_ids is None else organisation_ids
     conditions = _conditions(filters, ids)
-    total = db.session.execute(select(func.count()).select_from(HolderOrganisation).where(*conditions)).scalar_one()
+    total = _count(conditions)
     pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
     page = min(filters.page, pages)
-    column = SORTS[filters.sort]
-    order = [column.desc(), HolderOrganisation.number.desc()] if filters.direction == "desc" else [column.asc(), HolderOrganisation.number.asc()]
-    if filters.sort in ("vervaldatum", "status", "geboortedatum"):
-        order[0] = order[0].nulls_last() if filters.direction == "asc" else order[0].nulls_first()
-    rows = db.session.execute(
+    link_ids = list(db.session.execute(
+        select(HolderOrganisation.id).where(*conditions).order_by(*_order(filters))
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).scalars())
+    found = {link.id: (link, holder) for link, holder in db.session.execute(
         select(HolderOrganisation, Holder).join(Holder, Holder.id == HolderOrganisation.holder_id)
-        .where(*conditions).order_by(*order, HolderOrganisation.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    link_ids = [link.id for link, _ in rows]
+        .where(HolderOrganisation.id.in_(link_ids))
+    ).all()} if link_ids else {}
+    rows = [found[i] for i in link_ids if i in found]
     selected = set(db.session.execute(
         select(SelectionItem.link_id).where(SelectionItem.user_id == user_id, SelectionItem.link_id.in_(link_ids))
     ).scalars()) if link_ids else set()
-    return Page(rows=rows, total=total, page=page, pages=pages, filters=filters, selected=selected)
+    return Page(rows=rows, total=total, page=page, pages=pages, filters=filters, selected=selected,
+                more=total > MAX_ROWS)
+
+
+MAX_ROWS = MAX_PAGE * PAGE_SIZE
+
+
+def _count(conditions) -> int:
+    """The number of matches, counted up to one past the deepest reachable row (MAX_ROWS + 1)."""
+    matches = select(HolderOrganisation.id).where(*conditions).limit(MAX_ROWS + 1).subquery()
+    return db.session.execute(select(func.count()).select_from(matches)).scalar_one()
+
+
+def holder_count(user_id: int, filters: Filters, organisation_ids: list[int] | None = None) -> int:
+    """How many holders (at organisations) match; the list's count query on its own."""
+    return _count(_conditions(filters, scope_ids(user_id) if organisation_ids is None else organisation_ids))
 
 
 def link_in_scope(user_id: int, link_id: int) -> HolderOrganisation:
@@ -261,13 +294,11 @@ def add_all_to_selection(user_id: int, filters: Filters) -> AddResult:
     try:
         have = _lock_selection(user_id)
         room = SELECTION_LIMIT - have
-        column = SORTS[filters.sort]
-        order = column.desc() if filters.direction == "desc" else column.asc()
         wanted = list(db.session.execute(
             select(HolderOrganisation.id).where(
                 *_conditions(filters, scope),
                 ~exists().where(SelectionItem.user_id == user_id, SelectionItem.link_id == HolderOrganisation.id),
-            ).order_by(order, HolderOrganisation.number, HolderOrganisation.id).limit(max(room, 0) + 1)
+            ).order_by(*_order(filters)).limit(max(room, 0) + 1)
         ).scalars())
         return _insert_capped(user_id, have, wanted)
     except Exception:

@@ -1,0 +1,156 @@
+"""List benchmark: every holder-list query at 100,000 holders on SQLite and PostgreSQL, then the filtered
+list page over HTTP (gunicorn, 2 sync workers, PostgreSQL) beside the constant-string route.
+
+Run: .venv/bin/python -m benchmarks.passes_list_bench [--holders 100000] [--skip-http] [--only sqlite|postgresql]
+Prints p50/p95 per query (each is services.holder_list(): scope, count, page and the selection marks);
+asserts nothing. Goal: every query p95 < 20 ms; the list page >= 400 req/s with p95 < 30 ms.
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+
+from benchmarks import harness
+
+REPEAT = 40
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def scenarios(exam_type_id: int, organisation_id: int):
+    from webapp.passes.services import MAX_PAGE, Filters
+
+    today = date.today()
+    cases = [
+        ("all, first page", Filters()),
+        ("organisation", Filters(organisation=organisation_id)),
+        ("exam type", Filters(exam_type=exam_type_id)),
+        ("exam number", Filters(exam_number="EX12345")),
+        ("expiry range (90 days)", Filters(expires_from=today, expires_to=today + timedelta(days=90))),
+        ("exam type + expiry + org", Filters(organisation=organisation_id, exam_type=exam_type_id,
+                                             expires_from=today, expires_to=today + timedelta(days=365))),
+        ("search number prefix 3001", Filters(q="3001")),
+        ("search full number", Filters(q="30012345")),
+        ("search name prefix 'jans'", Filters(q="jans")),
+        ("search name 'v' (1 letter)", Filters(q="v")),
+        ("search birth date", Filters(q="12-03-1975")),
+    ]
+    for sort in ("nummer", "naam", "geboortedatum", "vervaldatum", "status", "extern"):
+        for direction in ("asc", "desc"):
+            cases.append((f"sort {sort} {direction}", Filters(sort=sort, direction=direction)))
+    cases += [
+        ("middle page (200)", Filters(page=MAX_PAGE // 2)),
+        ("deepest page", Filters(page=MAX_PAGE)),
+        ("deepest page, sort naam desc", Filters(page=MAX_PAGE, sort="naam", direction="desc")),
+        ("deepest page, exam type", Filters(page=MAX_PAGE, exam_type=exam_type_id)),
+    ]
+    return cases
+
+
+def time_queries(database_url: str, label: str) -> None:
+    from sqlalchemy import func, select
+
+    from webapp import create_app
+    from webapp.accounts.models import User
+    from webapp.extensions import db
+    from webapp.passes import services
+    from webapp.passes.models import ExamType, HolderOrganisation
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PUBLIC_URL": "http://localhost"})
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.email == "bench@pasjes.example")).scalar_one()
+        scope = services.scope_ids(user.id)
+        exam_type = db.session.execute(select(ExamType).where(ExamType.name == "Eerste Hulp")).scalar_one()
+        in_scope = db.session.execute(select(func.count()).select_from(HolderOrganisation)
+                                      .where(HolderOrganisation.organisation_id.in_(scope))).scalar_one()
+        print(f"\n== {label}: {in_scope} holder links in the contact person's {len(scope)} organisations ==")
+        print(f"{'query':<34} {'rows':>7} {'p50 ms':>8} {'p95 ms':>8}  count-only p95")
+        worst = 0.0
+        for name, filters in scenarios(exam_type.id, scope[0]):
+            times, count_times = [], []
+            for i in range(REPEAT + 3):
+                t0 = time.perf_counter()
+                page = services.holder_list(user.id, filters)
+                elapsed = 1000 * (time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                services.holder_count(user.id, filters, scope)
+                count_elapsed = 1000 * (time.perf_counter() - t0)
+                db.session.rollback()
+                if i >= 3:
+                    times.append(elapsed)
+                    count_times.append(count_elapsed)
+            p95 = percentile(times, 0.95)
+            worst = max(worst, p95)
+            flag = "" if p95 < 20 else "  << over 20 ms"
+            print(f"{name:<34} {page.total:>7} {statistics.median(times):>8.2f} {p95:>8.2f}  {percentile(count_times, 0.95):>6.2f}{flag}")
+        print(f"worst p95 on {label}: {worst:.2f} ms")
+        db.session.remove()
+        db.engine.dispose()
+
+
+def generate(env: dict, holders: int) -> None:
+    harness.flask(env, "db", "upgrade", "heads")
+    t0 = time.perf_counter()
+    output = harness.flask(env, "passes-generate", "--holders", str(holders))
+    print(output.strip().splitlines()[-1], f"(command wall {time.perf_counter() - t0:.1f} s)")
+
+
+def http(env: dict) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(env["DATABASE_URL"])
+    with engine.connect() as connection:
+        organisation = connection.execute(sa.text(
+            "SELECT o.id FROM organisations o JOIN memberships m ON m.organisation_id = o.id "
+            "JOIN users u ON u.id = m.user_id WHERE u.email = 'bench@pasjes.example' ORDER BY o.id LIMIT 1")).scalar_one()
+        exam_type = connection.execute(sa.text("SELECT id FROM passes_exam_types WHERE name = 'Eerste Hulp'")).scalar_one()
+    engine.dispose()
+    with harness.gunicorn(env, workers=2) as base:
+        cookie = harness.login_cookie(base, "bench@pasjes.example", "Tulpen-Veld-2026", str(organisation))
+        targets = [
+            ("constant string", base + "/__constant", None),
+            ("list page (no filter)", base + "/pasjes", cookie),
+            ("list page (exam type, sort naam)", base + f"/pasjes?examentype={exam_type}&sort=naam", cookie),
+            ("list page (search 'jans')", base + "/pasjes?zoek=jans", cookie),
+            ("list page (deepest page)", base + "/pasjes?pagina=400", cookie),
+        ]
+        import urllib.request
+
+        for name, url, with_cookie in targets:  # warm both workers, check we are logged in
+            request = urllib.request.Request(url, headers={"Cookie": with_cookie} if with_cookie else {})
+            body = urllib.request.urlopen(request).read().decode()
+            if with_cookie and "Kwalificatiehouder(s) toegevoegd" not in body:
+                sys.exit(f"not logged in for {url}")
+        rows = [(name, harness.wrk(url, seconds=8, connections=8, cookie=with_cookie)) for name, url, with_cookie in targets]
+        print("\n== HTTP: gunicorn, 2 sync workers, PostgreSQL, wrk 2 threads 8 connections 8 s ==")
+        harness.print_table(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--holders", type=int, default=100_000)
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    if args.only != "postgresql":
+        folder = tempfile.mkdtemp(prefix="passes-bench-")
+        url = f"sqlite:///{os.path.join(folder, 'bench.sqlite')}"
+        generate(harness.bench_env(url), args.holders)
+        time_queries(url, "SQLite")
+    if args.only != "sqlite":
+        with harness.scratch_postgres(f"passes_list_bench_{os.getpid()}") as url:
+            env = harness.bench_env(url)
+            generate(env, args.holders)
+            time_queries(url, "PostgreSQL")
+            if not args.skip_http:
+                http(env)
+
+
+if __name__ == "__main__":
+    main()
