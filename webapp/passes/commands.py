@@ -68,8 +68,12 @@ def generate(holders: int = 100_000, organisations: int = 50, contact_of: int = 
                                 infix=rng.choice(INFIXES), last_name=last, birth_date=birth,
                                 email=f"h{number}@voorbeeld.example", phone=f"0223-{rng.randrange(100000, 999999)}",
                                 mobile=f"06-{rng.randrange(10000000, 99999999)}", created_at=now))
-        first = rng.randrange(contact_of) if rng.random() < 0.4 else rng.randrange(contact_of, organisations)
-        linked = [first] + ([rng.choice([o for o in range(organisations) if o != first])] if rng.random() < 0.1 else [])
+        if rng.random() < 0.4 or contact_of >= organisations:
+            first = rng.randrange(min(contact_of, organisations))
+        else:
+            first = rng.randrange(contact_of, organisations)
+        second = rng.random() < 0.1 and organisations > 1
+        linked = [first] + ([rng.choice([o for o in range(organisations) if o != first])] if second else [])
         chosen = rng.sample(QUALIFICATIONS, rng.choice([1, 2, 3, 3, 4, 5]))
         quals = []
         for name, kind in chosen:

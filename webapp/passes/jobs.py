@@ -24,6 +24,7 @@ CHUNK_SIZE = 25
 
 def preload() -> None:
     """Heavy imports once in `flask worker`, before it forks for each job."""
+    import pypdf  # noqa: F401
     import segno  # noqa: F401
     import xhtml2pdf.pisa  # noqa: F401
 
@@ -81,23 +82,23 @@ def build_chunk(request_id: int, index: int, item_ids: list[int]) -> int:
         if target.is_dir():
             return 0  # done before (a retry): nothing to count again
         db.session.execute(update(PassRequest).where(PassRequest.id == request_id, PassRequest.status == "queued").values(status="building"))
+        db.session.execute(update(PassRequest).where(PassRequest.id == request_id).values(touched_at=utcnow()))
         db.session.commit()
         target.parent.mkdir(parents=True, exist_ok=True)
         work = tempfile.mkdtemp(prefix=f".chunk-{index:04d}-", dir=target.parent)
         items = list(db.session.execute(select(PassRequestItem).where(PassRequestItem.id.in_(item_ids))).scalars())
-        renderer = PassRenderer()
-        for item in items:
-            for qualification in chosen_qualifications(item.holder, request.options or {}):
-                pdf = renderer.render(item.holder, qualification, item.external_number)
-                with open(os.path.join(work, pass_file_name(item.holder, qualification)), "wb") as file:
-                    file.write(pdf)
+        passes = [(item.holder, qualification, item.external_number) for item in items
+                  for qualification in chosen_qualifications(item.holder, request.options or {})]
+        for (holder, qualification, _), pdf in zip(passes, PassRenderer().render_many(passes)):
+            with open(os.path.join(work, pass_file_name(holder, qualification)), "wb") as file:
+                file.write(pdf)
         try:
             os.rename(work, target)
         except OSError:
             shutil.rmtree(work, ignore_errors=True)  # another run of this chunk got there first
             return 0
         db.session.execute(update(PassRequest).where(PassRequest.id == request_id)
-                           .values(progress_done=PassRequest.progress_done + len(items)))
+                           .values(progress_done=PassRequest.progress_done + len(items), touched_at=utcnow()))
         db.session.commit()
         return len(items)
 
@@ -164,13 +165,19 @@ def verification_url(qualification: Qualification) -> str:
 
 
 def qr_data_uri(url: str) -> str:
+    """A small PNG QR code. A fixed mask skips segno's evaluation of all eight (4x faster); any mask is valid."""
     import segno
 
-    return segno.make(url, error="m", micro=False).png_data_uri(scale=4, border=2)
+    return segno.make(url, error="m", micro=False, mask=0).png_data_uri(scale=3, border=2)
 
 
 class PassRenderer:
-    """Renders passes with xhtml2pdf; the template is compiled once per renderer."""
+    """Renders passes with xhtml2pdf; the template is compiled once per renderer.
+
+    `render_many` lays out a whole batch in ONE pisa call (the stylesheet is parsed once, the
+    fonts set up once: about 3x faster than a call per pass) and splits the pages with pypdf;
+    should a pass not come out as exactly one page, the batch falls back to one call per pass.
+    """
 
     def __init__(self):
         from xhtml2pdf import pisa
@@ -178,16 +185,40 @@ class PassRenderer:
         self._pisa = pisa
         self._template = current_app.jinja_env.get_template("passes/pass_pdf.html")
 
-    def render(self, holder: Holder, qualification: Qualification, external_number: str = "") -> bytes:
-        html = self._template.render(
-            holder=holder, qualification=qualification, external_number=external_number,
-            qr=qr_data_uri(verification_url(qualification)), url=verification_url(qualification),
-        )
+    def _pdf(self, passes: list[dict]) -> bytes:
         output = io.BytesIO()
-        result = self._pisa.CreatePDF(html, dest=output, encoding="utf-8", link_callback=_data_only)
+        result = self._pisa.CreatePDF(self._template.render(passes=passes), dest=output, encoding="utf-8",
+                                      link_callback=_data_only)
         if result.err:
             raise RuntimeError("PDF rendering failed")
         return output.getvalue()
+
+    @staticmethod
+    def _context(holder, qualification, external_number: str = "") -> dict:
+        url = verification_url(qualification)
+        return dict(holder=holder, qualification=qualification, external_number=external_number, qr=qr_data_uri(url), url=url)
+
+    def render(self, holder: Holder, qualification: Qualification, external_number: str = "") -> bytes:
+        return self._pdf([self._context(holder, qualification, external_number)])
+
+    def render_many(self, items: list[tuple]) -> list[bytes]:
+        """(holder, qualification, external_number) triples -> one single-page PDF each, in order."""
+        from pypdf import PdfReader, PdfWriter
+
+        contexts = [self._context(*item) for item in items]
+        if len(contexts) <= 1:
+            return [self._pdf(contexts)] if contexts else []
+        reader = PdfReader(io.BytesIO(self._pdf(contexts)))
+        if len(reader.pages) != len(contexts):
+            return [self._pdf([context]) for context in contexts]
+        pdfs = []
+        for page in reader.pages:
+            writer = PdfWriter()
+            writer.add_page(page)
+            output = io.BytesIO()
+            writer.write(output)
+            pdfs.append(output.getvalue())
+        return pdfs
 
 
 def _data_only(uri, rel):
@@ -195,6 +226,6 @@ def _data_only(uri, rel):
 
 
 def sweep() -> str:
-    from webapp.passes.services import expire_requests
+    from webapp.passes.services import expire_requests, fail_stuck_requests
 
-    return f"{expire_requests()} verzoek(en) verlopen"
+    return f"{expire_requests()} verzoek(en) verlopen, {fail_stuck_requests()} vastgelopen verzoek(en) op Mislukt gezet"
