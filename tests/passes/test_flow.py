@@ -100,7 +100,7 @@ def test_failed_build_shows_mislukt_and_leaves_no_zip(contact_client, world, mon
     def broken(self, *args):
         raise RuntimeError("font missing")
 
-    monkeypatch.setattr(jobs.PassRenderer, "render", broken)
+    monkeypatch.setattr(jobs.PassRenderer, "_pdf", broken)
     services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
     contact_client.post("/pasjes/verzoek", data={"sleutel": "abc"})
     wait_for_in_process_jobs()
@@ -156,3 +156,32 @@ def test_backoffice_import_is_idempotent_and_reports_rows(client, factory, world
     client.post("/uitloggen")
     login(client, "deby@herenbos.example", organisation=world.roc.id)
     assert client.get("/beheer/pasjes/import").status_code == 404
+
+
+def test_a_request_whose_worker_died_is_swept_to_mislukt_with_retry(contact_client, world):
+    """A worker killed outright leaves the request at "building" with nothing queued: the sweep fails it."""
+    from datetime import timedelta
+
+    from webapp.core.timeutil import utcnow
+    from webapp.passes import jobs, services
+
+    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    lost = services.submit_request(world.contact.id, world.roc.id, "lost", enqueue=lambda request_id: None)
+    services.add_to_selection(world.contact.id, [world.link(world.tester, world.herenbos).id])
+    busy = services.submit_request(world.contact.id, world.roc.id, "busy", enqueue=lambda request_id: None)
+    lost.status, lost.touched_at = "building", utcnow() - timedelta(minutes=31)
+    busy.status, busy.touched_at = "building", utcnow() - timedelta(minutes=5)  # still alive: left alone
+    db.session.commit()
+    assert "1 vastgelopen" in jobs.sweep()
+    db.session.expire_all()
+    assert db.session.get(PassRequest, lost.id).status == "failed"
+    assert db.session.get(PassRequest, busy.id).status == "building"
+    page = contact_client.get("/pasjes/verzoeken").get_data(as_text=True)
+    assert "Mislukt" in page and "Opnieuw proberen" in page
+    assert contact_client.get(f"/pasjes/verzoeken/{lost.id}/download").status_code == 404
+    # the retry builds it (in-process runner)
+    assert contact_client.post(f"/pasjes/verzoeken/{lost.id}/opnieuw").status_code == 303
+    wait_for_in_process_jobs()
+    db.session.expire_all()
+    assert db.session.get(PassRequest, lost.id).status == "available"
+    assert contact_client.get(f"/pasjes/verzoeken/{lost.id}/download").status_code == 200

@@ -185,6 +185,9 @@ class PassRequest(db.Model):
     error: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Last sign of life (submit, retry, a chunk started or done): the sweep fails requests that stay
+    # queued/building long past it (a worker killed outright, a job lost).
+    touched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     items: Mapped[list["PassRequestItem"]] = relationship(

@@ -139,11 +139,11 @@ def _conditions(filters: Filters, organisation_ids: list[int]) -> list:
         qualification.append(Qualification.expires_on >= filters.expires_from)
     if filters.expires_to:
         qualification.append(Qualification.expires_on <= filters.expires_to)
-    if qualification and (filters.exam_number or filters.expires_from or filters.expires_to):
-        # selective: drive from the qualifications' (exam_number | expires_on, holder_id) indexes
+    if qualification and filters.exam_number:
+        # an exam number picks a handful: drive from the qualifications' (exam_number, holder_id) index
         conditions.append(HolderOrganisation.holder_id.in_(select(Qualification.holder_id).where(*qualification)))
     elif qualification:
-        # an exam type matches a large share: check each listed link instead (the list reads in index order)
+        # exam types and expiry ranges match a large share: check each listed link (read in index order)
         conditions.append(exists().where(Qualification.holder_id == HolderOrganisation.holder_id, *qualification))
     return conditions
 
@@ -361,7 +361,7 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
         user_id=user_id, organisation_id=organisation_id, idempotency_key=key, reference=(reference or "").strip()[:100],
         status="queued", options={"exam_types": [int(i) for i in exam_type_ids or []],
                                   "expiry_dates": sorted(set(expiry_dates or []))},
-        progress_total=len(links), expires_at=utcnow() + timedelta(days=AVAILABLE_DAYS),
+        progress_total=len(links), expires_at=utcnow() + timedelta(days=AVAILABLE_DAYS), touched_at=utcnow(),
     )
     request.items = [PassRequestItem(holder_id=link.holder_id, external_number=link.external_number) for link in links]
     db.session.add(request)
@@ -436,7 +436,7 @@ def retry_request(user_id: int, request_id: int, enqueue=None) -> PassRequest:
     request = my_request(user_id, request_id)
     if request.status != "failed":
         return request
-    request.status, request.progress_done, request.error = "queued", 0, ""
+    request.status, request.progress_done, request.error, request.touched_at = "queued", 0, "", utcnow()
     db.session.commit()
     try:
         (enqueue or _start_build)(request.id)
@@ -455,6 +455,22 @@ def expire_if_due(request: PassRequest) -> bool:
         db.session.commit()
         return True
     return False
+
+
+STUCK_AFTER = timedelta(minutes=30)  # well past a chunk job's 600 s timeout and its retry
+
+
+def fail_stuck_requests(now=None) -> int:
+    """Sweep: a request queued or building with no sign of life for STUCK_AFTER (its worker was killed
+    outright, its job lost) becomes Mislukt, with the retry action."""
+    cutoff = (now or utcnow()) - current_app.config.get("PASSES_STUCK_AFTER", STUCK_AFTER)
+    last = func.coalesce(PassRequest.touched_at, PassRequest.created_at)
+    result = db.session.execute(
+        update(PassRequest).where(PassRequest.status.in_(("queued", "building")), last < cutoff)
+        .values(status="failed", error="timeout").execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
 
 
 def expire_requests() -> int:
