@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp.accounts.models import User
 from webapp.core.audit import audit
@@ -84,7 +84,7 @@ def upcoming_events(page: int = 1, per_page: int = PER_PAGE, course_id: int | No
     total = db.session.execute(select(func.count(Event.id)).join(Event.course).where(*conditions)).scalar_one()
     page = max(1, page)
     events = list(db.session.execute(
-        select(Event).join(Event.course).options(selectinload(Event.course)).where(*conditions)
+        select(Event).join(Event.course).options(contains_eager(Event.course)).where(*conditions)
         .order_by(Event.starts_on, Event.id).limit(per_page).offset((page - 1) * per_page)
     ).scalars())
     return events, total
@@ -335,8 +335,8 @@ def cancel(actor: Actor, enrollment_id: int) -> Enrollment:
 def my_enrollments(actor: Actor) -> list[Enrollment]:
     """The courses the user followed or is enrolled in (every context: they are the user's own)."""
     return list(db.session.execute(
-        select(Enrollment).join(Enrollment.event)
-        .options(selectinload(Enrollment.event).selectinload(Event.course))
+        select(Enrollment).join(Enrollment.event).join(Event.course)
+        .options(contains_eager(Enrollment.event).contains_eager(Event.course))
         .where(Enrollment.participant_id == actor.user_id, Enrollment.status != "cancelled")
         .order_by(Event.starts_on.desc(), Enrollment.id.desc())
     ).scalars())
