@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.fixtures import assert_accessible
 from tests.courses.helpers import make_event
 from tests.factories import PASSWORD, Factory
 from webapp.core.timeutil import today_local
