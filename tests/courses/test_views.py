@@ -98,3 +98,23 @@ def test_staff_backoffice(client, factory, herenbos):
     assert "Nieuwe datum" in client.get(f"/beheer/cursussen/{event.course_id}").get_data(as_text=True)
     assert client.get(f"/beheer/cursussen/evenementen/{event.id}").status_code == 200
     assert client.get("/beheer/cursussen/facturen").status_code == 200
+
+
+def test_full_event_waiting_list_and_cancellation_over_http(app, herenbos, factory, outbox):
+    _, deby, martin = herenbos
+    event = make_event(places=1)
+    login(client := app.test_client(), deby.email, organisation="person")
+    assert client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={}).status_code == 303
+    first = db.session.execute(select(Enrollment)).scalar_one()
+    other = app.test_client()
+    login(other, martin.email, organisation="person")
+    refused = other.post(f"/cursussen/evenement/{event.id}/inschrijven", data={})
+    assert refused.status_code == 400 and "vol" in refused.get_data(as_text=True)
+    assert enrolments() == 1
+    waiting = other.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"waiting_list": "y"})
+    assert "wachtlijst" in other.get(waiting.headers["Location"]).get_data(as_text=True)
+    # Martin cannot cancel Deby's place; Deby can, and Martin gets it.
+    assert other.post(f"/cursussen/inschrijving/{first.id}/afmelden").status_code == 404
+    assert client.post(f"/cursussen/inschrijving/{first.id}/afmelden").status_code == 303
+    assert "vrijgekomen" in outbox.to(martin.email)[-1]["Subject"]
+    assert "Ingeschreven" in other.get("/mijn-onderwijsgroep/cursussen").get_data(as_text=True)

@@ -3,7 +3,7 @@ and the issuer's back-office for courses."""
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 
 from webapp.core.auth import acting, admin_required, login_required, staff_required
-from webapp.core.errors import DomainError
+from webapp.core.errors import DomainError, NotFound
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import redirect_after_post, render
 from webapp.courses import services
@@ -115,6 +115,8 @@ def confirmation(enrollment_id):
 def cancel(enrollment_id):
     try:
         enrollment = services.cancel(_actor(), enrollment_id)
+    except NotFound:
+        raise  # someone else's enrolment: the 404 page, not a message
     except DomainError as error:
         flash(error.message, "error")
     else:
