@@ -86,11 +86,13 @@ def build_chunk(request_id: int, index: int, item_ids: list[int]) -> int:
         db.session.commit()
         target.parent.mkdir(parents=True, exist_ok=True)
         work = tempfile.mkdtemp(prefix=f".chunk-{index:04d}-", dir=target.parent)
-        items = list(db.session.execute(select(PassRequestItem).where(PassRequestItem.id.in_(item_ids))).scalars())
+        items = _one_per_holder(db.session.execute(
+            select(PassRequestItem).where(PassRequestItem.id.in_(item_ids)).order_by(PassRequestItem.id)).scalars())
         passes = [(item.holder, qualification, item.external_number) for item in items
                   for qualification in chosen_qualifications(item.holder, request.options or {})]
+        names = set()
         for (holder, qualification, _), pdf in zip(passes, PassRenderer().render_many(passes)):
-            with open(os.path.join(work, pass_file_name(holder, qualification)), "wb") as file:
+            with open(os.path.join(work, unique_name(pass_file_name(holder, qualification), names)), "wb") as file:
                 file.write(pdf)
         try:
             os.rename(work, target)
@@ -124,9 +126,10 @@ def finish(request_id: int, chunk_count: int) -> str:
         descriptor, temporary = tempfile.mkstemp(prefix=".zip-", dir=final.parent)
         try:
             with os.fdopen(descriptor, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+                names = set()
                 for chunk in chunks:
                     for name in sorted(os.listdir(chunk)):
-                        archive.write(chunk / name, arcname=name)
+                        archive.write(chunk / name, arcname=unique_name(name, names))
             os.replace(temporary, final)
         except BaseException:
             if os.path.exists(temporary):
@@ -153,6 +156,28 @@ def chosen_qualifications(holder: Holder, options: dict) -> list[Qualification]:
             continue
         chosen.append(qualification)
     return chosen
+
+
+def _one_per_holder(items) -> list[PassRequestItem]:
+    """A request's items with each holder once (requests stored before the unique constraint)."""
+    seen, unique = set(), []
+    for item in items:
+        if item.holder_id not in seen:
+            seen.add(item.holder_id)
+            unique.append(item)
+    return unique
+
+
+def unique_name(name: str, taken: set) -> str:
+    """name, or name with -2, -3 ... before the extension when taken (a ZIP entry per file); adds it to taken."""
+    stem, dot, extension = name.rpartition(".")
+    stem, extension = (stem, dot + extension) if dot else (name, "")
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{stem}-{number}{extension}"
+    taken.add(candidate)
+    return candidate
 
 
 def pass_file_name(holder: Holder, qualification: Qualification) -> str:

@@ -149,14 +149,22 @@ class SelectionCounter(db.Model):
 
 
 class SelectionItem(db.Model):
-    """A holder (at one organisation) the user has added for their next request."""
+    """A holder the user has added for their next request, through one of the holder's organisation links.
+
+    The selection is of holders: a holder registered at two of the user's organisations is in it at most
+    once (unique per user and holder), whichever organisation's row it was added from.
+    """
 
     __tablename__ = "passes_selection_items"
-    __table_args__ = (UniqueConstraint("user_id", "link_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "link_id"),
+        UniqueConstraint("user_id", "holder_id", name="uq_passes_selection_items_user_holder"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     link_id: Mapped[int] = mapped_column(ForeignKey("passes_holder_links.id", ondelete="CASCADE"), index=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("passes_holders.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     link: Mapped[HolderOrganisation] = relationship()
@@ -213,9 +221,10 @@ class PassRequest(db.Model):
 
 
 class PassRequestItem(db.Model):
-    """One holder (at one organisation) in a request, frozen at submit time."""
+    """One holder (at one organisation) in a request, frozen at submit time; a holder at most once."""
 
     __tablename__ = "passes_request_items"
+    __table_args__ = (UniqueConstraint("request_id", "holder_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("passes_requests.id", ondelete="CASCADE"), index=True)

@@ -155,7 +155,7 @@ class Page:
     page: int
     pages: int
     filters: Filters
-    selected: set = field(default_factory=set)
+    selected: set = field(default_factory=set)  # holder ids in the user's selection
     more: bool = False  # more matches than the pages reach (total is then MAX_ROWS + 1)
 
 
@@ -188,9 +188,10 @@ def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | No
         .where(HolderOrganisation.id.in_(link_ids))
     ).all()} if link_ids else {}
     rows = [found[i] for i in link_ids if i in found]
+    holder_ids = [link.holder_id for link, _ in rows]
     selected = set(db.session.execute(
-        select(SelectionItem.link_id).where(SelectionItem.user_id == user_id, SelectionItem.link_id.in_(link_ids))
-    ).scalars()) if link_ids else set()
+        select(SelectionItem.holder_id).where(SelectionItem.user_id == user_id, SelectionItem.holder_id.in_(holder_ids))
+    ).scalars()) if holder_ids else set()
     return Page(rows=rows, total=total, page=page, pages=pages, filters=filters, selected=selected,
                 more=total > MAX_ROWS)
 
@@ -271,17 +272,32 @@ class AddResult:
     capped: bool
 
 
+def _not_selected(user_id: int):
+    """The link's holder is not in the user's selection yet (through this or another organisation)."""
+    return ~exists().where(SelectionItem.user_id == user_id, SelectionItem.holder_id == HolderOrganisation.holder_id)
+
+
+def _one_per_holder(rows) -> list[tuple[int, int]]:
+    """(link id, holder id) pairs with each holder once (its first link in the given order)."""
+    seen, unique = set(), []
+    for link_id, holder_id in rows:
+        if holder_id not in seen:
+            seen.add(holder_id)
+            unique.append((link_id, holder_id))
+    return unique
+
+
 def add_to_selection(user_id: int, link_ids: list[int]) -> AddResult:
     """Add these holders (in scope, not yet chosen) up to the cap, atomically; commits."""
     scope = scope_ids(user_id)
     try:
         have = _lock_selection(user_id)
-        wanted = list(db.session.execute(
-            select(HolderOrganisation.id).where(
+        wanted = _one_per_holder(db.session.execute(
+            select(HolderOrganisation.id, HolderOrganisation.holder_id).where(
                 HolderOrganisation.id.in_(link_ids), HolderOrganisation.organisation_id.in_(scope),
-                ~exists().where(SelectionItem.user_id == user_id, SelectionItem.link_id == HolderOrganisation.id),
-            ).order_by(HolderOrganisation.number)
-        ).scalars()) if link_ids else []
+                _not_selected(user_id),
+            ).order_by(HolderOrganisation.number, HolderOrganisation.organisation_id)
+        ).all()) if link_ids else []
         return _insert_capped(user_id, have, wanted)
     except Exception:
         db.session.rollback()
@@ -293,32 +309,41 @@ def add_all_to_selection(user_id: int, filters: Filters) -> AddResult:
     scope = scope_ids(user_id)
     try:
         have = _lock_selection(user_id)
-        room = SELECTION_LIMIT - have
-        wanted = list(db.session.execute(
-            select(HolderOrganisation.id).where(
-                *_conditions(filters, scope),
-                ~exists().where(SelectionItem.user_id == user_id, SelectionItem.link_id == HolderOrganisation.id),
-            ).order_by(*_order(filters)).limit(max(room, 0) + 1)
-        ).scalars())
+        room = max(SELECTION_LIMIT - have, 0)
+        query = select(HolderOrganisation.id, HolderOrganisation.holder_id).where(
+            *_conditions(filters, scope), _not_selected(user_id),
+        ).order_by(*_order(filters))
+        # The list has a row per holder per organisation: read on until room + 1 DIFFERENT holders
+        # (or the end), so the cap counts holders and "capped" is only said when one was left out.
+        rows, batch = [], room + 1
+        while True:
+            chunk = db.session.execute(query.limit(batch).offset(len(rows))).all()
+            rows += chunk
+            wanted = _one_per_holder(rows)
+            if len(chunk) < batch or len(wanted) > room:
+                break
         return _insert_capped(user_id, have, wanted)
     except Exception:
         db.session.rollback()
         raise
 
 
-def _insert_capped(user_id: int, have: int, wanted: list[int]) -> AddResult:
+def _insert_capped(user_id: int, have: int, wanted: list[tuple[int, int]]) -> AddResult:
     room = max(SELECTION_LIMIT - have, 0)
     chosen = wanted[:room]
     if chosen:
         now = utcnow()
-        db.session.execute(insert(SelectionItem), [dict(user_id=user_id, link_id=i, created_at=now) for i in chosen])
+        db.session.execute(insert(SelectionItem), [dict(user_id=user_id, link_id=link_id, holder_id=holder_id, created_at=now)
+                                                   for link_id, holder_id in chosen])
         _store_count(user_id)
     db.session.commit()
     return AddResult(added=len(chosen), capped=len(wanted) > room)
 
 
 def remove_from_selection(user_id: int, link_id: int) -> None:
-    db.session.execute(delete(SelectionItem).where(SelectionItem.user_id == user_id, SelectionItem.link_id == link_id))
+    """Remove this link's holder (whichever organisation's row added them)."""
+    holder_id = select(HolderOrganisation.holder_id).where(HolderOrganisation.id == link_id).scalar_subquery()
+    db.session.execute(delete(SelectionItem).where(SelectionItem.user_id == user_id, SelectionItem.holder_id == holder_id))
     _store_count(user_id)
     db.session.commit()
 
@@ -355,6 +380,7 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
         .where(SelectionItem.user_id == user_id, HolderOrganisation.organisation_id.in_(scope))
         .order_by(HolderOrganisation.number)
     ).scalars())
+    links = _first_per_holder(links)  # a holder once, however the selection was made
     if not links:
         raise DomainError("Voeg eerst één of meer kwalificatiehouders toe.")
     request = PassRequest(
@@ -383,12 +409,22 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
         (enqueue or _start_build)(request.id)
     except QueueUnavailable:
         db.session.delete(request)  # nothing half-stored: the request goes, the selection comes back
-        db.session.execute(insert(SelectionItem), [dict(user_id=user_id, link_id=link.id, created_at=utcnow()) for link in links])
+        db.session.execute(insert(SelectionItem), [dict(user_id=user_id, link_id=link.id, holder_id=link.holder_id,
+                                                        created_at=utcnow()) for link in links])
         _store_count(user_id)
         db.session.commit()
         raise DomainError("De pasjes kunnen nu niet worden aangemaakt: de verwerking is tijdelijk niet bereikbaar. "
                           "Uw selectie is bewaard; probeer het over een paar minuten opnieuw.")
     return request
+
+
+def _first_per_holder(links: list[HolderOrganisation]) -> list[HolderOrganisation]:
+    seen, unique = set(), []
+    for link in links:
+        if link.holder_id not in seen:
+            seen.add(link.holder_id)
+            unique.append(link)
+    return unique
 
 
 def _start_build(request_id: int) -> None:
@@ -513,8 +549,7 @@ def today() -> date:
 
 
 def _selected_holder_ids(user_id: int):
-    return select(HolderOrganisation.holder_id).join(SelectionItem, SelectionItem.link_id == HolderOrganisation.id) \
-        .where(SelectionItem.user_id == user_id)
+    return select(SelectionItem.holder_id).where(SelectionItem.user_id == user_id)
 
 
 def selection_exam_types(user_id: int) -> list[ExamType]:

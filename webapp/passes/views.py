@@ -76,8 +76,11 @@ def _is_selected(link_id: int) -> bool:
     from webapp.extensions import db
     from webapp.passes.models import SelectionItem
 
+    from webapp.passes.models import HolderOrganisation
+
+    holder_id = select(HolderOrganisation.holder_id).where(HolderOrganisation.id == link_id).scalar_subquery()
     return db.session.execute(select(SelectionItem.id).where(
-        SelectionItem.user_id == current_user.id, SelectionItem.link_id == link_id)).first() is not None
+        SelectionItem.user_id == current_user.id, SelectionItem.holder_id == holder_id)).first() is not None
 
 
 def _row_response(link_id: int, message: str | None):
