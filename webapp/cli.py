@@ -36,6 +36,9 @@ def init_cli(app) -> None:
         user = services.find_user(email) or services.create_account(email, first_name=first_name, last_name=last_name)
         user.is_staff = True
         db.session.commit()
+        if user.is_activated:
+            click.echo(f"{user.email} is now back-office staff; the account was active already.")
+            return
         services.send_activation(user)
         click.echo(f"Staff account {user.email}: activation link sent.")
         click.echo(services.link_for(services.ACTIVATE, user))

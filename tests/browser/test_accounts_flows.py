@@ -2,19 +2,11 @@
 reached is scanned with axe."""
 from urllib.parse import urlsplit
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.fixtures import assert_accessible
 from tests.factories import Factory
 from tests.mail import links
 
 PASSWORD = "Kade-Brug-84-Lente"
-
-
-def _assert_accessible_without_js(nojs, scanner, base_url):
-    """axe never finishes in a page with JavaScript off; scan the same HTML in a page with it on,
-    on the portal's origin so the stylesheets load."""
-    scanner.goto(f"{base_url}/static/css/loket.css")
-    scanner.set_content(nojs.content(), wait_until="load")
-    assert_accessible(scanner)
 
 
 def _mailed_link(smtp, to, subject):
@@ -31,7 +23,6 @@ def test_admin_invites_contact_who_activates_chooses_and_edits_data(live_server,
         factory.member(deby, gemeente, role="admin")
         herenbos_id, gemeente_id = herenbos.id, gemeente.id
     url = live_server.url
-    scanner = page.context.new_page()
 
     # Deby logs in with JavaScript (remember me), chooses Herenbos, adds a contact person
     page.goto(f"{url}/inloggen")
@@ -74,12 +65,12 @@ def test_admin_invites_contact_who_activates_chooses_and_edits_data(live_server,
     link = _mailed_link(smtp, "sanne.browser@herenbos.example", "Activeer")
     nojs = page_without_js
     nojs.goto(link)
-    _assert_accessible_without_js(nojs, scanner, url)
+    assert_accessible(nojs)
     nojs.get_by_label("Nieuw wachtwoord", exact=True).fill("Sanne-de-Wit-1")
     nojs.get_by_label("Bevestig nieuw wachtwoord").fill("Sanne-de-Wit-1")
     nojs.get_by_role("button", name="Activeren").click()
     nojs.get_by_text("naam of e-mailadres").first.wait_for()
-    _assert_accessible_without_js(nojs, scanner, url)
+    assert_accessible(nojs)
     nojs.get_by_label("Nieuw wachtwoord", exact=True).fill(PASSWORD)
     nojs.get_by_label("Bevestig nieuw wachtwoord").fill(PASSWORD)
     nojs.get_by_role("button", name="Activeren").click()
@@ -88,17 +79,17 @@ def test_admin_invites_contact_who_activates_chooses_and_edits_data(live_server,
     nojs.get_by_role("button", name="OK").click()
     nojs.get_by_text("U handelt namens Herenbos Schagen als contactpersoon").wait_for()
     nojs.goto(f"{url}/mijn-gegevens")
-    _assert_accessible_without_js(nojs, scanner, url)
+    assert_accessible(nojs)
     nojs.get_by_role("link", name="Aanpassen").click()
     nojs.get_by_label("Functie").fill("Planner")
     nojs.get_by_role("button", name="Aanpassen").click()
     nojs.get_by_text("Uw gegevens zijn aangepast.").wait_for()
     assert "Planner" in nojs.content()
     nojs.goto(f"{url}/mijn-organisatie")
-    _assert_accessible_without_js(nojs, scanner, url)
+    assert_accessible(nojs)
     assert nojs.get_by_role("link", name="Organisatiegegevens aanpassen").count() == 0
     assert nojs.goto(f"{url}/mijn-organisatie/aanpassen").status == 404
-    _assert_accessible_without_js(nojs, scanner, url)
+    assert_accessible(nojs)
 
     # logout forgets; the login page no longer has Deby's address
     page.locator("summary").first.click()
@@ -112,17 +103,16 @@ def test_reset_password_through_mailed_link_and_edit_my_data_with_htmx(live_serv
     with live_server.app.app_context():
         Factory(live_server.app).user("jan.browser@example.nl", first_name="Jan", last_name="Visser")
     url = live_server.url
-    scanner = page.context.new_page()
 
     # request a reset without JavaScript: the same answer as for anyone
     nojs = page_without_js
     nojs.goto(f"{url}/inloggen")
     nojs.get_by_role("link", name="Wachtwoord opvragen").click()
-    _assert_accessible_without_js(nojs, scanner, url)
+    assert_accessible(nojs)
     nojs.get_by_label("Gebruikersnaam (e-mailadres)").fill("jan.browser@example.nl")
     nojs.get_by_role("button").filter(has_text="Versturen").or_(nojs.locator("main button[type=submit]")).first.click()
     nojs.get_by_text("Als dit e-mailadres bij ons bekend is").wait_for()
-    _assert_accessible_without_js(nojs, scanner, url)
+    assert_accessible(nojs)
 
     link = _mailed_link(smtp, "jan.browser@example.nl", "wachtwoord")
     page.goto(link)

@@ -77,6 +77,15 @@ def _login_redirect():
     return redirect(url_for("accounts.login", next=request.full_path if request.query_string else request.path))
 
 
+def _referring_path() -> str:
+    from urllib.parse import urlsplit
+
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path:
+        return referrer.path
+    return url_for("main.home")
+
+
 def login_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -147,7 +156,9 @@ def level_required(level: str):
             if not current_user.is_authenticated:
                 return _login_redirect()
             if not level_at_least(acting().level, level):
-                return redirect(url_for("accounts.step_up", level=level, next=request.path))
+                # After stepping up the user comes back by GET: to the page, not to a POST-only action.
+                back = request.path if request.method == "GET" else _referring_path()
+                return redirect(url_for("accounts.step_up", level=level, next=back))
             return view(*args, **kwargs)
 
         return wrapper
