@@ -3,7 +3,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp.accounts import services as accounts
 from webapp.core.auth import staff_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
@@ -46,12 +45,10 @@ def organisation(organisation_id):
     form = InviteContactForm(role="admin")
     if form.validate_on_submit():
         try:
-            membership, invite = organisation_services.add_contact_person(organisation, form.data, granted_by=current_user)
+            membership, _ = organisation_services.add_contact_person(organisation, form.data, granted_by=current_user)
         except DomainError as error:
             add_error(form, error)
         else:
-            if invite:
-                accounts.send_activation(membership.user, organisation.name)
             flash(f"{membership.user.full_name} is uitgenodigd als {membership.role_label.lower()}.", "success")
             return redirect(url_for("backoffice.organisation", organisation_id=organisation.id), code=303)
     return render_template(

@@ -56,9 +56,10 @@ def get_membership(organisation_id: int, membership_id: int) -> Membership:
 
 
 def add_contact_person(organisation: Organisation, data: dict, granted_by: User | None) -> tuple[Membership, bool]:
-    """Link a person (an existing account or a new one) to the organisation.
+    """Link a person (an existing account or a new one) to the organisation; someone without an
+    active account gets the activation mail as invitation.
 
-    Returns the membership and whether an activation (invite) mail must be sent.
+    Returns the membership and whether it was sent.
     """
     user = accounts.find_user(data["email"])
     if user is None:
@@ -74,7 +75,10 @@ def add_contact_person(organisation: Organisation, data: dict, granted_by: User 
     db.session.flush()
     audit("membership.added", organisation_id=organisation.id, subject=f"user:{user.id}", role=membership.role)
     db.session.commit()
-    return membership, not user.is_activated
+    invited = not user.is_activated
+    if invited:
+        accounts.send_activation(user, organisation.name)
+    return membership, invited
 
 
 def update_contact_person(membership: Membership, data: dict, granted_by: User) -> None:

@@ -2,7 +2,6 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from webapp.accounts import services as accounts
 from webapp.core.auth import acting, admin_required, organisation_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
@@ -41,14 +40,12 @@ def add_contact():
     form = ContactPersonForm(role="contact")
     if form.validate_on_submit():
         try:
-            membership, invite = services.add_contact_person(organisation, form.data, granted_by=current_user)
+            membership, invited = services.add_contact_person(organisation, form.data, granted_by=current_user)
         except DomainError as error:
             add_error(form, error)
         else:
-            if invite:
-                accounts.send_activation(membership.user, organisation.name)
             flash(f"{membership.user.full_name} is toegevoegd als contactpersoon."
-                  + (" Er is een e-mail gestuurd om de toegang te activeren." if invite else ""), "success")
+                  + (" Er is een e-mail gestuurd om de toegang te activeren." if invited else ""), "success")
             return redirect(url_for("organisations.show"), code=303)
     return render_template("organisations/contact_form.html", form=form, membership=None), form_status(form)
 
