@@ -9,14 +9,14 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 from flask_login import login_user, logout_user
-from sqlalchemy import and_, bindparam, delete, exists, select
+from sqlalchemy import and_, bindparam, delete, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import LoginSession, User
 from webapp.core.auth import ActingContext
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db, login_manager
-from webapp.organisations.models import Membership
+from webapp.organisations.models import Mandate, Membership
 
 _SESSION_KEY = "sid"
 _TOUCH_EVERY = timedelta(minutes=5)
@@ -80,12 +80,17 @@ _CURRENT_SESSION = (
         LoginSession,
         Membership,
         exists().where(Membership.user_id == LoginSession.user_id).correlate(LoginSession).label("has_memberships"),
+        select(func.aggregate_strings(Mandate.service, ","))
+        .where(Mandate.membership_id == Membership.id)
+        .correlate(Membership)
+        .scalar_subquery()
+        .label("mandates"),
     )
     .outerjoin(
         Membership,
         and_(Membership.user_id == LoginSession.user_id, Membership.organisation_id == LoginSession.organisation_id),
     )
-    .options(joinedload(LoginSession.user), joinedload(LoginSession.organisation), joinedload(Membership.mandates))
+    .options(joinedload(LoginSession.user), joinedload(LoginSession.organisation))
     .where(LoginSession.token_hash == bindparam("token_hash"))
 )
 
@@ -94,12 +99,12 @@ def _load_user(user_id: str) -> User | None:
     token = session.get(_SESSION_KEY)
     if not token:
         return None
-    row = db.session.execute(_CURRENT_SESSION, {"token_hash": _hash(token)}).unique().one_or_none()
+    row = db.session.execute(_CURRENT_SESSION, {"token_hash": _hash(token)}).one_or_none()
     now = utcnow()
     if row is None or str(row[0].user_id) != user_id or row[0].expires_at <= now:
         session.clear()
         return None
-    login, membership, has_memberships = row
+    login, membership, has_memberships, mandates = row
     if now - login.last_seen_at > _TOUCH_EVERY:
         login.last_seen_at = now
         login.expires_at = now + _lifetime(login.remember)
@@ -109,7 +114,7 @@ def _load_user(user_id: str) -> User | None:
     if membership is not None:  # None also when the membership ended after it was chosen
         g.acting.organisation = login.organisation
         g.acting.membership = membership
-        g.acting.mandates = membership.services
+        g.acting.mandates = frozenset(mandates.split(",")) if mandates else frozenset()
     return login.user
 
 
