@@ -23,6 +23,11 @@ def test_generate_makes_holders_qualifications_and_a_bench_contact(app):
     scope = services.scope_ids(bench.id)
     assert len(scope) == 2
     page = services.holder_list(bench.id, services.Filters())
+    # the exam-type filter reads the link x exam-type copies the generator fills
+    first_type = holder.qualifications[0].exam_type_id
+    typed = services.holder_list(bench.id, services.Filters(exam_type=first_type))
+    assert 0 < typed.total < page.total
+    assert all(any(q.exam_type_id == first_type for q in h.qualifications) for _, h in typed.rows)
     assert 0 < page.total < db.session.execute(select(func.count()).select_from(HolderOrganisation)).scalar_one()
     # a second run refuses rather than duplicating
     again = app.test_cli_runner().invoke(args=["passes-generate", "--holders", "10"])
@@ -36,9 +41,9 @@ def test_generate_is_deterministic(app):
     generate(50, organisations=3, contact_of=1, echo=lambda *_: None)
     first = [(h.number, h.last_name, h.birth_date) for h in db.session.execute(select(Holder).order_by(Holder.number)).scalars()]
     assert first[0][0] == "30000000" and len(first) == 50
-    from webapp.passes.models import HolderOrganisation, Qualification
+    from webapp.passes.models import HolderOrganisation, LinkExamType, Qualification
 
-    for model in (Qualification, HolderOrganisation, Holder):
+    for model in (LinkExamType, Qualification, HolderOrganisation, Holder):
         db.session.execute(model.__table__.delete())
     db.session.commit()
     generate(50, organisations=3, contact_of=1, echo=lambda *_: None)

@@ -143,3 +143,20 @@ def test_expiry_sweep_deletes_the_file(world):
     assert request.status == "expired" and not path.exists()
     with pytest.raises(NotFound):
         services.download_path(world.contact.id, request.id)
+
+
+def test_exam_type_and_expiry_filters_follow_a_reimport(world):
+    """The list filters on copies (link x exam type, latest expiry): an import keeps them in step."""
+    from webapp.passes.importer import upsert_holder
+
+    later = date.today() + timedelta(days=3000)
+    upsert_holder(dict(number="99694102"), [dict(name="AED", kind="certificate", exam_type="AED", exam_number="EX9",
+                                                  exam_date=date(2024, 1, 1), expires_on=later)], [])
+    db.session.commit()
+    aed = next(t for t in services.exam_types() if t.name == "AED")
+    assert numbers(listing(world, exam_type=aed.id)) == ["99694102"]
+    assert numbers(listing(world, exam_type=aed.id, organisation=world.roc.id)) == []
+    assert numbers(listing(world, expires_from=later, expires_to=later)) == ["99694102"]
+    assert numbers(listing(world, expires_to=date(2021, 12, 31))) == []
+    services.add_all_to_selection(world.contact.id, services.Filters(exam_type=aed.id))
+    assert services.selection_summary(world.contact.id).count == 1

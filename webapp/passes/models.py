@@ -60,20 +60,22 @@ class HolderOrganisation(db.Model):
     """A holder registered at an organisation, with that organisation's own number for them."""
 
     __tablename__ = "passes_holder_links"
+    # Every list index ends in id: PostgreSQL then reads a page's ids (and skips the rows before a
+    # deep page) from the index alone; SQLite's indexes carry the rowid (= id) anyway.
     __table_args__ = (
         UniqueConstraint("organisation_id", "holder_id"),
-        Index("ix_passes_holder_links_org_number", "organisation_id", "number"),
-        Index("ix_passes_holder_links_org_name", "organisation_id", "name_key", "number"),
-        Index("ix_passes_holder_links_org_birth", "organisation_id", "birth_date", "number"),
-        Index("ix_passes_holder_links_org_expires", "organisation_id", "expires_on", "number"),
-        Index("ix_passes_holder_links_org_external", "organisation_id", "external_number", "number"),
+        Index("ix_passes_holder_links_org_number_id", "organisation_id", "number", "id"),
+        Index("ix_passes_holder_links_org_name_id", "organisation_id", "name_key", "number", "id"),
+        Index("ix_passes_holder_links_org_birth_id", "organisation_id", "birth_date", "number", "id"),
+        Index("ix_passes_holder_links_org_expires_id", "organisation_id", "expires_on", "number", "id"),
+        Index("ix_passes_holder_links_org_external_id", "organisation_id", "external_number", "number", "id"),
         # Across several organisations (the "Alle Organisaties" list): read in (sort column, number,
         # organisation) order, filtering the organisation from the index itself.
-        Index("ix_passes_holder_links_number_org", "number", "organisation_id"),
-        Index("ix_passes_holder_links_name_number_org", "name_key", "number", "organisation_id"),
-        Index("ix_passes_holder_links_birth_number_org", "birth_date", "number", "organisation_id"),
-        Index("ix_passes_holder_links_expires_number_org", "expires_on", "number", "organisation_id"),
-        Index("ix_passes_holder_links_external_number_org", "external_number", "number", "organisation_id"),
+        Index("ix_passes_holder_links_number_org_id", "number", "organisation_id", "id"),
+        Index("ix_passes_holder_links_name_org_id", "name_key", "number", "organisation_id", "id"),
+        Index("ix_passes_holder_links_birth_org_id", "birth_date", "number", "organisation_id", "id"),
+        Index("ix_passes_holder_links_expires_org_id", "expires_on", "number", "organisation_id", "id"),
+        Index("ix_passes_holder_links_external_org_id", "external_number", "number", "organisation_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,10 +90,37 @@ class HolderOrganisation(db.Model):
 
     holder: Mapped[Holder] = relationship(back_populates="links")
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+    exam_types: Mapped[list["LinkExamType"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     @property
     def is_valid(self) -> bool:
         return self.expires_on is not None and self.expires_on >= today_local()
+
+
+class LinkExamType(db.Model):
+    """One row per holder link per exam type among the holder's qualifications, with copies of the
+    link's list columns: the exam-type filter reads (and sorts and counts) from this table alone,
+    through (exam type, sort column, number, organisation, link) indexes. Kept in step by
+    services.refresh_links() and the bulk generator."""
+
+    __tablename__ = "passes_link_exam_types"
+    __table_args__ = (
+        Index("ix_passes_link_exam_types_type_org_number", "exam_type_id", "organisation_id", "number", "link_id"),
+        Index("ix_passes_link_exam_types_type_number", "exam_type_id", "number", "organisation_id", "link_id"),
+        Index("ix_passes_link_exam_types_type_name", "exam_type_id", "name_key", "number", "organisation_id", "link_id"),
+        Index("ix_passes_link_exam_types_type_birth", "exam_type_id", "birth_date", "number", "organisation_id", "link_id"),
+        Index("ix_passes_link_exam_types_type_expires", "exam_type_id", "expires_on", "number", "organisation_id", "link_id"),
+        Index("ix_passes_link_exam_types_type_external", "exam_type_id", "external_number", "number", "organisation_id", "link_id"),
+    )
+
+    link_id: Mapped[int] = mapped_column(ForeignKey("passes_holder_links.id", ondelete="CASCADE"), primary_key=True)
+    exam_type_id: Mapped[int] = mapped_column(ForeignKey("passes_exam_types.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(8))
+    name_key: Mapped[str] = mapped_column(String(100), default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    external_number: Mapped[str] = mapped_column(String(30), default="")
 
 
 class ExamType(db.Model):

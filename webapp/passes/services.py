@@ -23,7 +23,7 @@ from webapp.core.timeutil import parse_date, today_local, utcnow
 from webapp.extensions import db
 from webapp.organisations.models import Mandate, Membership, Organisation
 from webapp.passes.models import (
-    SELECTION_LIMIT, ExamType, Holder, HolderOrganisation, PassRequest, PassRequestItem, Qualification,
+    SELECTION_LIMIT, ExamType, Holder, HolderOrganisation, LinkExamType, PassRequest, PassRequestItem, Qualification,
     SelectionCounter, SelectionItem, name_key,
 )
 
@@ -115,37 +115,63 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _conditions(filters: Filters, organisation_ids: list[int]) -> list:
-    """WHERE conditions on HolderOrganisation; the search picks ONE column by the input's shape."""
+class _Source:
+    """The table a list query reads: the links, or (with an exam-type filter) the link x exam-type copies.
+
+    Both carry organisation_id, number, name_key, birth_date, expires_on and external_number, so the
+    conditions and the order are the same expressions on either; `id` is the link's id.
+    """
+
+    def __init__(self, filters: Filters):
+        self.by_type = bool(filters.exam_type)
+        self.table = LinkExamType if self.by_type else HolderOrganisation
+        self.id = LinkExamType.link_id if self.by_type else HolderOrganisation.id
+
+    def __getattr__(self, name):
+        return getattr(self.table, name)
+
+
+def _conditions(filters: Filters, organisation_ids: list[int], source: _Source | None = None) -> list:
+    """WHERE conditions on the source table; the search picks ONE column by the input's shape."""
+    t = source or _Source(filters)
     ids = organisation_ids
     if filters.organisation is not None:
         ids = [i for i in organisation_ids if i == filters.organisation]
-    conditions = [HolderOrganisation.organisation_id.in_(ids) if len(ids) != 1 else HolderOrganisation.organisation_id == ids[0]]
+    conditions = [t.organisation_id.in_(ids) if len(ids) != 1 else t.organisation_id == ids[0]]
+    if t.by_type:
+        conditions.insert(0, LinkExamType.exam_type_id == filters.exam_type)
     q = filters.q
     if q:
         birth = parse_date(q) if re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}", q) else None
         if birth:
-            conditions.append(HolderOrganisation.birth_date == birth)
+            conditions.append(t.birth_date == birth)
         elif q.isdigit():
-            conditions.append(_prefix_range(HolderOrganisation.number, q[:8]))
+            conditions.append(_prefix_range(t.number, q[:8]))
         else:
-            conditions.append(_prefix_range(HolderOrganisation.name_key, name_key(q)))
-    qualification = []
-    if filters.exam_type:
-        qualification.append(Qualification.exam_type_id == filters.exam_type)
-    if filters.exam_number:
-        qualification.append(Qualification.exam_number == filters.exam_number)
+            conditions.append(_prefix_range(t.name_key, name_key(q)))
+    # The expiry range filters the list's Vervaldatum: the holder's latest expiry, copied on the row.
     if filters.expires_from:
-        qualification.append(Qualification.expires_on >= filters.expires_from)
+        conditions.append(t.expires_on >= filters.expires_from)
     if filters.expires_to:
-        qualification.append(Qualification.expires_on <= filters.expires_to)
-    if qualification and filters.exam_number:
-        # an exam number picks a handful: drive from the qualifications' (exam_number, holder_id) index
-        conditions.append(HolderOrganisation.holder_id.in_(select(Qualification.holder_id).where(*qualification)))
-    elif qualification:
-        # exam types and expiry ranges match a large share: check each listed link (read in index order)
-        conditions.append(exists().where(Qualification.holder_id == HolderOrganisation.holder_id, *qualification))
+        conditions.append(t.expires_on <= filters.expires_to)
+    if filters.exam_number:
+        # an exam number picks a handful of holders: look them up first, then filter by a literal list
+        # (the planner then drives from the holder_id index instead of walking a sort index)
+        holder_ids = list(db.session.execute(
+            select(Qualification.holder_id).distinct().where(Qualification.exam_number == filters.exam_number)
+            .limit(EXAM_NUMBER_HOLDERS + 1)
+        ).scalars())
+        if len(holder_ids) > EXAM_NUMBER_HOLDERS:
+            conditions.append(HolderOrganisation.holder_id.in_(
+                select(Qualification.holder_id).where(Qualification.exam_number == filters.exam_number)))
+        else:
+            conditions.append(HolderOrganisation.holder_id.in_(holder_ids or [-1]))
+        if t.by_type:
+            conditions.append(HolderOrganisation.id == LinkExamType.link_id)
     return conditions
+
+
+EXAM_NUMBER_HOLDERS = 2000
 
 
 @dataclass
@@ -159,10 +185,11 @@ class Page:
     more: bool = False  # more matches than the pages reach (total is then MAX_ROWS + 1)
 
 
-def _order(filters: Filters) -> list:
+def _order(filters: Filters, source: _Source | None = None) -> list:
     """Sort column, then number and organisation: unique, and exactly the order of the
-    (sort column, number, organisation_id) indexes, so the database reads a page straight off one."""
-    columns = [SORTS[filters.sort], HolderOrganisation.number, HolderOrganisation.organisation_id]
+    (sort column, number, organisation_id, id) indexes, so the database reads a page straight off one."""
+    t = source or _Source(filters)
+    columns = [getattr(t, SORTS[filters.sort].key), t.number, t.organisation_id]
     if filters.sort == "nummer":
         columns = columns[1:]
     return [c.desc() for c in columns] if filters.direction == "desc" else [c.asc() for c in columns]
@@ -175,12 +202,13 @@ def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | No
     link table alone (an index-ordered scan, no join), and only those 25 rows are then loaded.
     """
     ids = scope_ids(user_id) if organisation_ids is None else organisation_ids
-    conditions = _conditions(filters, ids)
-    total = _count(conditions)
+    source = _Source(filters)
+    conditions = _conditions(filters, ids, source)
+    total = _count(conditions, source)
     pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
     page = min(filters.page, pages)
     link_ids = list(db.session.execute(
-        select(HolderOrganisation.id).where(*conditions).order_by(*_order(filters))
+        select(source.id).where(*conditions).order_by(*_order(filters, source))
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).scalars())
     found = {link.id: (link, holder) for link, holder in db.session.execute(
@@ -199,15 +227,16 @@ def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | No
 MAX_ROWS = MAX_PAGE * PAGE_SIZE
 
 
-def _count(conditions) -> int:
+def _count(conditions, source: _Source) -> int:
     """The number of matches, counted up to one past the deepest reachable row (MAX_ROWS + 1)."""
-    matches = select(HolderOrganisation.id).where(*conditions).limit(MAX_ROWS + 1).subquery()
+    matches = select(source.id).where(*conditions).limit(MAX_ROWS + 1).subquery()
     return db.session.execute(select(func.count()).select_from(matches)).scalar_one()
 
 
 def holder_count(user_id: int, filters: Filters, organisation_ids: list[int] | None = None) -> int:
     """How many holders (at organisations) match; the list's count query on its own."""
-    return _count(_conditions(filters, scope_ids(user_id) if organisation_ids is None else organisation_ids))
+    source = _Source(filters)
+    return _count(_conditions(filters, scope_ids(user_id) if organisation_ids is None else organisation_ids, source), source)
 
 
 def link_in_scope(user_id: int, link_id: int) -> HolderOrganisation:
@@ -310,9 +339,11 @@ def add_all_to_selection(user_id: int, filters: Filters) -> AddResult:
     try:
         have = _lock_selection(user_id)
         room = max(SELECTION_LIMIT - have, 0)
+        source = _Source(filters)
         query = select(HolderOrganisation.id, HolderOrganisation.holder_id).where(
-            *_conditions(filters, scope), _not_selected(user_id),
-        ).order_by(*_order(filters))
+            *([HolderOrganisation.id == source.id] if source.by_type else []), *_conditions(filters, scope, source),
+            _not_selected(user_id),
+        ).order_by(*_order(filters, source))
         # The list has a row per holder per organisation: read on until room + 1 DIFFERENT holders
         # (or the end), so the cap counts holders and "capped" is only said when one was left out.
         rows, batch = [], room + 1
@@ -537,11 +568,37 @@ def verification(token: str) -> Qualification:
 # --- keeping the list copies in step ------------------------------------------------------------
 
 def refresh_links(holder: Holder) -> None:
-    """Copy the holder's list columns (number, name key, birth date, latest expiry) onto their links."""
+    """Copy the holder's list columns (number, name key, birth date, latest expiry) onto their links,
+    and the links' columns onto one LinkExamType row per exam type among the holder's qualifications."""
     expiries = [q.expires_on for q in holder.qualifications if q.expires_on]
     latest = max(expiries) if expiries else None
+    type_ids = sorted({q.exam_type_id if q.exam_type_id is not None else (q.exam_type.id if q.exam_type else None)
+                       for q in holder.qualifications} - {None})
     for link in holder.links:
         link.number, link.name_key, link.birth_date, link.expires_on = holder.number, name_key(holder.last_name), holder.birth_date, latest
+        existing = {row.exam_type_id: row for row in link.exam_types}
+        rows = []
+        for type_id in type_ids:
+            row = existing.get(type_id) or LinkExamType(exam_type_id=type_id)
+            row.organisation_id, row.number, row.name_key = link.organisation_id, link.number, link.name_key
+            row.birth_date, row.expires_on, row.external_number = link.birth_date, link.expires_on, link.external_number or ""
+            rows.append(row)
+        link.exam_types = rows
+
+
+LINK_EXAM_TYPES_SQL = (
+    "INSERT INTO passes_link_exam_types (link_id, exam_type_id, organisation_id, number, name_key, birth_date, "
+    "expires_on, external_number) SELECT DISTINCT l.id, q.exam_type_id, l.organisation_id, l.number, l.name_key, "
+    "l.birth_date, l.expires_on, l.external_number FROM passes_holder_links l "
+    "JOIN passes_qualifications q ON q.holder_id = l.holder_id WHERE q.exam_type_id IS NOT NULL"
+)
+
+
+def bulk_link_exam_types(where: str = "", **params) -> None:
+    """Fill LinkExamType for bulk-inserted links (the generator; the migration uses the same SQL)."""
+    from sqlalchemy import text
+
+    db.session.execute(text(LINK_EXAM_TYPES_SQL + (f" AND {where}" if where else "")), params)
 
 
 def today() -> date:
