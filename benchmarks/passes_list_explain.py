@@ -6,8 +6,11 @@ On PostgreSQL it prints each statement's EXPLAIN (ANALYZE, BUFFERS) execution ti
 on SQLite the statement's wall time and EXPLAIN QUERY PLAN. Columns: count, page ids, page rows.
 The machine is shared: execution times are the database's own, free of client and load noise.
 """
-import re, sys, time
-from sqlalchemy import event, select, func
+import re
+import sys
+import time
+
+from sqlalchemy import event, select
 from benchmarks.passes_list_bench import scenarios
 from webapp import create_app
 from webapp.extensions import db
