@@ -3,7 +3,7 @@ import random
 from datetime import timedelta
 
 import click
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text, update
 
 from webapp.extensions import db
 
@@ -64,5 +64,12 @@ def register_commands(app) -> None:
             db.session.add(enrollment)
             db.session.flush()
             enrollment.invoice = services._make_invoice(enrollment, event, bench)
+        db.session.flush()
+        enrolled = (select(func.count(Enrollment.id)).where(Enrollment.event_id == Event.id, Enrollment.status == "enrolled")
+                    .correlate(Event).scalar_subquery())
+        db.session.execute(update(Event).where(Event.id >= first_event).values(enrolled_count=enrolled))
         db.session.commit()
+        if db.session.get_bind().dialect.name == "postgresql":  # fresh statistics, as autovacuum would give them
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
         click.echo(f"{len(event_ids)} events, {len(rows)} enrolments, {len(user_ids)} people; login {bench_email}.")

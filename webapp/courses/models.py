@@ -67,6 +67,9 @@ class Event(db.Model):
     price_cents: Mapped[int] = mapped_column(Integer, default=0)  # excluding VAT
     vat_rate: Mapped[int] = mapped_column(Integer, default=21)  # percent
     places: Mapped[int] = mapped_column(Integer, default=12)
+    # Enrolments with status "enrolled": rewritten from a count under the event's lock by every
+    # enrolment and cancellation, so the agenda reads places left without counting.
+    enrolled_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cancellation_rules: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -76,6 +79,10 @@ class Event(db.Model):
     @property
     def rules(self) -> str:
         return self.cancellation_rules or self.course.cancellation_rules
+
+    @property
+    def places_left(self) -> int:
+        return max(0, self.places - (self.enrolled_count or 0))
 
 
 class Enrollment(db.Model):

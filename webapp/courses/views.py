@@ -8,7 +8,7 @@ from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import redirect_after_post, render
 from webapp.courses import services
 from webapp.courses.forms import CourseForm, EnrolForm, EventForm, ResultForm
-from webapp.courses.models import Category, Course, Event, Invoice
+from webapp.courses.models import STATUSES, Category, Course, Event, Invoice
 from webapp.courses.services import Actor
 from webapp.extensions import db
 
@@ -20,9 +20,23 @@ def euro(cents):
     return services.format_euro(cents)
 
 
+@bp.app_template_global("courses_agenda_url")
+def courses_agenda_url() -> str:
+    """For the main menu (_nav.html): the public Cursusagenda, linked once this module is installed."""
+    return url_for("courses.agenda")
+
+
 def _actor() -> Actor | None:
     context = acting()
     return Actor.from_context(context) if context else None
+
+
+_SENTINEL = 987654321
+
+
+def _url_pattern(endpoint: str, argument: str) -> str:
+    """The endpoint's URL with "{}" for its one id, built once per page instead of once per row."""
+    return url_for(endpoint, **{argument: _SENTINEL}).replace(str(_SENTINEL), "{}")
 
 
 def _page() -> int:
@@ -36,9 +50,10 @@ def _page() -> int:
 def agenda():
     page = _page()
     events, total = services.upcoming_events(page)
-    counts = services.enrolled_counts(e.id for e in events)
-    pages = max(1, -(-total // services.PER_PAGE))
-    return render("courses/agenda.html", "results", events=events, counts=counts, page=page, pages=pages, total=total)
+    pages = min(services.MAX_PAGE, max(1, -(-total // services.PER_PAGE)))
+    return render("courses/agenda.html", "results", events=events, page=min(page, services.MAX_PAGE), pages=pages,
+                  total=total, agenda_url=url_for("courses.agenda"), course_url=_url_pattern("courses.course", "course_id"),
+                  enrol_url=_url_pattern("courses.enrol", "event_id"))
 
 
 @bp.get("/aanbod")
@@ -57,8 +72,7 @@ def category(category_id):
 def course(course_id):
     course = services.get_course(course_id, _actor())
     events = [e for e in course.events if services.is_open(e)]
-    counts = services.enrolled_counts(e.id for e in events)
-    return render_template("courses/course.html", course=course, events=events, counts=counts)
+    return render_template("courses/course.html", course=course, events=events)
 
 
 # Enrolment --------------------------------------------------------------------------------
@@ -129,8 +143,11 @@ def cancel(enrollment_id):
 @bp.get("/mijn-onderwijsgroep/cursussen")
 @login_required
 def my_courses():
-    return render_template("courses/my_courses.html", enrollments=services.my_enrollments(_actor()),
-                           open=services.is_open, tab="mine")
+    from webapp.core.timeutil import today_local
+
+    return render_template("courses/my_courses.html", rows=services.my_course_rows(_actor()), today=today_local(),
+                           statuses=STATUSES, cancel_url=_url_pattern("courses.cancel", "enrollment_id"),
+                           tab="mine")
 
 
 @bp.get("/mijn-onderwijsgroep/cursussen/organisatie")
@@ -230,9 +247,7 @@ def admin_course(course_id):
         else:
             flash(f"Evenement {event.name} is toegevoegd.", "success")
             return redirect(url_for("courses.admin_course", course_id=course.id), code=303)
-    counts = services.enrolled_counts(e.id for e in course.events)
-    return render_template("courses/admin/course.html", course=course, form=form, event_form=event_form,
-                           counts=counts), form_status(form)
+    return render_template("courses/admin/course.html", course=course, form=form, event_form=event_form), form_status(form)
 
 
 @bp.route("/beheer/cursussen/evenementen/<int:event_id>", methods=["GET", "POST"])
