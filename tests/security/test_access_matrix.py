@@ -38,8 +38,24 @@ ACCESS = {
     "backoffice.": frozenset({"staff"}),
     "cardcheck.": frozenset({"staff"}),
     # passes.*, courses.*: declared by their owners, e.g. "passes.index": frozenset({"contact"}),
+    # courses: the catalogue is public; Mijn Onderwijsgroep is everyone's own (another's object is a 404);
+    # the organisation tab is for an organisation's admin; the back-office for issuer staff.
+    "courses.agenda": ALL,
+    "courses.offer": ALL,
+    "courses.category": ALL,
+    "courses.course": ALL,
+    "courses.": LOGGED_IN,
+    "courses.organisation_courses": frozenset({"admin_other"}),
+    "courses.admin_index": frozenset({"staff"}),
+    "courses.admin_course": frozenset({"staff"}),
+    "courses.admin_event": frozenset({"staff"}),
+    "courses.admin_invite": frozenset({"staff"}),
+    "courses.admin_result": frozenset({"staff"}),
+    "courses.admin_invoices": frozenset({"staff"}),
+    "courses.admin_mark_paid": frozenset({"staff"}),
+    "courses.admin_invoice_pdf": frozenset({"staff"}),
 }
-UNDER_CONSTRUCTION = ("passes.", "courses.")
+UNDER_CONSTRUCTION = ("passes.",)
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")
 SECRET = "Alfageheim"
