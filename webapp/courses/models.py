@@ -140,15 +140,42 @@ class Invoice(db.Model):
     subtotal_cents: Mapped[int] = mapped_column(Integer, default=0)
     vat_cents: Mapped[int] = mapped_column(Integer, default=0)
     total_cents: Mapped[int] = mapped_column(Integer, default=0)
-    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a credit note: refunded at
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A credit note (creditfactuur) cancels this earlier invoice with negative amounts.
+    credit_for_id: Mapped[int | None] = mapped_column(ForeignKey("course_invoices.id", ondelete="SET NULL"), index=True)
 
+    credit_for: Mapped["Invoice | None"] = relationship(remote_side=[id], back_populates="credit_notes")
+    credit_notes: Mapped[list["Invoice"]] = relationship(back_populates="credit_for", order_by="Invoice.id")
     lines: Mapped[list["InvoiceLine"]] = relationship(back_populates="invoice", cascade="all, delete-orphan",
                                                       order_by="InvoiceLine.id")
 
     @property
     def is_paid(self) -> bool:
         return self.paid_at is not None
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.credit_for_id is not None
+
+    @property
+    def credit_note(self) -> "Invoice | None":
+        return self.credit_notes[0] if self.credit_notes else None
+
+    @property
+    def status_label(self) -> str:
+        """What the customer reads under Facturen (never by colour alone)."""
+        if self.is_credit_note:
+            if self.paid_at is not None:
+                return f"Terugbetaald op {self.paid_at:%d-%m-%Y}"
+            if self.credit_for is not None and self.credit_for.is_paid:
+                return "Wordt terugbetaald"
+            return f"Verrekend met factuur {self.credit_for.number}" if self.credit_for else "Verrekend"
+        if self.credit_notes:
+            return f"Gecrediteerd (creditfactuur {self.credit_notes[0].number})"
+        if self.paid_at is not None:
+            return f"Betaald op {self.paid_at:%d-%m-%Y}"
+        return "Openstaand"
 
 
 class InvoiceLine(db.Model):

@@ -265,6 +265,29 @@ def _make_invoice(enrollment: Enrollment, event: Event, participant: User) -> In
     return invoice
 
 
+def _make_credit_note(invoice: Invoice) -> Invoice | None:
+    """A credit note (creditfactuur) for the whole invoice: the same debtor and lines with negative
+    amounts. Invoices are never changed or deleted; an invoice is credited once."""
+    if invoice.credit_for_id is not None or invoice.credit_notes:
+        return None
+    lines = [InvoiceLine(description=f"Creditering: {line.description}", quantity=line.quantity,
+                         unit_price_cents=-line.unit_price_cents, vat_rate=line.vat_rate, amount_cents=-line.amount_cents)
+             for line in invoice.lines]
+    issued = today_local()
+    note = Invoice(number=f"tmp-{uuid.uuid4().hex[:12]}", issued_on=issued, lines=lines,
+                   debtor_user_id=invoice.debtor_user_id, debtor_organisation_id=invoice.debtor_organisation_id,
+                   debtor_name=invoice.debtor_name, debtor_attention=invoice.debtor_attention,
+                   debtor_street=invoice.debtor_street, debtor_postcode=invoice.debtor_postcode,
+                   debtor_city=invoice.debtor_city, debtor_reference=invoice.debtor_reference,
+                   subtotal_cents=-invoice.subtotal_cents, vat_cents=-invoice.vat_cents, total_cents=-invoice.total_cents)
+    db.session.add(note)
+    note.credit_for = invoice
+    db.session.add(note)
+    db.session.flush()
+    note.number = f"{issued.year}{note.id:06d}"
+    return note
+
+
 def _write_lock() -> None:
     """On SQLite take the write lock up front (no deadlock between two readers that both write)."""
     if db.session.get_bind().dialect.name == "sqlite":
@@ -328,6 +351,7 @@ def cancel(actor: Actor, enrollment_id: int) -> Enrollment:
             raise DomainError("Deze inschrijving was al geannuleerd.")
         freed = enrollment.status == "enrolled"
         enrollment.status, enrollment.cancelled_at = "cancelled", utcnow()
+        credit_note = _make_credit_note(enrollment.invoice) if freed and enrollment.invoice is not None else None
         db.session.flush()
         if freed:
             first = db.session.execute(
@@ -341,7 +365,7 @@ def cancel(actor: Actor, enrollment_id: int) -> Enrollment:
             db.session.flush()
             _recount(event)
         audit("course.cancelled", organisation_id=enrollment.organisation_id, subject=f"enrollment:{enrollment.id}",
-              promoted=promoted_id)
+              promoted=promoted_id, credit_note=credit_note.number if credit_note else None)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -407,7 +431,8 @@ def invoices(actor: Actor) -> list[Invoice]:
     if conditions is None:
         return []
     return list(db.session.execute(
-        select(Invoice).where(*conditions).order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+        select(Invoice).options(selectinload(Invoice.credit_notes), selectinload(Invoice.credit_for))
+        .where(*conditions).order_by(Invoice.issued_on.desc(), Invoice.id.desc())
     ).scalars())
 
 
@@ -544,7 +569,8 @@ def record_result(enrollment_id: int, result: str, attended: bool) -> Enrollment
 
 
 def all_invoices(only_open: bool = False, limit: int = 200) -> list[Invoice]:
-    statement = select(Invoice).order_by(Invoice.issued_on.desc(), Invoice.id.desc()).limit(limit)
+    statement = (select(Invoice).options(selectinload(Invoice.credit_notes), selectinload(Invoice.credit_for))
+                 .order_by(Invoice.issued_on.desc(), Invoice.id.desc()).limit(limit))
     if only_open:
         statement = statement.where(Invoice.paid_at.is_(None))
     return list(db.session.execute(statement).scalars())

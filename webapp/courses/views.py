@@ -134,7 +134,11 @@ def cancel(enrollment_id):
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash(f"De inschrijving voor {enrollment.event.name} is geannuleerd.", "success")
+        message = f"De inschrijving voor {enrollment.event.name} is geannuleerd."
+        note = enrollment.invoice.credit_note if enrollment.invoice is not None else None
+        if note is not None:
+            message += f" Factuur {enrollment.invoice.number} is gecrediteerd met creditfactuur {note.number} (zie Facturen)."
+        flash(message, "success")
     return redirect_after_post(url_for("courses.my_courses"))
 
 

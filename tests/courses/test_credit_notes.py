@@ -1,0 +1,71 @@
+"""Cancelling before the event credits the invoice: a creditfactuur the customer sees under Facturen
+(and can open as a PDF), the original marked as credited; nothing to credit for a waiting place."""
+import io
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tests.courses.helpers import make_event
+from tests.factories import login
+from webapp.courses import services
+from webapp.courses.models import Enrollment, Invoice
+from webapp.courses.services import Actor
+from webapp.extensions import db
+
+
+def pdf_text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory, outbox):
+    person = factory.user("jan.visser@example.nl", first_name="Jan", last_name="Visser", street="Dorpsstraat",
+                          house_number="3", postcode="1741 AB", city="Schagen")
+    event = make_event(places=1, price_cents=25000)
+    login(client, person.email)
+    assert client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"debtor_reference": "PO-9"}).status_code == 303
+    enrollment = db.session.execute(select(Enrollment)).scalar_one()
+    original = enrollment.invoice
+
+    response = client.post(f"/cursussen/inschrijving/{enrollment.id}/afmelden", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    db.session.expire_all()
+    note = db.session.execute(select(Invoice).where(Invoice.credit_for_id == original.id)).scalar_one()
+    assert f"gecrediteerd met creditfactuur {note.number}" in page
+    assert (note.subtotal_cents, note.vat_cents, note.total_cents) == (-25000, -5250, -30250)
+    assert note.debtor_user_id == person.id and note.debtor_reference == "PO-9"
+
+    invoices = client.get("/mijn-onderwijsgroep/facturen").get_data(as_text=True)
+    assert f"Gecrediteerd (creditfactuur {note.number})" in invoices
+    assert f"Verrekend met factuur {original.number}" in invoices
+    assert "-€ 302,50" in invoices and "€ 302,50" in invoices
+    assert "Openstaand" not in invoices  # nothing left to pay
+    text = pdf_text(client.get(f"/mijn-onderwijsgroep/facturen/{note.id}.pdf").data)
+    assert f"Creditfactuur {note.number}" in text and original.number in text and "-€ 302,50" in text
+    assert "niet meer te betalen" in text
+    text = pdf_text(client.get(f"/mijn-onderwijsgroep/facturen/{original.id}.pdf").data)
+    assert f"gecrediteerd met creditfactuur {note.number}" in text
+
+    # Cancelling twice changes nothing; a second customer sees none of it.
+    client.post(f"/cursussen/inschrijving/{enrollment.id}/afmelden")
+    assert len(db.session.execute(select(Invoice).where(Invoice.credit_for_id.is_not(None))).all()) == 1
+    other = factory.user("ander@example.nl")
+    client.post("/uitloggen")
+    login(client, other.email)
+    assert client.get(f"/mijn-onderwijsgroep/facturen/{note.id}.pdf").status_code == 404
+
+
+def test_paid_invoice_credit_note_is_refunded_and_waiting_place_has_nothing_to_credit(app, factory):
+    people = [factory.user(f"p{i}@example.nl", first_name="P", last_name=str(i)) for i in range(3)]
+    event = make_event(places=1)
+    first = services.enrol(Actor(people[0].id), event.id)
+    waiting = services.enrol(Actor(people[1].id), event.id, waiting_list=True)
+    services.mark_paid(first.invoice_id)
+    services.cancel(Actor(people[1].id), waiting.id)  # a waiting place: no invoice, nothing to credit
+    assert db.session.execute(select(Invoice).where(Invoice.credit_for_id.is_not(None))).first() is None
+    services.cancel(Actor(people[0].id), first.id)
+    note = db.session.execute(select(Invoice).where(Invoice.credit_for_id == first.invoice_id)).scalar_one()
+    assert note.status_label == "Wordt terugbetaald"
+    services.mark_paid(note.id)
+    assert note.status_label.startswith("Terugbetaald op")
+    [mine] = services.invoices(Actor(people[0].id))[1:]  # newest first: the credit note, then the invoice
+    assert mine.id == first.invoice_id and mine.status_label.startswith("Gecrediteerd")
