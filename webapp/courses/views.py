@@ -49,10 +49,9 @@ def _page() -> int:
 @bp.get("/cursusagenda")
 def agenda():
     page = _page()
-    events, total = services.upcoming_events(page)
-    pages = min(services.MAX_PAGE, max(1, -(-total // services.PER_PAGE)))
-    return render("courses/agenda.html", "results", events=events, page=min(page, services.MAX_PAGE), pages=pages,
-                  total=total, agenda_url=url_for("courses.agenda"), course_url=_url_pattern("courses.course", "course_id"),
+    events, has_next = services.upcoming_events(page)
+    return render("courses/agenda.html", "results", events=events, page=min(page, services.MAX_PAGE), has_next=has_next,
+                  agenda_url=url_for("courses.agenda"), course_url=_url_pattern("courses.course", "course_id"),
                   enrol_url=_url_pattern("courses.enrol", "event_id"))
 
 
