@@ -53,6 +53,22 @@ def scenarios(exam_type_id: int, organisation_id: int):
     return cases
 
 
+def keyset_cases(user_id: int, exam_type_id: int):
+    """The deepest page reached the way the list's Volgende link reaches it: after the key of page 399's last row."""
+    from dataclasses import replace
+
+    from webapp.passes.services import MAX_PAGE, Filters, holder_list
+
+    cases = []
+    for name, base in [("deepest page via Volgende key", Filters(page=MAX_PAGE - 1)),
+                       ("deepest via key, sort naam desc", Filters(page=MAX_PAGE - 1, sort="naam", direction="desc")),
+                       ("deepest via key, vervaldatum", Filters(page=MAX_PAGE - 1, sort="vervaldatum")),
+                       ("deepest via key, exam type", Filters(page=MAX_PAGE - 1, exam_type=exam_type_id))]:
+        previous = holder_list(user_id, base)
+        cases.append((name, replace(base, page=MAX_PAGE, after=previous.last_key)))
+    return cases
+
+
 def time_queries(database_url: str, label: str) -> None:
     from sqlalchemy import func, select
 
@@ -72,7 +88,7 @@ def time_queries(database_url: str, label: str) -> None:
         print(f"\n== {label}: {in_scope} holder links in the contact person's {len(scope)} organisations ==")
         print(f"{'query':<34} {'rows':>7} {'p50 ms':>8} {'p95 ms':>8}  count-only p95")
         worst = 0.0
-        for name, filters in scenarios(exam_type.id, scope[0]):
+        for name, filters in scenarios(exam_type.id, scope[0]) + keyset_cases(user.id, exam_type.id):
             times, count_times = [], []
             for i in range(REPEAT + 3):
                 t0 = time.perf_counter()

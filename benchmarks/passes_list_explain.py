@@ -11,7 +11,7 @@ import sys
 import time
 
 from sqlalchemy import event, select
-from benchmarks.passes_list_bench import scenarios
+from benchmarks.passes_list_bench import keyset_cases, scenarios
 from webapp import create_app
 from webapp.extensions import db
 from webapp.accounts.models import User
@@ -32,7 +32,7 @@ with app.app_context():
             captured.append((statement, parameters))
     event.listen(db.engine, "before_cursor_execute", grab)
     pg = db.engine.dialect.name == "postgresql"
-    for name, filters in scenarios(et.id, scope[0]):
+    for name, filters in scenarios(et.id, scope[0]) + keyset_cases(user.id, et.id):
         if only and only not in name: continue
         captured.clear()
         services.holder_list(user.id, filters)

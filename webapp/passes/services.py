@@ -15,7 +15,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+import base64
+import json
+
+from sqlalchemy import and_, delete, exists, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.core.errors import DomainError, NotFound
@@ -69,6 +72,8 @@ class Filters:
     sort: str = "nummer"
     direction: str = "asc"
     page: int = 1
+    after: str = ""   # keyset: the page starts after this row's sort key ("Volgende")
+    before: str = ""  # keyset: the page ends before this row's sort key ("Vorige")
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -87,6 +92,7 @@ class Filters:
             sort=sort if sort in SORTS else "nummer",
             direction="desc" if args.get("richting") == "desc" else "asc",
             page=min(max(integer("pagina") or 1, 1), MAX_PAGE),
+            after=(args.get("na") or "")[:300], before=(args.get("voor") or "")[:300] if not args.get("na") else "",
         )
 
     def args(self, **changes) -> dict:
@@ -95,9 +101,11 @@ class Filters:
             organisatie=self.organisation, examentype=self.exam_type, examennummer=self.exam_number,
             vervaldatum_van=self.expires_from.isoformat() if self.expires_from else None,
             vervaldatum_tot=self.expires_to.isoformat() if self.expires_to else None,
-            zoek=self.q, sort=self.sort, richting=self.direction, pagina=self.page,
+            zoek=self.q, sort=self.sort, richting=self.direction, pagina=self.page, na=self.after, voor=self.before,
         )
         values.update(changes)
+        if "na" not in changes and "voor" not in changes and set(changes) & {"pagina", "sort", "richting"}:
+            values.update(na=None, voor=None)  # another page or order: the old key does not apply
         defaults = {"sort": "nummer", "richting": "asc", "pagina": 1}
         return {k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v}
 
@@ -182,6 +190,8 @@ class Page:
     pages: int
     filters: Filters
     selected: set = field(default_factory=set)  # holder ids in the user's selection
+    first_key: str = ""  # keyset keys of the first and last row (the Vorige/Volgende links carry them)
+    last_key: str = ""
     more: bool = False  # more matches than the pages reach (total is then MAX_ROWS + 1)
 
 
@@ -207,10 +217,14 @@ def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | No
     total = _count(conditions, source)
     pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
     page = min(filters.page, pages)
-    link_ids = list(db.session.execute(
-        select(source.id).where(*conditions).order_by(*_order(filters, source))
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).scalars())
+    key = _decode_key(filters, filters.after or filters.before)
+    if key is not None and page > 1:
+        link_ids = _seek(source, conditions, filters, key, forward=bool(filters.after))
+    else:
+        link_ids = list(db.session.execute(
+            select(source.id).where(*conditions).order_by(*_order(filters, source))
+            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        ).scalars())
     found = {link.id: (link, holder) for link, holder in db.session.execute(
         select(HolderOrganisation, Holder).join(Holder, Holder.id == HolderOrganisation.holder_id)
         .where(HolderOrganisation.id.in_(link_ids))
@@ -221,7 +235,83 @@ def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | No
         select(SelectionItem.holder_id).where(SelectionItem.user_id == user_id, SelectionItem.holder_id.in_(holder_ids))
     ).scalars()) if holder_ids else set()
     return Page(rows=rows, total=total, page=page, pages=pages, filters=filters, selected=selected,
-                more=total > MAX_ROWS)
+                more=total > MAX_ROWS, first_key=_encode_key(filters, rows[0][0]) if rows else "",
+                last_key=_encode_key(filters, rows[-1][0]) if rows else "")
+
+
+# --- keyset paging: Vorige/Volgende carry the boundary row's key, so a deep page reads 25 index entries
+# from there instead of skipping every row before it (OFFSET). A page number typed into the URL
+# still works (OFFSET, bounded by MAX_PAGE).
+
+_DATE_SORTS = {"geboortedatum", "vervaldatum", "status"}
+
+
+def _key_columns(filters: Filters, source) -> list:
+    columns = [getattr(source, SORTS[filters.sort].key), source.number, source.organisation_id]
+    return columns[1:] if filters.sort == "nummer" else columns
+
+
+def _encode_key(filters: Filters, link: HolderOrganisation) -> str:
+    values = [getattr(link, column.key) for column in _key_columns(filters, HolderOrganisation)]
+    values = [v.isoformat() if isinstance(v, date) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_key(filters: Filters, text: str):
+    """The key as column values, or None when absent or not a well-formed key for this sort."""
+    if not text:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        width = 2 if filters.sort == "nummer" else 3
+        if not isinstance(values, list) or len(values) != width:
+            return None
+        *head, number, organisation = values
+        if not isinstance(number, str) or not isinstance(organisation, int) or isinstance(organisation, bool):
+            return None
+        if head:
+            value = head[0]
+            if filters.sort in _DATE_SORTS:
+                value = date.fromisoformat(value) if value is not None else None
+            elif not isinstance(value, str):
+                return None
+            head = [value]
+        return [*head, number, organisation]
+    except (ValueError, TypeError):
+        return None
+
+
+def _seek(source, conditions, filters: Filters, key: list, forward: bool) -> list[int]:
+    """The PAGE_SIZE ids after (forward) or before the key in list order, read straight off the
+    (sort column, number, organisation, id) index with a row-value comparison. Only a date sort
+    column can be NULL; NULLs sort last ascending on PostgreSQL and first on SQLite, so the rows
+    are read in two segments (values, then NULLs, or the other way round)."""
+    columns = _key_columns(filters, source)
+    descending = (filters.direction == "desc") == forward
+    order = [c.desc() if descending else c.asc() for c in columns]
+
+    def after(cols, values):
+        return tuple_(*cols) < tuple_(*values) if descending else tuple_(*cols) > tuple_(*values)
+
+    def read(extra, limit):
+        return list(db.session.execute(
+            select(source.id).where(*conditions, *extra).order_by(*order).limit(limit)).scalars())
+
+    nullable = filters.sort in _DATE_SORTS
+    if not nullable:
+        ids = read([after(columns, key)], PAGE_SIZE)
+    else:
+        first, rest = columns[0], columns[1:]
+        nulls_first = (db.session.get_bind().dialect.name == "sqlite") != descending
+        if key[0] is None:
+            ids = read([first.is_(None), after(rest, key[1:])], PAGE_SIZE)
+            if len(ids) < PAGE_SIZE and nulls_first:
+                ids += read([first.is_not(None)], PAGE_SIZE - len(ids))
+        else:
+            ids = read([after(columns, key)], PAGE_SIZE)
+            if len(ids) < PAGE_SIZE and not nulls_first:
+                ids += read([first.is_(None)], PAGE_SIZE - len(ids))
+    return ids if forward else ids[::-1]
 
 
 MAX_ROWS = MAX_PAGE * PAGE_SIZE
