@@ -54,6 +54,7 @@ ACCESS = {
     "courses.admin_invoices": frozenset({"staff"}),
     "courses.admin_mark_paid": frozenset({"staff"}),
     "courses.admin_invoice_pdf": frozenset({"staff"}),
+    "courses.admin_message": frozenset({"staff"}),
 }
 UNDER_CONSTRUCTION = ("passes.",)
 # Roles whose pages must never show organisation Alfa's data.

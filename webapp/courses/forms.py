@@ -1,4 +1,5 @@
-from wtforms import BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, RadioField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.core.forms import Form
@@ -41,3 +42,13 @@ class EventForm(Form):
 class ResultForm(Form):
     result = StringField("Resultaat", validators=[Optional(), Length(max=40)])
     attended = BooleanField("Gevolgd")
+
+
+class MessageForm(Form):
+    to = RadioField("Aan", choices=[("person", "Een persoon (op eigen naam)"), ("organisation", "Een organisatie")],
+                    default="person", validators=[InputRequired(message=REQUIRED)])
+    person_email = StringField("E-mailadres van de persoon", validators=[Optional(), Length(max=254)])
+    organisation_id = SelectField("Organisatie", coerce=int, validators=[Optional()])
+    subject = StringField("Onderwerp", validators=[DataRequired(message=REQUIRED), Length(max=200)])
+    body = TextAreaField("Bericht", validators=[DataRequired(message=REQUIRED)])
+    attachments = MultipleFileField("Bijlagen (hoogstens 5, elk tot 10 MB)")

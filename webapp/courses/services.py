@@ -586,10 +586,77 @@ def send_message(recipient: User, organisation_id: int | None, subject: str, bod
     """A message from the issuer: mailed, and kept in the recipient's dossier with its attachments."""
     from webapp.core.mail import send_mail
 
+    attachments = _safe_attachments(attachments)
     send_mail(recipient.email, subject, "courses_message", attachments=attachments, body=body, recipient=recipient)
     message = Message(recipient_id=recipient.id, organisation_id=organisation_id, kind="message", subject=subject, body=body)
     message.attachments = [MessageAttachment(filename=f, mimetype=m, data=d) for f, m, d in attachments]
     db.session.add(message)
+    db.session.commit()
+    return message
+
+
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+def _safe_attachments(attachments) -> list[tuple[str, str, bytes]]:
+    """Filenames reduced to safe characters; the type from the name (never the browser's word)."""
+    import mimetypes
+
+    from werkzeug.utils import secure_filename
+
+    result = []
+    for filename, _, data in attachments:
+        if not data:
+            continue
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise DomainError(f"Bijlage {filename} is groter dan 10 MB.", field="attachments")
+        name = secure_filename(filename or "") or "bijlage"
+        result.append((name, mimetypes.guess_type(name)[0] or "application/octet-stream", data))
+    if len(result) > MAX_ATTACHMENTS:
+        raise DomainError(f"Stuur hoogstens {MAX_ATTACHMENTS} bijlagen mee.", field="attachments")
+    return result
+
+
+def send_dossier_message(*, subject: str, body: str, person_email: str = "", organisation_id: int | None = None,
+                         attachments=()) -> Message:
+    """Back-office: a message with attachments to a person (by e-mail address, in their own name)
+    or to an organisation (mailed to its address, else to its admins; in the dossier of its admins)."""
+    from webapp.core.mail import send_mail
+
+    subject, body = (subject or "").strip(), (body or "").strip()
+    if not subject:
+        raise DomainError("Vul een onderwerp in.", field="subject")
+    attachments = _safe_attachments(attachments)
+    if organisation_id:
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise DomainError("Deze organisatie bestaat niet.", field="organisation_id")
+        admins = list(db.session.execute(
+            select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id, Membership.role == "admin").order_by(User.id)
+        ).scalars())
+        addresses = [organisation.email] if organisation.email else [u.email for u in admins]
+        if not addresses:
+            raise DomainError("Deze organisatie heeft geen e-mailadres en geen beheerder.", field="organisation_id")
+        for address in addresses:
+            send_mail(address, subject, "courses_message", attachments=attachments, body=body,
+                      recipient=None, recipient_name=organisation.name)
+        message = Message(recipient_id=None, organisation_id=organisation.id, kind="message", subject=subject, body=body)
+        audit_organisation, audit_subject = organisation.id, f"organisation:{organisation.id}"
+    else:
+        email = (person_email or "").strip().lower()
+        recipient = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none() if email else None
+        if recipient is None:
+            raise DomainError("Er is geen persoon met dit e-mailadres.", field="person_email")
+        send_mail(recipient.email, subject, "courses_message", attachments=attachments, body=body, recipient=recipient)
+        message = Message(recipient_id=recipient.id, organisation_id=None, kind="message", subject=subject, body=body)
+        audit_organisation, audit_subject = None, f"user:{recipient.id}"
+    message.attachments = [MessageAttachment(filename=f, mimetype=m, data=d) for f, m, d in attachments]
+    db.session.add(message)
+    db.session.flush()
+    audit("course.message_sent", organisation_id=audit_organisation, subject=audit_subject, message_id=message.id,
+          attachments=len(attachments))
     db.session.commit()
     return message
 

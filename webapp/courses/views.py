@@ -7,7 +7,7 @@ from webapp.core.errors import DomainError, NotFound
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import redirect_after_post, render
 from webapp.courses import services
-from webapp.courses.forms import CourseForm, EnrolForm, EventForm, ResultForm
+from webapp.courses.forms import CourseForm, EnrolForm, EventForm, MessageForm, ResultForm
 from webapp.courses.models import STATUSES, Category, Course, Event, Invoice
 from webapp.courses.services import Actor
 from webapp.extensions import db
@@ -198,7 +198,7 @@ def attachment(message_id, attachment_id):
     attachment = services.get_attachment(_actor(), message_id, attachment_id)
     response = make_response(attachment.data)
     response.headers["Content-Type"] = attachment.mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
+    response.headers.set("Content-Disposition", "attachment", filename=attachment.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -313,3 +313,31 @@ def admin_invoice_pdf(invoice_id):
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="factuur-{invoice.number}.pdf"'
     return response
+
+
+@bp.route("/beheer/cursussen/bericht", methods=["GET", "POST"])
+@staff_required
+def admin_message():
+    from webapp.organisations.models import Organisation
+
+    form = MessageForm()
+    organisations = db.session.execute(db.select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
+    form.organisation_id.choices = [(0, "(kies een organisatie)")] + [(o.id, o.name) for o in organisations]
+    if request.method == "GET" and request.args.get("email"):
+        form.person_email.data = request.args["email"]
+    if form.validate_on_submit():
+        files = [(f.filename, f.mimetype, f.read()) for f in form.attachments.data or [] if getattr(f, "filename", "")]
+        try:
+            if form.to.data == "organisation" and not form.organisation_id.data:
+                raise DomainError("Kies een organisatie.", field="organisation_id")
+            message = services.send_dossier_message(
+                subject=form.subject.data, body=form.body.data, attachments=files,
+                person_email=form.person_email.data if form.to.data == "person" else "",
+                organisation_id=form.organisation_id.data if form.to.data == "organisation" else None)
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            flash(f"Het bericht \"{message.subject}\" is verstuurd met {len(message.attachments)} bijlage(n) "
+                  "en staat in het Digitaal Dossier van de ontvanger.", "success")
+            return redirect(url_for("courses.admin_message"), code=303)
+    return render_template("courses/admin/message.html", form=form), form_status(form)
