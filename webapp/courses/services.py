@@ -305,7 +305,13 @@ def send_confirmation(enrollment_id: int, *, promoted: bool = False) -> None:
     context = dict(enrollment=enrollment, event=event, participant=enrollment.participant,
                    organisation=enrollment.organisation, promoted=promoted)
     try:
-        message = send_mail(enrollment.participant.email, subject, "courses_confirmation", **context)
+        # The invoice travels with the confirmation as a PDF, and the dossier keeps that very file.
+        attachments = []
+        if enrollment.status == "enrolled" and enrollment.invoice is not None:
+            attachments.append((f"factuur-{enrollment.invoice.number}.pdf", "application/pdf",
+                                invoice_pdf(enrollment.invoice)))
+        message = send_mail(enrollment.participant.email, subject, "courses_confirmation", attachments=attachments,
+                            **context)
     except Exception:  # the enrolment stands; the missing confirmation shows in Mijn cursussen
         log.exception("confirmation mail for enrollment %s failed", enrollment_id)
         return
@@ -315,7 +321,8 @@ def send_confirmation(enrollment_id: int, *, promoted: bool = False) -> None:
     enrollment.confirmation_sent_at = utcnow()
     db.session.add(Message(recipient_id=enrollment.participant_id, organisation_id=enrollment.organisation_id,
                            kind="confirmation", subject=subject, body=body, invoice_id=enrollment.invoice_id,
-                           enrollment_id=enrollment.id))
+                           enrollment_id=enrollment.id,
+                           attachments=[MessageAttachment(filename=f, mimetype=m, data=d) for f, m, d in attachments]))
     db.session.commit()
 
 
@@ -456,7 +463,8 @@ def _message_filter(actor: Actor):
 
 def messages(actor: Actor) -> list[Message]:
     return list(db.session.execute(
-        select(Message).options(selectinload(Message.attachments), selectinload(Message.invoice))
+        select(Message).options(selectinload(Message.attachments).load_only(MessageAttachment.id, MessageAttachment.filename),
+                                selectinload(Message.invoice))
         .where(*_message_filter(actor)).order_by(Message.sent_at.desc(), Message.id.desc())
     ).scalars())
 
