@@ -219,21 +219,21 @@ def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | No
     page = min(filters.page, pages)
     key = _decode_key(filters, filters.after or filters.before)
     if key is not None and page > 1:
-        link_ids = _seek(source, conditions, filters, key, forward=bool(filters.after))
+        page_ids = _seek(source, conditions, filters, key, forward=bool(filters.after)) or [-1]
     else:
-        link_ids = list(db.session.execute(
-            select(source.id).where(*conditions).order_by(*_order(filters, source))
-            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        ).scalars())
-    found = {link.id: (link, holder) for link, holder in db.session.execute(
-        select(HolderOrganisation, Holder).join(Holder, Holder.id == HolderOrganisation.holder_id)
-        .where(HolderOrganisation.id.in_(link_ids))
-    ).all()} if link_ids else {}
-    rows = [found[i] for i in link_ids if i in found]
-    holder_ids = [link.holder_id for link, _ in rows]
-    selected = set(db.session.execute(
-        select(SelectionItem.holder_id).where(SelectionItem.user_id == user_id, SelectionItem.holder_id.in_(holder_ids))
-    ).scalars()) if holder_ids else set()
+        page_ids = select(source.id).where(*conditions).order_by(*_order(filters, source)) \
+            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).scalar_subquery()
+    # One round trip: the page's 25 links with their holders and whether each holder is selected,
+    # in list order (the links carry the same sort columns as the copies the ids came from).
+    rows, selected = [], set()
+    for link, holder, selection_id in db.session.execute(
+        select(HolderOrganisation, Holder, SelectionItem.id).join(Holder, Holder.id == HolderOrganisation.holder_id)
+        .outerjoin(SelectionItem, and_(SelectionItem.user_id == user_id, SelectionItem.holder_id == HolderOrganisation.holder_id))
+        .where(HolderOrganisation.id.in_(page_ids)).order_by(*_order(filters, HolderOrganisation))
+    ).all():
+        rows.append((link, holder))
+        if selection_id is not None:
+            selected.add(holder.id)
     return Page(rows=rows, total=total, page=page, pages=pages, filters=filters, selected=selected,
                 more=total > MAX_ROWS, first_key=_encode_key(filters, rows[0][0]) if rows else "",
                 last_key=_encode_key(filters, rows[-1][0]) if rows else "")
