@@ -60,8 +60,21 @@ def test_next_and_previous_keys_reach_the_same_pages_as_page_numbers(world, sort
 
 def test_the_volgende_link_carries_the_key_and_a_forged_key_is_ignored(contact_client, world):
     some_holders(world)
+    import html
+    import re
+
+    def numbers_on(body):
+        return re.findall(r"<td>(\d{8})</td>", body)
+
     body = contact_client.get("/pasjes?sort=naam").get_data(as_text=True)
-    assert "na=" in body and "rel=\"next\"" in body
+    href = html.unescape(re.search(r'href="([^"]+)" rel="next"', body).group(1))
+    assert "na=" in href
+    second = contact_client.get(href).get_data(as_text=True)
+    assert "Pagina 2 van 4" in second
+    expected = [h.number for _, h in services.holder_list(world.contact.id, services.Filters(sort="naam", page=2)).rows]
+    assert numbers_on(second) == expected and not set(expected) & set(numbers_on(body))
+    back = html.unescape(re.search(r'href="([^"]+)" rel="prev"', second).group(1))
+    assert numbers_on(contact_client.get(back).get_data(as_text=True)) == numbers_on(body)
     for forged in ("bm90IGpzb24", "WzEsMiwzXQ", "x" * 50):
         response = contact_client.get(f"/pasjes?sort=naam&pagina=2&na={forged}")
         assert response.status_code == 200
