@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, or_, select, text
+from sqlalchemy import bindparam, case, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -79,7 +79,18 @@ def get_event(event_id: int, actor: Actor | None) -> Event:
 MAX_PAGE = 400  # offsets stay bounded: 400 pages of 25 is far beyond any real agenda
 
 
-def upcoming_events(page: int = 1, per_page: int = PER_PAGE, course_id: int | None = None):
+# Built once: a fresh select() per request cost more than running it (construction and cache key).
+_AGENDA = (
+    select(Event.id, Event.course_id, Event.name, Event.starts_on, Event.ends_on, Event.location, Event.price_cents,
+           case((Event.places > Event.enrolled_count, Event.places - Event.enrolled_count), else_=0).label("places_left"),
+           Course.name.label("course_name"))
+    .join(Course, Course.id == Event.course_id)
+    .where(Event.starts_on >= bindparam("today"), Course.custom_for_id.is_(None))
+    .order_by(Event.starts_on, Event.id).limit(bindparam("limit")).offset(bindparam("offset"))
+)
+
+
+def upcoming_events(page: int = 1, per_page: int = PER_PAGE):
     """Public events from today on, by date: (rows, has_next) in one query.
 
     Rows carry only what the agenda shows (id, course_id, name, starts_on, ends_on, location,
@@ -87,17 +98,9 @@ def upcoming_events(page: int = 1, per_page: int = PER_PAGE, course_id: int | No
     after offset + limit + 1 rows (the extra row says whether there is a next page); places left
     come from the maintained counter, so the enrolments are never read. No total: a count was a
     second round trip per request (and as a window or scalar subquery, slower still)."""
-    conditions = [Event.starts_on >= today_local(), Course.custom_for_id.is_(None)]
-    if course_id is not None:
-        conditions.append(Event.course_id == course_id)
     page = min(max(1, page), MAX_PAGE)
-    rows = db.session.execute(
-        select(Event.id, Event.course_id, Event.name, Event.starts_on, Event.ends_on, Event.location, Event.price_cents,
-               case((Event.places > Event.enrolled_count, Event.places - Event.enrolled_count), else_=0).label("places_left"),
-               Course.name.label("course_name"))
-        .join(Course, Course.id == Event.course_id).where(*conditions)
-        .order_by(Event.starts_on, Event.id).limit(per_page + 1).offset((page - 1) * per_page)
-    ).all()
+    rows = db.session.execute(_AGENDA, {"today": today_local(), "limit": per_page + 1,
+                                        "offset": (page - 1) * per_page}).all()
     return rows[:per_page], len(rows) > per_page and page < MAX_PAGE
 
 
@@ -388,16 +391,19 @@ def my_enrollments(actor: Actor) -> list[Enrollment]:
     ).scalars())
 
 
+_MY_COURSES = (
+    select(Enrollment.id, Enrollment.status, Enrollment.organisation_id, Enrollment.confirmation_sent_at,
+           Enrollment.invitation_sent_at, Enrollment.result, Enrollment.attended,
+           Event.name.label("event_name"), Event.starts_on, Event.location, Course.name.label("course_name"))
+    .join(Event, Event.id == Enrollment.event_id).join(Course, Course.id == Event.course_id)
+    .where(Enrollment.participant_id == bindparam("user_id"), Enrollment.status != "cancelled")
+    .order_by(Event.starts_on.desc(), Enrollment.id.desc())
+)
+
+
 def my_course_rows(actor: Actor):
     """Mijn cursussen, only the columns shown, in one query (ix_course_enrollments_participant_id)."""
-    return db.session.execute(
-        select(Enrollment.id, Enrollment.status, Enrollment.organisation_id, Enrollment.confirmation_sent_at,
-               Enrollment.invitation_sent_at, Enrollment.result, Enrollment.attended,
-               Event.name.label("event_name"), Event.starts_on, Event.location, Course.name.label("course_name"))
-        .join(Event, Event.id == Enrollment.event_id).join(Course, Course.id == Event.course_id)
-        .where(Enrollment.participant_id == actor.user_id, Enrollment.status != "cancelled")
-        .order_by(Event.starts_on.desc(), Enrollment.id.desc())
-    ).all()
+    return db.session.execute(_MY_COURSES, {"user_id": actor.user_id}).all()
 
 
 def organisation_overview(actor: Actor):
