@@ -104,14 +104,6 @@ def upcoming_events(page: int = 1, per_page: int = PER_PAGE):
     return rows[:per_page], len(rows) > per_page and page < MAX_PAGE
 
 
-def enrolled_counts(event_ids) -> dict[int, int]:
-    event_ids = list(event_ids)
-    if not event_ids:
-        return {}
-    rows = db.session.execute(select(Event.id, Event.enrolled_count).where(Event.id.in_(event_ids)))
-    return dict(rows.all())
-
-
 def available_places(event: Event) -> int:
     return event.places_left
 
