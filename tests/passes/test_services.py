@@ -156,6 +156,9 @@ def test_exam_type_and_expiry_filters_follow_a_reimport(world):
     aed = next(t for t in services.exam_types() if t.name == "AED")
     assert numbers(listing(world, exam_type=aed.id)) == ["99694102"]
     assert numbers(listing(world, exam_type=aed.id, organisation=world.roc.id)) == []
+    assert numbers(listing(world, exam_type=aed.id, exam_number="EX9")) == ["99694102"]
+    assert numbers(listing(world, exam_type=aed.id, exam_number="EX40001")) == []
+    assert services.holder_count(world.contact.id, services.Filters(exam_type=aed.id, exam_number="EX9")) == 1
     assert numbers(listing(world, expires_from=later, expires_to=later)) == ["99694102"]
     assert numbers(listing(world, expires_to=date(2021, 12, 31))) == []
     services.add_all_to_selection(world.contact.id, services.Filters(exam_type=aed.id))
