@@ -2,7 +2,7 @@
 PostgreSQL, 2,000 events and 50,000 enrolments) beside the constant-string route, and the time to
 render one invoice PDF.
 
-Run: .venv/bin/python -m benchmarks.courses_bench [--events 2000] [--enrollments 50000] [--seconds 10]
+Run: .venv/bin/python -m benchmarks.courses_bench [--events 2000] [--enrollments 50000] [--seconds 10] [--rounds 2]
 Prints figures; asserts nothing. Goal: page p95 < 30 ms. Also prints per-request times in one
 process (Flask test client) with the number of SQL statements each page sends.
 """
@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--enrollments", type=int, default=50000)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     with harness.scratch_postgres(f"loket_courses_bench_{os.getpid()}") as url:
         env = harness.bench_env(url)
@@ -83,16 +84,20 @@ def main() -> None:
               f"({time.perf_counter() - t0:.1f} s)")
         with harness.gunicorn(env, workers=2) as base:
             cookie = harness.login_cookie(base, "bench@cursus.example", "Tulpen-Veld-2026")
-            rows = [
-                ("constant route", harness.wrk(base + "/__constant", seconds=args.seconds)),
+            targets = [
+                ("constant route", "/__constant", None),
                 # The platform's lightest HTML page (base template, CSRF token, no query): the floor under any page.
-                ("Inloggen (platform HTML floor)", harness.wrk(base + "/inloggen", seconds=args.seconds)),
-                ("Cursusagenda, page 1", harness.wrk(base + "/cursusagenda", seconds=args.seconds)),
-                ("Cursusagenda, page 20", harness.wrk(base + "/cursusagenda?pagina=20", seconds=args.seconds)),
-                ("Mijn cursussen (20 enrolments)", harness.wrk(base + "/mijn-onderwijsgroep/cursussen", seconds=args.seconds, cookie=cookie)),
+                ("Inloggen (platform HTML floor)", "/inloggen", None),
+                ("Cursusagenda, page 1", "/cursusagenda", None),
+                ("Cursusagenda, page 20", "/cursusagenda?pagina=20", None),
+                ("Mijn cursussen (20 enrolments)", "/mijn-onderwijsgroep/cursussen", cookie),
             ]
-        print()
-        harness.print_table(rows)
+            # Rounds, each with every target: on a shared machine the neighbours' load shifts between
+            # rounds; compare pages with the constant route of the same round.
+            for round_number in range(1, args.rounds + 1):
+                rows = [(name, harness.wrk(base + path, seconds=args.seconds, cookie=auth)) for name, path, auth in targets]
+                print(f"\nround {round_number} of {args.rounds}")
+                harness.print_table(rows)
         time_in_process(url, [
             ("constant route", "/__constant", False),
             ("Inloggen (platform HTML floor)", "/inloggen", False),
