@@ -96,6 +96,10 @@ class HolderOrganisation(db.Model):
     def is_valid(self) -> bool:
         return self.expires_on is not None and self.expires_on >= today_local()
 
+    @property
+    def organisation_name(self) -> str:
+        return self.organisation.name
+
 
 class LinkExamType(db.Model):
     """One row per holder link per exam type among the holder's qualifications, with copies of the

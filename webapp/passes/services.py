@@ -223,20 +223,49 @@ def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | No
     else:
         page_ids = select(source.id).where(*conditions).order_by(*_order(filters, source)) \
             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).scalar_subquery()
-    # One round trip: the page's 25 links with their holders and whether each holder is selected,
-    # in list order (the links carry the same sort columns as the copies the ids came from).
+    # One round trip: the page's 25 links as plain columns (no ORM entities) with the holder's name,
+    # the organisation's name and whether the holder is selected, in list order (the links carry the
+    # same sort columns as the copies the ids came from).
+    today = today_local()
     rows, selected = [], set()
-    for link, holder, selection_id in db.session.execute(
-        select(HolderOrganisation, Holder, SelectionItem.id).join(Holder, Holder.id == HolderOrganisation.holder_id)
+    for row in db.session.execute(
+        select(*_LIST_COLUMNS, SelectionItem.id.label("selection_id"))
+        .join(Holder, Holder.id == HolderOrganisation.holder_id)
+        .join(Organisation, Organisation.id == HolderOrganisation.organisation_id)
         .outerjoin(SelectionItem, and_(SelectionItem.user_id == user_id, SelectionItem.holder_id == HolderOrganisation.holder_id))
         .where(HolderOrganisation.id.in_(page_ids)).order_by(*_order(filters, HolderOrganisation))
     ).all():
-        rows.append((link, holder))
-        if selection_id is not None:
-            selected.add(holder.id)
+        item = ListRow(row, today)
+        rows.append((item, item))
+        if row.selection_id is not None:
+            selected.add(row.holder_id)
     return Page(rows=rows, total=total, page=page, pages=pages, filters=filters, selected=selected,
                 more=total > MAX_ROWS, first_key=_encode_key(filters, rows[0][0]) if rows else "",
                 last_key=_encode_key(filters, rows[-1][0]) if rows else "")
+
+
+_LIST_COLUMNS = (
+    HolderOrganisation.id, HolderOrganisation.holder_id, HolderOrganisation.organisation_id,
+    HolderOrganisation.external_number, HolderOrganisation.number, HolderOrganisation.name_key,
+    HolderOrganisation.birth_date, HolderOrganisation.expires_on, Holder.salutation, Holder.initials, Holder.infix,
+    Holder.last_name, Organisation.name.label("organisation_name"),
+)
+
+
+class ListRow:
+    """One list row as plain values: what the row template reads from a link (id, holder_id,
+    expires_on, is_valid, external_number, organisation_name, the sort columns) and from its holder
+    (number, display_name, birth_date); the list passes it as both."""
+
+    __slots__ = ("id", "holder_id", "organisation_id", "external_number", "number", "name_key", "birth_date",
+                 "expires_on", "display_name", "organisation_name", "is_valid")
+
+    def __init__(self, row, today: date):
+        self.id, self.holder_id, self.organisation_id = row.id, row.holder_id, row.organisation_id
+        self.external_number, self.number, self.name_key = row.external_number, row.number, row.name_key
+        self.birth_date, self.expires_on, self.organisation_name = row.birth_date, row.expires_on, row.organisation_name
+        self.display_name = " ".join(part for part in (row.salutation, row.initials, row.infix, row.last_name) if part)
+        self.is_valid = row.expires_on is not None and row.expires_on >= today
 
 
 # --- keyset paging: Vorige/Volgende carry the boundary row's key, so a deep page reads 25 index entries
@@ -251,7 +280,7 @@ def _key_columns(filters: Filters, source) -> list:
     return columns[1:] if filters.sort == "nummer" else columns
 
 
-def _encode_key(filters: Filters, link: HolderOrganisation) -> str:
+def _encode_key(filters: Filters, link) -> str:
     values = [getattr(link, column.key) for column in _key_columns(filters, HolderOrganisation)]
     values = [v.isoformat() if isinstance(v, date) else v for v in values]
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")

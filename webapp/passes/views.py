@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, flash, redirect, request, send_file, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from webapp.core.auth import acting, mandate_required, staff_required
 from webapp.core.errors import DomainError, NotFound
@@ -36,7 +37,13 @@ def _list_context(filters: services.Filters, details: int | None = None):
             opened = None
     return dict(page=page, filters=filters, organisations=organisations, exam_types=services.exam_types(),
                 summary=services.selection_summary(user_id), opened=opened, limit=SELECTION_LIMIT,
-                query=urlencode(filters.args()))
+                query=urlencode(filters.args()), **_row_context())
+
+
+def _row_context() -> dict:
+    """What every holder row needs, computed once per response: the list's URL (the row's links and
+    forms hang under it: /houders/<id>, /selectie/<id>/toevoegen|verwijderen) and the CSRF token."""
+    return dict(base=url_for("passes.index"), csrf=generate_csrf())
 
 
 @bp.get("/pasjes")
@@ -57,7 +64,7 @@ def holder_row(link_id):
     return _row_fragment(dict(link=link, holder=link.holder, selected=selected,
                   organisations=services.scope_organisations(current_user.id),
                   opened=(link, qualifications) if request.args.get("open") == "1" else None,
-                  filters=filters, query=urlencode(filters.args())))
+                  filters=filters, query=urlencode(filters.args()), **_row_context()))
 
 
 def _row_fragment(context: dict, oob: bool = False):
@@ -90,7 +97,8 @@ def _row_response(link_id: int, message: str | None):
     return _row_fragment(dict(link=link, holder=link.holder, selected=_is_selected(link.id),
                               organisations=services.scope_organisations(current_user.id),
                               opened=opened, filters=filters, query=request.form.get("terug", ""),
-                              summary=services.selection_summary(current_user.id), limit=SELECTION_LIMIT, message=message), oob=True)
+                              summary=services.selection_summary(current_user.id), limit=SELECTION_LIMIT, message=message,
+                              **_row_context()), oob=True)
 
 
 @bp.post("/pasjes/selectie/<int:link_id>/toevoegen")
