@@ -3,8 +3,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import event
 
-# session user, scope, count, page rows, exam types, selection counter
-LIST_PAGE_QUERIES = 6
+# session user, scope, count with the selection counter, page rows, exam types
+LIST_PAGE_QUERIES = 5
 
 
 def _queries(app, client, url):

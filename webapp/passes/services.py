@@ -45,14 +45,14 @@ SORTS = {
 
 # --- scope -------------------------------------------------------------------------------------
 
-def scope_organisations(user_id: int) -> list[Organisation]:
-    """Organisations where this user may download passes (passes mandate, or admin)."""
+def scope_organisations(user_id: int) -> list:
+    """Organisations where this user may download passes (passes mandate, or admin): rows of (id, name)."""
     has_mandate = exists().where(Mandate.membership_id == Membership.id, Mandate.service == "passes")
     return list(db.session.execute(
-        select(Organisation).join(Membership, Membership.organisation_id == Organisation.id)
+        select(Organisation.id, Organisation.name).join(Membership, Membership.organisation_id == Organisation.id)
         .where(Membership.user_id == user_id, (Membership.role == "admin") | has_mandate)
         .order_by(Organisation.name)
-    ).scalars())
+    ).all())
 
 
 def scope_ids(user_id: int) -> list[int]:
@@ -193,6 +193,7 @@ class Page:
     first_key: str = ""  # keyset keys of the first and last row (the Vorige/Volgende links carry them)
     last_key: str = ""
     more: bool = False  # more matches than the pages reach (total is then MAX_ROWS + 1)
+    summary: "SelectionSummary | None" = None  # the user's selection counter, read with the count
 
 
 def _order(filters: Filters, source: _Source | None = None) -> list:
@@ -214,7 +215,11 @@ def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | No
     ids = scope_ids(user_id) if organisation_ids is None else organisation_ids
     source = _Source(filters)
     conditions = _conditions(filters, ids, source)
-    total = _count(conditions, source)
+    # one round trip: the count and the user's selection counter
+    matches = select(source.id).where(*conditions).limit(MAX_ROWS + 1).subquery()
+    selection = _summary_query(user_id).subquery()
+    total, selected_count, selected_organisations = db.session.execute(select(
+        select(func.count()).select_from(matches).scalar_subquery(), selection.c.count, selection.c.organisations)).one()
     pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
     page = min(filters.page, pages)
     key = _decode_key(filters, filters.after or filters.before)
@@ -240,7 +245,7 @@ def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | No
         if row.selection_id is not None:
             selected.add(row.holder_id)
     return Page(rows=rows, total=total, page=page, pages=pages, filters=filters, selected=selected,
-                more=total > MAX_ROWS, first_key=_encode_key(filters, rows[0][0]) if rows else "",
+                summary=SelectionSummary(selected_count, selected_organisations), more=total > MAX_ROWS, first_key=_encode_key(filters, rows[0][0]) if rows else "",
                 last_key=_encode_key(filters, rows[-1][0]) if rows else "")
 
 
@@ -373,8 +378,9 @@ def holder_details(user_id: int, link_id: int) -> tuple[HolderOrganisation, list
     return link, qualifications
 
 
-def exam_types() -> list[ExamType]:
-    return list(db.session.execute(select(ExamType).order_by(ExamType.name)).scalars())
+def exam_types() -> list:
+    """(id, name) rows for the filter's choices."""
+    return list(db.session.execute(select(ExamType.id, ExamType.name).order_by(ExamType.name)).all())
 
 
 # --- the selection (kept on the server, at most 250) --------------------------------------------
@@ -385,12 +391,15 @@ class SelectionSummary:
     organisations: int
 
 
+def _summary_query(user_id: int):
+    return (select(func.count(SelectionItem.id).label("count"),
+                   func.count(func.distinct(HolderOrganisation.organisation_id)).label("organisations"))
+            .join(HolderOrganisation, HolderOrganisation.id == SelectionItem.link_id)
+            .where(SelectionItem.user_id == user_id))
+
+
 def selection_summary(user_id: int) -> SelectionSummary:
-    count, organisations = db.session.execute(
-        select(func.count(SelectionItem.id), func.count(func.distinct(HolderOrganisation.organisation_id)))
-        .join(HolderOrganisation, HolderOrganisation.id == SelectionItem.link_id)
-        .where(SelectionItem.user_id == user_id)
-    ).one()
+    count, organisations = db.session.execute(_summary_query(user_id)).one()
     return SelectionSummary(count, organisations)
 
 

@@ -36,7 +36,7 @@ def _list_context(filters: services.Filters, details: int | None = None):
         except NotFound:
             opened = None
     return dict(page=page, filters=filters, organisations=organisations, exam_types=services.exam_types(),
-                summary=services.selection_summary(user_id), opened=opened, limit=SELECTION_LIMIT,
+                summary=page.summary, opened=opened, limit=SELECTION_LIMIT,
                 query=urlencode(filters.args()), **_row_context())
 
 
