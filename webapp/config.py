@@ -23,7 +23,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url(
             os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'loket.sqlite'}"
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # No ping per checkout (a round trip on every request); connections are renewed instead,
+        # and a connection found dead is dropped with its pool.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RQ_QUEUE = os.environ.get("RQ_QUEUE", "loket")
         self.JOB_THREADS = int(os.environ.get("JOB_THREADS", "2"))
@@ -50,7 +52,8 @@ class Config:
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.LOGIN_LIMITS = os.environ.get("LOGIN_LIMITS", "10 per minute;50 per hour")
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-        self.DEBUG_PAGES = _bool("DEBUG_PAGES")  # mail outbox page, card agent test page
+        self.DEBUG_PAGES = _bool("DEBUG_PAGES")
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024  # mail outbox page, card agent test page
         self.TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Loket")
         self.CARDAGENT_PORT = int(os.environ.get("CARDAGENT_PORT", "24727"))
         # PEM file of the CAs whose cards may sign in; unset: the virtual card's test CA.
