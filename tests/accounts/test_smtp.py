@@ -3,7 +3,6 @@ the links from the received mail."""
 import pytest
 
 from tests.accounts.helpers import path_of
-from tests.browser.conftest import smtp  # noqa: F401 (the real SMTP server fixture)
 from tests.conftest import make_app
 from tests.factories import login
 from tests.mail import links

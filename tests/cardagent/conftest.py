@@ -308,3 +308,19 @@ def raw_handshake(port: int, headers: dict[str, str | None], path: str = "/") ->
 @pytest.fixture
 def handshake():
     return raw_handshake
+
+
+@pytest.fixture(scope="session")
+def card_browser():
+    """Chromium on a thread of its own (see BrowserThread), for pages that use the agent."""
+    from .support import CHROMIUM, BrowserThread
+
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing("playwright", "the PyPI package playwright (extra `test`)")
+    if not Path(CHROMIUM).exists():
+        missing("chromium", "the Debian package chromium")
+    browser = BrowserThread()
+    yield browser
+    browser.close()

@@ -6,13 +6,12 @@ import json
 import shutil
 import socket
 import threading
-from pathlib import Path
 
 import pytest
 
 from cardagent.verify import Challenges, verify_sign_in
 
-from .support import CHROMIUM, REPOSITORY, BrowserThread, missing
+from .support import REPOSITORY, BrowserThread
 
 pytestmark = pytest.mark.browser
 
@@ -83,19 +82,6 @@ def site(tmp_path):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing("playwright", "the PyPI package playwright (extra `test`)")
-    if not Path(CHROMIUM).exists():
-        missing("chromium", "the Debian package chromium")
-    browser = BrowserThread()
-    yield browser
-    browser.close()
-
-
 class Visit:
     """What a visit to the test page left behind: its final status line and result."""
 
@@ -114,17 +100,16 @@ class Visit:
         page.close()
 
 
-def visit(browser, url) -> Visit:
-    return browser.run(Visit, url)
+def visit(browser_thread, url) -> Visit:
+    return browser_thread.run(Visit, url)
 
 
-def test_page_signs_in_with_the_card_and_the_server_verifies(
-        browser, site, credential_card, agent_factory, test_ca):
+def test_page_signs_in_with_the_card_and_the_server_verifies(card_browser, site, credential_card, agent_factory, test_ca):
     agent = agent_factory(origins=(site,))
     agent.answer(pin="123456")
     challenges = Challenges()
     nonce = challenges.issue()
-    page = visit(browser, f"{site}/?port={agent.port}&nonce={nonce}")
+    page = visit(card_browser, f"{site}/?port={agent.port}&nonce={nonce}")
     assert page.status == "Ondertekend"
     certificate = verify_sign_in(json.loads(page.result), expected_origin=site, nonce=nonce,
                                  challenges=challenges, trusted_cas=[test_ca.certificate])
@@ -135,40 +120,38 @@ def test_page_signs_in_with_the_card_and_the_server_verifies(
     assert not [problem for problem in page.problems if "Content Security Policy" in problem]
 
 
-def test_page_reports_a_missing_agent_in_dutch(browser, site):
+def test_page_reports_a_missing_agent_in_dutch(card_browser, site):
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
-    page = visit(browser, f"{site}/?port={port}&nonce={'E' * 43}")
+    page = visit(card_browser, f"{site}/?port={port}&nonce={'E' * 43}")
     assert page.status == ("Kaartlezer-app niet gevonden. Start de Kaartlezer-app op "
                            "deze computer en probeer het opnieuw.")
 
 
-def test_page_of_a_foreign_origin_cannot_use_the_agent(browser, site, agent_factory, stack):
+def test_page_of_a_foreign_origin_cannot_use_the_agent(card_browser, site, agent_factory, stack):
     agent = agent_factory(origins=("https://portal.example",))
-    page = visit(browser, f"{site}/?port={agent.port}&nonce={'F' * 43}")
+    page = visit(card_browser, f"{site}/?port={agent.port}&nonce={'F' * 43}")
     assert page.status.startswith("Kaartlezer-app niet gevonden")
     assert agent.transcript() == []
 
 
-def test_page_reports_no_card_in_dutch(browser, site, stack, agent_factory):
+def test_page_reports_no_card_in_dutch(card_browser, site, stack, agent_factory):
     stack.remove()
     agent = agent_factory(origins=(site,))
-    page = visit(browser, f"{site}/?port={agent.port}&nonce={'G' * 43}")
+    page = visit(card_browser, f"{site}/?port={agent.port}&nonce={'G' * 43}")
     assert page.status == "Geen kaart in de lezer."
 
 
-def test_works_next_to_another_sync_playwright(site):
+def test_works_next_to_another_sync_playwright(browser, site):
     """The portal's own browser tests keep a sync Playwright open in the main thread for the
-    whole session; ours must start and work next to it."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright():
-        ours = BrowserThread()
-        try:
-            with socket.socket() as unused:
-                unused.bind(("127.0.0.1", 0))
-                port = unused.getsockname()[1]
-            page = visit(ours, f"{site}/?port={port}&nonce={'I' * 43}")
-        finally:
-            ours.close()
+    whole session (the `browser` fixture); ours must start and work next to it."""
+    ours = BrowserThread()
+    try:
+        with socket.socket() as unused:
+            unused.bind(("127.0.0.1", 0))
+            port = unused.getsockname()[1]
+        page = visit(ours, f"{site}/?port={port}&nonce={'I' * 43}")
+    finally:
+        ours.close()
     assert page.status.startswith("Kaartlezer-app niet gevonden")

@@ -5,21 +5,9 @@ import pytest
 
 from tests.factories import PASSWORD, Factory
 
-from .support import BrowserThread, missing
 
 pytestmark = pytest.mark.browser
 PIN = "123456"
-
-
-@pytest.fixture(scope="module")
-def card_browser():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing("playwright", "the PyPI package playwright (extra `test`)")
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture
