@@ -5,8 +5,6 @@ import shutil
 import subprocess
 import zipfile
 
-import pytest
-
 from tests.factories import login
 from webapp.core.jobs import wait_for_in_process_jobs
 from webapp.extensions import db

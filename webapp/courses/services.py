@@ -3,7 +3,6 @@ invoices and the digital dossier. Plain functions; no request, no templates (but
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import bindparam, case, func, or_, select, text
 from sqlalchemy.exc import IntegrityError

@@ -5,7 +5,7 @@ import time
 from datetime import date, timedelta
 
 import click
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from webapp.extensions import db
 

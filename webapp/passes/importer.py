@@ -2,7 +2,6 @@
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import select
 

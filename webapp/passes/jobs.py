@@ -12,12 +12,13 @@ import shutil
 import tempfile
 import zipfile
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select, update
 
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db
 from webapp.passes.models import Holder, PassRequest, PassRequestItem, Qualification
+from webapp.passes.services import first_per_holder
 
 CHUNK_SIZE = 25
 
@@ -86,7 +87,8 @@ def build_chunk(request_id: int, index: int, item_ids: list[int]) -> int:
         db.session.commit()
         target.parent.mkdir(parents=True, exist_ok=True)
         work = tempfile.mkdtemp(prefix=f".chunk-{index:04d}-", dir=target.parent)
-        items = _one_per_holder(db.session.execute(
+        # each holder once, also in requests stored before the unique constraint
+        items = first_per_holder(db.session.execute(
             select(PassRequestItem).where(PassRequestItem.id.in_(item_ids)).order_by(PassRequestItem.id)).scalars())
         passes = [(item.holder, qualification, item.external_number) for item in items
                   for qualification in chosen_qualifications(item.holder, request.options or {})]
@@ -156,16 +158,6 @@ def chosen_qualifications(holder: Holder, options: dict) -> list[Qualification]:
             continue
         chosen.append(qualification)
     return chosen
-
-
-def _one_per_holder(items) -> list[PassRequestItem]:
-    """A request's items with each holder once (requests stored before the unique constraint)."""
-    seen, unique = set(), []
-    for item in items:
-        if item.holder_id not in seen:
-            seen.add(item.holder_id)
-            unique.append(item)
-    return unique
 
 
 def unique_name(name: str, taken: set) -> str:

@@ -6,7 +6,8 @@ those organisations; the organisation filter narrows it to one of them. The acti
 itself have the passes mandate (the views check that); requests belong to the user who submitted
 them, whatever organisation they act for.
 """
-import os
+import base64
+import json
 import re
 import secrets
 import shutil
@@ -15,8 +16,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
-import base64
-import json
 
 from sqlalchemy import and_, delete, exists, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -434,14 +433,19 @@ def _not_selected(user_id: int):
     return ~exists().where(SelectionItem.user_id == user_id, SelectionItem.holder_id == HolderOrganisation.holder_id)
 
 
+def first_per_holder(items, holder_id=lambda item: item.holder_id) -> list:
+    """The items with each holder once: the holder's first item in the given order."""
+    seen, unique = set(), []
+    for item in items:
+        if holder_id(item) not in seen:
+            seen.add(holder_id(item))
+            unique.append(item)
+    return unique
+
+
 def _one_per_holder(rows) -> list[tuple[int, int]]:
     """(link id, holder id) pairs with each holder once (its first link in the given order)."""
-    seen, unique = set(), []
-    for link_id, holder_id in rows:
-        if holder_id not in seen:
-            seen.add(holder_id)
-            unique.append((link_id, holder_id))
-    return unique
+    return [(link_id, holder) for link_id, holder in first_per_holder(rows, holder_id=lambda row: row[1])]
 
 
 def add_to_selection(user_id: int, link_ids: list[int]) -> AddResult:
@@ -539,7 +543,7 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
         .where(SelectionItem.user_id == user_id, HolderOrganisation.organisation_id.in_(scope))
         .order_by(HolderOrganisation.number)
     ).scalars())
-    links = _first_per_holder(links)  # a holder once, however the selection was made
+    links = first_per_holder(links)  # a holder once, however the selection was made
     if not links:
         raise DomainError("Voeg eerst één of meer kwalificatiehouders toe.")
     request = PassRequest(
@@ -575,15 +579,6 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
         raise DomainError("De pasjes kunnen nu niet worden aangemaakt: de verwerking is tijdelijk niet bereikbaar. "
                           "Uw selectie is bewaard; probeer het over een paar minuten opnieuw.")
     return request
-
-
-def _first_per_holder(links: list[HolderOrganisation]) -> list[HolderOrganisation]:
-    seen, unique = set(), []
-    for link in links:
-        if link.holder_id not in seen:
-            seen.add(link.holder_id)
-            unique.append(link)
-    return unique
 
 
 def _start_build(request_id: int) -> None:
