@@ -4,6 +4,7 @@ and answers with public data only. PINs and PUKs go from the prompt to the card,
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 from typing import Protocol
@@ -114,9 +115,7 @@ class CardOperations:
 
     def read_certificate(self, origin: str, params: dict) -> dict:
         reader = self._choose_reader(params.get("reader"))
-        with self.connector.connect(reader) as transport:
-            session = piv.PivSession(transport)
-            session.select()
+        with self._selected(reader) as session:
             certificate = session.read_certificate(piv.SLOT_AUTHENTICATION)
         if certificate is None:
             raise OperationError("no_certificate", "the card has no authentication certificate")
@@ -124,10 +123,16 @@ class CardOperations:
 
     # -- helpers for PIN operations ----------------------------------------------------
 
-    def _pin_state(self, reader: str) -> tuple[int, x509.Certificate | None]:
+    @contextlib.contextmanager
+    def _selected(self, reader: str):
+        """A PIV session on the card in reader, with the PIV application selected."""
         with self.connector.connect(reader) as transport:
             session = piv.PivSession(transport)
             session.select()
+            yield session
+
+    def _pin_state(self, reader: str) -> tuple[int, x509.Certificate | None]:
+        with self._selected(reader) as session:
             return session.pin_tries_left(), session.read_certificate(piv.SLOT_AUTHENTICATION)
 
     def _ask(self, ask, request: PromptRequest) -> str:
@@ -154,9 +159,7 @@ class CardOperations:
                                 tries if tries > 0 else None)
         pin = self._ask(self.prompt.ask_pin, request)
         # VERIFY and the signature on one connection: the PIN state dies with it.
-        with self.connector.connect(reader) as transport:
-            session = piv.PivSession(transport)
-            session.select()
+        with self._selected(reader) as session:
             if session.read_certificate(piv.SLOT_AUTHENTICATION) != certificate:
                 # Another card went in while the user typed: its PIN was not asked for.
                 raise OperationError("card_changed", "a different card is in the reader now")
@@ -234,9 +237,7 @@ class CardOperations:
                                 f"({certificate.subject.rfc4514_string()})", reader,
                                 tries if tries > 0 else None)
         pin = self._ask(self.prompt.ask_pin, request)
-        with self.connector.connect(reader) as transport:
-            session = piv.PivSession(transport)
-            session.select()
+        with self._selected(reader) as session:
             session.verify_pin(pin)
             _check_same_key(session, algorithm, certificate)
             try:
@@ -264,9 +265,7 @@ class CardOperations:
                                 tries if tries > 0 else None)
         old_pin = self._ask(self.prompt.ask_pin, request)
         new_pin = self._ask(self.prompt.ask_new_pin, request)
-        with self.connector.connect(reader) as transport:
-            session = piv.PivSession(transport)
-            session.select()
+        with self._selected(reader) as session:
             session.change_pin(old_pin, new_pin)
         return {"changed": True}
 
@@ -275,9 +274,7 @@ class CardOperations:
         request = PromptRequest(origin, "Pincode deblokkeren met uw pukcode", reader)
         puk = self._ask(self.prompt.ask_puk, request)
         new_pin = self._ask(self.prompt.ask_new_pin, request)
-        with self.connector.connect(reader) as transport:
-            session = piv.PivSession(transport)
-            session.select()
+        with self._selected(reader) as session:
             session.unblock_pin(puk, new_pin)
         return {"unblocked": True}
 
