@@ -4,7 +4,7 @@ import time
 import pyotp
 import segno
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from webapp.accounts.models import LoginSession, User
 from webapp.accounts.sessions import end_other_sessions
@@ -254,7 +254,3 @@ def step_up(user: User, login: LoginSession, code: str) -> None:
     login.level = "EH2+"
     audit("account.step_up", subject=f"user:{user.id}", level="EH2+")
     db.session.commit()
-
-
-def count_users() -> int:
-    return db.session.execute(select(func.count(User.id))).scalar_one()
