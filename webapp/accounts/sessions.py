@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import current_app, g, session
 from flask_login import login_user, logout_user
 from sqlalchemy import and_, bindparam, delete, exists, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from webapp.accounts.models import LoginSession, User
 from webapp.core.auth import ActingContext
@@ -95,20 +95,41 @@ _CURRENT_SESSION = (
 )
 
 
+def _lookup(token_hash: str):
+    """The session row, its last-seen time touched when due: in autocommit, so the lookup is one
+    round trip and a page that needs nothing more from the database sends no BEGIN or ROLLBACK."""
+    with db.engine.connect() as connection, Session(
+        connection.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    ) as lookup:
+        row = lookup.execute(_CURRENT_SESSION, {"token_hash": token_hash}).one_or_none()
+        now = utcnow()
+        if row is not None and row[0].expires_at > now and now - row[0].last_seen_at > _TOUCH_EVERY:
+            row[0].last_seen_at = now
+            row[0].expires_at = now + _lifetime(row[0].remember)
+            lookup.commit()
+    return row
+
+
+def _attached(instance):
+    """The looked-up object in the request's session (no query), so views can change it."""
+    if instance is None or instance in db.session:
+        return instance
+    if db.session.identity_map:  # something was loaded before: it may hold this identity already
+        return db.session.merge(instance, load=False)
+    db.session.add(instance)
+    return instance
+
+
 def _load_user(user_id: str) -> User | None:
     token = session.get(_SESSION_KEY)
     if not token:
         return None
-    row = db.session.execute(_CURRENT_SESSION, {"token_hash": _hash(token)}).one_or_none()
-    now = utcnow()
-    if row is None or str(row[0].user_id) != user_id or row[0].expires_at <= now:
+    row = _lookup(_hash(token))
+    if row is None or str(row[0].user_id) != user_id or row[0].expires_at <= utcnow():
         session.clear()
         return None
-    login, membership, has_memberships, mandates = row
-    if now - login.last_seen_at > _TOUCH_EVERY:
-        login.last_seen_at = now
-        login.expires_at = now + _lifetime(login.remember)
-        db.session.commit()
+    login, membership = _attached(row[0]), _attached(row[1])
+    has_memberships, mandates = row[2], row[3]
     g.login_session = login
     g.acting = ActingContext(user=login.user, level=login.level, can_switch=bool(has_memberships))
     if membership is not None:  # None also when the membership ended after it was chosen
