@@ -33,11 +33,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_template_helpers(app)
 
     from webapp.accounts.sessions import init_sessions
+    from webapp.core.readonly import init_read_only
     from webapp.core.security import init_security_headers
     from webapp.errors import init_error_pages
     from webapp.cli import init_cli
 
     init_sessions(app)
+    init_read_only(app)
     init_security_headers(app)
     init_error_pages(app)
     init_cli(app)

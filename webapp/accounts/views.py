@@ -15,6 +15,7 @@ from webapp.core.auth import LEVELS, acting, level_required, login_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import render
+from webapp.core.readonly import read_only
 from webapp.core.sealing import seal, unseal
 from webapp.core.urls import safe_next
 from webapp.extensions import limiter
@@ -149,6 +150,7 @@ def choose_organisation():
 
 
 @bp.get("/mijn-gegevens")
+@read_only
 @login_required
 def my_data():
     return render("accounts/my_data.html", "details", editing=False, form=None, **_my_data_context())

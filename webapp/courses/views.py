@@ -6,6 +6,7 @@ from webapp.core.auth import acting, admin_required, login_required, staff_requi
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import redirect_after_post, render
+from webapp.core.readonly import read_only
 from webapp.courses import services
 from webapp.courses.forms import CourseForm, EnrolForm, EventForm, MessageForm, ResultForm
 from webapp.courses.models import STATUSES, Category, Course, Event, Invoice
@@ -47,6 +48,7 @@ def _page() -> int:
 # Public catalogue -------------------------------------------------------------------------
 
 @bp.get("/cursusagenda")
+@read_only
 def agenda():
     page = _page()
     events, has_next = services.upcoming_events(page)
@@ -56,11 +58,13 @@ def agenda():
 
 
 @bp.get("/aanbod")
+@read_only
 def offer():
     return render_template("courses/category.html", category=None, children=services.root_categories(), courses=[])
 
 
 @bp.get("/aanbod/<int:category_id>")
+@read_only
 def category(category_id):
     category = services.get_category(category_id)
     return render_template("courses/category.html", category=category, children=category.children,
@@ -68,6 +72,7 @@ def category(category_id):
 
 
 @bp.get("/cursussen/<int:course_id>")
+@read_only
 def course(course_id):
     course = services.get_course(course_id, _actor())
     events = [e for e in course.events if services.is_open(e)]
@@ -144,6 +149,7 @@ def cancel(enrollment_id):
 # Mijn Onderwijsgroep ----------------------------------------------------------------------
 
 @bp.get("/mijn-onderwijsgroep/cursussen")
+@read_only
 @login_required
 def my_courses():
     from webapp.core.timeutil import today_local
@@ -154,6 +160,7 @@ def my_courses():
 
 
 @bp.get("/mijn-onderwijsgroep/cursussen/organisatie")
+@read_only
 @admin_required
 def organisation_courses():
     actor = _actor()
@@ -164,6 +171,7 @@ def organisation_courses():
 
 
 @bp.get("/mijn-onderwijsgroep/facturen")
+@read_only
 @login_required
 def invoices():
     return render_template("courses/invoices.html", invoices=services.invoices(_actor()))
@@ -181,6 +189,7 @@ def invoice_pdf(invoice_id):
 
 
 @bp.get("/mijn-onderwijsgroep/dossier")
+@read_only
 @login_required
 def dossier():
     return render_template("courses/dossier.html", messages=services.messages(_actor()))

@@ -1,12 +1,14 @@
 from flask import Blueprint, abort, current_app, render_template
 
 from webapp.core.mail import outbox_messages
+from webapp.core.readonly import read_only
 from webapp.main.navigation import nav_links
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@read_only
 def home():
     return render_template("main/home.html", tiles=nav_links())
 

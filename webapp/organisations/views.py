@@ -5,6 +5,7 @@ from flask_login import current_user
 from webapp.core.auth import acting, admin_required, organisation_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
+from webapp.core.readonly import read_only
 from webapp.organisations import services
 from webapp.organisations.forms import ContactPersonForm, OrganisationForm
 
@@ -12,6 +13,7 @@ bp = Blueprint("organisations", __name__, url_prefix="/mijn-organisatie")
 
 
 @bp.get("")
+@read_only
 @organisation_required
 def show():
     context = acting()

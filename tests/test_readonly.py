@@ -1,0 +1,81 @@
+"""Views marked read_only read in autocommit; a write from one is refused and stores nothing; the
+connection goes back to the pool transactional, so a later failing write still rolls back."""
+import sqlite3
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from tests.conftest import make_app
+from webapp.core.readonly import read_only
+from webapp.extensions import db
+from webapp.organisations.models import Organisation
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """An app whose requests each get their own app context (and so their own database session),
+    as under gunicorn; the suite's usual fixture keeps one context open across requests."""
+    app = make_app(tmp_path, database_url)
+    if database_url.startswith("postgresql"):
+        from tests.databases import empty_tables
+
+        empty_tables(app)
+
+    @app.get("/__read")
+    @read_only
+    def read():
+        dbapi_connection = db.session.connection().connection.dbapi_connection
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            autocommit = dbapi_connection.isolation_level is None
+        else:
+            autocommit = dbapi_connection.autocommit
+        count = db.session.execute(select(func.count(Organisation.id))).scalar_one()
+        return {"autocommit": autocommit, "count": count}
+
+    @app.get("/__sneaky-write")
+    @read_only
+    def sneaky_write():
+        db.session.execute(insert(Organisation).values(name="Sneaky BV"))
+        db.session.commit()
+        return "written"
+
+    @app.post("/__failing-write")
+    def failing_write():
+        db.session.execute(insert(Organisation).values(name="Half BV"))
+        raise RuntimeError("fails half-way")
+
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def organisation_names(app) -> list[str]:
+    with app.app_context():
+        names = list(db.session.execute(select(Organisation.name).order_by(Organisation.name)).scalars())
+        db.session.remove()
+        return names
+
+
+def test_read_only_view_reads_in_autocommit(app):
+    with app.app_context():
+        db.session.add(Organisation(name="Herenbos Schagen"))
+        db.session.commit()
+        db.session.remove()
+    response = app.test_client().get("/__read")
+    assert response.json == {"autocommit": True, "count": 1}
+
+
+def test_write_from_read_only_view_is_refused_and_stores_nothing(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    assert client.get("/__sneaky-write").status_code == 500
+    assert organisation_names(app) == []
+
+
+def test_connection_is_transactional_again_after_a_read_only_view(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    for _ in range(3):  # the pool hands the same connection back
+        assert client.get("/__read").json["autocommit"] is True
+        assert client.post("/__failing-write").status_code == 500
+    assert organisation_names(app) == []

@@ -1,0 +1,51 @@
+"""Pages that only read the database: their queries run in autocommit, one round trip each,
+without the BEGIN and ROLLBACK a transaction adds to every request.
+
+PostgreSQL gives each statement of a READ COMMITTED transaction its own snapshot, so a read in
+autocommit sees exactly what it would have seen in a transaction. A view marked `read_only` that
+tries to write anyway is a programming error: the statement is refused before it is sent.
+"""
+import re
+
+from flask import current_app, g, request
+from sqlalchemy import event
+
+from webapp.extensions import db
+
+_OPTION = "loket_read_only"
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE)\b", re.IGNORECASE)
+
+
+class WriteInReadOnlyView(RuntimeError):
+    pass
+
+
+def read_only(view):
+    """Mark a view as reading only; on GET and HEAD its database session runs in autocommit."""
+    view.read_only = True
+    return view
+
+
+def _autocommit_for_read_only_views() -> None:
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method in ("GET", "HEAD") and getattr(view, "read_only", False) and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT", _OPTION: True})
+        g.read_only_session = True
+
+
+def _end_read_only_session(error=None) -> None:
+    # Hand the autocommit connection back now, also where the app context outlives the request.
+    if g.pop("read_only_session", False):
+        db.session.rollback()
+
+
+def _refuse_writes(connection, cursor, statement, parameters, context, executemany) -> None:
+    if connection.get_execution_options().get(_OPTION) and _WRITE.match(statement):
+        raise WriteInReadOnlyView(f"a view marked read_only tried to write: {statement[:80]}")
+
+
+def init_read_only(app) -> None:
+    app.before_request(_autocommit_for_read_only_views)
+    app.teardown_request(_end_read_only_session)
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", _refuse_writes)
