@@ -1,5 +1,6 @@
 """Cancelling before the event credits the invoice: a creditfactuur the customer sees under Facturen
-(and can open as a PDF), the original marked as credited; nothing to credit for a waiting place."""
+(and can open as a PDF) and receives by mail with the confirmation of the cancellation, the
+original marked as credited; nothing to credit for a waiting place."""
 import io
 
 from pypdf import PdfReader
@@ -44,6 +45,15 @@ def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory
     assert "niet meer te betalen" in text
     text = pdf_text(client.get(f"/mijn-onderwijsgroep/facturen/{original.id}.pdf").data)
     assert f"gecrediteerd met creditfactuur {note.number}" in text
+
+    # The cancellation is confirmed by mail with the credit note attached, and kept in the dossier.
+    mail = outbox.to(person.email)[-1]
+    assert mail["Subject"] == f"Afmelding bevestigd: {event.name}"
+    assert f"Creditfactuur: {note.number}, voor factuur {original.number}" in mail.get_body(("plain",)).get_content()
+    attachment = next(mail.iter_attachments())
+    assert attachment.get_filename() == f"factuur-{note.number}.pdf"
+    assert f"Creditfactuur {note.number}" in pdf_text(attachment.get_content())
+    assert "Afmelding bevestigd" in client.get("/mijn-onderwijsgroep/dossier").get_data(as_text=True)
 
     # Cancelling twice changes nothing; a second customer sees none of it.
     client.post(f"/cursussen/inschrijving/{enrollment.id}/afmelden")

@@ -286,8 +286,6 @@ def _write_lock() -> None:
 
 def send_confirmation(enrollment_id: int, *, promoted: bool = False) -> None:
     """Mail the participant; keep what was sent in the digital dossier."""
-    from webapp.core.mail import send_mail
-
     enrollment = db.session.get(Enrollment, enrollment_id)
     event = enrollment.event
     if enrollment.status == "waiting":
@@ -296,25 +294,40 @@ def send_confirmation(enrollment_id: int, *, promoted: bool = False) -> None:
         subject = f"Er is een plaats vrijgekomen: {event.name}"
     else:
         subject = f"Bevestiging inschrijving: {event.name}"
-    context = dict(enrollment=enrollment, event=event, participant=enrollment.participant,
-                   organisation=enrollment.organisation, promoted=promoted)
+    # The invoice travels with the confirmation as a PDF, and the dossier keeps that very file.
+    invoice = enrollment.invoice if enrollment.status == "enrolled" else None
+    _mail_and_keep(enrollment, subject, "courses_confirmation", invoice, promoted=promoted)
+
+
+def send_cancellation(enrollment_id: int, credit_note_id: int | None) -> None:
+    """Confirm a cancellation to the participant, with the credit note (creditfactuur) when there is one."""
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    credit_note = db.session.get(Invoice, credit_note_id) if credit_note_id else None
+    _mail_and_keep(enrollment, f"Afmelding bevestigd: {enrollment.event.name}", "courses_cancellation", credit_note,
+                   credit_note=credit_note)
+
+
+def _mail_and_keep(enrollment: Enrollment, subject: str, template: str, invoice: Invoice | None, **context) -> None:
+    """Mail the participant (with the invoice as a PDF); keep the message in the digital dossier.
+    A failing mail leaves the enrolment as it is: a missing confirmation shows in Mijn cursussen."""
+    from webapp.core.mail import send_mail
+
+    enrollment_id = enrollment.id
     try:
-        # The invoice travels with the confirmation as a PDF, and the dossier keeps that very file.
-        attachments = []
-        if enrollment.status == "enrolled" and enrollment.invoice is not None:
-            attachments.append((f"factuur-{enrollment.invoice.number}.pdf", "application/pdf",
-                                invoice_pdf(enrollment.invoice)))
-        message = send_mail(enrollment.participant.email, subject, "courses_confirmation", attachments=attachments,
-                            **context)
-    except Exception:  # the enrolment stands; the missing confirmation shows in Mijn cursussen
-        log.exception("confirmation mail for enrollment %s failed", enrollment_id)
+        attachments = [(f"factuur-{invoice.number}.pdf", "application/pdf", invoice_pdf(invoice))] if invoice else []
+        message = send_mail(enrollment.participant.email, subject, template, attachments=attachments,
+                            enrollment=enrollment, event=enrollment.event, participant=enrollment.participant,
+                            organisation=enrollment.organisation, **context)
+    except Exception:
+        log.exception("%s mail for enrollment %s failed", template, enrollment_id)
         return
     body = message.get_body(preferencelist=("plain",)).get_content()
     _write_lock()
     enrollment = db.session.get(Enrollment, enrollment_id)
-    enrollment.confirmation_sent_at = utcnow()
+    if template == "courses_confirmation":
+        enrollment.confirmation_sent_at = utcnow()
     db.session.add(Message(recipient_id=enrollment.participant_id, organisation_id=enrollment.organisation_id,
-                           kind="confirmation", subject=subject, body=body, invoice_id=enrollment.invoice_id,
+                           kind="confirmation", subject=subject, body=body, invoice_id=invoice.id if invoice else None,
                            enrollment_id=enrollment.id,
                            attachments=[MessageAttachment(filename=f, mimetype=m, data=d) for f, m, d in attachments]))
     db.session.commit()
@@ -365,6 +378,7 @@ def cancel(actor: Actor, enrollment_id: int) -> Enrollment:
     except BaseException:
         db.session.rollback()
         raise
+    send_cancellation(enrollment_id, credit_note.id if credit_note else None)
     if promoted_id is not None:
         send_confirmation(promoted_id, promoted=True)
     return enrollment
