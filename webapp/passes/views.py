@@ -200,6 +200,8 @@ def download(request_id):
 def retry(request_id):
     try:
         services.retry_request(current_user.id, request_id)
+    except NotFound:
+        raise  # someone else's request: a 404, not a message
     except DomainError as error:
         flash(error.message, "error")
     return redirect_after_post(url_for("passes.requests"))
