@@ -7,6 +7,7 @@ itself have the passes mandate (the views check that); requests belong to the us
 them, whatever organisation they act for.
 """
 import base64
+import functools
 import json
 import re
 import secrets
@@ -17,7 +18,9 @@ from pathlib import Path
 
 from flask import current_app
 
-from sqlalchemy import and_, delete, exists, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Integer, bindparam, delete, distinct, exists, func, insert, literal_column, select, tuple_, union_all, update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from webapp.core.errors import DomainError, NotFound
@@ -32,30 +35,53 @@ from webapp.passes.models import (
 PAGE_SIZE = 25
 MAX_PAGE = 400  # bounded paging: 10,000 rows deep; narrow the filter to go further
 AVAILABLE_DAYS = 7
-SORTS = {
-    "nummer": HolderOrganisation.number,
-    "naam": HolderOrganisation.name_key,
-    "geboortedatum": HolderOrganisation.birth_date,
-    "vervaldatum": HolderOrganisation.expires_on,
-    "status": HolderOrganisation.expires_on,
-    "extern": HolderOrganisation.external_number,
+SORTS = {  # the list's sort keys: the column each sorts on (the links and their exam-type copies have them all)
+    "nummer": "number",
+    "naam": "name_key",
+    "geboortedatum": "birth_date",
+    "vervaldatum": "expires_on",
+    "status": "expires_on",
+    "extern": "external_number",
 }
 
 
 # --- scope -------------------------------------------------------------------------------------
 
+_HAS_PASSES_MANDATE = (Membership.role == "admin") | exists().where(Mandate.membership_id == Membership.id,
+                                                                   Mandate.service == "passes")
+_SCOPE = (select(Organisation.id, Organisation.name).join(Membership, Membership.organisation_id == Organisation.id)
+          .where(Membership.user_id == bindparam("user_id"), _HAS_PASSES_MANDATE))
+# The list's choices in one round trip: the scope's organisations (kind 0), then the exam types (kind 1).
+_CHOICES = union_all(
+    _SCOPE.add_columns(literal_column("0").label("kind")),
+    select(ExamType.id, ExamType.name, literal_column("1").label("kind")),
+).order_by("kind", "name")
+
+
 def scope_organisations(user_id: int) -> list:
     """Organisations where this user may download passes (passes mandate, or admin): rows of (id, name)."""
-    has_mandate = exists().where(Mandate.membership_id == Membership.id, Mandate.service == "passes")
-    return list(db.session.execute(
-        select(Organisation.id, Organisation.name).join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == user_id, (Membership.role == "admin") | has_mandate)
-        .order_by(Organisation.name)
-    ).all())
+    return list(db.session.execute(_SCOPE.order_by(Organisation.name), {"user_id": user_id}).all())
 
 
 def scope_ids(user_id: int) -> list[int]:
     return [organisation.id for organisation in scope_organisations(user_id)]
+
+
+def list_choices(user_id: int, connection=None) -> tuple[list, list]:
+    """The scope's organisations and the exam types, as (id, name) rows by name."""
+    rows = (connection or db.session).execute(_CHOICES, {"user_id": user_id}).all()
+    return [row for row in rows if row.kind == 0], [row for row in rows if row.kind == 1]
+
+
+def list_page(user_id: int, filters: "Filters") -> tuple[list, list, "Page"]:
+    """Everything the list page reads (the organisations and exam types to choose from, and the page)
+    in two statements on a connection in autocommit: no BEGIN and no ROLLBACK round trips, and psycopg
+    keeps its prepared statements (it drops them all on every ROLLBACK), so PostgreSQL stops planning
+    the list's statements anew on every request."""
+    with db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        organisations, exam_types = list_choices(user_id, connection)
+        return organisations, exam_types, holder_list(user_id, filters, organisations, connection=connection)
 
 
 # --- filters and the list ----------------------------------------------------------------------
@@ -113,13 +139,17 @@ class Filters:
         return bool(self.exam_type or self.exam_number or self.expires_from or self.expires_to)
 
 
-def _prefix_range(column, prefix: str):
-    """column starts with prefix, as a range a plain B-tree index can serve (on both databases)."""
-    return and_(column >= prefix, column < prefix + "\U0010ffff", column.like(_like_escape(prefix) + "%", escape="\\"))
-
-
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# The list's statements are built once per shape (which conditions, which order) and reused with the
+# values as parameters: building a select cost more than PostgreSQL took to run it. LIMIT and OFFSET
+# are written into the SQL (literal_execute): with them as parameters PostgreSQL re-planned the page
+# query on every execution (0.5 ms) instead of reusing its plan.
+
+_LINKS, _TYPES, _HOLDERS, _SELECTION = (HolderOrganisation.__table__, LinkExamType.__table__, Holder.__table__,
+                                        SelectionItem.__table__)
 
 
 class _Source:
@@ -129,56 +159,181 @@ class _Source:
     conditions and the order are the same expressions on either; `id` is the link's id.
     """
 
-    def __init__(self, filters: Filters):
-        self.by_type = bool(filters.exam_type)
-        self.table = LinkExamType if self.by_type else HolderOrganisation
-        self.id = LinkExamType.link_id if self.by_type else HolderOrganisation.id
-
-    def __getattr__(self, name):
-        return getattr(self.table, name)
+    def __init__(self, table, id_column):
+        self.table, self.c, self.id = table, table.c, id_column
 
 
-def _conditions(filters: Filters, organisation_ids: list[int], source: _Source | None = None) -> list:
-    """WHERE conditions on the source table; the search picks ONE column by the input's shape."""
-    t = source or _Source(filters)
+_LINK_SOURCE, _TYPE_SOURCE = _Source(_LINKS, _LINKS.c.id), _Source(_TYPES, _TYPES.c.link_id)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a list query's SQL depends on; the values travel as parameters."""
+
+    by_type: bool = False
+    one_organisation: bool = False
+    search: str = ""  # "", "birth", "number" or "name": the search picks ONE column by the input's shape
+    expires_from: bool = False
+    expires_to: bool = False
+    exam_number: str = ""  # "", "ids" (the holders, looked up first) or "query" (too many to list)
+    sort: str = "nummer"
+    descending: bool = False
+
+    @property
+    def source(self) -> _Source:
+        return _TYPE_SOURCE if self.by_type else _LINK_SOURCE
+
+
+EXAM_NUMBER_HOLDERS = 2000
+_SEARCH_DATE = re.compile(r"\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}")
+
+
+def _shape_and_params(filters: Filters, organisation_ids: list[int], connection=None) -> tuple[_Shape, dict]:
     ids = organisation_ids
     if filters.organisation is not None:
         ids = [i for i in organisation_ids if i == filters.organisation]
-    conditions = [t.organisation_id.in_(ids) if len(ids) != 1 else t.organisation_id == ids[0]]
-    if t.by_type:
-        conditions.insert(0, LinkExamType.exam_type_id == filters.exam_type)
-    q = filters.q
+    params = {"organisation": ids[0]} if len(ids) == 1 else {"organisations": list(ids)}
+    if filters.exam_type:
+        params["exam_type"] = filters.exam_type
+    search, q = "", filters.q
     if q:
-        birth = parse_date(q) if re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}", q) else None
+        birth = parse_date(q) if _SEARCH_DATE.fullmatch(q) else None
         if birth:
-            conditions.append(t.birth_date == birth)
-        elif q.isdigit():
-            conditions.append(_prefix_range(t.number, q[:8]))
+            search, params["birth"] = "birth", birth
         else:
-            conditions.append(_prefix_range(t.name_key, name_key(q)))
+            search, prefix = ("number", q[:8]) if q.isdigit() else ("name", name_key(q))
+            # a prefix as a range a plain B-tree index can serve (on both databases)
+            params.update(prefix=prefix, prefix_end=prefix + "\U0010ffff", prefix_like=_like_escape(prefix) + "%")
     # The expiry range filters the list's Vervaldatum: the holder's latest expiry, copied on the row.
     if filters.expires_from:
-        conditions.append(t.expires_on >= filters.expires_from)
+        params["expires_from"] = filters.expires_from
     if filters.expires_to:
-        conditions.append(t.expires_on <= filters.expires_to)
+        params["expires_to"] = filters.expires_to
+    exam_number = ""
     if filters.exam_number:
         # an exam number picks a handful of holders: look them up first, then filter by a literal list
         # (the planner then drives from the holder_id index instead of walking a sort index)
-        holder_ids = list(db.session.execute(
+        holder_ids = list((connection or db.session).execute(
             select(Qualification.holder_id).distinct().where(Qualification.exam_number == filters.exam_number)
             .limit(EXAM_NUMBER_HOLDERS + 1)
         ).scalars())
         if len(holder_ids) > EXAM_NUMBER_HOLDERS:
-            conditions.append(HolderOrganisation.holder_id.in_(
-                select(Qualification.holder_id).where(Qualification.exam_number == filters.exam_number)))
+            exam_number, params["exam_number"] = "query", filters.exam_number
         else:
-            conditions.append(HolderOrganisation.holder_id.in_(holder_ids or [-1]))
-        if t.by_type:
-            conditions.append(HolderOrganisation.id == LinkExamType.link_id)
-    return conditions
+            exam_number, params["exam_holders"] = "ids", holder_ids or [-1]
+    shape = _Shape(by_type=bool(filters.exam_type), one_organisation=len(ids) == 1, search=search,
+                   expires_from=bool(filters.expires_from), expires_to=bool(filters.expires_to),
+                   exam_number=exam_number, sort=filters.sort, descending=filters.direction == "desc")
+    return shape, params
 
 
-EXAM_NUMBER_HOLDERS = 2000
+def _where(shape: _Shape) -> list:
+    """The WHERE conditions of a shape, on its source table, with bound parameters."""
+    c = shape.source.c
+    where = [c.organisation_id == bindparam("organisation") if shape.one_organisation
+             else c.organisation_id.in_(bindparam("organisations", expanding=True))]
+    if shape.by_type:
+        where.insert(0, c.exam_type_id == bindparam("exam_type"))
+    if shape.search == "birth":
+        where.append(c.birth_date == bindparam("birth"))
+    elif shape.search:
+        column = c.number if shape.search == "number" else c.name_key
+        where += [column >= bindparam("prefix"), column < bindparam("prefix_end"),
+                  column.like(bindparam("prefix_like"), escape="\\")]
+    if shape.expires_from:
+        where.append(c.expires_on >= bindparam("expires_from"))
+    if shape.expires_to:
+        where.append(c.expires_on <= bindparam("expires_to"))
+    if shape.exam_number:
+        holders = (bindparam("exam_holders", expanding=True) if shape.exam_number == "ids" else
+                   select(Qualification.holder_id).where(Qualification.exam_number == bindparam("exam_number")))
+        where.append(_LINKS.c.holder_id.in_(holders))
+        if shape.by_type:
+            where.append(_LINKS.c.id == _TYPES.c.link_id)
+    return where
+
+
+def _sort_columns(shape: _Shape, source: _Source) -> list:
+    """Sort column, then number and organisation: unique, and exactly the order of the
+    (sort column, number, organisation_id, id) indexes, so the database reads a page straight off one."""
+    columns = [source.c.number, source.c.organisation_id]
+    return columns if shape.sort == "nummer" else [source.c[SORTS[shape.sort]], *columns]
+
+
+def _ordered(columns: list, descending: bool) -> list:
+    return [c.desc() for c in columns] if descending else [c.asc() for c in columns]
+
+
+def _beyond(columns: list, values: list, descending: bool):
+    """The rows after these values in the order (a row-value comparison the index serves)."""
+    return tuple_(*columns) < tuple_(*values) if descending else tuple_(*columns) > tuple_(*values)
+
+
+MAX_ROWS = MAX_PAGE * PAGE_SIZE
+
+
+def _limit(name: str, value: int | None = None):
+    return bindparam(name, value, type_=Integer, literal_execute=True)
+
+
+def _count_query(shape: _Shape):
+    """The number of matches, counted up to one past the deepest reachable row (MAX_ROWS + 1)."""
+    matches = select(shape.source.id).where(*_where(shape)).limit(_limit("count_limit", MAX_ROWS + 1)).subquery()
+    return select(func.count()).select_from(matches)
+
+
+def _head_columns(shape: _Shape) -> list:
+    """The count of matches and the user's selection counter (holders, organisations)."""
+    user = bindparam("user_id")
+    chosen = select(func.count()).select_from(_SELECTION).where(_SELECTION.c.user_id == user)
+    organisations = (select(func.count(distinct(_LINKS.c.organisation_id)))
+                     .select_from(_SELECTION.join(_LINKS, _LINKS.c.id == _SELECTION.c.link_id))
+                     .where(_SELECTION.c.user_id == user))
+    return [_count_query(shape).correlate(None).scalar_subquery().label("total"),
+            chosen.correlate(None).scalar_subquery().label("selected_count"),
+            organisations.correlate(None).scalar_subquery().label("selected_organisations")]
+
+
+@functools.lru_cache(maxsize=1024)
+def _page_query(shape: _Shape, mode: str):
+    """A list page in one round trip: its links (plain columns, in list order) with the holder's name,
+    whether the holder is selected, and on every row the count and the selection counter.
+
+    The page's ids come from the source table alone: an index-ordered scan ("offset": a page number),
+    a keyset seek ("after"/"before": the rows after or before a boundary row's key in list order;
+    "null_after"/"null_before" when the key's sort value is NULL), or given ids ("ids")."""
+    source, links = shape.source, _LINKS.c
+    if mode == "ids":
+        ids = bindparam("ids", expanding=True)
+    else:
+        columns = _sort_columns(shape, source)
+        seek = []
+        descending = shape.descending
+        if mode != "offset":
+            forward = mode.endswith("after")
+            descending = shape.descending == forward
+            keys = [bindparam(f"key{i}", type_=column.type) for i, column in enumerate(columns)]
+            seek = ([columns[0].is_(None), _beyond(columns[1:], keys[1:], descending)] if mode.startswith("null")
+                    else [_beyond(columns, keys, descending)])
+        ids = (select(source.id).where(*_where(shape), *seek).order_by(*_ordered(columns, descending))
+               .limit(_limit("page_size", PAGE_SIZE)).correlate(None))
+        if mode == "offset":
+            ids = ids.offset(_limit("offset"))
+    selected = select(_SELECTION.c.id).where(_SELECTION.c.user_id == bindparam("user_id"),
+                                             _SELECTION.c.holder_id == links.holder_id).exists()
+    return (
+        select(links.id, links.holder_id, links.organisation_id, links.external_number, links.number, links.name_key,
+               links.birth_date, links.expires_on, _HOLDERS.c.salutation, _HOLDERS.c.initials, _HOLDERS.c.infix,
+               _HOLDERS.c.last_name, selected.label("selected"), *_head_columns(shape))
+        .select_from(_LINKS.join(_HOLDERS, _HOLDERS.c.id == links.holder_id))
+        .where(links.id.in_(ids))
+        .order_by(*_ordered(_sort_columns(shape, _LINK_SOURCE), shape.descending))
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _head_query(shape: _Shape):
+    return select(*_head_columns(shape))
 
 
 @dataclass
@@ -192,68 +347,50 @@ class Page:
     first_key: str = ""  # keyset keys of the first and last row (the Vorige/Volgende links carry them)
     last_key: str = ""
     more: bool = False  # more matches than the pages reach (total is then MAX_ROWS + 1)
-    summary: "SelectionSummary | None" = None  # the user's selection counter, read with the count
+    summary: "SelectionSummary | None" = None  # the user's selection counter, read with the page
 
 
-def _order(filters: Filters, source: _Source | None = None) -> list:
-    """Sort column, then number and organisation: unique, and exactly the order of the
-    (sort column, number, organisation_id, id) indexes, so the database reads a page straight off one."""
-    t = source or _Source(filters)
-    columns = [getattr(t, SORTS[filters.sort].key), t.number, t.organisation_id]
-    if filters.sort == "nummer":
-        columns = columns[1:]
-    return [c.desc() for c in columns] if filters.direction == "desc" else [c.asc() for c in columns]
+def holder_list(user_id: int, filters: Filters, organisations: list | None = None, *, connection=None) -> Page:
+    """One page of holders (at organisations) in the user's scope (`organisations`: their (id, name)
+    rows, as list_choices() gives them), with the count and the selection counter.
 
-
-def holder_list(user_id: int, filters: Filters, organisation_ids: list[int] | None = None) -> Page:
-    """One page of holders (at organisations) in the user's scope.
-
-    The count stops at the deepest reachable row (MAX_PAGE pages), the page's ids come from the
-    link table alone (an index-ordered scan, no join), and only those 25 rows are then loaded.
+    One round trip: the count stops at the deepest reachable row (MAX_PAGE pages), the page's ids
+    come from the link table alone (an index-ordered scan or a keyset seek, no join), and only those
+    25 rows are joined to their holders.
     """
-    ids = scope_ids(user_id) if organisation_ids is None else organisation_ids
-    source = _Source(filters)
-    conditions = _conditions(filters, ids, source)
-    # one round trip: the count and the user's selection counter
-    matches = select(source.id).where(*conditions).limit(MAX_ROWS + 1).subquery()
-    selection = _summary_query(user_id).subquery()
-    total, selected_count, selected_organisations = db.session.execute(select(
-        select(func.count()).select_from(matches).scalar_subquery(), selection.c.count, selection.c.organisations)).one()
+    run = (connection or db.session).execute
+    if organisations is None:
+        organisations = scope_organisations(user_id)
+    names = {organisation.id: organisation.name for organisation in organisations}
+    shape, params = _shape_and_params(filters, list(names), connection)
+    params["user_id"] = user_id
+    key = _decode_key(filters, filters.after or filters.before) if filters.page > 1 else None
+    if key is None:
+        mode = "offset"
+        params["offset"] = (filters.page - 1) * PAGE_SIZE
+    else:
+        forward = bool(filters.after)
+        mode = ("null_" if key[0] is None and len(key) == 3 else "") + ("after" if forward else "before")
+        params.update((f"key{i}", value) for i, value in enumerate(key))
+    rows = run(_page_query(shape, mode), params).all()
+    if key is not None and len(rows) < PAGE_SIZE and shape.sort in _DATE_SORTS:
+        # the page may run on past the NULL dates' boundary: read it in two segments
+        ids = _seek(run, shape, params, key, forward)
+        rows = run(_page_query(shape, "ids"), {**params, "ids": ids or [-1]}).all()
+    head = rows[0] if rows else run(_head_query(shape), params).one()
+    total = head.total
     pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
     page = min(filters.page, pages)
-    key = _decode_key(filters, filters.after or filters.before)
-    if key is not None and page > 1:
-        page_ids = _seek(source, conditions, filters, key, forward=bool(filters.after)) or [-1]
-    else:
-        page_ids = select(source.id).where(*conditions).order_by(*_order(filters, source)) \
-            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).scalar_subquery()
-    # One round trip: the page's 25 links as plain columns (no ORM entities) with the holder's name,
-    # the organisation's name and whether the holder is selected, in list order (the links carry the
-    # same sort columns as the copies the ids came from).
+    if not rows and total:  # past the end (a typed page number, a stale key): the page that is there
+        params["offset"] = (page - 1) * PAGE_SIZE
+        rows = run(_page_query(shape, "offset"), params).all()
     today = today_local()
-    rows, selected = [], set()
-    for row in db.session.execute(
-        select(*_LIST_COLUMNS, SelectionItem.id.label("selection_id"))
-        .join(Holder, Holder.id == HolderOrganisation.holder_id)
-        .join(Organisation, Organisation.id == HolderOrganisation.organisation_id)
-        .outerjoin(SelectionItem, and_(SelectionItem.user_id == user_id, SelectionItem.holder_id == HolderOrganisation.holder_id))
-        .where(HolderOrganisation.id.in_(page_ids)).order_by(*_order(filters, HolderOrganisation))
-    ).all():
-        item = ListRow(row, today)
-        rows.append((item, item))
-        if row.selection_id is not None:
-            selected.add(row.holder_id)
-    return Page(rows=rows, total=total, page=page, pages=pages, filters=filters, selected=selected,
-                summary=SelectionSummary(selected_count, selected_organisations), more=total > MAX_ROWS, first_key=_encode_key(filters, rows[0][0]) if rows else "",
-                last_key=_encode_key(filters, rows[-1][0]) if rows else "")
-
-
-_LIST_COLUMNS = (
-    HolderOrganisation.id, HolderOrganisation.holder_id, HolderOrganisation.organisation_id,
-    HolderOrganisation.external_number, HolderOrganisation.number, HolderOrganisation.name_key,
-    HolderOrganisation.birth_date, HolderOrganisation.expires_on, Holder.salutation, Holder.initials, Holder.infix,
-    Holder.last_name, Organisation.name.label("organisation_name"),
-)
+    items = [ListRow(row, today, names) for row in rows]
+    return Page(rows=[(item, item) for item in items], total=total, page=page, pages=pages, filters=filters,
+                selected={row.holder_id for row in rows if row.selected},
+                summary=SelectionSummary(head.selected_count, head.selected_organisations), more=total > MAX_ROWS,
+                first_key=_encode_key(filters, items[0]) if items else "",
+                last_key=_encode_key(filters, items[-1]) if items else "")
 
 
 class ListRow:
@@ -264,10 +401,11 @@ class ListRow:
     __slots__ = ("id", "holder_id", "organisation_id", "external_number", "number", "name_key", "birth_date",
                  "expires_on", "display_name", "organisation_name", "is_valid")
 
-    def __init__(self, row, today: date):
+    def __init__(self, row, today: date, organisation_names: dict):
         self.id, self.holder_id, self.organisation_id = row.id, row.holder_id, row.organisation_id
         self.external_number, self.number, self.name_key = row.external_number, row.number, row.name_key
-        self.birth_date, self.expires_on, self.organisation_name = row.birth_date, row.expires_on, row.organisation_name
+        self.birth_date, self.expires_on = row.birth_date, row.expires_on
+        self.organisation_name = organisation_names.get(row.organisation_id, "")
         self.display_name = " ".join(part for part in (row.salutation, row.initials, row.infix, row.last_name) if part)
         self.is_valid = row.expires_on is not None and row.expires_on >= today
 
@@ -279,13 +417,12 @@ class ListRow:
 _DATE_SORTS = {"geboortedatum", "vervaldatum", "status"}
 
 
-def _key_columns(filters: Filters, source) -> list:
-    columns = [getattr(source, SORTS[filters.sort].key), source.number, source.organisation_id]
-    return columns[1:] if filters.sort == "nummer" else columns
+def _key_names(sort: str) -> list[str]:
+    return ["number", "organisation_id"] if sort == "nummer" else [SORTS[sort], "number", "organisation_id"]
 
 
-def _encode_key(filters: Filters, link) -> str:
-    values = [getattr(link, column.key) for column in _key_columns(filters, HolderOrganisation)]
+def _encode_key(filters: Filters, row) -> str:
+    values = [getattr(row, name) for name in _key_names(filters.sort)]
     values = [v.isoformat() if isinstance(v, date) else v for v in values]
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
@@ -314,52 +451,35 @@ def _decode_key(filters: Filters, text: str):
         return None
 
 
-def _seek(source, conditions, filters: Filters, key: list, forward: bool) -> list[int]:
-    """The PAGE_SIZE ids after (forward) or before the key in list order, read straight off the
-    (sort column, number, organisation, id) index with a row-value comparison. Only a date sort
-    column can be NULL; NULLs sort last ascending on PostgreSQL and first on SQLite, so the rows
-    are read in two segments (values, then NULLs, or the other way round)."""
-    columns = _key_columns(filters, source)
-    descending = (filters.direction == "desc") == forward
-    order = [c.desc() if descending else c.asc() for c in columns]
-
-    def after(cols, values):
-        return tuple_(*cols) < tuple_(*values) if descending else tuple_(*cols) > tuple_(*values)
+def _seek(run, shape: _Shape, params: dict, key: list, forward: bool) -> list[int]:
+    """The PAGE_SIZE ids after (forward) or before the key in list order, in two segments where the
+    page crosses the NULL dates: NULLs sort last ascending on PostgreSQL and first on SQLite, so the
+    rows are read as values, then NULLs, or the other way round."""
+    source = shape.source
+    columns = _sort_columns(shape, source)
+    descending = shape.descending == forward
+    where, order = _where(shape), _ordered(columns, descending)
 
     def read(extra, limit):
-        return list(db.session.execute(
-            select(source.id).where(*conditions, *extra).order_by(*order).limit(limit)).scalars())
+        return list(run(select(source.id).where(*where, *extra).order_by(*order).limit(limit), params).scalars())
 
-    nullable = filters.sort in _DATE_SORTS
-    if not nullable:
-        ids = read([after(columns, key)], PAGE_SIZE)
+    first, rest = columns[0], columns[1:]
+    nulls_first = (db.engine.dialect.name == "sqlite") != descending
+    if key[0] is None:
+        ids = read([first.is_(None), _beyond(rest, key[1:], descending)], PAGE_SIZE)
+        if len(ids) < PAGE_SIZE and nulls_first:
+            ids += read([first.is_not(None)], PAGE_SIZE - len(ids))
     else:
-        first, rest = columns[0], columns[1:]
-        nulls_first = (db.session.get_bind().dialect.name == "sqlite") != descending
-        if key[0] is None:
-            ids = read([first.is_(None), after(rest, key[1:])], PAGE_SIZE)
-            if len(ids) < PAGE_SIZE and nulls_first:
-                ids += read([first.is_not(None)], PAGE_SIZE - len(ids))
-        else:
-            ids = read([after(columns, key)], PAGE_SIZE)
-            if len(ids) < PAGE_SIZE and not nulls_first:
-                ids += read([first.is_(None)], PAGE_SIZE - len(ids))
-    return ids if forward else ids[::-1]
-
-
-MAX_ROWS = MAX_PAGE * PAGE_SIZE
-
-
-def _count(conditions, source: _Source) -> int:
-    """The number of matches, counted up to one past the deepest reachable row (MAX_ROWS + 1)."""
-    matches = select(source.id).where(*conditions).limit(MAX_ROWS + 1).subquery()
-    return db.session.execute(select(func.count()).select_from(matches)).scalar_one()
+        ids = read([_beyond(columns, key, descending)], PAGE_SIZE)
+        if len(ids) < PAGE_SIZE and not nulls_first:
+            ids += read([first.is_(None)], PAGE_SIZE - len(ids))
+    return ids
 
 
 def holder_count(user_id: int, filters: Filters, organisation_ids: list[int] | None = None) -> int:
-    """How many holders (at organisations) match; the list's count query on its own."""
-    source = _Source(filters)
-    return _count(_conditions(filters, scope_ids(user_id) if organisation_ids is None else organisation_ids, source), source)
+    """How many holders (at organisations) match, up to MAX_ROWS + 1; the list's count on its own."""
+    shape, params = _shape_and_params(filters, scope_ids(user_id) if organisation_ids is None else organisation_ids)
+    return db.session.execute(_count_query(shape), params).scalar_one()
 
 
 def link_in_scope(user_id: int, link_id: int) -> HolderOrganisation:
@@ -471,16 +591,16 @@ def add_all_to_selection(user_id: int, filters: Filters) -> AddResult:
     try:
         have = _lock_selection(user_id)
         room = max(SELECTION_LIMIT - have, 0)
-        source = _Source(filters)
-        query = select(HolderOrganisation.id, HolderOrganisation.holder_id).where(
-            *([HolderOrganisation.id == source.id] if source.by_type else []), *_conditions(filters, scope, source),
-            _not_selected(user_id),
-        ).order_by(*_order(filters, source))
+        shape, params = _shape_and_params(filters, scope)
+        source = shape.source
+        query = select(_LINKS.c.id, _LINKS.c.holder_id).where(
+            *([_LINKS.c.id == source.id] if shape.by_type else []), *_where(shape), _not_selected(user_id),
+        ).order_by(*_ordered(_sort_columns(shape, source), shape.descending))
         # The list has a row per holder per organisation: read on until room + 1 DIFFERENT holders
         # (or the end), so the cap counts holders and "capped" is only said when one was left out.
         rows, batch = [], room + 1
         while True:
-            chunk = db.session.execute(query.limit(batch).offset(len(rows))).all()
+            chunk = db.session.execute(query.limit(batch).offset(len(rows)), params).all()
             rows += chunk
             wanted = _one_per_holder(rows)
             if len(chunk) < batch or len(wanted) > room:

@@ -27,15 +27,14 @@ def _back(filters: services.Filters | None = None) -> str:
 
 def _list_context(filters: services.Filters, details: int | None = None):
     user_id = current_user.id
-    organisations = services.scope_organisations(user_id)
-    page = services.holder_list(user_id, filters, [o.id for o in organisations])
+    organisations, exam_types, page = services.list_page(user_id, filters)
     opened = None
     if details:
         try:
             opened = services.holder_details(user_id, details)
         except NotFound:
             opened = None
-    return dict(page=page, filters=filters, organisations=organisations, exam_types=services.exam_types(),
+    return dict(page=page, filters=filters, organisations=organisations, exam_types=exam_types,
                 summary=page.summary, opened=opened, limit=SELECTION_LIMIT,
                 query=urlencode(filters.args()), **_row_context())
 
