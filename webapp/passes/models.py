@@ -127,6 +127,18 @@ class LinkExamType(db.Model):
     external_number: Mapped[str] = mapped_column(String(30), default="")
 
 
+class LinkCount(db.Model):
+    """How many links an organisation has (exam_type_id 0) and how many of them per exam type (their
+    LinkExamType rows). Kept by database triggers on both tables (migration passes_0006), so the list
+    counts an unfiltered or exam-type-only view from a few rows instead of up to 10,001 index entries."""
+
+    __tablename__ = "passes_link_counts"
+
+    organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    exam_type_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    links: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ExamType(db.Model):
     __tablename__ = "passes_exam_types"
 

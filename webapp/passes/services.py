@@ -28,8 +28,8 @@ from webapp.core.timeutil import parse_date, today_local, utcnow
 from webapp.extensions import db
 from webapp.organisations.models import Mandate, Membership, Organisation
 from webapp.passes.models import (
-    SELECTION_LIMIT, ExamType, Holder, HolderOrganisation, LinkExamType, PassRequest, PassRequestItem, Qualification,
-    SelectionCounter, SelectionItem, name_key,
+    SELECTION_LIMIT, ExamType, Holder, HolderOrganisation, LinkCount, LinkExamType, PassRequest, PassRequestItem,
+    Qualification, SelectionCounter, SelectionItem, name_key,
 )
 
 PAGE_SIZE = 25
@@ -148,8 +148,8 @@ def _like_escape(text: str) -> str:
 # are written into the SQL (literal_execute): with them as parameters PostgreSQL re-planned the page
 # query on every execution (0.5 ms) instead of reusing its plan.
 
-_LINKS, _TYPES, _HOLDERS, _SELECTION = (HolderOrganisation.__table__, LinkExamType.__table__, Holder.__table__,
-                                        SelectionItem.__table__)
+_LINKS, _TYPES, _HOLDERS, _SELECTION, _COUNTS = (
+    HolderOrganisation.__table__, LinkExamType.__table__, Holder.__table__, SelectionItem.__table__, LinkCount.__table__)
 
 
 class _Source:
@@ -182,6 +182,11 @@ class _Shape:
     @property
     def source(self) -> _Source:
         return _TYPE_SOURCE if self.by_type else _LINK_SOURCE
+
+    @property
+    def counted(self) -> bool:
+        """Only organisations and an exam type: passes_link_counts has the total."""
+        return not (self.search or self.expires_from or self.expires_to or self.exam_number)
 
 
 EXAM_NUMBER_HOLDERS = 2000
@@ -277,7 +282,14 @@ def _limit(name: str, value: int | None = None):
 
 
 def _count_query(shape: _Shape):
-    """The number of matches, counted up to one past the deepest reachable row (MAX_ROWS + 1)."""
+    """The number of matches: for an organisation or exam-type view, the sum of its kept link counts;
+    otherwise counted up to one past the deepest reachable row (MAX_ROWS + 1)."""
+    if shape.counted:
+        c = _COUNTS.c
+        organisations = (c.organisation_id == bindparam("organisation") if shape.one_organisation
+                         else c.organisation_id.in_(bindparam("organisations", expanding=True)))
+        exam_type = bindparam("exam_type") if shape.by_type else literal_column("0")
+        return select(func.coalesce(func.sum(c.links), 0)).where(c.exam_type_id == exam_type, organisations)
     matches = select(shape.source.id).where(*_where(shape)).limit(_limit("count_limit", MAX_ROWS + 1)).subquery()
     return select(func.count()).select_from(matches)
 
@@ -378,7 +390,7 @@ def holder_list(user_id: int, filters: Filters, organisations: list | None = Non
         ids = _seek(run, shape, params, key, forward)
         rows = run(_page_query(shape, "ids"), {**params, "ids": ids or [-1]}).all()
     head = rows[0] if rows else run(_head_query(shape), params).one()
-    total = head.total
+    total = min(head.total, MAX_ROWS + 1)
     pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
     page = min(filters.page, pages)
     if not rows and total:  # past the end (a typed page number, a stale key): the page that is there
@@ -479,7 +491,7 @@ def _seek(run, shape: _Shape, params: dict, key: list, forward: bool) -> list[in
 def holder_count(user_id: int, filters: Filters, organisation_ids: list[int] | None = None) -> int:
     """How many holders (at organisations) match, up to MAX_ROWS + 1; the list's count on its own."""
     shape, params = _shape_and_params(filters, scope_ids(user_id) if organisation_ids is None else organisation_ids)
-    return db.session.execute(_count_query(shape), params).scalar_one()
+    return min(db.session.execute(_count_query(shape), params).scalar_one(), MAX_ROWS + 1)
 
 
 def link_in_scope(user_id: int, link_id: int) -> HolderOrganisation:
