@@ -36,13 +36,16 @@ def _list_context(filters: services.Filters, details: int | None = None):
             opened = None
     return dict(page=page, filters=filters, organisations=organisations, exam_types=exam_types,
                 summary=page.summary, opened=opened, limit=SELECTION_LIMIT,
-                query=urlencode(filters.args()), **_row_context())
+                **_row_context(urlencode(filters.args()), organisations))
 
 
-def _row_context() -> dict:
+def _row_context(query: str, organisations: list) -> dict:
     """What every holder row needs, computed once per response: the list's URL (the row's links and
-    forms hang under it: /houders/<id>, /selectie/<id>/toevoegen|verwijderen) and the CSRF token."""
-    return dict(base=url_for("passes.index"), csrf=generate_csrf())
+    forms hang under it: /houders/<id>, /selectie/<id>/toevoegen|verwijderen), the list's query string
+    (the filters, encoded) ready to append to, the CSRF token, and whether rows name their organisation."""
+    return dict(base=url_for("passes.index"), csrf=generate_csrf(), query=query,
+                query_string="?" + query if query else "", query_and=query + "&" if query else "",
+                show_organisation=len(organisations) > 1)
 
 
 @bp.get("/pasjes")
@@ -61,9 +64,8 @@ def holder_row(link_id):
     link, qualifications = services.holder_details(current_user.id, link_id)
     selected = _is_selected(link.id)
     return _row_fragment(dict(link=link, holder=link.holder, selected=selected,
-                  organisations=services.scope_organisations(current_user.id),
-                  opened=(link, qualifications) if request.args.get("open") == "1" else None,
-                  filters=filters, query=urlencode(filters.args()), **_row_context()))
+                  opened=(link, qualifications) if request.args.get("open") == "1" else None, filters=filters,
+                  **_row_context(urlencode(filters.args()), services.scope_organisations(current_user.id))))
 
 
 def _row_fragment(context: dict, oob: bool = False):
@@ -93,11 +95,11 @@ def _row_response(link_id: int, message: str | None):
     link, qualifications = services.holder_details(current_user.id, link_id)
     filters = services.Filters.from_args(request.form)
     opened = (link, qualifications) if request.form.get("open") == "1" else None
-    return _row_fragment(dict(link=link, holder=link.holder, selected=_is_selected(link.id),
-                              organisations=services.scope_organisations(current_user.id),
-                              opened=opened, filters=filters, query=request.form.get("terug", ""),
-                              summary=services.selection_summary(current_user.id), limit=SELECTION_LIMIT, message=message,
-                              **_row_context()), oob=True)
+    return _row_fragment(dict(link=link, holder=link.holder, selected=_is_selected(link.id), opened=opened,
+                              filters=filters, summary=services.selection_summary(current_user.id),
+                              limit=SELECTION_LIMIT, message=message,
+                              **_row_context(request.form.get("terug", ""), services.scope_organisations(current_user.id))),
+                         oob=True)
 
 
 @bp.post("/pasjes/selectie/<int:link_id>/toevoegen")
