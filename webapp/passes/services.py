@@ -178,6 +178,10 @@ class _Shape:
     exam_number: str = ""  # "", "ids" (the holders, looked up first) or "query" (too many to list)
     sort: str = "nummer"
     descending: bool = False
+    # SQLite, given organisation_id IN (...), drives the scan from an (organisation, sort column) index
+    # and sorts every row in scope (11 ms on page 400); on `organisation_id + 0` it walks the sort
+    # column's index in list order instead (2 ms). PostgreSQL plans well on its own.
+    organisations_unindexed: bool = False
 
     @property
     def source(self) -> _Source:
@@ -228,15 +232,17 @@ def _shape_and_params(filters: Filters, organisation_ids: list[int], connection=
             exam_number, params["exam_holders"] = "ids", holder_ids or [-1]
     shape = _Shape(by_type=bool(filters.exam_type), one_organisation=len(ids) == 1, search=search,
                    expires_from=bool(filters.expires_from), expires_to=bool(filters.expires_to),
-                   exam_number=exam_number, sort=filters.sort, descending=filters.direction == "desc")
+                   exam_number=exam_number, sort=filters.sort, descending=filters.direction == "desc",
+                   organisations_unindexed=len(ids) != 1 and db.engine.dialect.name == "sqlite")
     return shape, params
 
 
 def _where(shape: _Shape) -> list:
     """The WHERE conditions of a shape, on its source table, with bound parameters."""
     c = shape.source.c
-    where = [c.organisation_id == bindparam("organisation") if shape.one_organisation
-             else c.organisation_id.in_(bindparam("organisations", expanding=True))]
+    organisation = c.organisation_id + literal_column("0") if shape.organisations_unindexed else c.organisation_id
+    where = [organisation == bindparam("organisation") if shape.one_organisation
+             else organisation.in_(bindparam("organisations", expanding=True))]
     if shape.by_type:
         where.insert(0, c.exam_type_id == bindparam("exam_type"))
     if shape.search == "birth":
