@@ -1,11 +1,15 @@
-"""List benchmark: every holder-list query at 100,000 holders on SQLite and PostgreSQL, then the filtered
-list page over HTTP (gunicorn, 2 sync workers, PostgreSQL) beside the constant-string route.
+"""List benchmark: every holder-list query at 100,000 holders on SQLite and PostgreSQL, then the list
+pages in process (Flask test client) and over HTTP (gunicorn, 2 sync workers, PostgreSQL), each beside
+the constant-string route and the logged-in home page (the platform's floor for a page).
 
 Run: .venv/bin/python -m benchmarks.passes_list_bench [--holders 100000] [--skip-http] [--only sqlite|postgresql]
-Prints p50/p95 per query (each is services.holder_list(): scope, count, page and the selection marks);
-asserts nothing. Goal: every query p95 < 20 ms; the list page >= 400 req/s with p95 < 30 ms.
+     [--rounds 2] [--seconds 8] [--sqlite URL] [--postgres URL]   (the last two reuse generated databases)
+Prints p50/p95 per query (each is services.holder_list(): the scope, then the page with its count and
+selection marks in one statement); asserts nothing. Goal: every query p95 < 20 ms; the list page
+>= 400 req/s with p95 < 30 ms.
 """
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -117,35 +121,87 @@ def generate(env: dict, holders: int) -> None:
     print(output.strip().splitlines()[-1], f"(command wall {time.perf_counter() - t0:.1f} s)")
 
 
-def http(env: dict) -> None:
+def page_targets(database_url: str) -> tuple[str, list[tuple[str, str, bool]]]:
+    """The contact person's first organisation (to act for) and the pages to time: (name, path, logged in)."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(env["DATABASE_URL"])
+    engine = sa.create_engine(database_url)
     with engine.connect() as connection:
         organisation = connection.execute(sa.text(
             "SELECT o.id FROM organisations o JOIN memberships m ON m.organisation_id = o.id "
             "JOIN users u ON u.id = m.user_id WHERE u.email = 'bench@pasjes.example' ORDER BY o.id LIMIT 1")).scalar_one()
         exam_type = connection.execute(sa.text("SELECT id FROM passes_exam_types WHERE name = 'Eerste Hulp'")).scalar_one()
     engine.dispose()
+    return str(organisation), [
+        ("constant string", "/__constant", False),
+        ("home page (logged in: the platform floor)", "/", True),
+        ("list page (no filter)", "/pasjes", True),
+        ("list page (exam type, sort naam)", f"/pasjes?examentype={exam_type}&sort=naam", True),
+        ("list page (search 'jans')", "/pasjes?zoek=jans", True),
+        ("list page (deepest page)", "/pasjes?pagina=400", True),
+    ]
+
+
+def time_in_process(database_url: str, count: int = 300) -> None:
+    """Per request through the Flask test client (no HTTP, one process): wall time, this process's CPU
+    time (the database's own work excluded) and the SQL statements sent. Steadier than HTTP on a
+    shared machine."""
+    from sqlalchemy import event
+
+    from webapp import create_app
+    from webapp.extensions import db
+
+    organisation, targets = page_targets(database_url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PUBLIC_URL": "http://localhost",
+                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    app.add_url_rule("/__constant", "constant", lambda: "constant")
+    statements = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    anonymous, logged_in = app.test_client(), app.test_client()
+    response = logged_in.post("/inloggen", data={"email": "bench@pasjes.example", "password": "Tulpen-Veld-2026"})
+    if response.headers["Location"].startswith("/organisatie-kiezen"):
+        logged_in.post(response.headers["Location"], data={"context": organisation})
+    print(f"\n== in process (Flask test client, PostgreSQL, {count} requests each) ==")
+    print(f"{'target':<44} {'mean ms':>8} {'p95 ms':>8} {'cpu ms':>8} {'queries':>8}")
+    for name, path, login in targets:
+        client = logged_in if login else anonymous
+        for _ in range(10):
+            assert client.get(path).status_code == 200, path
+        statements.clear()
+        client.get(path)
+        queries = len(statements)
+        times = []
+        cpu = time.process_time()
+        for _ in range(count):
+            t0 = time.perf_counter()
+            client.get(path)
+            times.append(1000 * (time.perf_counter() - t0))
+        cpu = 1000 * (time.process_time() - cpu) / count
+        print(f"{name:<44} {statistics.mean(times):>8.2f} {percentile(times, 0.95):>8.2f} {cpu:>8.2f} {queries:>8}")
+    with app.app_context():
+        db.engine.dispose()
+
+
+def http(env: dict, rounds: int = 2, seconds: int = 8) -> None:
+    organisation, targets = page_targets(env["DATABASE_URL"])
     with harness.gunicorn(env, workers=2) as base:
-        cookie = harness.login_cookie(base, "bench@pasjes.example", "Tulpen-Veld-2026", str(organisation))
-        targets = [
-            ("constant string", base + "/__constant", None),
-            ("list page (no filter)", base + "/pasjes", cookie),
-            ("list page (exam type, sort naam)", base + f"/pasjes?examentype={exam_type}&sort=naam", cookie),
-            ("list page (search 'jans')", base + "/pasjes?zoek=jans", cookie),
-            ("list page (deepest page)", base + "/pasjes?pagina=400", cookie),
-        ]
+        cookie = harness.login_cookie(base, "bench@pasjes.example", "Tulpen-Veld-2026", organisation)
         import urllib.request
 
-        for name, url, with_cookie in targets:  # warm both workers, check we are logged in
-            request = urllib.request.Request(url, headers={"Cookie": with_cookie} if with_cookie else {})
+        for name, path, login in targets:  # warm both workers, check we are logged in
+            request = urllib.request.Request(base + path, headers={"Cookie": cookie} if login else {})
             body = urllib.request.urlopen(request).read().decode()
-            if with_cookie and "Kwalificatiehouder(s) toegevoegd" not in body:
-                sys.exit(f"not logged in for {url}")
-        rows = [(name, harness.wrk(url, seconds=8, connections=8, cookie=with_cookie)) for name, url, with_cookie in targets]
-        print("\n== HTTP: gunicorn, 2 sync workers, PostgreSQL, wrk 2 threads 8 connections 8 s ==")
-        harness.print_table(rows)
+            if path.startswith("/pasjes") and "Kwalificatiehouder(s) toegevoegd" not in body:
+                sys.exit(f"not logged in for {path}")
+        # Rounds, each with every target: on a shared machine the neighbours' load shifts between
+        # rounds; compare the pages with the constant route of the same round.
+        for number in range(1, rounds + 1):
+            rows = [(name, harness.wrk(base + path, seconds=seconds, connections=8, cookie=cookie if login else None))
+                    for name, path, login in targets]
+            print(f"\n== HTTP round {number} of {rounds}: gunicorn, 2 sync workers, PostgreSQL, "
+                  f"wrk 2 threads 8 connections {seconds} s ==")
+            harness.print_table(rows)
 
 
 def main():
@@ -153,19 +209,27 @@ def main():
     parser.add_argument("--holders", type=int, default=100_000)
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--sqlite", metavar="URL", help="a database passes-generate made already")
+    parser.add_argument("--postgres", metavar="URL", help="a database passes-generate made already")
     args = parser.parse_args()
     if args.only != "postgresql":
-        folder = tempfile.mkdtemp(prefix="passes-bench-")
-        url = f"sqlite:///{os.path.join(folder, 'bench.sqlite')}"
-        generate(harness.bench_env(url), args.holders)
+        url = args.sqlite
+        if not url:
+            url = f"sqlite:///{os.path.join(tempfile.mkdtemp(prefix='passes-bench-'), 'bench.sqlite')}"
+            generate(harness.bench_env(url), args.holders)
         time_queries(url, "SQLite")
     if args.only != "sqlite":
-        with harness.scratch_postgres(f"passes_list_bench_{os.getpid()}") as url:
+        with (contextlib.nullcontext(args.postgres) if args.postgres
+              else harness.scratch_postgres(f"passes_list_bench_{os.getpid()}")) as url:
             env = harness.bench_env(url)
-            generate(env, args.holders)
+            if not args.postgres:
+                generate(env, args.holders)
             time_queries(url, "PostgreSQL")
+            time_in_process(url)
             if not args.skip_http:
-                http(env)
+                http(env, args.rounds, args.seconds)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 Run against a database made by `flask passes-generate --holders 100000`:
     .venv/bin/python -m benchmarks.passes_list_explain <DATABASE_URL> [scenario substring] [-v]
 On PostgreSQL it prints each statement's EXPLAIN (ANALYZE, BUFFERS) execution time (ms; -v: the plans);
-on SQLite the statement's wall time and EXPLAIN QUERY PLAN. Columns: count, page ids, page rows.
+on SQLite the statement's wall time and EXPLAIN QUERY PLAN. Columns: the statements that read the list
+tables, in order; usually one (the page with its count and selection counter), more where a keyset page
+crosses the NULL dates or a page number lies past the end.
 The machine is shared: execution times are the database's own, free of client and load noise.
 """
 import re
