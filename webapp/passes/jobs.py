@@ -25,10 +25,19 @@ CHUNK_SIZE = 25
 
 
 def preload() -> None:
-    """Heavy imports once in `flask worker`, before it forks for each job."""
-    import pypdf  # noqa: F401
-    import segno  # noqa: F401
-    import xhtml2pdf.pisa  # noqa: F401
+    """Ready `flask worker` before it forks for each job: the heavy imports, SQLAlchemy's mapper set-up,
+    and two throwaway passes so the lazy set-up (the compiled template, xhtml2pdf's fonts and default
+    stylesheet, segno, pypdf) is done once here instead of in every work horse."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
+    holder = SimpleNamespace(number="00000000", display_name="Voorbeeld")
+    qualification = SimpleNamespace(name="Voorbeeld", kind_label="Diploma", modules=[], exam_date=date(2000, 1, 1),
+                                    exam_number="", expires_on=date(2000, 1, 1), verify_token="voorbeeld")
+    PassRenderer().render_many([(holder, qualification, "")] * 2)
 
 
 def start_build(request_id: int) -> None:
