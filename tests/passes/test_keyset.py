@@ -82,3 +82,15 @@ def test_the_volgende_link_carries_the_key_and_a_forged_key_is_ignored(contact_c
     page = services.holder_list(world.contact.id, services.Filters(page=2, after=services._encode_key(
         services.Filters(), world.link(world.foreign))))
     assert "55500011" not in [holder.number for _, holder in page.rows]
+
+
+def test_a_page_past_the_end_shows_the_last_page(world):
+    some_holders(world)  # 82 rows: 25 + 25 + 25 + 7
+    user = world.contact.id
+    last = services.holder_list(user, services.Filters(page=4))
+    assert last.page == last.pages == 4 and len(ids(last)) == 7
+    past = services.holder_list(user, services.Filters(page=9))  # a page number typed into the URL
+    assert past.page == 4 and ids(past) == ids(last)
+    # a key with nothing after it (a link followed after rows went): that page number's rows, not none
+    stale = services.holder_list(user, services.Filters(page=4, after=last.last_key))
+    assert stale.page == 4 and ids(stale) == ids(last)
