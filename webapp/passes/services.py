@@ -373,9 +373,9 @@ def holder_list(user_id: int, filters: Filters, organisations: list | None = Non
     """One page of holders (at organisations) in the user's scope (`organisations`: their (id, name)
     rows, as list_choices() gives them), with the count and the selection counter.
 
-    One round trip: the count stops at the deepest reachable row (MAX_PAGE pages), the page's ids
-    come from the link table alone (an index-ordered scan or a keyset seek, no join), and only those
-    25 rows are joined to their holders.
+    One round trip: the count comes from the kept link counts or stops at the deepest reachable row
+    (MAX_PAGE pages), the page's ids come from the source table alone (an index-ordered scan or a keyset
+    seek, no join), and only those 25 rows are joined to their holders.
     """
     run = (connection or db.session).execute
     if organisations is None:
@@ -392,8 +392,9 @@ def holder_list(user_id: int, filters: Filters, organisations: list | None = Non
         mode = ("null_" if key[0] is None and len(key) == 3 else "") + ("after" if forward else "before")
         params.update((f"key{i}", value) for i, value in enumerate(key))
     rows = run(_page_query(shape, mode), params).all()
-    if key is not None and len(rows) < PAGE_SIZE and shape.sort in _DATE_SORTS:
-        # the page may run on past the NULL dates' boundary: read it in two segments
+    if key is not None and len(rows) < PAGE_SIZE and shape.sort in _DATE_SORTS \
+            and (key[0] is None) == _nulls_first(shape, forward):
+        # the page runs on past the NULL dates' boundary: read it in two segments
         ids = _seek(run, shape, params, key, forward)
         rows = run(_page_query(shape, "ids"), {**params, "ids": ids or [-1]}).all()
     head = rows[0] if rows else run(_head_query(shape), params).one()
@@ -470,6 +471,11 @@ def _decode_key(filters: Filters, text: str):
         return None
 
 
+def _nulls_first(shape: _Shape, forward: bool) -> bool:
+    """Whether a seek in this direction meets the NULL dates before the others."""
+    return (db.engine.dialect.name == "sqlite") != (shape.descending == forward)
+
+
 def _seek(run, shape: _Shape, params: dict, key: list, forward: bool) -> list[int]:
     """The PAGE_SIZE ids after (forward) or before the key in list order, in two segments where the
     page crosses the NULL dates: NULLs sort last ascending on PostgreSQL and first on SQLite, so the
@@ -483,7 +489,7 @@ def _seek(run, shape: _Shape, params: dict, key: list, forward: bool) -> list[in
         return list(run(select(source.id).where(*where, *extra).order_by(*order).limit(limit), params).scalars())
 
     first, rest = columns[0], columns[1:]
-    nulls_first = (db.engine.dialect.name == "sqlite") != descending
+    nulls_first = _nulls_first(shape, forward)
     if key[0] is None:
         ids = read([first.is_(None), _beyond(rest, key[1:], descending)], PAGE_SIZE)
         if len(ids) < PAGE_SIZE and nulls_first:
