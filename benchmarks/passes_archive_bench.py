@@ -151,9 +151,8 @@ def _wait_for_workers(app, count: int, timeout: float = 90) -> None:
 
 
 def _timeline(app, known: set, submitted: float) -> str:
-    """The request's RQ jobs from the finished registry: time in the work horse, gaps, when the ZIP job started."""
+    """The request's RQ jobs from the finished registry: the build jobs, and when the ZIP job ran."""
     from datetime import timezone
-    from statistics import median
 
     from rq.job import Job
     from rq.registry import FinishedJobRegistry
@@ -165,19 +164,15 @@ def _timeline(app, known: set, submitted: float) -> str:
         ids = [i for i in FinishedJobRegistry(queue=q).get_job_ids() if i not in known]
         jobs = [j for j in Job.fetch_many(ids, connection=q.connection, serializer=q.serializer) if j]
     stamp = lambda moment: moment.replace(tzinfo=timezone.utc).timestamp() - submitted  # noqa: E731
-    chunks = sorted((stamp(j.started_at), stamp(j.ended_at), j.worker_name) for j in jobs if j.args[0].endswith("build_chunk"))
+    builds = sorted((stamp(j.started_at), stamp(j.ended_at), j.return_value()) for j in jobs
+                    if j.args[0].endswith(".build_chunks"))
     final = [(stamp(j.started_at), stamp(j.ended_at)) for j in jobs if j.args[0].endswith(".finish")]
-    if not chunks or not final:
+    if not builds or not final:
         return "no timeline"
-    gaps = []
-    for worker in {c[2] for c in chunks}:
-        mine = [c for c in chunks if c[2] == worker]
-        gaps += [b[0] - a[1] for a, b in zip(mine, mine[1:])]
-    last = max(c[1] for c in chunks)
-    return (f"first chunk started {1000 * chunks[0][0]:.0f} ms after submit; {len(chunks)} chunk jobs, median "
-            f"{1000 * median(c[1] - c[0] for c in chunks):.0f} ms each; median gap between a worker's jobs "
-            f"{1000 * median(gaps or [0]):.0f} ms; the ZIP job started {1000 * (final[0][0] - last):.0f} ms after the "
-            f"last chunk and took {1000 * (final[0][1] - final[0][0]):.0f} ms")
+    spans = ", ".join(f"{start:.2f}-{end:.2f} s ({holders} holders)" for start, end, holders in builds)
+    last = max(end for _, end, _ in builds)
+    return (f"build jobs: {spans}; the ZIP job started {1000 * (final[0][0] - last):.0f} ms after the last "
+            f"and took {1000 * (final[0][1] - final[0][0]):.0f} ms")
 
 
 def with_workers(env, app, user_id, exam_type_id, organisation_id, count: int) -> None:

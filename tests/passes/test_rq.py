@@ -130,3 +130,43 @@ def test_redis_down_at_submit_stores_nothing(database_url, tmp_path, backend):
         assert "<strong>1</strong> Kwalificatiehouder(s)" in client.get("/pasjes").get_data(as_text=True)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_one_build_job_per_live_worker(redis_app, rq_world):
+    """Workers already waiting: the request gets a build job for each, and the ZIP job has nothing left to do."""
+    import time
+
+    from rq.job import Job
+    from rq.registry import FinishedJobRegistry
+
+    from webapp.core.jobs import queue, worker_count
+
+    env = dict(os.environ, DATABASE_URL=redis_app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=REDIS_TEST_URL,
+               RQ_QUEUE=QUEUE, STORAGE_DIR=redis_app.config["STORAGE_DIR"], SECRET_KEY=BASE_CONFIG["SECRET_KEY"],
+               DATA_KEY=BASE_CONFIG["DATA_KEY"], PUBLIC_URL="http://localhost")
+    flask = str(Path(sys.executable).with_name("flask"))
+    workers = [subprocess.Popen([flask, "--app", "wsgi", "worker"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 60
+        while worker_count() < 2:
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.1)
+        known = set(FinishedJobRegistry(queue=queue()).get_job_ids())
+        request = submit(rq_world)
+        while request.status not in ("available", "failed"):
+            assert time.monotonic() < deadline + 60, request.status
+            time.sleep(0.1)
+            db.session.expire_all()
+            request = db.session.get(PassRequest, request.id)
+        assert request.status == "available"
+        time.sleep(0.5)  # the ZIP job (a formality now) ends just after
+        new = [i for i in FinishedJobRegistry(queue=queue()).get_job_ids() if i not in known]
+        finished = Job.fetch_many(new, connection=queue().connection, serializer=queue().serializer)
+        builders = [job for job in finished if job and job.args[0].endswith(".build_chunks")]
+        assert len(builders) == 2 and sum(job.return_value() for job in builders) == 32
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(20)

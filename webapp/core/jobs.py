@@ -61,6 +61,20 @@ def queue(app=None) -> Queue:
     return Queue(app.config["RQ_QUEUE"], connection=redis_connection(app), serializer=JSONSerializer)
 
 
+def worker_count() -> int:
+    """How many live RQ workers listen on the app's queue (0 without Redis, or when it is down)."""
+    app = current_app._get_current_object()
+    if not app.config["REDIS_URL"]:
+        return 0
+    from redis.exceptions import RedisError
+    from rq import Worker
+
+    try:
+        return len(Worker.all(queue=queue(app)))
+    except RedisError:
+        return 0
+
+
 def enqueue(func, *args, job_id: str | None = None, depends_on=None, retries: int = 2, timeout: int = 600):
     """Run func(*args) in the background. Raises QueueUnavailable when the queue is down."""
     name = dotted_name(func)

@@ -1,10 +1,13 @@
 """Building a request's ZIP of PDF passes in the background.
 
-With Redis, the request is split into chunks that several workers render at once; a final job
-(depending on all chunks) zips the results. Without Redis one in-process job does both. Every
-step writes elsewhere first and then moves its result into place, so a killed worker or a retry
-never leaves a partial chunk or a partial ZIP behind that could be downloaded.
+With Redis, the request is split into chunks; one build job per worker claims chunks until none is
+left (so several workers render one request at once), and the job that completes the last chunk
+zips them. A final job, depending on the build jobs, finishes whatever a killed build job left.
+Without Redis one in-process job does it all. Every step writes elsewhere first and then moves its
+result into place, so a killed worker or a retry never leaves a partial chunk or a partial ZIP
+behind that could be downloaded.
 """
+import contextlib
 import io
 import os
 import re
@@ -41,29 +44,70 @@ def preload() -> None:
 
 
 def start_build(request_id: int) -> None:
-    """Enqueue the jobs for a request (raises QueueUnavailable when Redis is down)."""
-    from webapp.core.jobs import enqueue
+    """Enqueue the jobs for a request (raises QueueUnavailable when Redis is down).
+
+    One build job per worker, each claiming chunks until none is left: a worker pays a job's set-up
+    (the fork, a database connection) once per request instead of once per chunk, and a faster worker
+    simply takes more chunks. The build job that completes the last chunk zips at once; the ZIP job,
+    which depends on them all, only has work when that did not happen (a build job died).
+    """
+    from webapp.core.jobs import enqueue, worker_count
 
     if not current_app.config["REDIS_URL"]:
         enqueue(build_all, request_id, retries=0)
         return
-    item_ids = list(db.session.execute(
-        select(PassRequestItem.id).where(PassRequestItem.request_id == request_id).order_by(PassRequestItem.id)
-    ).scalars())
-    chunks = [item_ids[i:i + CHUNK_SIZE] for i in range(0, len(item_ids), CHUNK_SIZE)]
-    jobs = [enqueue(build_chunk, request_id, index, ids, retries=1) for index, ids in enumerate(chunks)]
-    enqueue(finish, request_id, len(chunks), depends_on=jobs or None, retries=1)
+    chunks = _chunks(request_id)
+    _free_claims(request_id)
+    builders = [enqueue(build_chunks, request_id, chunks, retries=1)
+                for _ in range(min(len(chunks), max(1, worker_count())))]
+    enqueue(finish, request_id, len(chunks), depends_on=builders or None, retries=1)
 
 
 def build_all(request_id: int) -> None:
     """The in-process runner: every chunk, then the ZIP."""
-    item_ids = list(db.session.execute(
-        select(PassRequestItem.id).where(PassRequestItem.request_id == request_id).order_by(PassRequestItem.id)
-    ).scalars())
-    chunks = [item_ids[i:i + CHUNK_SIZE] for i in range(0, len(item_ids), CHUNK_SIZE)]
+    chunks = _chunks(request_id)
     for index, ids in enumerate(chunks):
         build_chunk(request_id, index, ids)
     finish(request_id, len(chunks))
+
+
+def build_chunks(request_id: int, chunks: list[list[int]]) -> int:
+    """Build every chunk no other job has claimed yet (several of these run at once on different workers);
+    when all chunks are in, the first to claim the ZIP makes it."""
+    request = db.session.get(PassRequest, request_id)
+    if request is None or request.status in ("expired", "available"):
+        return 0
+    built = sum(build_chunk(request_id, index, ids) for index, ids in enumerate(chunks) if _claim(request_id, f"{index:04d}"))
+    folder = _request_dir(request_id)
+    if all((folder / f"chunk-{index:04d}").is_dir() for index in range(len(chunks))) and _claim(request_id, "zip"):
+        finish(request_id, len(chunks))
+    return built
+
+
+def _chunks(request_id: int) -> list[list[int]]:
+    item_ids = list(db.session.execute(
+        select(PassRequestItem.id).where(PassRequestItem.request_id == request_id).order_by(PassRequestItem.id)
+    ).scalars())
+    return [item_ids[i:i + CHUNK_SIZE] for i in range(0, len(item_ids), CHUNK_SIZE)]
+
+
+def _claim(request_id: int, name: str) -> bool:
+    """Whether this job takes the step: the first to create its claim folder (atomic) does. Once the
+    request's folder is gone (zipped, expired) nobody does."""
+    try:
+        (_request_dir(request_id) / f"claim-{name}").mkdir()
+        return True
+    except OSError:
+        return False
+
+
+def _free_claims(request_id: int) -> None:
+    """The request's folder with no claims in it: on a retry, what the failed run claimed is free again."""
+    folder = _request_dir(request_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    for claim in folder.glob("claim-*"):
+        with contextlib.suppress(FileNotFoundError):  # the folder went meanwhile (a late job zipped)
+            claim.rmdir()
 
 
 def _request_dir(request_id: int):
@@ -134,9 +178,10 @@ def finish(request_id: int, chunk_count: int) -> str:
             return str(final)
         folder = _request_dir(request_id)
         chunks = [folder / f"chunk-{i:04d}" for i in range(chunk_count)]
-        missing = [c.name for c in chunks if not c.is_dir()]
-        if missing:
-            raise RuntimeError(f"chunks missing: {missing[:3]}")
+        if not all(chunk.is_dir() for chunk in chunks):
+            # a build job died with a chunk claimed: build what is left here
+            for index, ids in enumerate(_chunks(request_id)):
+                build_chunk(request_id, index, ids)
         descriptor, temporary = tempfile.mkstemp(prefix=".zip-", dir=final.parent)
         try:
             with os.fdopen(descriptor, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
