@@ -2,7 +2,8 @@
 
 List queries run against `passes_holder_links` (one row per holder per organisation), which
 carries copies of the holder's sortable columns (number, name key, birth date, latest expiry) so
-that filtering, sorting and counting for one organisation need one table and one index.
+that filtering, sorting and counting for one organisation need one table and one index; an
+unfiltered or exam-type-only view takes its count from `passes_link_counts` (kept by triggers).
 """
 from datetime import date, datetime
 
