@@ -13,7 +13,6 @@ from tests.conftest import BASE_CONFIG, make_app
 from webapp.extensions import db
 from webapp.passes.models import PassRequest
 
-QUEUE = f"loket-test-passes-{uuid.uuid4().hex[:8]}"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,7 +21,8 @@ def redis_app(database_url, tmp_path, backend):
     require_redis()
     from tests.databases import empty_tables
 
-    app = make_app(tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=QUEUE)
+    # a queue of its own: a retry scheduled by an earlier test must not run here
+    app = make_app(tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=f"loket-test-passes-{uuid.uuid4().hex[:8]}")
     if backend == "postgresql":
         empty_tables(app)
     with app.app_context():
@@ -51,10 +51,14 @@ def submit(world):
     return services.submit_request(world.contact.id, world.roc.id, uuid.uuid4().hex)
 
 
+def worker_env(app) -> dict:
+    return dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=REDIS_TEST_URL,
+                RQ_QUEUE=app.config["RQ_QUEUE"], STORAGE_DIR=app.config["STORAGE_DIR"],
+                SECRET_KEY=BASE_CONFIG["SECRET_KEY"], DATA_KEY=BASE_CONFIG["DATA_KEY"], PUBLIC_URL="http://localhost")
+
+
 def run_workers(app, count=2):
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=QUEUE,
-               STORAGE_DIR=app.config["STORAGE_DIR"], SECRET_KEY=BASE_CONFIG["SECRET_KEY"], DATA_KEY=BASE_CONFIG["DATA_KEY"],
-               PUBLIC_URL="http://localhost")
+    env = worker_env(app)
     flask = str(Path(sys.executable).with_name("flask"))
     workers = [subprocess.Popen([flask, "--app", "wsgi", "worker", "--burst"], cwd=ROOT, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(count)]
@@ -141,9 +145,7 @@ def test_one_build_job_per_live_worker(redis_app, rq_world):
 
     from webapp.core.jobs import queue, worker_count
 
-    env = dict(os.environ, DATABASE_URL=redis_app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=REDIS_TEST_URL,
-               RQ_QUEUE=QUEUE, STORAGE_DIR=redis_app.config["STORAGE_DIR"], SECRET_KEY=BASE_CONFIG["SECRET_KEY"],
-               DATA_KEY=BASE_CONFIG["DATA_KEY"], PUBLIC_URL="http://localhost")
+    env = worker_env(redis_app)
     flask = str(Path(sys.executable).with_name("flask"))
     workers = [subprocess.Popen([flask, "--app", "wsgi", "worker"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
