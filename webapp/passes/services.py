@@ -67,21 +67,10 @@ def scope_ids(user_id: int) -> list[int]:
     return [organisation.id for organisation in scope_organisations(user_id)]
 
 
-def list_choices(user_id: int, connection=None) -> tuple[list, list]:
+def list_choices(user_id: int) -> tuple[list, list]:
     """The scope's organisations and the exam types, as (id, name) rows by name."""
-    rows = (connection or db.session).execute(_CHOICES, {"user_id": user_id}).all()
+    rows = db.session.execute(_CHOICES, {"user_id": user_id}).all()
     return [row for row in rows if row.kind == 0], [row for row in rows if row.kind == 1]
-
-
-def list_page(user_id: int, filters: "Filters") -> tuple[list, list, "Page"]:
-    """Everything the list page reads (the organisations and exam types to choose from, and the page)
-    in two statements on a connection in autocommit: no BEGIN and no ROLLBACK round trips, and psycopg
-    keeps its prepared statements (it drops them all on every ROLLBACK), so PostgreSQL stops planning
-    the list's statements anew on every request."""
-    with db.engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        organisations, exam_types = list_choices(user_id, connection)
-        return organisations, exam_types, holder_list(user_id, filters, organisations, connection=connection)
 
 
 # --- filters and the list ----------------------------------------------------------------------
@@ -197,7 +186,7 @@ EXAM_NUMBER_HOLDERS = 2000
 _SEARCH_DATE = re.compile(r"\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}")
 
 
-def _shape_and_params(filters: Filters, organisation_ids: list[int], connection=None) -> tuple[_Shape, dict]:
+def _shape_and_params(filters: Filters, organisation_ids: list[int]) -> tuple[_Shape, dict]:
     ids = organisation_ids
     if filters.organisation is not None:
         ids = [i for i in organisation_ids if i == filters.organisation]
@@ -222,7 +211,7 @@ def _shape_and_params(filters: Filters, organisation_ids: list[int], connection=
     if filters.exam_number:
         # an exam number picks a handful of holders: look them up first, then filter by a literal list
         # (the planner then drives from the holder_id index instead of walking a sort index)
-        holder_ids = list((connection or db.session).execute(
+        holder_ids = list(db.session.execute(
             select(Qualification.holder_id).distinct().where(Qualification.exam_number == filters.exam_number)
             .limit(EXAM_NUMBER_HOLDERS + 1)
         ).scalars())
@@ -369,7 +358,7 @@ class Page:
     summary: "SelectionSummary | None" = None  # the user's selection counter, read with the page
 
 
-def holder_list(user_id: int, filters: Filters, organisations: list | None = None, *, connection=None) -> Page:
+def holder_list(user_id: int, filters: Filters, organisations: list | None = None) -> Page:
     """One page of holders (at organisations) in the user's scope (`organisations`: their (id, name)
     rows, as list_choices() gives them), with the count and the selection counter.
 
@@ -377,11 +366,11 @@ def holder_list(user_id: int, filters: Filters, organisations: list | None = Non
     (MAX_PAGE pages), the page's ids come from the source table alone (an index-ordered scan or a keyset
     seek, no join), and only those 25 rows are joined to their holders.
     """
-    run = (connection or db.session).execute
+    run = db.session.execute
     if organisations is None:
         organisations = scope_organisations(user_id)
     names = {organisation.id: organisation.name for organisation in organisations}
-    shape, params = _shape_and_params(filters, list(names), connection)
+    shape, params = _shape_and_params(filters, list(names))
     params["user_id"] = user_id
     key = _decode_key(filters, filters.after or filters.before) if filters.page > 1 else None
     if key is None:

@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from webapp.core.auth import acting, mandate_required, staff_required
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.htmx import redirect_after_post, render
+from webapp.core.readonly import read_only
 from webapp.passes import importer, services
 from webapp.passes.models import SELECTION_LIMIT
 
@@ -27,7 +28,8 @@ def _back(filters: services.Filters | None = None) -> str:
 
 def _list_context(filters: services.Filters, details: int | None = None):
     user_id = current_user.id
-    organisations, exam_types, page = services.list_page(user_id, filters)
+    organisations, exam_types = services.list_choices(user_id)
+    page = services.holder_list(user_id, filters, organisations)
     opened = None
     if details:
         try:
@@ -48,7 +50,10 @@ def _row_context(query: str, organisations: list) -> dict:
                 show_organisation=len(organisations) > 1)
 
 
+# The list and its row fragments only read: in autocommit (core.readonly) psycopg also keeps its
+# prepared statements, which it drops on every ROLLBACK, so PostgreSQL reuses the list's plans.
 @bp.get("/pasjes")
+@read_only
 @mandate_required("passes")
 def index():
     filters = services.Filters.from_args(request.args)
@@ -57,6 +62,7 @@ def index():
 
 
 @bp.get("/pasjes/houders/<int:link_id>")
+@read_only
 @mandate_required("passes")
 def holder_row(link_id):
     """One holder's rows (htmx "Bekijk details" toggle); ?open=1 shows the qualifications."""
