@@ -85,3 +85,11 @@ def test_a_late_build_job_leaves_nothing_behind(request_id):
     assert jobs.build_chunks(request_id, chunks) == 0  # e.g. the retry of a job whose worker was slow
     assert sorted(archive_names(request_id)) == expected_names()
     assert not services.storage_dir().joinpath(f"request-{request_id}").exists()
+
+
+def test_a_job_left_from_a_deleted_request_adds_no_empty_chunk(request_id):
+    """On SQLite a deleted request's id comes back; a late job of the old one must not fill a chunk with nothing."""
+    assert jobs.build_chunk(request_id, 0, [10**9]) == 0
+    assert not services.storage_dir().joinpath(f"request-{request_id}", "chunk-0000").exists()
+    jobs.build_chunks(request_id, jobs._chunks(request_id))
+    assert sorted(archive_names(request_id)) == expected_names()

@@ -114,6 +114,40 @@ def test_a_worker_failing_while_zipping_leaves_no_zip(redis_app, rq_world, monke
     assert services.download_path(rq_world.contact.id, request.id).is_file()
 
 
+def test_a_chunk_that_failed_is_built_on_retry(redis_app, rq_world, monkeypatch):
+    from rq import SimpleWorker
+    from rq.serializers import JSONSerializer
+
+    from webapp.core.jobs import queue, redis_connection
+    from webapp.passes import jobs, services
+
+    monkeypatch.setattr(jobs, "CHUNK_SIZE", 4)  # several chunks; the second one rendered fails
+    request = submit(rq_world)
+    original, calls = jobs.PassRenderer.render_many, []
+
+    def second_chunk_fails(self, items):
+        calls.append(items)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return original(self, items)
+
+    monkeypatch.setattr(jobs.PassRenderer, "render_many", second_chunk_fails)
+    SimpleWorker([queue()], connection=redis_connection(), serializer=JSONSerializer).work(burst=True, max_jobs=20)
+    db.session.expire_all()
+    request = db.session.get(PassRequest, request.id)
+    assert request.status == "failed"
+    assert not services.archive_path(request).exists()
+
+    monkeypatch.setattr(jobs.PassRenderer, "render_many", original)
+    services.retry_request(rq_world.contact.id, request.id)
+    SimpleWorker([queue()], connection=redis_connection(), serializer=JSONSerializer).work(burst=True, max_jobs=20)
+    db.session.expire_all()
+    request = db.session.get(PassRequest, request.id)
+    assert request.status == "available"
+    with zipfile.ZipFile(services.download_path(rq_world.contact.id, request.id)) as archive:
+        assert len(archive.namelist()) == 3
+
+
 def test_redis_down_at_submit_stores_nothing(database_url, tmp_path, backend):
     from tests.databases import empty_tables
     from tests.factories import Factory, login

@@ -16,7 +16,7 @@ import tempfile
 import zipfile
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import selectinload
 
 from webapp.core.timeutil import utcnow
@@ -136,18 +136,20 @@ def build_chunk(request_id: int, index: int, item_ids: list[int]) -> int:
         target = _request_dir(request_id) / f"chunk-{index:04d}"
         if target.is_dir():
             return 0  # done before (a retry): nothing to count again
-        db.session.execute(update(PassRequest).where(PassRequest.id == request_id, PassRequest.status == "queued").values(status="building"))
-        db.session.execute(update(PassRequest).where(PassRequest.id == request_id).values(touched_at=utcnow()))
+        db.session.execute(update(PassRequest).where(PassRequest.id == request_id).values(
+            status=case((PassRequest.status == "queued", "building"), else_=PassRequest.status), touched_at=utcnow()))
         db.session.commit()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        work = tempfile.mkdtemp(prefix=f".chunk-{index:04d}-", dir=target.parent)
-        # each holder once, also in requests stored before the unique constraint
-        items = first_per_holder(db.session.execute(
-            select(PassRequestItem).where(PassRequestItem.id.in_(item_ids)).order_by(PassRequestItem.id)
-            .options(selectinload(PassRequestItem.holder).selectinload(Holder.qualifications)
-                     .selectinload(Qualification.modules))).scalars())
+        rows = list(db.session.execute(
+            select(PassRequestItem).where(PassRequestItem.request_id == request_id, PassRequestItem.id.in_(item_ids))
+            .order_by(PassRequestItem.id).options(selectinload(PassRequestItem.holder).selectinload(Holder.qualifications)
+                                                  .selectinload(Qualification.modules))).scalars())
+        if len(rows) != len(item_ids):
+            return 0  # not this request's items (a job that outlived its request): leave the chunk to the ZIP job
+        items = first_per_holder(rows)  # each holder once, also in requests stored before the unique constraint
         passes = [(item.holder, qualification, item.external_number) for item in items
                   for qualification in chosen_qualifications(item.holder, request.options or {})]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = tempfile.mkdtemp(prefix=f".chunk-{index:04d}-", dir=target.parent)
         names = set()
         for (holder, qualification, _), pdf in zip(passes, PassRenderer().render_many(passes)):
             with open(os.path.join(work, unique_name(pass_file_name(holder, qualification), names)), "wb") as file:
