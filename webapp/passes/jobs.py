@@ -77,7 +77,8 @@ def build_chunks(request_id: int, chunks: list[list[int]]) -> int:
     request = db.session.get(PassRequest, request_id)
     if request is None or request.status in ("expired", "available"):
         return 0
-    built = sum(build_chunk(request_id, index, ids) for index, ids in enumerate(chunks) if _claim(request_id, f"{index:04d}"))
+    built = sum(build_chunk(request_id, index, ids) for index, ids in enumerate(chunks)
+                if _claim(request_id, f"{index:04d}"))
     folder = _request_dir(request_id)
     if all((folder / f"chunk-{index:04d}").is_dir() for index in range(len(chunks))) and _claim(request_id, "zip"):
         finish(request_id, len(chunks))
@@ -141,8 +142,9 @@ def build_chunk(request_id: int, index: int, item_ids: list[int]) -> int:
         db.session.commit()
         rows = list(db.session.execute(
             select(PassRequestItem).where(PassRequestItem.request_id == request_id, PassRequestItem.id.in_(item_ids))
-            .order_by(PassRequestItem.id).options(selectinload(PassRequestItem.holder).selectinload(Holder.qualifications)
-                                                  .selectinload(Qualification.modules))).scalars())
+            .order_by(PassRequestItem.id)
+            .options(selectinload(PassRequestItem.holder).selectinload(Holder.qualifications)
+                     .selectinload(Qualification.modules))).scalars())
         if len(rows) != len(item_ids):
             return 0  # not this request's items (a job that outlived its request): leave the chunk to the ZIP job
         items = first_per_holder(rows)  # each holder once, also in requests stored before the unique constraint
