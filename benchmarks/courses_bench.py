@@ -38,35 +38,23 @@ def time_pdfs(database_url: str, count: int = 20) -> None:
 def time_in_process(database_url: str, targets: list[tuple[str, str, bool]], count: int = 200) -> None:
     """Per-request time through the Flask test client (no HTTP, one process) and the number of SQL
     statements each page sends (counted with a SQLAlchemy event listener)."""
-    from sqlalchemy import event
-
-    from webapp import create_app
-    from webapp.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
-    app.add_url_rule("/__constant", "constant", lambda: "constant")
-    statements = []
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    anonymous, logged_in = app.test_client(), app.test_client()
-    response = logged_in.post("/inloggen", data={"email": "bench@cursus.example", "password": "Tulpen-Veld-2026"})
-    assert response.status_code == 303, response.status_code
-    print(f"\nin process (Flask test client, one process, {count} requests each):")
-    print(f"{'target':<40} {'mean ms':>8} {'p95 ms':>8} {'queries':>8}")
-    for name, url, login in targets:
-        client = logged_in if login else anonymous
-        for _ in range(10):
-            assert client.get(url).status_code == 200
-        statements.clear()
-        client.get(url)
-        queries = len(statements)
-        times = []
-        for _ in range(count):
-            t0 = time.perf_counter()
+    with harness.in_process_clients(database_url, "bench@cursus.example") as (statements, anonymous, logged_in):
+        print(f"\nin process (Flask test client, one process, {count} requests each):")
+        print(f"{'target':<40} {'mean ms':>8} {'p95 ms':>8} {'queries':>8}")
+        for name, url, login in targets:
+            client = logged_in if login else anonymous
+            for _ in range(10):
+                assert client.get(url).status_code == 200
+            statements.clear()
             client.get(url)
-            times.append(1000 * (time.perf_counter() - t0))
-        times.sort()
-        print(f"{name:<40} {statistics.mean(times):>8.2f} {times[int(0.95 * len(times)) - 1]:>8.2f} {queries:>8}")
+            queries = len(statements)
+            times = []
+            for _ in range(count):
+                t0 = time.perf_counter()
+                client.get(url)
+                times.append(1000 * (time.perf_counter() - t0))
+            times.sort()
+            print(f"{name:<40} {statistics.mean(times):>8.2f} {times[int(0.95 * len(times)) - 1]:>8.2f} {queries:>8}")
 
 
 def main() -> None:

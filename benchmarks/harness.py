@@ -96,6 +96,33 @@ def login_cookie(base: str, email: str, password: str, organisation: str | None 
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
+@contextlib.contextmanager
+def in_process_clients(database_url: str, email: str, organisation: str | None = None, **config):
+    """The app in this process with a constant-string route: (statements, anonymous client, logged-in
+    client), where statements collects every SQL statement the app sends; its connections closed after."""
+    from sqlalchemy import event
+
+    from webapp import create_app
+    from webapp.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
+                      **config})
+    app.add_url_rule("/__constant", "constant", lambda: "constant")
+    statements = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    anonymous, logged_in = app.test_client(), app.test_client()
+    response = logged_in.post("/inloggen", data={"email": email, "password": "Tulpen-Veld-2026"})
+    assert response.status_code == 303, response.status_code
+    if response.headers["Location"].startswith("/organisatie-kiezen"):
+        logged_in.post(response.headers["Location"], data={"context": organisation or "person"})
+    try:
+        yield statements, anonymous, logged_in
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
 def wrk(url: str, *, seconds: int = 10, connections: int = 8, cookie: str | None = None) -> dict:
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")

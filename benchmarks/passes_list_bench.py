@@ -146,41 +146,26 @@ def time_in_process(database_url: str, count: int = 300) -> None:
     """Per request through the Flask test client (no HTTP, one process): wall time, this process's CPU
     time (the database's own work excluded) and the SQL statements sent. Steadier than HTTP on a
     shared machine."""
-    from sqlalchemy import event
-
-    from webapp import create_app
-    from webapp.extensions import db
-
     organisation, targets = page_targets(database_url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PUBLIC_URL": "http://localhost",
-                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
-    app.add_url_rule("/__constant", "constant", lambda: "constant")
-    statements = []
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    anonymous, logged_in = app.test_client(), app.test_client()
-    response = logged_in.post("/inloggen", data={"email": "bench@pasjes.example", "password": "Tulpen-Veld-2026"})
-    if response.headers["Location"].startswith("/organisatie-kiezen"):
-        logged_in.post(response.headers["Location"], data={"context": organisation})
-    print(f"\n== in process (Flask test client, PostgreSQL, {count} requests each) ==")
-    print(f"{'target':<44} {'mean ms':>8} {'p95 ms':>8} {'cpu ms':>8} {'queries':>8}")
-    for name, path, login in targets:
-        client = logged_in if login else anonymous
-        for _ in range(10):
-            assert client.get(path).status_code == 200, path
-        statements.clear()
-        client.get(path)
-        queries = len(statements)
-        times = []
-        cpu = time.process_time()
-        for _ in range(count):
-            t0 = time.perf_counter()
+    clients = harness.in_process_clients(database_url, "bench@pasjes.example", organisation, PUBLIC_URL="http://localhost")
+    with clients as (statements, anonymous, logged_in):
+        print(f"\n== in process (Flask test client, PostgreSQL, {count} requests each) ==")
+        print(f"{'target':<44} {'mean ms':>8} {'p95 ms':>8} {'cpu ms':>8} {'queries':>8}")
+        for name, path, login in targets:
+            client = logged_in if login else anonymous
+            for _ in range(10):
+                assert client.get(path).status_code == 200, path
+            statements.clear()
             client.get(path)
-            times.append(1000 * (time.perf_counter() - t0))
-        cpu = 1000 * (time.process_time() - cpu) / count
-        print(f"{name:<44} {statistics.mean(times):>8.2f} {percentile(times, 0.95):>8.2f} {cpu:>8.2f} {queries:>8}")
-    with app.app_context():
-        db.engine.dispose()
+            queries = len(statements)
+            times = []
+            cpu = time.process_time()
+            for _ in range(count):
+                t0 = time.perf_counter()
+                client.get(path)
+                times.append(1000 * (time.perf_counter() - t0))
+            cpu = 1000 * (time.process_time() - cpu) / count
+            print(f"{name:<44} {statistics.mean(times):>8.2f} {percentile(times, 0.95):>8.2f} {cpu:>8.2f} {queries:>8}")
 
 
 def http(env: dict, rounds: int = 2, seconds: int = 8) -> None:
