@@ -51,7 +51,7 @@ def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory
     assert mail["Subject"] == f"Afmelding bevestigd: {event.name}"
     assert f"Creditfactuur: {note.number}, voor factuur {original.number}" in mail.get_body(("plain",)).get_content()
     attachment = next(mail.iter_attachments())
-    assert attachment.get_filename() == f"factuur-{note.number}.pdf"
+    assert attachment.get_filename() == f"creditfactuur-{note.number}.pdf"
     assert f"Creditfactuur {note.number}" in pdf_text(attachment.get_content())
     assert "Afmelding bevestigd" in client.get("/mijn-onderwijsgroep/dossier").get_data(as_text=True)
 

@@ -314,7 +314,8 @@ def _mail_and_keep(enrollment: Enrollment, subject: str, template: str, invoice:
 
     enrollment_id = enrollment.id
     try:
-        attachments = [(f"factuur-{invoice.number}.pdf", "application/pdf", invoice_pdf(invoice))] if invoice else []
+        kind = "creditfactuur" if invoice is not None and invoice.is_credit_note else "factuur"
+        attachments = [(f"{kind}-{invoice.number}.pdf", "application/pdf", invoice_pdf(invoice))] if invoice else []
         message = send_mail(enrollment.participant.email, subject, template, attachments=attachments,
                             enrollment=enrollment, event=enrollment.event, participant=enrollment.participant,
                             organisation=enrollment.organisation, **context)
