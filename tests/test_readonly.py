@@ -1,5 +1,6 @@
-"""Views marked read_only read in autocommit; a write from one is refused and stores nothing; the
-connection goes back to the pool transactional, so a later failing write still rolls back."""
+"""Views marked read_only read in autocommit, taking a connection only when they query; a write from
+one is refused and stores nothing; the connection goes back to the pool transactional, so a later
+failing write still rolls back."""
 import sqlite3
 
 import pytest
@@ -24,13 +25,18 @@ def app(database_url, tmp_path):
     @app.get("/__read")
     @read_only
     def read():
-        dbapi_connection = db.session.connection().connection.dbapi_connection
+        count = db.session.execute(select(func.count(Organisation.id))).scalar_one()
+        dbapi_connection = db.session.connection().connection.dbapi_connection  # the one the query used
         if isinstance(dbapi_connection, sqlite3.Connection):
             autocommit = dbapi_connection.isolation_level is None
         else:
             autocommit = dbapi_connection.autocommit
-        count = db.session.execute(select(func.count(Organisation.id))).scalar_one()
         return {"autocommit": autocommit, "count": count}
+
+    @app.get("/__no-query")
+    @read_only
+    def no_query():
+        return {"connections_in_use": db.engine.pool.checkedout()}
 
     @app.get("/__sneaky-write")
     @read_only
@@ -63,6 +69,10 @@ def test_read_only_view_reads_in_autocommit(app):
         db.session.remove()
     response = app.test_client().get("/__read")
     assert response.json == {"autocommit": True, "count": 1}
+
+
+def test_read_only_view_without_queries_takes_no_connection(app):
+    assert app.test_client().get("/__no-query").json == {"connections_in_use": 0}
 
 
 def test_write_from_read_only_view_is_refused_and_stores_nothing(app):

@@ -3,11 +3,14 @@ without the BEGIN and ROLLBACK a transaction adds to every request.
 
 PostgreSQL gives each statement of a READ COMMITTED transaction its own snapshot, so a read in
 autocommit sees exactly what it would have seen in a transaction. A view marked `read_only` that
-tries to write anyway is a programming error: the statement is refused before it is sent.
+tries to write anyway is a programming error: the statement is refused before it is sent. The
+autocommit connection is taken at the view's first query, so a view that needs nothing beyond the
+login session (looked up on its own connection) pays nothing for it.
 """
 import re
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
+from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
 from webapp.extensions import db
@@ -26,15 +29,23 @@ def read_only(view):
     return view
 
 
-def _autocommit_for_read_only_views() -> None:
+def _mark_read_only_requests() -> None:
     view = current_app.view_functions.get(request.endpoint)
     if request.method in ("GET", "HEAD") and getattr(view, "read_only", False) and not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT", _OPTION: True})
+        g.read_only_pending = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _autocommit_at_first_query(state) -> None:
+    if has_request_context() and g.get("read_only_pending") and state.session is db.session():
+        del g.read_only_pending
+        state.session.connection(execution_options={"isolation_level": "AUTOCOMMIT", _OPTION: True})
         g.read_only_session = True
 
 
 def _end_read_only_session(error=None) -> None:
     # Hand the autocommit connection back now, also where the app context outlives the request.
+    g.pop("read_only_pending", None)
     if g.pop("read_only_session", False):
         db.session.rollback()
 
@@ -45,7 +56,7 @@ def _refuse_writes(connection, cursor, statement, parameters, context, executema
 
 
 def init_read_only(app) -> None:
-    app.before_request(_autocommit_for_read_only_views)
+    app.before_request(_mark_read_only_requests)
     app.teardown_request(_end_read_only_session)
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", _refuse_writes)
