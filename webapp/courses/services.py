@@ -296,7 +296,7 @@ def send_confirmation(enrollment_id: int, *, promoted: bool = False) -> None:
         subject = f"Bevestiging inschrijving: {event.name}"
     # The invoice travels with the confirmation as a PDF, and the dossier keeps that very file.
     invoice = enrollment.invoice if enrollment.status == "enrolled" else None
-    _mail_and_keep(enrollment, subject, "courses_confirmation", invoice, promoted=promoted)
+    _mail_and_keep(enrollment, subject, "courses_confirmation", invoice, confirms_enrolment=True, promoted=promoted)
 
 
 def send_cancellation(enrollment_id: int, credit_note_id: int | None) -> None:
@@ -307,15 +307,15 @@ def send_cancellation(enrollment_id: int, credit_note_id: int | None) -> None:
                    credit_note=credit_note)
 
 
-def _mail_and_keep(enrollment: Enrollment, subject: str, template: str, invoice: Invoice | None, **context) -> None:
+def _mail_and_keep(enrollment: Enrollment, subject: str, template: str, invoice: Invoice | None, *,
+                   confirms_enrolment: bool = False, **context) -> None:
     """Mail the participant (with the invoice as a PDF); keep the message in the digital dossier.
     A failing mail leaves the enrolment as it is: a missing confirmation shows in Mijn cursussen."""
     from webapp.core.mail import send_mail
 
     enrollment_id = enrollment.id
     try:
-        kind = "creditfactuur" if invoice is not None and invoice.is_credit_note else "factuur"
-        attachments = [(f"{kind}-{invoice.number}.pdf", "application/pdf", invoice_pdf(invoice))] if invoice else []
+        attachments = [(invoice_file_name(invoice), "application/pdf", invoice_pdf(invoice))] if invoice else []
         message = send_mail(enrollment.participant.email, subject, template, attachments=attachments,
                             enrollment=enrollment, event=enrollment.event, participant=enrollment.participant,
                             organisation=enrollment.organisation, **context)
@@ -325,7 +325,7 @@ def _mail_and_keep(enrollment: Enrollment, subject: str, template: str, invoice:
     body = message.get_body(preferencelist=("plain",)).get_content()
     _write_lock()
     enrollment = db.session.get(Enrollment, enrollment_id)
-    if template == "courses_confirmation":
+    if confirms_enrolment:
         enrollment.confirmation_sent_at = utcnow()
     db.session.add(Message(recipient_id=enrollment.participant_id, organisation_id=enrollment.organisation_id,
                            kind="confirmation", subject=subject, body=body, invoice_id=invoice.id if invoice else None,
@@ -457,6 +457,10 @@ def get_invoice(actor: Actor, invoice_id: int) -> Invoice:
     if invoice is None:
         raise NotFound()
     return invoice
+
+
+def invoice_file_name(invoice: Invoice) -> str:
+    return f"{'creditfactuur' if invoice.is_credit_note else 'factuur'}-{invoice.number}.pdf"
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

@@ -180,10 +180,13 @@ def invoices():
 @bp.get("/mijn-onderwijsgroep/facturen/<int:invoice_id>.pdf")
 @login_required
 def invoice_pdf(invoice_id):
-    invoice = services.get_invoice(_actor(), invoice_id)
+    return _invoice_response(services.get_invoice(_actor(), invoice_id))
+
+
+def _invoice_response(invoice):
     response = make_response(services.invoice_pdf(invoice))
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="factuur-{invoice.number}.pdf"'
+    response.headers["Content-Disposition"] = f'inline; filename="{services.invoice_file_name(invoice)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -317,11 +320,7 @@ def admin_mark_paid(invoice_id):
 @bp.get("/beheer/cursussen/facturen/<int:invoice_id>.pdf")
 @staff_required
 def admin_invoice_pdf(invoice_id):
-    invoice = db.get_or_404(Invoice, invoice_id)
-    response = make_response(services.invoice_pdf(invoice))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="factuur-{invoice.number}.pdf"'
-    return response
+    return _invoice_response(db.get_or_404(Invoice, invoice_id))
 
 
 @bp.route("/beheer/cursussen/bericht", methods=["GET", "POST"])
