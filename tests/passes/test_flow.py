@@ -82,7 +82,7 @@ def test_options_choose_exam_types(contact_client, world):
     from webapp.passes import services
 
     services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
-    reanimatie = next(t for t in services.exam_types() if t.name == "Reanimatie")
+    reanimatie = next(t for t in services.list_choices(world.contact.id)[1] if t.name == "Reanimatie")
     response = contact_client.post("/pasjes/verzoek", data={"sleutel": "abc", "examentypes": str(reanimatie.id)})
     assert response.status_code == 303
     wait_for_in_process_jobs()

@@ -139,11 +139,6 @@ def _load_user(user_id: str) -> User | None:
     return login.user
 
 
-def _acting_context(login: LoginSession) -> ActingContext:
-    """The context of a session just started: as a person until an organisation is chosen."""
-    return ActingContext(user=login.user, level=login.level, can_switch=bool(login.user.memberships))
-
-
 def _forget_request_state() -> None:
     # g outlives a request when an app context is already pushed (tests, jobs): start clean.
     for name in ("login_session", "acting", "_login_user"):

@@ -511,11 +511,6 @@ def holder_details(user_id: int, link_id: int) -> tuple[HolderOrganisation, list
     return link, qualifications
 
 
-def exam_types() -> list:
-    """(id, name) rows for the filter's choices."""
-    return list(db.session.execute(select(ExamType.id, ExamType.name).order_by(ExamType.name)).all())
-
-
 # --- the selection (kept on the server, at most 250) --------------------------------------------
 
 @dataclass
