@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from webapp.courses.models import Course, Enrollment, Event
-from webapp.courses.services import Actor, my_enrollments, organisation_overview
+from webapp.courses.services import Actor, my_course_rows, organisation_overview
 from webapp.extensions import db
 
 
@@ -16,10 +16,10 @@ def test_demo_is_idempotent_and_shows_the_manuals_examples(app):
     load_demo()
     assert db.session.execute(select(func.count(Course.id))).scalar_one() == courses
     deby = db.session.execute(select(User).where(User.email == "deby@herenbos.example")).scalar_one()
-    names = {e.event.name: e for e in my_enrollments(Actor(deby.id))}
+    names = {row.event_name: row for row in my_course_rows(Actor(deby.id))}
     assert names["Test evenement ROC Kop van Noord-Holland (test)"].result == "Afgerond"
-    assert names["2e testcursus - Maatwerk cursussen Herenbos"].event.location == "Incompany"
-    assert names["Medical Care (STCW)"].event.location == "Den Helder - Kievitstraat 31"
+    assert names["2e testcursus - Maatwerk cursussen Herenbos"].location == "Incompany"
+    assert names["Medical Care (STCW)"].location == "Den Helder - Kievitstraat 31"
     heerhugowaard = db.session.execute(select(Organisation).where(Organisation.name == "Gemeente Heerhugowaard")).scalar_one()
     custom, _ = organisation_overview(Actor(deby.id, heerhugowaard.id, is_admin=True))
     assert [c.name for c in custom] == ["Maatwerk cursussen Gemeente Heerhugowaard"]

@@ -163,8 +163,8 @@ def test_backoffice_invitation_result_and_payment(app, people, outbox):
     assert "Uitnodiging" in outbox.to(people["deby"].email)[-1]["Subject"]
     services.record_result(enrollment.id, "Afgerond", True)
     services.mark_paid(enrollment.invoice_id)
-    [row] = services.my_enrollments(Actor(people["deby"].id))
-    assert row.result == "Afgerond" and row.attended and row.invitation_sent_at and row.invoice.is_paid
+    [row] = services.my_course_rows(Actor(people["deby"].id))
+    assert row.result == "Afgerond" and row.attended and row.invitation_sent_at and enrollment.invoice.is_paid
     assert count(Message, Message.kind == "invitation") == 1
     message = services.send_message(people["deby"], None, "Uw certificaat", "Bijgaand uw certificaat.",
                                     attachments=[("certificaat.txt", "text/plain", b"Afgerond")])

@@ -61,10 +61,6 @@ def create_account(email: str, *, first_name: str = "", infix: str = "", last_na
     return user
 
 
-def find_or_create_account(email: str, **names) -> User:
-    return find_user(email) or create_account(email, **names)
-
-
 # One-time links ---------------------------------------------------------------------------
 
 def link_for(purpose: str, user: User) -> str:

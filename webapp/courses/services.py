@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, case, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import User
 from webapp.core.audit import audit
@@ -386,16 +386,6 @@ def cancel(actor: Actor, enrollment_id: int) -> Enrollment:
 
 
 # Mijn cursussen ---------------------------------------------------------------------------
-
-def my_enrollments(actor: Actor) -> list[Enrollment]:
-    """The courses the user followed or is enrolled in (every context: they are the user's own)."""
-    return list(db.session.execute(
-        select(Enrollment).join(Enrollment.event).join(Event.course)
-        .options(contains_eager(Enrollment.event).contains_eager(Event.course))
-        .where(Enrollment.participant_id == actor.user_id, Enrollment.status != "cancelled")
-        .order_by(Event.starts_on.desc(), Enrollment.id.desc())
-    ).scalars())
-
 
 _MY_COURSES = (
     select(Enrollment.id, Enrollment.status, Enrollment.organisation_id, Enrollment.confirmation_sent_at,
