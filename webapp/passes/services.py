@@ -496,19 +496,26 @@ def holder_count(user_id: int, filters: Filters, organisation_ids: list[int] | N
     return min(db.session.execute(_count_query(shape), params).scalar_one(), MAX_ROWS + 1)
 
 
-def link_in_scope(user_id: int, link_id: int) -> HolderOrganisation:
+def link_in_scope(user_id: int, link_id: int, organisation_ids: list[int] | None = None) -> HolderOrganisation:
+    """The link, when it is at one of the user's organisations (`organisation_ids`, when the caller has them)."""
     link = db.session.get(HolderOrganisation, link_id)
-    if link is None or link.organisation_id not in scope_ids(user_id):
+    if link is None or link.organisation_id not in (scope_ids(user_id) if organisation_ids is None else organisation_ids):
         raise NotFound()
     return link
 
 
-def holder_details(user_id: int, link_id: int) -> tuple[HolderOrganisation, list[Qualification]]:
-    link = link_in_scope(user_id, link_id)
+def holder_details(user_id: int, link_id: int, organisation_ids: list[int] | None = None
+                   ) -> tuple[HolderOrganisation, list[Qualification]]:
+    link = link_in_scope(user_id, link_id, organisation_ids)
     qualifications = list(db.session.execute(
         select(Qualification).where(Qualification.holder_id == link.holder_id).order_by(Qualification.name)
     ).scalars())
     return link, qualifications
+
+
+def is_selected(user_id: int, holder_id: int) -> bool:
+    return db.session.execute(select(SelectionItem.id).where(
+        SelectionItem.user_id == user_id, SelectionItem.holder_id == holder_id)).first() is not None
 
 
 # --- the selection (kept on the server, at most 250) --------------------------------------------

@@ -33,7 +33,7 @@ def _list_context(filters: services.Filters, details: int | None = None):
     opened = None
     if details:
         try:
-            opened = services.holder_details(user_id, details)
+            opened = services.holder_details(user_id, details, [o.id for o in organisations])
         except NotFound:
             opened = None
     return dict(page=page, filters=filters, organisations=organisations, exam_types=exam_types,
@@ -66,12 +66,12 @@ def index():
 @mandate_required("passes")
 def holder_row(link_id):
     """One holder's rows (htmx "Bekijk details" toggle); ?open=1 shows the qualifications."""
-    filters = services.Filters.from_args(request.args)
-    link, qualifications = services.holder_details(current_user.id, link_id)
-    selected = _is_selected(link.id)
-    return _row_fragment(dict(link=link, holder=link.holder, selected=selected,
-                  opened=(link, qualifications) if request.args.get("open") == "1" else None, filters=filters,
-                  **_row_context(urlencode(filters.args()), services.scope_organisations(current_user.id))))
+    filters, user_id = services.Filters.from_args(request.args), current_user.id
+    organisations = services.scope_organisations(user_id)
+    link, qualifications = services.holder_details(user_id, link_id, [o.id for o in organisations])
+    return _row_fragment(dict(link=link, holder=link.holder, selected=services.is_selected(user_id, link.holder_id),
+                              opened=(link, qualifications) if request.args.get("open") == "1" else None,
+                              filters=filters, **_row_context(urlencode(filters.args()), organisations)))
 
 
 def _row_fragment(context: dict, oob: bool = False):
@@ -84,27 +84,16 @@ def _row_fragment(context: dict, oob: bool = False):
     return render("passes/index.html", blocks[0], oob=tuple(blocks[1:]), **context)
 
 
-def _is_selected(link_id: int) -> bool:
-    from sqlalchemy import select
-
-    from webapp.extensions import db
-    from webapp.passes.models import SelectionItem
-
-    from webapp.passes.models import HolderOrganisation
-
-    holder_id = select(HolderOrganisation.holder_id).where(HolderOrganisation.id == link_id).scalar_subquery()
-    return db.session.execute(select(SelectionItem.id).where(
-        SelectionItem.user_id == current_user.id, SelectionItem.holder_id == holder_id)).first() is not None
-
-
 def _row_response(link_id: int, message: str | None):
-    link, qualifications = services.holder_details(current_user.id, link_id)
+    user_id = current_user.id
+    organisations = services.scope_organisations(user_id)
+    link, qualifications = services.holder_details(user_id, link_id, [o.id for o in organisations])
     filters = services.Filters.from_args(request.form)
     opened = (link, qualifications) if request.form.get("open") == "1" else None
-    return _row_fragment(dict(link=link, holder=link.holder, selected=_is_selected(link.id), opened=opened,
-                              filters=filters, summary=services.selection_summary(current_user.id),
+    return _row_fragment(dict(link=link, holder=link.holder, selected=services.is_selected(user_id, link.holder_id),
+                              opened=opened, filters=filters, summary=services.selection_summary(user_id),
                               limit=SELECTION_LIMIT, message=message,
-                              **_row_context(request.form.get("terug", ""), services.scope_organisations(current_user.id))),
+                              **_row_context(request.form.get("terug", ""), organisations)),
                          oob=True)
 
 
