@@ -15,8 +15,8 @@ from webapp.organisations.models import Organisation
 @pytest.fixture
 def app(database_url, tmp_path):
     """An app whose requests each get their own app context (and so their own database session),
-    as under gunicorn; the suite's usual fixture keeps one context open across requests."""
-    app = make_app(tmp_path, database_url)
+    as under gunicorn (TESTING off, as there); the suite's usual fixture keeps one context open across requests."""
+    app = make_app(tmp_path, database_url, TESTING=False)
     if database_url.startswith("postgresql"):
         from tests.databases import empty_tables
 

@@ -1,10 +1,13 @@
 """Activation, login, "Onthoud mijn gegevens", logout and the server-side session."""
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import select, update
 
 from tests.accounts.helpers import mailed_path, new_password_post
 from tests.factories import PASSWORD, login
 from webapp.accounts import services
 from webapp.accounts.models import LoginSession, User
+from webapp.core.timeutil import utcnow
 from webapp.extensions import db
 
 NEW_PASSWORD = "Kade-Brug-84-Lente"
@@ -88,6 +91,27 @@ def test_login_gives_a_new_session_id_and_logout_refuses_a_copied_cookie(app, cl
     response = client.get("/mijn-gegevens")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
     assert len(_sessions(user.id)) == 1  # only the first login's session, never logged out, remains
+
+
+def test_a_read_only_page_keeps_an_active_session_alive_and_an_idle_one_ends(app, client, factory):
+    user = factory.user()
+    login(client, user.email)
+    assert len(_sessions(user.id)) == 1
+    long_ago = utcnow() - timedelta(hours=1)
+    db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id)
+                       .values(last_seen_at=long_ago, expires_at=utcnow() + timedelta(minutes=1)))
+    db.session.commit()
+    assert client.get("/mijn-gegevens").status_code == 200  # a page marked read_only
+    db.session.expire_all()
+    [seen] = _sessions(user.id)
+    assert seen.last_seen_at > long_ago + timedelta(minutes=59)
+    assert seen.expires_at > utcnow() + app.config["SESSION_IDLE"] - timedelta(minutes=1)
+
+    db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id)
+                       .values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    response = client.get("/mijn-gegevens")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
 
 
 def test_remember_me_keeps_the_cookie_and_the_email_until_logout(app, client, factory):

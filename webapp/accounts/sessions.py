@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from flask import current_app, g, session
 from flask_login import login_user, logout_user
-from sqlalchemy import and_, bindparam, delete, exists, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, bindparam, delete, exists, func, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import LoginSession, User
 from webapp.core.auth import ActingContext
@@ -92,32 +93,29 @@ _CURRENT_SESSION = (
     )
     .options(joinedload(LoginSession.user), joinedload(LoginSession.organisation))
     .where(LoginSession.token_hash == bindparam("token_hash"))
+    # an app context kept across requests (tests, jobs) may hold these objects from before: refresh them
+    .execution_options(populate_existing=True)
 )
 
 
 def _lookup(token_hash: str):
-    """The session row, its last-seen time touched when due: in autocommit, so the lookup is one
-    round trip and a page that needs nothing more from the database sends no BEGIN or ROLLBACK."""
-    with db.engine.connect() as connection, Session(
-        connection.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-    ) as lookup:
-        row = lookup.execute(_CURRENT_SESSION, {"token_hash": token_hash}).one_or_none()
-        now = utcnow()
-        if row is not None and row[0].expires_at > now and now - row[0].last_seen_at > _TOUCH_EVERY:
-            row[0].last_seen_at = now
-            row[0].expires_at = now + _lifetime(row[0].remember)
-            lookup.commit()
+    """The session row, read by the request's own session: a read-only page reads it in autocommit
+    (one round trip), and the objects need no copying before views use them."""
+    row = db.session.execute(_CURRENT_SESSION, {"token_hash": token_hash}).one_or_none()
+    now = utcnow()
+    if row is not None and row[0].expires_at > now and now - row[0].last_seen_at > _TOUCH_EVERY:
+        _touch(row[0], now)
     return row
 
 
-def _attached(instance):
-    """The looked-up object in the request's session (no query), so views can change it."""
-    if instance is None or instance in db.session:
-        return instance
-    if db.session.identity_map:  # something was loaded before: it may hold this identity already
-        return db.session.merge(instance, load=False)
-    db.session.add(instance)
-    return instance
+def _touch(login: LoginSession, now) -> None:
+    """Last seen now, the idle expiry pushed on: committed on a connection of its own, so a read-only
+    page touches too and the request's transaction stays the view's."""
+    seen = {"last_seen_at": now, "expires_at": now + _lifetime(login.remember)}
+    with db.engine.begin() as connection:
+        connection.execute(update(LoginSession).where(LoginSession.token_hash == login.token_hash).values(seen))
+    for name, value in seen.items():
+        set_committed_value(login, name, value)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -128,8 +126,7 @@ def _load_user(user_id: str) -> User | None:
     if row is None or str(row[0].user_id) != user_id or row[0].expires_at <= utcnow():
         session.clear()
         return None
-    login, membership = _attached(row[0]), _attached(row[1])
-    has_memberships, mandates = row[2], row[3]
+    login, membership, has_memberships, mandates = row
     g.login_session = login
     g.acting = ActingContext(user=login.user, level=login.level, can_switch=bool(has_memberships))
     if membership is not None:  # None also when the membership ended after it was chosen

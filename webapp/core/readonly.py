@@ -4,8 +4,8 @@ without the BEGIN and ROLLBACK a transaction adds to every request.
 PostgreSQL gives each statement of a READ COMMITTED transaction its own snapshot, so a read in
 autocommit sees exactly what it would have seen in a transaction. A view marked `read_only` that
 tries to write anyway is a programming error: the statement is refused before it is sent. The
-autocommit connection is taken at the view's first query, so a view that needs nothing beyond the
-login session (looked up on its own connection) pays nothing for it.
+autocommit connection is taken at the first query (usually the login session's lookup), so a page
+that needs nothing more makes one round trip.
 """
 import re
 
@@ -44,9 +44,11 @@ def _autocommit_at_first_query(state) -> None:
 
 
 def _end_read_only_session(error=None) -> None:
-    # Hand the autocommit connection back now, also where the app context outlives the request.
     g.pop("read_only_pending", None)
-    if g.pop("read_only_session", False):
+    if g.pop("read_only_session", False) and current_app.testing:
+        # The test suite keeps one app context open across requests: hand the autocommit connection
+        # back here. Elsewhere the request's app context ends with it, and Flask-SQLAlchemy's
+        # teardown closes the session and returns the connection, reset, to the pool.
         db.session.rollback()
 
 
