@@ -51,8 +51,9 @@ def test_filter_sort_details_select_submit_download(page, live_server, live_worl
     page.get_by_label("Zoek").fill("knight")
     page.wait_for_url(re.compile(r"zoek=knight"))
     assert rows.count() == 1
+    assert page.url == f"{live_server.url}/pasjes?zoek=knight"  # bookmarkable: no empty form fields
     page.get_by_label("Zoek").fill("")
-    page.wait_for_url(re.compile(r"/pasjes(\?|$)(?!.*zoek=k)"))
+    page.wait_for_url(f"{live_server.url}/pasjes")
     page.wait_for_function("document.querySelectorAll('table.holders > tbody').length > 1")
     # sort by name, then reversed
     page.get_by_role("link", name="Naam").click()

@@ -18,8 +18,9 @@ bp = Blueprint("passes", __name__)
 admin = Blueprint("admin", __name__, url_prefix="/beheer/pasjes")
 
 
-def _back(filters: services.Filters | None = None) -> str:
-    """Where a no-JS post returns to: the list with the filters the form carried."""
+def _list_url(filters: services.Filters | None = None) -> str:
+    """The list with these filters (defaults and empty fields left out), or else with the filters a
+    no-JS post carried back."""
     query = request.form.get("terug", "")
     if filters is not None:
         query = urlencode(filters.args())
@@ -58,7 +59,10 @@ def _row_context(query: str, organisations: list) -> dict:
 def index():
     filters = services.Filters.from_args(request.args)
     details = request.args.get("details", "")
-    return render("passes/index.html", "list", **_list_context(filters, int(details) if details.isdigit() else None))
+    response = render("passes/index.html", "list", **_list_context(filters, int(details) if details.isdigit() else None))
+    if request.htmx and not request.htmx.history_restore_request:
+        response.headers["HX-Push-Url"] = _list_url(filters)  # not the form's empty fields: a clean URL to bookmark
+    return response
 
 
 @bp.get("/pasjes/houders/<int:link_id>")
@@ -107,7 +111,7 @@ def add(link_id):
         return _row_response(link_id, message)
     if message:
         flash(message, "error")
-    return redirect(_back(), code=303)
+    return redirect(_list_url(), code=303)
 
 
 @bp.post("/pasjes/selectie/<int:link_id>/verwijderen")
@@ -117,7 +121,7 @@ def remove(link_id):
     services.remove_from_selection(current_user.id, link_id)
     if request.htmx:
         return _row_response(link_id, None)
-    return redirect(_back(), code=303)
+    return redirect(_list_url(), code=303)
 
 
 @bp.post("/pasjes/selectie/alle-toevoegen")
@@ -130,7 +134,7 @@ def add_all():
               "de rest is niet toegevoegd.", "error")
     else:
         flash(f"{result.added} kwalificatiehouder(s) toegevoegd.", "success")
-    return redirect_after_post(_back(filters))
+    return redirect_after_post(_list_url(filters))
 
 
 @bp.post("/pasjes/selectie/alle-verwijderen")
@@ -139,7 +143,7 @@ def remove_all():
     filters = services.Filters.from_args(request.form)
     services.clear_selection(current_user.id)
     flash("Alle kwalificatiehouders zijn uit de selectie verwijderd.", "success")
-    return redirect_after_post(_back(filters))
+    return redirect_after_post(_list_url(filters))
 
 
 @bp.route("/pasjes/verzoek", methods=["GET", "POST"])
