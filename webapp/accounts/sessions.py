@@ -93,19 +93,9 @@ _CURRENT_SESSION = (
     )
     .options(joinedload(LoginSession.user), joinedload(LoginSession.organisation))
     .where(LoginSession.token_hash == bindparam("token_hash"))
-    # an app context kept across requests (tests, jobs) may hold these objects from before: refresh them
+    # the test suite's app context, kept across requests, may hold these objects from before: refresh them
     .execution_options(populate_existing=True)
 )
-
-
-def _lookup(token_hash: str):
-    """The session row, read by the request's own session: a read-only page reads it in autocommit
-    (one round trip), and the objects need no copying before views use them."""
-    row = db.session.execute(_CURRENT_SESSION, {"token_hash": token_hash}).one_or_none()
-    now = utcnow()
-    if row is not None and row[0].expires_at > now and now - row[0].last_seen_at > _TOUCH_EVERY:
-        _touch(row[0], now)
-    return row
 
 
 def _touch(login: LoginSession, now) -> None:
@@ -122,11 +112,15 @@ def _load_user(user_id: str) -> User | None:
     token = session.get(_SESSION_KEY)
     if not token:
         return None
-    row = _lookup(_hash(token))
-    if row is None or str(row[0].user_id) != user_id or row[0].expires_at <= utcnow():
+    # in the request's own session: a read-only page reads it in autocommit (one round trip)
+    row = db.session.execute(_CURRENT_SESSION, {"token_hash": _hash(token)}).one_or_none()
+    now = utcnow()
+    if row is None or str(row[0].user_id) != user_id or row[0].expires_at <= now:
         session.clear()
         return None
     login, membership, has_memberships, mandates = row
+    if now - login.last_seen_at > _TOUCH_EVERY:
+        _touch(login, now)
     g.login_session = login
     g.acting = ActingContext(user=login.user, level=login.level, can_switch=bool(has_memberships))
     if membership is not None:  # None also when the membership ended after it was chosen
