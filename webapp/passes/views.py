@@ -70,35 +70,33 @@ def index():
 @mandate_required("passes")
 def holder_row(link_id):
     """One holder's rows (htmx "Bekijk details" toggle); ?open=1 shows the qualifications."""
-    filters, user_id = services.Filters.from_args(request.args), current_user.id
-    organisations = services.scope_organisations(user_id)
-    link, qualifications = services.holder_details(user_id, link_id, [o.id for o in organisations])
-    return _row_fragment(dict(link=link, holder=link.holder, selected=services.is_selected(user_id, link.holder_id),
-                              opened=(link, qualifications) if request.args.get("open") == "1" else None,
-                              filters=filters, **_row_context(urlencode(filters.args()), organisations)))
+    return _holder_rows(link_id, request.args)
 
 
-def _row_fragment(context: dict, oob: bool = False):
-    """A holder's <tbody> as the response's top element (htmx 2 parses it in a <template>, so the table
-    parts survive; the row's hx-target is that <tbody>, swapped outerHTML), then the out-of-band counter."""
-    if not request.htmx:
-        return redirect(url_for("passes.index", details=context["link"].id if context.get("opened") else None,
-                                **context["filters"].args()) + f"#holder-{context['link'].id}")
-    blocks = ["row", "counter"] if oob else ["row"]
-    return render("passes/index.html", blocks[0], oob=tuple(blocks[1:]), **context)
+def _holder_rows(link_id: int, values, query: str | None = None, **counter):
+    """A holder's rows as the list shows them, opened when values say open=1; `values` also carry the
+    list's filters (the query string, or a post's fields with the list's query string in `query`).
 
-
-def _row_response(link_id: int, message: str | None):
+    For htmx: the holder's <tbody> as the response's top element (htmx 2 parses it in a <template>, so
+    the table parts survive; the row's hx-target is that <tbody>, swapped outerHTML), with `counter`
+    (the selection summary and a message) the counter out of band. Without JavaScript: back to the list."""
     user_id = current_user.id
     organisations = services.scope_organisations(user_id)
     link, qualifications = services.holder_details(user_id, link_id, [o.id for o in organisations])
-    filters = services.Filters.from_args(request.form)
-    opened = (link, qualifications) if request.form.get("open") == "1" else None
-    return _row_fragment(dict(link=link, holder=link.holder, selected=services.is_selected(user_id, link.holder_id),
-                              opened=opened, filters=filters, summary=services.selection_summary(user_id),
-                              limit=SELECTION_LIMIT, message=message,
-                              **_row_context(request.form.get("terug", ""), organisations)),
-                         oob=True)
+    filters = services.Filters.from_args(values)
+    opened = values.get("open") == "1"
+    if not request.htmx:
+        return redirect(url_for("passes.index", details=link.id if opened else None, **filters.args())
+                        + f"#holder-{link.id}")
+    return render("passes/index.html", "row", oob=("counter",) if counter else (),
+                  link=link, holder=link.holder, selected=services.is_selected(user_id, link.holder_id),
+                  opened=(link, qualifications) if opened else None, filters=filters, **counter,
+                  **_row_context(urlencode(filters.args()) if query is None else query, organisations))
+
+
+def _row_response(link_id: int, message: str | None):
+    return _holder_rows(link_id, request.form, request.form.get("terug", ""),
+                        summary=services.selection_summary(current_user.id), limit=SELECTION_LIMIT, message=message)
 
 
 @bp.post("/pasjes/selectie/<int:link_id>/toevoegen")
