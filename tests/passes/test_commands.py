@@ -28,7 +28,7 @@ def test_generate_makes_holders_qualifications_and_a_bench_contact(app):
     typed = services.holder_list(bench.id, services.Filters(exam_type=first_type))
     assert 0 < typed.total < page.total
     assert all(any(q.exam_type_id == first_type for q in db.session.get(Holder, row.holder_id).qualifications)
-               for row, _ in typed.rows)
+               for row in typed.rows)
     assert 0 < page.total < db.session.execute(select(func.count()).select_from(HolderOrganisation)).scalar_one()
     # a second run refuses rather than duplicating
     again = app.test_cli_runner().invoke(args=["passes-generate", "--holders", "10"])

@@ -11,7 +11,7 @@ from webapp.passes.models import PassRequest, SelectionItem
 
 
 def numbers(page):
-    return [holder.number for _, holder in page.rows]
+    return [holder.number for holder in page.rows]
 
 
 def listing(world, **filters):

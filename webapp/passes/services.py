@@ -346,7 +346,7 @@ def _head_query(shape: _Shape):
 
 @dataclass
 class Page:
-    rows: list
+    rows: list  # ListRow: the link's columns and the holder's name
     total: int
     page: int
     pages: int
@@ -395,7 +395,7 @@ def holder_list(user_id: int, filters: Filters, organisations: list | None = Non
         rows = run(_page_query(shape, "offset"), params).all()
     today = today_local()
     items = [ListRow(row, today, names) for row in rows]
-    return Page(rows=[(item, item) for item in items], total=total, page=page, pages=pages, filters=filters,
+    return Page(rows=items, total=total, page=page, pages=pages, filters=filters,
                 selected={row.holder_id for row in rows if row.selected},
                 summary=SelectionSummary(head.selected_count, head.selected_organisations), more=total > MAX_ROWS,
                 first_key=_encode_key(filters, items[0]) if items else "",
