@@ -7,6 +7,9 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from tests.conftest import make_app
+from tests.factories import Factory, login
+from webapp.accounts.models import User
+from webapp.core.auth import acting
 from webapp.core.readonly import read_only
 from webapp.extensions import db
 from webapp.organisations.models import Organisation
@@ -44,6 +47,13 @@ def app(database_url, tmp_path):
         db.session.execute(insert(Organisation).values(name="Sneaky BV"))
         db.session.commit()
         return "written"
+
+    @app.get("/__rename-me")
+    @read_only
+    def rename_me():
+        acting().user.first_name = "Gewijzigd"
+        db.session.commit()
+        return "renamed"
 
     @app.post("/__failing-write")
     def failing_write():
@@ -89,3 +99,16 @@ def test_connection_is_transactional_again_after_a_read_only_view(app):
         assert client.get("/__read").json["autocommit"] is True
         assert client.post("/__failing-write").status_code == 500
     assert organisation_names(app) == []
+
+
+def test_read_only_view_cannot_change_the_logged_in_user(app):
+    """On a read-only page the login's user is a read-only copy: changing it fails loudly, stores nothing."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with app.app_context():
+        email = Factory(app).user(first_name="Deby").email
+        db.session.remove()
+    client = app.test_client()
+    login(client, email)
+    assert client.get("/__rename-me").status_code == 500
+    with app.app_context():
+        assert db.session.execute(select(User.first_name).where(User.email == email)).scalar_one() == "Deby"

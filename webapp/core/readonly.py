@@ -35,12 +35,30 @@ def _mark_read_only_requests() -> None:
         g.read_only_pending = True
 
 
+def read_only_request() -> bool:
+    """Whether this request is a GET or HEAD of a view marked read_only."""
+    return has_request_context() and bool(g.get("read_only_pending") or g.get("read_only_session"))
+
+
+def read_only_connection():
+    """The read-only request's autocommit connection, for a Core statement (the ORM's queries take it
+    by themselves)."""
+    session = db.session()
+    if g.get("read_only_pending"):
+        _take_autocommit_connection(session)
+    return session.connection()
+
+
+def _take_autocommit_connection(session) -> None:
+    del g.read_only_pending
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT", _OPTION: True})
+    g.read_only_session = True
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _autocommit_at_first_query(state) -> None:
     if has_request_context() and g.get("read_only_pending") and state.session is db.session():
-        del g.read_only_pending
-        state.session.connection(execution_options={"isolation_level": "AUTOCOMMIT", _OPTION: True})
-        g.read_only_session = True
+        _take_autocommit_connection(state.session)
 
 
 def _end_read_only_session(error=None) -> None:
