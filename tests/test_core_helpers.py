@@ -1,4 +1,5 @@
 """Core helpers: signed expiring tokens, BSN, the audit trail's refusal of secrets, safe_next."""
+import re
 import time
 
 import pytest
@@ -86,3 +87,16 @@ def test_safe_next_refuses_open_redirects(target):
 @pytest.mark.parametrize("target", ["/mijn-gegevens", "/mijn-organisatie?x=1", "/"])
 def test_safe_next_keeps_local_paths(target):
     assert safe_next(target, "/home") == target
+
+
+def test_page_links_follow_the_mount_point(tmp_path):
+    """Behind a proxy that mounts the portal under a path, every link on a page carries that path, also
+    after the same page was served without it (the templates remember fixed URLs per mount point)."""
+    app = make_app(tmp_path, "sqlite://")
+    client = app.test_client()
+    plain = client.get("/inloggen").get_data(as_text=True)
+    mounted = client.get("/inloggen", environ_overrides={"SCRIPT_NAME": "/loket"}).get_data(as_text=True)
+    links = re.findall(r'(?:href|src|action)="(/[^"]*)"', mounted)
+    assert "/loket/static/css/loket.css" in links and "/loket/wachtwoord-opvragen" in links
+    assert [link for link in links if not link.startswith("/loket/")] == []
+    assert 'href="/static/css/loket.css"' in plain
