@@ -15,3 +15,12 @@ def test_htmx_details_toggle(contact_client, world):
     assert "j.bos@onsweb.nl" in body and f'id="holder-{link}"' in body
     closed = contact_client.get(f"/pasjes/houders/{link}?open=0", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "j.bos@onsweb.nl" not in closed and "Bekijk details" in closed
+
+
+def test_filter_form_without_javascript_lands_on_the_clean_url(contact_client, world):
+    """The form sends every field, empty or not; the list answers with its bookmarkable address."""
+    response = contact_client.get("/pasjes?organisatie=&zoek=Knightley&examentype=&examennummer=&vervaldatum_van=")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/pasjes?zoek=Knightley"
+    page = contact_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Mevr. K.C. Knightley" in page and "Dhr. TT Te Tester" not in page

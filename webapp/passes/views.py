@@ -59,6 +59,9 @@ def _row_context(query: str, organisations: list) -> dict:
 def index():
     filters = services.Filters.from_args(request.args)
     details = request.args.get("details", "")
+    if not request.htmx and "" in request.args.values():
+        # the filter form without JavaScript sends its empty fields too: on to the clean URL htmx pushes
+        return redirect(url_for("passes.index", details=details or None, **filters.args()))
     response = render("passes/index.html", "list", **_list_context(filters, int(details) if details.isdigit() else None))
     if request.htmx and not request.htmx.history_restore_request:
         response.headers["HX-Push-Url"] = _list_url(filters)  # not the form's empty fields: a clean URL to bookmark
