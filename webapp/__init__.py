@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from webapp.core.auth import SERVICES, acting
+    from webapp.core.forms import csrf_token
     from webapp.core.timeutil import format_date, format_datetime
     from webapp.core.urls import template_url_for
     from webapp.main.navigation import nav_links
@@ -87,3 +88,4 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["SERVICES"] = SERVICES
     app.jinja_env.globals["nav_links"] = nav_links
     app.jinja_env.globals["url_for"] = template_url_for
+    app.context_processor(lambda: {"csrf_token": csrf_token})  # after Flask-WTF's, which it replaces

@@ -59,6 +59,24 @@ def test_token_from_the_page_or_the_htmx_header_works(csrf_app, factory):
     assert response.status_code == 400
 
 
+def test_token_is_kept_for_the_session_and_replaced_at_login(csrf_app, factory):
+    """Pages of one session carry the same signed token (signed once, not per page); logging in starts a
+    new session token, so a token picked up before the login no longer works."""
+    user = factory.user(first_name="Anna", last_name="Bakker")
+    client = csrf_app.test_client()
+    before = _token(client.get("/inloggen").get_data(as_text=True))
+    assert _token(client.get("/wachtwoord-opvragen").get_data(as_text=True)) == before
+    assert client.post("/inloggen", data={"email": user.email, "password": PASSWORD, "csrf_token": before}).status_code == 303
+    home = client.get("/").get_data(as_text=True)
+    after = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', home).group(1)
+    assert after != before
+    assert _token(client.get("/mijn-gegevens/aanpassen").get_data(as_text=True)) == after
+    stale = client.post("/mijn-gegevens/aanpassen", data={"first_name": "X", "last_name": "Y", "csrf_token": before})
+    assert stale.status_code == 400
+    fresh = client.post("/mijn-gegevens/aanpassen", data={"first_name": "Anneke", "last_name": "Bakker", "csrf_token": after})
+    assert fresh.status_code == 303
+
+
 @pytest.fixture
 def limited_app(app, database_url, tmp_path):
     from webapp.extensions import limiter

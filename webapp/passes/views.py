@@ -5,10 +5,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, flash, redirect, request, send_file, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from webapp.core.auth import acting, mandate_required, staff_required
 from webapp.core.errors import DomainError, NotFound
+from webapp.core.forms import csrf_token
 from webapp.core.htmx import redirect_after_post, render
 from webapp.core.readonly import read_only
 from webapp.passes import importer, services
@@ -46,7 +46,7 @@ def _row_context(query: str, organisations: list) -> dict:
     """What every holder row needs, computed once per response: the list's URL (the row's links and
     forms hang under it: /houders/<id>, /selectie/<id>/toevoegen|verwijderen), the list's query string
     (the filters, encoded) ready to append to, the CSRF token, and whether rows name their organisation."""
-    return dict(base=url_for("passes.index"), csrf=generate_csrf(), query=query,
+    return dict(base=url_for("passes.index"), csrf=csrf_token(), query=query,
                 query_string="?" + query if query else "", query_and=query + "&" if query else "",
                 show_organisation=len(organisations) > 1)
 
