@@ -5,6 +5,7 @@ import importlib.util
 from flask import Flask
 
 from webapp.config import Config
+from webapp.core.cookies import SessionInterface
 from webapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 # The portal's modules, each a package with views.py (a blueprint `bp`) and, where it has
@@ -14,6 +15,7 @@ MODULES = ["main", "accounts", "organisations", "backoffice", "passes", "courses
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.session_interface = SessionInterface()
     for key, value in vars(Config(app.instance_path)).items():
         app.config[key] = value
     app.config.update(overrides or {})

@@ -93,6 +93,29 @@ def test_login_gives_a_new_session_id_and_logout_refuses_a_copied_cookie(app, cl
     assert len(_sessions(user.id)) == 1  # only the first login's session, never logged out, remains
 
 
+def test_a_changed_or_outlived_session_cookie_is_refused_after_the_real_one_worked(app, client, factory, monkeypatch):
+    """A cookie's signature is verified once per process and remembered: that memory must not let an
+    altered cookie through, nor keep accepting a cookie past its lifetime."""
+    import webapp.core.cookies
+
+    login(client, factory.user().email)
+    cookie = client.get_cookie("loket_session").value
+    assert client.get("/mijn-gegevens").status_code == 200  # verified and remembered
+    payload, signed_at, signature = cookie.rsplit(".", 2)
+    other_signature = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    forged_payload = payload.replace(payload[5], "x" if payload[5] != "x" else "y", 1)
+    for forged in (f"{payload}.{signed_at}.{other_signature}", f"{forged_payload}.{signed_at}.{signature}"):
+        client.set_cookie("loket_session", forged)
+        response = client.get("/mijn-gegevens")
+        assert response.status_code == 302 and "/inloggen" in response.headers["Location"], forged
+    client.set_cookie("loket_session", cookie)
+    assert client.get("/mijn-gegevens").status_code == 200
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    real_time = webapp.core.cookies.time.time
+    monkeypatch.setattr(webapp.core.cookies.time, "time", lambda: real_time() + lifetime + 60)
+    assert client.get("/mijn-gegevens").status_code == 302
+
+
 def test_a_read_only_page_keeps_an_active_session_alive_and_an_idle_one_ends(app, client, factory):
     user = factory.user()
     login(client, user.email)
