@@ -112,3 +112,40 @@ def test_read_only_view_cannot_change_the_logged_in_user(app):
     assert client.get("/__rename-me").status_code == 500
     with app.app_context():
         assert db.session.execute(select(User.first_name).where(User.email == email)).scalar_one() == "Deby"
+
+
+def test_the_lookup_on_the_driver_reads_what_sqlalchemy_reads(app):
+    """The login lookup of read-only pages runs on the driver: each value must come out as SQLAlchemy's
+    own execution gives it (aware datetimes and booleans on SQLite too, NULLs of the outer joins,
+    the mandates), and a failing statement raises SQLAlchemy's error."""
+    from sqlalchemy import exc, table, column
+
+    from webapp.accounts import sessions
+    from webapp.accounts.models import LoginSession
+    from webapp.core.driverquery import DriverQuery
+    from webapp.core.timeutil import utcnow
+
+    with app.app_context():
+        factory = Factory(app)
+        member, loner = factory.user(first_name="Deby"), factory.user(first_name="Jan")
+        organisation = factory.organisation("Herenbos Schagen")
+        factory.member(member, organisation, role="admin", services=("passes", "courses"))
+        now = utcnow()
+        for token, user, chosen in (("with-organisation", member, organisation.id), ("as-person", loner, None)):
+            db.session.add(LoginSession(token_hash=token, user_id=user.id, organisation_id=chosen, remember=True,
+                                        organisation_chosen=True, created_at=now, last_seen_at=now, expires_at=now))
+        db.session.commit()
+        statement = sessions._current_session(*sessions._TABLES)
+        query = DriverQuery(statement)
+        connection = db.session.connection()
+        for token in ("with-organisation", "as-person", "unknown"):
+            expected = connection.execute(statement, {"token_hash": token}).one_or_none()
+            row = query.one_or_none(connection, token_hash=token)
+            assert row == (tuple(expected) if expected is not None else None)
+            if row is not None:
+                assert [type(value) for value in row] == [type(value) for value in expected]
+        row = query.one_or_none(connection, token_hash="with-organisation")
+        assert row[2].tzinfo is not None and sorted(row[-1].split(",")) == ["courses", "passes"]
+        with pytest.raises(exc.DBAPIError):
+            DriverQuery(select(column("x")).select_from(table("no_such_table"))).one_or_none(connection)
+        db.session.rollback()

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import LoginSession, User
 from webapp.core.auth import ActingContext
+from webapp.core.driverquery import DriverQuery
 from webapp.core.readonly import read_only_connection, read_only_request
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db, login_manager
@@ -105,7 +106,7 @@ def _current_session(*columns):
 _CURRENT_SESSION = _current_session(*_ENTITIES)
 # For read-only pages: the same columns as plain rows, made into read-only copies (below).
 _TABLES = [entity.__table__ for entity in _ENTITIES]
-_CURRENT_SESSION_ROW = _current_session(*_TABLES)
+_CURRENT_SESSION_ROW = DriverQuery(_current_session(*_TABLES))
 
 
 def _copier(entity):
@@ -130,9 +131,9 @@ _COPIERS = [_copier(entity) for entity in _ENTITIES]
 
 
 def _read_only_row(token_hash: str):
-    """The lookup on a read-only page: the same statement in Core, without the ORM's loading (which
-    cost about a tenth of a whole page)."""
-    values = read_only_connection().execute(_CURRENT_SESSION_ROW, {"token_hash": token_hash}).one_or_none()
+    """The lookup on a read-only page: the same statement on the driver, without the ORM's loading and
+    SQLAlchemy's execution (which cost about a tenth and a seventh of a whole page)."""
+    values = _CURRENT_SESSION_ROW.one_or_none(read_only_connection(), token_hash=token_hash)
     if values is None:
         return None
     entities, start = [], 0
