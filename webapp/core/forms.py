@@ -4,16 +4,24 @@ import time
 
 from flask import current_app, g, session
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import _FlaskFormCSRF, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from wtforms.validators import Email
 
 _RESIGN_EVERY = 300  # seconds
 
 
+class _SessionCSRF(_FlaskFormCSRF):
+    """Forms take the session's token from csrf_token() (below), as the templates do."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        return csrf_token()
+
+
 class Form(FlaskForm):
     class Meta:
         locales = ["nl"]
+        csrf_class = _SessionCSRF
 
         def get_translations(self, form):
             # Flask-WTF would ask Flask-Babel; WTForms ships the Dutch messages itself.
