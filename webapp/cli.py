@@ -39,9 +39,9 @@ def init_cli(app) -> None:
         if user.is_activated:
             click.echo(f"{user.email} is now back-office staff; the account was active already.")
             return
-        services.send_activation(user)
+        link = services.send_activation(user)
         click.echo(f"Staff account {user.email}: activation link sent.")
-        click.echo(services.link_for(services.ACTIVATE, user))
+        click.echo(link)
 
     @app.cli.command("demo-data")
     def demo_data():

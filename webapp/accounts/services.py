@@ -87,12 +87,15 @@ def user_for_link(purpose: str, token: str) -> User | None:
     return user
 
 
-def send_activation(user: User, organisation_name: str | None = None) -> None:
+def send_activation(user: User, organisation_name: str | None = None) -> str:
+    """Mail the user an activation link; return that link."""
+    link = link_for(ACTIVATE, user)
     send_mail(
         user.email, "Activeer uw toegang tot Loket", "activation",
-        user=user, link=link_for(ACTIVATE, user), organisation_name=organisation_name,
+        user=user, link=link, organisation_name=organisation_name,
         valid_hours=current_app.config["TOKEN_MAX_AGE"] // 3600,
     )
+    return link
 
 
 def request_password_reset(email: str) -> None:
