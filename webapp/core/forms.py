@@ -67,7 +67,7 @@ def csrf_token() -> str:
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     if field not in g:
         if field not in session:
-            return generate_csrf()  # makes the session's token
+            generate_csrf()  # makes the session's token; the copy it signed now gives way to the period's below
         secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
         setattr(g, field, _signed(secret, session[field], int(time.time()) // _RESIGN_EVERY))
     return g.get(field)  # where Flask-WTF keeps the request's token, for its forms too
