@@ -52,6 +52,9 @@ def test_select_submit_download_and_verify(contact_client, world, tmp_path):
     assert request.status == "available", request.error
     page = client.get("/pasjes/verzoeken").get_data(as_text=True)
     assert "testgroep" in page and "Beschikbaar" in page and "Verzoek verdwijnt over 7 dagen" in page
+    row_without_htmx = client.get(f"/pasjes/verzoeken/{request.id}")  # the polled row: the list, at that row
+    assert row_without_htmx.status_code == 302
+    assert row_without_htmx.headers["Location"].endswith(f"/pasjes/verzoeken#request-{request.id}")
 
     download = client.get(f"/pasjes/verzoeken/{request.id}/download")
     assert download.status_code == 200
@@ -76,6 +79,50 @@ def test_select_submit_download_and_verify(contact_client, world, tmp_path):
     assert client.get(f"/pasjes/verzoeken/{request.id}/download").status_code == 404
     assert client.get(f"/pasjes/verzoeken/{request.id}").status_code == 404
     assert "testgroep" not in client.get("/pasjes/verzoeken").get_data(as_text=True)
+
+
+def submit_built(client, world, holder) -> PassRequest:
+    """Select this holder alone, submit, let the in-process runner build it."""
+    from webapp.passes import services
+
+    services.add_to_selection(world.contact.id, [world.link(holder).id])
+    assert client.post("/pasjes/verzoek", data={"sleutel": holder.number}).status_code == 303
+    wait_for_in_process_jobs()
+    request = db.session.execute(db.select(PassRequest).where(PassRequest.idempotency_key == holder.number)).scalar_one()
+    db.session.refresh(request)
+    assert request.status == "available", request.error
+    return request
+
+
+def test_a_request_closes_when_the_mandate_for_its_holders_is_withdrawn(contact_client, world):
+    """Deby's requests hold passes of ROC and of Herenbos holders; ROC withdraws her passes mandate.
+    Acting for Herenbos (mandated still) she can no longer download or rebuild the ROC one."""
+    from webapp.organisations.models import Membership
+    from webapp.organisations.services import update_contact_person
+
+    client = contact_client
+    at_roc, at_herenbos = submit_built(client, world, world.knightley), submit_built(client, world, world.tester)
+    assert client.get(f"/pasjes/verzoeken/{at_roc.id}/download").status_code == 200
+
+    membership = db.session.execute(db.select(Membership).where(
+        Membership.user_id == world.contact.id, Membership.organisation_id == world.roc.id)).scalar_one()
+    update_contact_person(membership, {"role": "contact", "services": []}, granted_by=None)
+    client.post("/organisatie-kiezen", data={"context": str(world.herenbos.id)})
+
+    assert client.get(f"/pasjes/verzoeken/{at_roc.id}/download").status_code == 404
+    assert client.get(f"/pasjes/verzoeken/{at_herenbos.id}/download").status_code == 200
+    page = client.get("/pasjes/verzoeken").get_data(as_text=True)
+    assert f'href="/pasjes/verzoeken/{at_roc.id}/download"' not in page
+    assert f'href="/pasjes/verzoeken/{at_herenbos.id}/download"' in page
+    assert "geen machtiging meer" in page
+    row = client.get(f"/pasjes/verzoeken/{at_roc.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "geen machtiging meer" in row and "hx-get" not in row  # says why, and stops polling
+
+    at_roc.status = "failed"  # nor can it be built again from ROC's current data
+    db.session.commit()
+    assert client.post(f"/pasjes/verzoeken/{at_roc.id}/opnieuw").status_code == 404
+    db.session.refresh(at_roc)
+    assert at_roc.status == "failed"
 
 
 def test_options_choose_exam_types(contact_client, world):

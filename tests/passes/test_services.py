@@ -130,6 +130,20 @@ def test_only_the_submitter_sees_and_downloads_a_request(world):
         services.download_path(world.colleague.id, request.id)
 
 
+def test_a_request_closes_when_an_organisation_in_it_is_deleted(world):
+    request = select_and_submit(world)  # Knightley at the ROC, Tester at Herenbos
+    path = services.archive_path(request)
+    path.write_bytes(b"PK")
+    request.status = "available"
+    db.session.commit()
+    assert services.closed_requests(world.contact.id, [request]) == set()
+    db.session.delete(world.roc)
+    db.session.commit()
+    assert services.closed_requests(world.contact.id, [request]) == {request.id}
+    with pytest.raises(NotFound):
+        services.download_path(world.contact.id, request.id)
+
+
 def test_expiry_sweep_deletes_the_file(world):
     request = select_and_submit(world)
     path = services.archive_path(request)

@@ -275,6 +275,9 @@ class PassRequestItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("passes_requests.id", ondelete="CASCADE"), index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("passes_holders.id", ondelete="CASCADE"))
+    # The organisation the holder was selected through: the request stays the submitter's only while
+    # they have the passes mandate there (NULL once the organisation is gone: closed for good).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     external_number: Mapped[str] = mapped_column(String(30), default="")
 
     request: Mapped[PassRequest] = relationship(back_populates="items")

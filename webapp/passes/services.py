@@ -4,7 +4,8 @@ Scope (decided): a user sees the holders of every organisation where their membe
 the passes mandate (admins hold every mandate). The list starts on "Alle Organisaties" across
 those organisations; the organisation filter narrows it to one of them. The acting context must
 itself have the passes mandate (the views check that); requests belong to the user who submitted
-them, whatever organisation they act for.
+them, whatever organisation they act for, and stay open to them only while they keep the passes
+mandate at every organisation the request's holders were selected through.
 """
 import base64
 import functools
@@ -688,7 +689,8 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
                                   "expiry_dates": sorted(set(expiry_dates or []))},
         progress_total=len(links), expires_at=utcnow() + timedelta(days=AVAILABLE_DAYS), touched_at=utcnow(),
     )
-    request.items = [PassRequestItem(holder_id=link.holder_id, external_number=link.external_number) for link in links]
+    request.items = [PassRequestItem(holder_id=link.holder_id, organisation_id=link.organisation_id,
+                                     external_number=link.external_number) for link in links]
     db.session.add(request)
     try:
         db.session.flush()
@@ -736,6 +738,26 @@ def my_request(user_id: int, request_id: int) -> PassRequest:
     return request
 
 
+def closed_requests(user_id: int, requests: list[PassRequest]) -> set[int]:
+    """The ids of those of the user's requests they may no longer open or rebuild: a holder in it was
+    selected through an organisation where they no longer have the passes mandate (or that is gone)."""
+    if not requests:
+        return set()
+    item = PassRequestItem
+    return set(db.session.execute(select(item.request_id).distinct().where(
+        item.request_id.in_([request.id for request in requests]),
+        item.organisation_id.is_(None) | item.organisation_id.not_in(scope_ids(user_id)),
+    )).scalars())
+
+
+def _open_request(user_id: int, request_id: int) -> PassRequest:
+    """The user's own request, while every organisation in it is still in their scope; NotFound otherwise."""
+    request = my_request(user_id, request_id)
+    if closed_requests(user_id, [request]):
+        raise NotFound()
+    return request
+
+
 def storage_dir() -> Path:
     path = Path(current_app.config["STORAGE_DIR"]) / "passes"
     path.mkdir(parents=True, exist_ok=True)
@@ -747,8 +769,8 @@ def archive_path(request: PassRequest) -> Path:
 
 
 def download_path(user_id: int, request_id: int) -> Path:
-    """The ZIP of the user's own request while it is available; NotFound otherwise."""
-    request = my_request(user_id, request_id)
+    """The ZIP of the user's own request while it is available and open to them; NotFound otherwise."""
+    request = _open_request(user_id, request_id)
     expire_if_due(request)
     path = archive_path(request)
     if request.status != "available" or not path.is_file():
@@ -759,7 +781,7 @@ def download_path(user_id: int, request_id: int) -> Path:
 def retry_request(user_id: int, request_id: int, enqueue=None) -> PassRequest:
     from webapp.core.jobs import QueueUnavailable
 
-    request = my_request(user_id, request_id)
+    request = _open_request(user_id, request_id)
     if request.status != "failed":
         return request
     request.status, request.progress_done, request.error, request.touched_at = "queued", 0, "", utcnow()

@@ -178,15 +178,18 @@ def requests():
     rows = services.my_requests(current_user.id)
     for row in rows:
         services.expire_if_due(row)
-    return render("passes/requests.html", requests=rows)
+    return render("passes/requests.html", requests=rows, closed=services.closed_requests(current_user.id, rows))
 
 
 @bp.get("/pasjes/verzoeken/<int:request_id>")
 @mandate_required("passes")
 def request_row(request_id):
+    """One request's row, which htmx polls while the archive is built; without htmx, the list at that row."""
     row = services.my_request(current_user.id, request_id)
+    if not request.htmx:
+        return redirect(url_for("passes.requests") + f"#request-{row.id}")
     services.expire_if_due(row)
-    return render("passes/requests.html", "request_row", row=row)
+    return render("passes/requests.html", "request_row", row=row, closed=services.closed_requests(current_user.id, [row]))
 
 
 @bp.get("/pasjes/verzoeken/<int:request_id>/download")
