@@ -4,7 +4,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, case, func, or_, select, text
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +12,7 @@ from webapp.accounts.models import User
 from webapp.core.audit import audit
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.timeutil import today_local, utcnow
+from webapp.core.transactions import take_write_lock
 from webapp.courses.models import (
     Category, Course, Enrollment, Event, Invoice, InvoiceLine, Message, MessageAttachment,
 )
@@ -147,14 +148,8 @@ def _is_member(user_id: int, organisation_id: int) -> bool:
 
 def _serialised(event_id: int) -> Event | None:
     """Start a write transaction that holds the event: a row lock on PostgreSQL, the database's
-    write lock on SQLite (BEGIN IMMEDIATE), so places are counted and taken one at a time."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.commit()  # end what the session had open; BEGIN must start a fresh transaction
-        db.session.execute(text("PRAGMA busy_timeout = 30000"))
-        db.session.execute(text("BEGIN IMMEDIATE"))
-        return db.session.execute(
-            select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+    write lock on SQLite, so places are counted and taken one at a time."""
+    take_write_lock()
     return db.session.execute(
         select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -276,14 +271,6 @@ def _make_credit_note(invoice: Invoice) -> Invoice | None:
     return note
 
 
-def _write_lock() -> None:
-    """On SQLite take the write lock up front (no deadlock between two readers that both write)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.commit()
-        db.session.execute(text("PRAGMA busy_timeout = 30000"))
-        db.session.execute(text("BEGIN IMMEDIATE"))
-
-
 def send_confirmation(enrollment_id: int, *, promoted: bool = False) -> None:
     """Mail the participant; keep what was sent in the digital dossier."""
     enrollment = db.session.get(Enrollment, enrollment_id)
@@ -323,7 +310,7 @@ def _mail_and_keep(enrollment: Enrollment, subject: str, template: str, invoice:
         log.exception("%s mail for enrollment %s failed", template, enrollment_id)
         return
     body = message.get_body(preferencelist=("plain",)).get_content()
-    _write_lock()
+    take_write_lock()
     enrollment = db.session.get(Enrollment, enrollment_id)
     if confirms_enrolment:
         enrollment.confirmation_sent_at = utcnow()

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.timeutil import parse_date, today_local, utcnow
+from webapp.core.transactions import take_write_lock
 from webapp.extensions import db
 from webapp.organisations.models import Mandate, Membership, Organisation
 from webapp.passes.models import (
@@ -541,6 +542,7 @@ def selection_summary(user_id: int) -> SelectionSummary:
 
 def _lock_selection(user_id: int) -> int:
     """Lock the user's counter row for this transaction; return the selection's real size."""
+    take_write_lock()
     counter = db.session.execute(
         select(SelectionCounter).where(SelectionCounter.user_id == user_id).with_for_update()
     ).scalar_one_or_none()
