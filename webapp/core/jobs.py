@@ -14,6 +14,8 @@ from redis import Redis
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
+RETRY_INTERVALS = [2, 10]  # seconds before RQ runs a failed job again (0: at once)
+
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 _futures: set[Future] = set()
@@ -61,6 +63,15 @@ def queue(app=None) -> Queue:
     return Queue(app.config["RQ_QUEUE"], connection=redis_connection(app), serializer=JSONSerializer)
 
 
+def will_retry() -> bool:
+    """Whether the running job, should it fail now, is run again: an RQ job with retries left.
+    In-process jobs are not retried."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    return job is not None and job.should_retry
+
+
 def worker_count() -> int:
     """How many live RQ workers listen on the app's queue (0 without Redis, or when it is down)."""
     app = current_app._get_current_object()
@@ -85,7 +96,7 @@ def enqueue(func, *args, job_id: str | None = None, depends_on=None, retries: in
         try:
             return queue(app).enqueue(
                 run, name, *args, job_id=job_id, depends_on=depends_on,
-                retry=Retry(max=retries, interval=[2, 10]) if retries else None,
+                retry=Retry(max=retries, interval=RETRY_INTERVALS) if retries else None,
                 job_timeout=timeout, result_ttl=3600, failure_ttl=7 * 24 * 3600,
             )
         except RedisError as error:

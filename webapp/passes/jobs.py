@@ -118,13 +118,17 @@ def _request_dir(request_id: int):
 
 
 def _failing(request_id: int, step):
+    """Run the step; when it fails for good (no retry follows) the request becomes Mislukt."""
+    from webapp.core.jobs import will_retry
+
     try:
         return step()
     except Exception as error:
         db.session.rollback()
-        db.session.execute(update(PassRequest).where(PassRequest.id == request_id, PassRequest.status != "expired")
-                           .values(status="failed", error=type(error).__name__[:200]))
-        db.session.commit()
+        if not will_retry():  # until then the user sees it being built, not Mislukt
+            db.session.execute(update(PassRequest).where(PassRequest.id == request_id, PassRequest.status != "expired")
+                               .values(status="failed", error=type(error).__name__[:200]))
+            db.session.commit()
         raise
 
 
