@@ -130,6 +130,9 @@ def test_options_choose_exam_types(contact_client, world):
 
     services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
     reanimatie = next(t for t in services.list_choices(world.contact.id)[1] if t.name == "Reanimatie")
+    nothing = contact_client.post("/pasjes/verzoek", data={"sleutel": "abc", "examentypes": "999999"})  # no such type
+    assert nothing.status_code == 400 and "geen enkel pasje" in nothing.get_data(as_text=True)
+    assert db.session.query(PassRequest).count() == 0
     response = contact_client.post("/pasjes/verzoek", data={"sleutel": "abc", "examentypes": str(reanimatie.id)})
     assert response.status_code == 303
     wait_for_in_process_jobs()

@@ -121,6 +121,19 @@ def test_queue_down_stores_nothing_and_keeps_the_selection(world):
     assert services.selection_summary(world.contact.id).count == 1
 
 
+def test_options_that_make_no_pass_are_refused_and_store_nothing(world):
+    """Reanimatie is Knightley's only; 21-01-2021 is only Tester's expiry date: together, not one pass."""
+    reanimatie = next(t for t in services.list_choices(world.contact.id)[1] if t.name == "Reanimatie")
+    with pytest.raises(DomainError, match="geen enkel pasje"):
+        select_and_submit(world, exam_type_ids=[reanimatie.id], expiry_dates=["2021-01-21"])
+    assert db.session.query(PassRequest).count() == 0
+    assert services.selection_summary(world.contact.id).count == 2
+    future = world.knightley.qualifications[0].expires_on.isoformat()
+    request = services.submit_request(world.contact.id, world.roc.id, "key-2", enqueue=lambda request_id: None,
+                                      exam_type_ids=[reanimatie.id], expiry_dates=["2021-01-21", future])
+    assert request.options == {"exam_types": [reanimatie.id], "expiry_dates": sorted(["2021-01-21", future])}
+
+
 def test_only_the_submitter_sees_and_downloads_a_request(world):
     request = select_and_submit(world)
     assert [r.id for r in services.my_requests(world.colleague.id)] == []

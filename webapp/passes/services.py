@@ -685,6 +685,9 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
     links = first_per_holder(links)  # a holder once, however the selection was made
     if not links:
         raise DomainError("Voeg eerst één of meer kwalificatiehouders toe.")
+    if not _passes_to_make([link.holder_id for link in links], exam_type_ids, expiry_dates):
+        raise DomainError("Met deze keuzes wordt geen enkel pasje gemaakt: geen kwalificatie van de gekozen examentypes "
+                          "heeft een van de gekozen vervaldata. Kies andere examentypes of vervaldata.")
     request = PassRequest(
         user_id=user_id, organisation_id=organisation_id, idempotency_key=key, reference=(reference or "").strip()[:100],
         status="queued", options={"exam_types": [int(i) for i in exam_type_ids or []],
@@ -719,6 +722,16 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
         raise DomainError("De pasjes kunnen nu niet worden aangemaakt: de verwerking is tijdelijk niet bereikbaar. "
                           "Uw selectie is bewaard; probeer het over een paar minuten opnieuw.")
     return request
+
+
+def _passes_to_make(holder_ids: list[int], exam_type_ids: list[int] | None, expiry_dates: list[str] | None) -> int:
+    """How many passes these options make for these holders (what the archive job's chosen_qualifications picks)."""
+    query = select(func.count()).select_from(Qualification).where(Qualification.holder_id.in_(holder_ids))
+    if exam_type_ids:
+        query = query.where(Qualification.exam_type_id.in_(exam_type_ids))
+    if expiry_dates:
+        query = query.where(Qualification.expires_on.in_([date.fromisoformat(day) for day in expiry_dates]))
+    return db.session.execute(query).scalar_one()
 
 
 def _start_build(request_id: int) -> None:
