@@ -125,6 +125,30 @@ def test_a_request_closes_when_the_mandate_for_its_holders_is_withdrawn(contact_
     assert at_roc.status == "failed"
 
 
+def test_a_withdrawn_mandate_takes_its_holders_out_of_the_selection(contact_client, world):
+    from webapp.organisations.models import Membership
+    from webapp.organisations.services import remove_contact_person, update_contact_person
+    from webapp.passes import services
+
+    client = contact_client
+    for holder in (world.knightley, world.tester):  # at the ROC and at Herenbos
+        assert client.post(f"/pasjes/selectie/{world.link(holder).id}/toevoegen").status_code == 303
+    assert "2</strong> Kwalificatiehouder(s) toegevoegd van 2 organisaties" in client.get("/pasjes").get_data(as_text=True)
+
+    def membership(organisation):
+        return db.session.execute(db.select(Membership).where(
+            Membership.user_id == world.contact.id, Membership.organisation_id == organisation.id)).scalar_one()
+
+    update_contact_person(membership(world.roc), {"role": "contact", "services": []}, granted_by=None)
+    client.post("/organisatie-kiezen", data={"context": str(world.herenbos.id)})
+    assert "1</strong> Kwalificatiehouder(s) toegevoegd van 1 organisaties" in client.get("/pasjes").get_data(as_text=True)
+    options = client.get("/pasjes/verzoek").get_data(as_text=True)
+    assert "<strong>1</strong> kwalificatiehouder(s)" in options and "Reanimatie" not in options  # Knightley's
+
+    remove_contact_person(membership(world.herenbos))
+    assert services.selection_summary(world.contact.id).count == 0
+
+
 def test_options_choose_exam_types(contact_client, world):
     from webapp.passes import services
 

@@ -1,4 +1,5 @@
 """Rules for an organisation's data, its contact persons and their mandates."""
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -7,6 +8,7 @@ from webapp.accounts.models import User
 from webapp.core.audit import audit
 from webapp.core.auth import SERVICES
 from webapp.core.errors import DomainError, NotFound
+from webapp.core.signals import membership_changed
 from webapp.extensions import db
 from webapp.organisations.models import Mandate, Membership, Organisation
 
@@ -93,6 +95,7 @@ def update_contact_person(membership: Membership, data: dict, granted_by: User) 
     _set_mandates(membership, data.get("services") or [], granted_by)
     audit("membership.changed", organisation_id=membership.organisation_id, subject=f"user:{membership.user_id}",
           role=membership.role, services=sorted(membership.services))
+    membership_changed.send(current_app._get_current_object(), user_id=membership.user_id)
     db.session.commit()
 
 
@@ -101,6 +104,7 @@ def remove_contact_person(membership: Membership) -> None:
         _keep_an_admin(membership)
     audit("membership.removed", organisation_id=membership.organisation_id, subject=f"user:{membership.user_id}")
     db.session.delete(membership)
+    membership_changed.send(current_app._get_current_object(), user_id=membership.user_id)
     db.session.commit()
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from webapp.core.errors import DomainError, NotFound
+from webapp.core.signals import membership_changed
 from webapp.core.timeutil import parse_date, today_local, utcnow
 from webapp.core.transactions import take_write_lock
 from webapp.extensions import db
@@ -640,6 +641,15 @@ def _insert_capped(user_id: int, have: int, wanted: list[tuple[int, int]]) -> Ad
         _store_count(user_id)
     db.session.commit()
     return AddResult(added=len(chosen), capped=len(wanted) > room)
+
+
+@membership_changed.connect
+def _drop_selection_outside_scope(sender, user_id: int, **extra) -> None:
+    """A withdrawn mandate or membership takes the holders selected through it out of the user's selection."""
+    links_outside = select(_LINKS.c.id).where(_LINKS.c.id == _SELECTION.c.link_id,
+                                              _LINKS.c.organisation_id.not_in(scope_ids(user_id)))
+    db.session.execute(delete(_SELECTION).where(_SELECTION.c.user_id == user_id, links_outside.exists()))
+    _store_count(user_id)
 
 
 def remove_from_selection(user_id: int, link_id: int) -> None:
