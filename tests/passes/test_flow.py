@@ -257,3 +257,23 @@ def test_a_request_whose_worker_died_is_swept_to_mislukt_with_retry(contact_clie
     db.session.expire_all()
     assert db.session.get(PassRequest, lost.id).status == "available"
     assert contact_client.get(f"/pasjes/verzoeken/{lost.id}/download").status_code == 200
+
+
+def test_a_lost_build_shows_mislukt_without_a_sweep(contact_client, world):
+    """The embedded default runs no sweep: the page itself fails a build that shows no sign of life."""
+    from datetime import timedelta
+
+    from webapp.core.timeutil import utcnow
+    from webapp.passes import services
+
+    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    lost = services.submit_request(world.contact.id, world.roc.id, "lost", enqueue=lambda request_id: None)
+    services.add_to_selection(world.contact.id, [world.link(world.tester, world.herenbos).id])
+    busy = services.submit_request(world.contact.id, world.roc.id, "busy", enqueue=lambda request_id: None)
+    lost.status, lost.touched_at = "building", utcnow() - timedelta(minutes=31)
+    busy.status, busy.touched_at = "building", utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    row = contact_client.get(f"/pasjes/verzoeken/{lost.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Mislukt" in row and "Opnieuw proberen" in row and "hx-get" not in row
+    page = contact_client.get("/pasjes/verzoeken").get_data(as_text=True)
+    assert page.count("Opnieuw proberen") == 1 and "Wordt aangemaakt" in page

@@ -177,7 +177,7 @@ def submit():
 def requests():
     rows = services.my_requests(current_user.id)
     for row in rows:
-        services.expire_if_due(row)
+        services.settle(row)
     return render("passes/requests.html", requests=rows, closed=services.closed_requests(current_user.id, rows))
 
 
@@ -188,7 +188,7 @@ def request_row(request_id):
     row = services.my_request(current_user.id, request_id)
     if not request.htmx:
         return redirect(url_for("passes.requests") + f"#request-{row.id}")
-    services.expire_if_due(row)
+    services.settle(row)
     return render("passes/requests.html", "request_row", row=row, closed=services.closed_requests(current_user.id, [row]))
 
 
