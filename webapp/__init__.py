@@ -6,6 +6,7 @@ from flask import Flask
 
 from webapp.config import Config
 from webapp.core.cookies import SessionInterface
+from webapp.core.ids import IdConverter
 from webapp.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 # The portal's modules, each a package with views.py (a blueprint `bp`) and, where it has
@@ -31,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     _import_models()
+    app.url_map.converters["int"] = IdConverter  # before the routes that use it
     _register_blueprints(app)
     _register_template_helpers(app)
 

@@ -9,6 +9,7 @@ Every endpoint must be declared in ACCESS (longest matching prefix wins).
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from tests.factories import login
 
@@ -127,8 +128,8 @@ def world(app, factory):
 def _url(rule, ids) -> str:
     values = {}
     for name in rule.arguments:
-        converter = type(rule._converters[name]).__name__
-        values[name] = ids.get(name, 1) if converter == "IntegerConverter" else DUMMY_STRINGS.get(name, "x")
+        numeric = isinstance(rule._converters[name], IntegerConverter)
+        values[name] = ids.get(name, 1) if numeric else DUMMY_STRINGS.get(name, "x")
     return rule.build(values, append_unknown=False)[1]
 
 
