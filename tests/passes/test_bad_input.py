@@ -37,6 +37,20 @@ def selected() -> int:
     return db.session.query(SelectionItem).count()
 
 
+@pytest.mark.parametrize("query", ["pagina=²", "details=²", "organisatie=²", "examentype=²", "pagina=" + "9" * 10_000])
+def test_superscript_and_endless_digits_in_the_list_query_are_ignored(contact_client, world, query):
+    response = contact_client.get(f"/pasjes?{query}")
+    assert response.status_code == 200
+    assert "Mevr. K.C. Knightley" in response.get_data(as_text=True)
+
+
+def test_a_superscript_exam_type_on_submit_is_ignored(contact_client, world, no_build):
+    select_knightley(world)
+    response = contact_client.post("/pasjes/verzoek", data={"sleutel": "k1", "examentypes": ["²", "9" * 10_000]})
+    assert response.status_code == 303
+    assert db.session.query(PassRequest).one().options["exam_types"] == []
+
+
 @pytest.mark.parametrize("huge", [BEYOND_INTEGER, BEYOND_BIGINT, ENDLESS], ids=["integer", "bigint", "endless"])
 def test_ids_beyond_the_database_column_are_not_found(contact_client, world, huge):
     client = contact_client
@@ -48,4 +62,42 @@ def test_ids_beyond_the_database_column_are_not_found(contact_client, world, hug
     assert client.get(f"/pasjes/verzoeken/{huge}/download").status_code == 404
     assert client.post(f"/pasjes/verzoeken/{huge}/opnieuw").status_code == 404
     assert client.get(f"/aanbod/{huge}").status_code == 404  # the courses module's routes share the converter
+
+
+@pytest.mark.parametrize("field", ["organisatie", "examentype", "details"])
+@pytest.mark.parametrize("huge", [BEYOND_INTEGER, BEYOND_BIGINT])
+def test_huge_numbers_in_the_list_query_are_ignored(contact_client, world, field, huge):
+    response = contact_client.get(f"/pasjes?{field}={huge}")
+    assert response.status_code == 200
+    assert "Mevr. K.C. Knightley" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("bad_key", [
+    key("73029884", int(BEYOND_INTEGER)), key("73029884", int(BEYOND_BIGINT)), key("7302\x00", 1),
+])
+def test_a_tampered_page_key_gives_the_page_by_number(contact_client, world, bad_key):
+    for boundary in ("na", "voor"):
+        response = contact_client.get(f"/pasjes?pagina=2&{boundary}={bad_key}")
+        assert response.status_code == 200
+        assert "Mevr. K.C. Knightley" in response.get_data(as_text=True)  # the one page there is
+
+
+def test_a_tampered_name_key_with_a_nul_gives_the_page_by_number(contact_client, world):
+    name_key = key("knight\x00", "73029884", 1)
+    response = contact_client.get(f"/pasjes?sort=naam&pagina=2&na={name_key}")
+    assert response.status_code == 200 and "Mevr. K.C. Knightley" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["zoek=%00", "examennummer=%00", "zoek=Knight%00ley"])
+def test_a_nul_in_a_filter_drops_that_filter(contact_client, world, query):
+    response = contact_client.get(f"/pasjes?{query}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Mevr. K.C. Knightley" in body and "Dhr. TT Te Tester" in body
+
+
+def test_add_all_with_a_nul_in_the_filter_adds_by_the_other_filters(contact_client, world):
+    response = contact_client.post("/pasjes/selectie/alle-toevoegen", data={"zoek": "\x00", "organisatie": str(world.roc.id)})
+    assert response.status_code == 303
+    assert selected() == 1
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from webapp.core.errors import DomainError, NotFound
+from webapp.core.ids import MAX_INTEGER, whole_number
 from webapp.core.signals import membership_changed
 from webapp.core.timeutil import parse_date, today_local, utcnow
 from webapp.core.transactions import take_write_lock
@@ -94,22 +95,23 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> "Filters":
-        def integer(name):
+        """The filters in a query string or form; a value that is not what its field takes is left out."""
+        def text(name, length):
             value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() else None
+            return "" if "\x00" in value else value[:length]  # PostgreSQL cannot compare a NUL
 
         sort = args.get("sort", "nummer")
         return cls(
-            organisation=integer("organisatie"),
-            exam_type=integer("examentype"),
-            exam_number=(args.get("examennummer") or "").strip()[:30],
+            organisation=whole_number(args.get("organisatie")),
+            exam_type=whole_number(args.get("examentype")),
+            exam_number=text("examennummer", 30),
             expires_from=parse_date(args.get("vervaldatum_van", "")),
             expires_to=parse_date(args.get("vervaldatum_tot", "")),
-            q=(args.get("zoek") or "").strip()[:100],
+            q=text("zoek", 100),
             sort=sort if sort in SORTS else "nummer",
             direction="desc" if args.get("richting") == "desc" else "asc",
-            page=min(max(integer("pagina") or 1, 1), MAX_PAGE),
-            after=(args.get("na") or "")[:300], before=(args.get("voor") or "")[:300] if not args.get("na") else "",
+            page=min(whole_number(args.get("pagina")) or 1, MAX_PAGE),
+            after=text("na", 300), before=text("voor", 300) if not args.get("na") else "",
         )
 
     def args(self, **changes) -> dict:
@@ -449,18 +451,23 @@ def _decode_key(filters: Filters, text: str):
         if not isinstance(values, list) or len(values) != width:
             return None
         *head, number, organisation = values
-        if not isinstance(number, str) or not isinstance(organisation, int) or isinstance(organisation, bool):
+        if not _is_text(number) or not isinstance(organisation, int) or isinstance(organisation, bool) \
+                or not 0 < organisation <= MAX_INTEGER:
             return None
         if head:
             value = head[0]
             if filters.sort in _DATE_SORTS:
                 value = date.fromisoformat(value) if value is not None else None
-            elif not isinstance(value, str):
+            elif not _is_text(value):
                 return None
             head = [value]
         return [*head, number, organisation]
     except (ValueError, TypeError):
         return None
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and "\x00" not in value
 
 
 def _nulls_first(shape: _Shape, forward: bool) -> bool:

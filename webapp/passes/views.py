@@ -10,6 +10,7 @@ from webapp.core.auth import acting, mandate_required, staff_required
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.forms import csrf_token
 from webapp.core.htmx import redirect_after_post, render
+from webapp.core.ids import whole_number
 from webapp.core.readonly import read_only
 from webapp.passes import importer, services
 from webapp.passes.models import SELECTION_LIMIT
@@ -58,11 +59,11 @@ def _row_context(query: str, organisations: list) -> dict:
 @mandate_required("passes")
 def index():
     filters = services.Filters.from_args(request.args)
-    details = request.args.get("details", "")
+    details = whole_number(request.args.get("details"))
     if not request.htmx and "" in request.args.values():
         # the filter form without JavaScript sends its empty fields too: on to the clean URL htmx pushes
-        return redirect(url_for("passes.index", details=details or None, **filters.args()))
-    response = render("passes/index.html", "list", **_list_context(filters, int(details) if details.isdigit() else None))
+        return redirect(url_for("passes.index", details=details, **filters.args()))
+    response = render("passes/index.html", "list", **_list_context(filters, details))
     if request.htmx and not request.htmx.history_restore_request:
         response.headers["HX-Push-Url"] = _list_url(filters)  # not the form's empty fields: a clean URL to bookmark
     return response
@@ -157,7 +158,7 @@ def submit():
             pass_request = services.submit_request(
                 current_user.id, acting().organisation_id, request.form.get("sleutel", ""),
                 reference=request.form.get("kenmerk", ""),
-                exam_type_ids=[int(v) for v in request.form.getlist("examentypes") if v.isdigit()],
+                exam_type_ids=[n for n in map(whole_number, request.form.getlist("examentypes")) if n],
                 expiry_dates=[d.isoformat() for d in (services.parse_date(v) for v in request.form.getlist("vervaldata")) if d],
             )
         except DomainError as error:
