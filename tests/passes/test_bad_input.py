@@ -101,3 +101,24 @@ def test_add_all_with_a_nul_in_the_filter_adds_by_the_other_filters(contact_clie
     assert response.status_code == 303
     assert selected() == 1
 
+
+@pytest.mark.parametrize("field,value", [("kenmerk", "groep\x00a"), ("sleutel", "k\x00")])
+def test_a_submit_with_a_nul_stores_nothing_and_says_why(contact_client, world, no_build, field, value):
+    select_knightley(world)
+    response = contact_client.post("/pasjes/verzoek", data={"sleutel": "k2", **{field: value}})
+    assert response.status_code == 400
+    assert 'class="form-errors"' in response.get_data(as_text=True)
+    assert stored_requests() == 0 and selected() == 1
+
+
+def test_a_kenmerk_longer_than_100_characters_is_refused(contact_client, world, no_build):
+    select_knightley(world)
+    page = contact_client.get("/pasjes/verzoek").get_data(as_text=True)
+    assert 'name="kenmerk" maxlength="100"' in page
+    response = contact_client.post("/pasjes/verzoek", data={"sleutel": "k3", "kenmerk": "x" * 101})
+    assert response.status_code == 400
+    assert "Het kenmerk mag maximaal 100 tekens lang zijn." in response.get_data(as_text=True)
+    assert stored_requests() == 0 and selected() == 1
+    assert contact_client.post("/pasjes/verzoek", data={"sleutel": "k3", "kenmerk": "x" * 100}).status_code == 303
+    assert db.session.query(PassRequest).one().reference == "x" * 100
+

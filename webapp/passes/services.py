@@ -686,8 +686,13 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
     from webapp.core.jobs import QueueUnavailable
 
     key = (idempotency_key or "")[:64]
-    if not key:
+    if not key or "\x00" in key:
         raise DomainError("Het formulier is verlopen; probeer het opnieuw.")
+    reference = (reference or "").strip()
+    if "\x00" in reference:
+        raise DomainError("Het kenmerk bevat een ongeldig teken.", field="kenmerk")
+    if len(reference) > PassRequest.reference.type.length:
+        raise DomainError(f"Het kenmerk mag maximaal {PassRequest.reference.type.length} tekens lang zijn.", field="kenmerk")
     existing = db.session.execute(
         select(PassRequest).where(PassRequest.user_id == user_id, PassRequest.idempotency_key == key)
     ).scalar_one_or_none()
@@ -706,7 +711,7 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
         raise DomainError("Met deze keuzes wordt geen enkel pasje gemaakt: geen kwalificatie van de gekozen examentypes "
                           "heeft een van de gekozen vervaldata. Kies andere examentypes of vervaldata.")
     request = PassRequest(
-        user_id=user_id, organisation_id=organisation_id, idempotency_key=key, reference=(reference or "").strip()[:100],
+        user_id=user_id, organisation_id=organisation_id, idempotency_key=key, reference=reference,
         status="queued", options={"exam_types": [int(i) for i in exam_type_ids or []],
                                   "expiry_dates": sorted(set(expiry_dates or []))},
         progress_total=len(links), expires_at=utcnow() + timedelta(days=AVAILABLE_DAYS), touched_at=utcnow(),
