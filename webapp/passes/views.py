@@ -1,10 +1,11 @@
 """Download certificaten: the holder list with the selection, the options, the requests, verification;
 and the issuer's back-office import under /beheer/pasjes."""
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, Response, flash, redirect, request, send_file, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from webapp.core.auth import acting, mandate_required, staff_required
 from webapp.core.errors import DomainError, NotFound
@@ -22,10 +23,14 @@ admin = Blueprint("admin", __name__, url_prefix="/beheer/pasjes")
 def _list_url(filters: services.Filters | None = None) -> str:
     """The list with these filters (defaults and empty fields left out), or else with the filters a
     no-JS post carried back."""
-    query = request.form.get("terug", "")
-    if filters is not None:
-        query = urlencode(filters.args())
-    return url_for("passes.index") + (("?" + query) if query and not query.startswith(("/", "http")) else "")
+    query = urlencode((filters or _carried_filters()).args())
+    return url_for("passes.index") + ("?" + query if query else "")
+
+
+def _carried_filters() -> services.Filters:
+    """The list's filters that a row's post carries back in `terug` (their query string), read anew as
+    the list reads them: whatever else the field holds goes nowhere, not into a Location or a link."""
+    return services.Filters.from_args(MultiDict(parse_qsl(request.form.get("terug", ""))))
 
 
 def _list_context(filters: services.Filters, details: int | None = None):
@@ -99,7 +104,7 @@ def _holder_rows(link_id: int, values, query: str | None = None, **counter):
 
 
 def _row_response(link_id: int, message: str | None):
-    return _holder_rows(link_id, request.form, request.form.get("terug", ""),
+    return _holder_rows(link_id, request.form, urlencode(_carried_filters().args()),
                         summary=services.selection_summary(current_user.id), limit=SELECTION_LIMIT, message=message)
 
 
