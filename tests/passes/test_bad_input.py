@@ -145,3 +145,74 @@ def test_terug_never_leaves_the_list(contact_client, world, terug):
     assert (location.scheme, location.netloc, location.path) == ("", "", "/pasjes")
     assert "evil.example" not in location.query
 
+
+# --- the back-office import ----------------------------------------------------------------------
+
+HEADER = ("kwalificatienummer;aanhef;voorletters;tussenvoegsel;achternaam;geboortedatum;email;telefoon;mobiel;"
+          "organisatie;extern_nummer;kwalificatie;type;examentype;examennummer;examendatum;vervaldatum;hoort_bij\n")
+
+
+def row(number, last_name, qualification, parent=""):
+    return (f"{number};Mevr.;A.;;{last_name};01-01-2000;;;;ROC Kop van Noord-Holland;;{qualification};Diploma;"
+            f"{qualification};EX1;01-01-2020;01-01-2030;{parent}\n")
+
+
+@pytest.fixture
+def staff_client(client, factory, world):
+    login(client, factory.user(email="beheer@loket.example", is_staff=True).email)
+    return client
+
+
+def upload(client, data: bytes):
+    return client.post("/beheer/pasjes/import", data={"bestand": (io.BytesIO(data), "houders.csv")},
+                       content_type="multipart/form-data")
+
+
+def test_an_import_over_the_limit_is_refused_whole(staff_client, world):
+    """Over 20 MB, the file is refused: not cut at 20 MB, where a half row and (cut inside the 'ë') a
+    failed UTF-8 decode would import the rest as latin-1."""
+    limit = 20 * 1024 * 1024
+    head = (HEADER + row("12345678", "Brontë", "Eerste Hulp")).encode()
+    tail = row("12345679", "Brontë", "Eerste Hulp").encode()
+    cut_at = tail.index("ë".encode()) + 1  # the limit falls inside the ë of the last row
+    data = head + b"\n" * (limit - len(head) - cut_at) + tail
+    response = upload(staff_client, data)
+    assert response.status_code == 400
+    assert "groter dan 20 MB" in response.get_data(as_text=True)
+    assert db.session.query(Holder).filter(Holder.number.in_(["12345678", "12345679"])).count() == 0
+
+
+def test_an_unknown_hoort_bij_is_a_row_error(staff_client, world):
+    data = (HEADER + row("12345678", "Brontë", "Eerste Hulp") + row("12345678", "Brontë", "Reanimatie", parent="Eerste Hulp")
+            + row("12345678", "Brontë", "Verkeersregelaar", parent="Onbekende Kwalificatie")).encode()
+    response = upload(staff_client, data)
+    body = response.get_data(as_text=True)
+    assert "2 regel(s) geïmporteerd, 1 regel(s) met fouten" in body
+    assert "Onbekende Kwalificatie" in body
+    names = {q.name: q for q in db.session.query(Qualification).join(Holder).filter(Holder.number == "12345678")}
+    assert set(names) == {"Eerste Hulp", "Reanimatie"}
+    assert names["Reanimatie"].parent is names["Eerste Hulp"]
+    assert db.session.query(Holder).filter_by(number="12345678").one().last_name == "Brontë"
+
+
+def test_a_file_the_csv_reader_cannot_read_imports_nothing(staff_client, world):
+    data = (HEADER + row("12345678", "Brontë", "Eerste Hulp") + row("12345679", "x" * 200_000, "Eerste Hulp")).encode()
+    response = upload(staff_client, data)
+    assert response.status_code == 400
+    assert "kon niet worden gelezen" in response.get_data(as_text=True)
+    assert db.session.query(Holder).filter_by(number="12345678").count() == 0
+
+
+def test_old_mac_line_ends_are_rows(staff_client, world):
+    data = (HEADER + row("12345678", "Brontë", "Eerste Hulp")).replace("\n", "\r").encode()
+    assert "1 regel(s) geïmporteerd, 0 regel(s) met fouten" in upload(staff_client, data).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("bad_row,message", [
+    (row("1234567²", "Brontë", "Eerste Hulp"), "kwalificatienummer moet 8 cijfers zijn"),
+    (row("12345678", "Bron\x00të", "Eerste Hulp"), "ongeldig teken"),
+])
+def test_a_row_with_a_bad_character_is_a_row_error(staff_client, world, bad_row, message):
+    response = upload(staff_client, (HEADER + bad_row).encode())
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert db.session.query(Holder).filter(Holder.number.in_(["1234567²", "12345678"])).count() == 0

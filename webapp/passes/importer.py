@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from webapp.core.errors import DomainError
 from webapp.core.timeutil import parse_date
 from webapp.extensions import db
 from webapp.organisations.models import Organisation
@@ -14,6 +15,7 @@ from webapp.passes.services import new_verify_token, refresh_links
 CSV_COLUMNS = ["kwalificatienummer", "aanhef", "voorletters", "tussenvoegsel", "achternaam", "geboortedatum", "email",
                "telefoon", "mobiel", "organisatie", "extern_nummer", "kwalificatie", "type", "examentype", "examennummer",
                "examendatum", "vervaldatum", "hoort_bij"]
+IMPORT_LIMIT_MB = 20  # the import runs within the request: well below MAX_UPLOAD_MB
 KIND_WORDS = {"diploma": "diploma", "certificaat": "certificate", "certificate": "certificate"}
 
 
@@ -29,8 +31,16 @@ def exam_type_named(name: str) -> ExamType | None:
 
 
 def upsert_holder(data: dict, qualifications: list[dict], links: list[tuple[int, str]]) -> Holder:
-    """Create or update the holder by number, their qualifications by name, their organisation links."""
+    """Create or update the holder by number, their qualifications by name, their organisation links.
+
+    A qualification's parent is one the holder has, or one earlier in `qualifications`; DomainError otherwise."""
     holder = db.session.execute(select(Holder).where(Holder.number == data["number"])).scalar_one_or_none()
+    known = {q.name for q in holder.qualifications} if holder is not None else set()
+    for item in qualifications:
+        parent = item.get("parent", "")
+        if parent and (parent == item["name"] or parent not in known):
+            raise DomainError(f"hoort_bij '{parent}' onbekend: geen eerdere kwalificatie van deze kwalificatiehouder")
+        known.add(item["name"])
     if holder is None:
         holder = Holder(number=data["number"])
         db.session.add(holder)
@@ -80,22 +90,46 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
+def import_file(stream) -> ImportReport:
+    """Import an uploaded CSV file, whole or not at all: a file over IMPORT_LIMIT_MB is refused. UTF-8 (with
+    or without BOM), or latin-1 when the file as a whole is not UTF-8."""
+    limit = IMPORT_LIMIT_MB * 1024 * 1024
+    raw = stream.read(limit + 1)
+    if len(raw) > limit:
+        return ImportReport(errors=[(0, f"Het bestand is groter dan {IMPORT_LIMIT_MB} MB en is niet geïmporteerd. "
+                                        "Verdeel de regels over kleinere bestanden.")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return import_csv(text)
+
+
 def import_csv(text: str) -> ImportReport:
-    """Import rows (one qualification a row); bad rows are reported by line and skipped, good ones kept."""
+    """Import rows (one qualification a row); bad rows are reported by line and skipped, good ones kept.
+    A file the CSV reader cannot read (a field over its limit, a bare carriage return) imports nothing."""
     report = ImportReport()
     sample = text[:2000]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        report.errors.append((reader.line_num, "deze regel kon niet worden gelezen (een veld is te lang of de regel is "
+                                               "afgebroken); er is niets geïmporteerd"))
+        return report
     missing = [c for c in ("kwalificatienummer", "achternaam", "organisatie", "kwalificatie") if c not in (reader.fieldnames or [])]
     if missing:
         report.errors.append((1, "Kolommen ontbreken: " + ", ".join(missing)))
         return report
     organisations = {o.name.lower(): o for o in db.session.execute(select(Organisation)).scalars()}
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         row = {k: (v or "").strip() for k, v in row.items() if k}
         problems = []
+        if any("\x00" in value for value in row.values()):
+            problems.append("de regel bevat een ongeldig teken")
         number = row.get("kwalificatienummer", "")
-        if not (len(number) == 8 and number.isdigit()):
+        if not (len(number) == 8 and number.isascii() and number.isdigit()):
             problems.append("kwalificatienummer moet 8 cijfers zijn")
         organisation = organisations.get(row.get("organisatie", "").lower())
         if organisation is None:
@@ -126,6 +160,9 @@ def import_csv(text: str) -> ImportReport:
                           expires_on=dates["vervaldatum"], parent=row.get("hoort_bij", ""))],
                     [(organisation.id, row.get("extern_nummer", ""))],
                 )
+        except DomainError as error:
+            report.errors.append((line, error.message))
+            continue
         except Exception as error:  # a constraint we did not foresee: report the row, keep the rest
             report.errors.append((line, f"kon niet worden opgeslagen ({type(error).__name__})"))
             continue

@@ -234,12 +234,7 @@ def import_csv():
         if upload is None or not upload.filename:
             report = importer.ImportReport(errors=[(0, "Kies een CSV-bestand.")])
         else:
-            raw = upload.read(20 * 1024 * 1024)
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("latin-1")
-            report = importer.import_csv(text)
+            report = importer.import_file(upload.stream)
     return render("passes/admin_import.html", report=report, columns=importer.CSV_COLUMNS,
                   status=400 if report and report.errors and not report.imported else 200)
 
