@@ -1,0 +1,173 @@
+"""Bad input on every passes endpoint, on both databases: never a 500 (the test client raises what would
+be one), never a redirect off the list, and a submit that does not go through stores nothing."""
+import base64
+import json
+from urllib.parse import quote, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import login
+from tests.passes.conftest import PassesWorld
+from webapp.extensions import db
+from webapp.passes import services
+from webapp.passes.models import PassRequest, SelectionItem
+
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def page_key(*values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+BAD = [
+    "²", "-1", "0", "3000000000", "99999999999999999999", "\x00", "Knight\x00ley", "x" * 10_000, "9" * 10_000,
+    "31-02-2020", "2020-13-01", "00-00-0000", "", " ", "١٢", "1e3", "zoek=a\r\nSet-Cookie: x=y", "//evil.example",
+    "https://evil.example", "<script>alert(1)</script>", "desc", "naam", "1",
+    page_key("73029884", 3000000000), page_key("7302\x00", 1), page_key(None, "73029884", 99999999999999999999),
+    page_key("2020-13-01", "73029884", 1), page_key([1], {}), "not a key ✓",
+]
+# the list's query parameters; details and open are the row's
+LIST_FIELDS = ["organisatie", "examentype", "examennummer", "vervaldatum_van", "vervaldatum_tot", "zoek", "sort",
+               "richting", "pagina", "na", "voor", "details", "open"]
+BAD_IDS = ["0", "3000000000", "99999999999999999999", "9" * 5000, "-1", quote("²"), quote("\x00"), "1e3"]
+
+value = st.one_of(st.sampled_from(BAD), st.text(max_size=20))
+values = st.one_of(value, st.lists(value, min_size=2, max_size=3))  # a list: the field sent more than once
+
+
+def fields(names):
+    return st.fixed_dictionaries({}, optional={name: values for name in names})
+
+
+@pytest.fixture
+def world(app, factory, monkeypatch):
+    monkeypatch.setattr(services, "_start_build", lambda request_id: None)  # stored, not built
+    return PassesWorld(factory)
+
+
+@pytest.fixture
+def deby(app, world):
+    client = app.test_client()
+    login(client, "deby@herenbos.example", organisation=world.roc.id)
+    return client
+
+
+@pytest.fixture
+def ids(world):
+    """A link and a request of Deby's, a link of another organisation's, and ids no row has."""
+    own = world.link(world.knightley).id
+    services.add_to_selection(world.contact.id, [own])
+    request = services.submit_request(world.contact.id, world.roc.id, "own", enqueue=lambda request_id: None)
+    request.status = "failed"
+    db.session.commit()
+    return {"link": [str(own), str(world.link(world.foreign).id), *BAD_IDS], "request": [str(request.id), *BAD_IDS]}
+
+
+def check(response):
+    """What a user or attacker would see: no server error, and a redirect only to a page of the portal's list."""
+    assert response.status_code in (200, 204, 302, 303, 308, 400, 404), response.status_code
+    location = response.headers.get("Location") or response.headers.get("HX-Redirect")
+    if location:
+        parts = urlsplit(location)
+        assert parts.netloc in ("", "localhost") and parts.path.startswith("/pasjes"), location  # 308: Werkzeug's "//" merge
+        assert not any(ord(c) < 32 for c in location), location
+    return response
+
+
+def every_bad_value(names):
+    """Each field with each bad value, alone and twice."""
+    for name in names:
+        for bad in BAD:
+            yield {name: bad}
+        yield {name: ["1", "²"]}
+
+
+HTMX = [{}, {"HX-Request": "true"}]
+
+
+def test_the_list_and_its_rows(deby, ids):
+    for number, args in enumerate(every_bad_value(LIST_FIELDS)):
+        check(deby.get("/pasjes", query_string=args, headers=HTMX[number % 2]))
+        link = ids["link"][number % len(ids["link"])]
+        check(deby.get(f"/pasjes/houders/{link}", query_string=args, headers=HTMX[number % 2]))
+
+    @FUZZ
+    @given(args=fields(LIST_FIELDS), link=st.sampled_from(ids["link"]), htmx=st.sampled_from(HTMX))
+    def fuzz(args, link, htmx):
+        check(deby.get("/pasjes", query_string=args, headers=htmx))
+        check(deby.get(f"/pasjes/houders/{link}", query_string=args, headers=htmx))
+
+    fuzz()
+
+
+def test_adding_and_removing(deby, ids):
+    for number, form in enumerate(every_bad_value(LIST_FIELDS + ["terug"])):
+        htmx = HTMX[number % 2]
+        link = ids["link"][number % len(ids["link"])]
+        check(deby.post(f"/pasjes/selectie/{link}/toevoegen", data=form, headers=htmx))
+        check(deby.post(f"/pasjes/selectie/{link}/verwijderen", data=form, headers=htmx))
+        check(deby.post("/pasjes/selectie/alle-toevoegen", data=form, headers=htmx))
+        check(deby.post("/pasjes/selectie/alle-verwijderen", data=form, headers=htmx))
+
+    @FUZZ
+    @given(form=fields(LIST_FIELDS + ["terug"]), link=st.sampled_from(ids["link"]), htmx=st.sampled_from(HTMX),
+           action=st.sampled_from(["{link}/toevoegen", "{link}/verwijderen", "alle-toevoegen", "alle-verwijderen"]))
+    def fuzz(form, link, htmx, action):
+        check(deby.post("/pasjes/selectie/" + action.format(link=link), data=form, headers=htmx))
+
+    fuzz()
+
+
+SUBMIT_FIELDS = ["sleutel", "kenmerk", "examentypes", "vervaldata"]
+
+
+def stored():
+    db.session.expire_all()
+    return db.session.query(PassRequest).count(), db.session.query(SelectionItem).count()
+
+
+def test_submitting(deby, world, ids):
+    link = world.link(world.knightley).id
+
+    def submit(form, htmx):
+        if not db.session.query(SelectionItem).count():
+            services.add_to_selection(world.contact.id, [link])
+        before = stored()
+        response = check(deby.post("/pasjes/verzoek", data=form, headers=htmx))
+        if response.status_code not in (204, 303):
+            assert stored() == before, f"stored something for {form!r}"
+            assert response.status_code == 400 and 'class="form-errors"' in response.get_data(as_text=True)
+        for reference in db.session.execute(db.select(PassRequest.reference)).scalars():
+            assert len(reference) <= 100 and "\x00" not in reference
+
+    for number, form in enumerate(every_bad_value(SUBMIT_FIELDS)):
+        submit({"sleutel": f"sweep-{number}", **form}, HTMX[number % 2])
+    check(deby.get("/pasjes/verzoek"))
+
+    @FUZZ
+    @given(form=fields(SUBMIT_FIELDS), htmx=st.sampled_from(HTMX))
+    def fuzz(form, htmx):
+        submit(form, htmx)
+
+    fuzz()
+
+
+def test_requests_download_retry_and_verification(app, deby, ids):
+    check(deby.get("/pasjes/verzoeken"))
+    anonymous = app.test_client()
+    for request_id in ids["request"]:
+        for htmx in HTMX:
+            check(deby.get(f"/pasjes/verzoeken/{request_id}", headers=htmx))
+            check(deby.get(f"/pasjes/verzoeken/{request_id}/download", headers=htmx))
+            check(deby.post(f"/pasjes/verzoeken/{request_id}/opnieuw", headers=htmx))
+    for token in [*BAD_IDS, *(quote(bad, safe="") for bad in BAD if bad), "A" * 10_000]:
+        check(anonymous.get(f"/pasjes/verificatie/{token}"))
+
+    @FUZZ
+    @given(token=st.text(min_size=1, max_size=40))
+    def fuzz(token):
+        check(anonymous.get("/pasjes/verificatie/" + quote(token, safe="")))
+
+    fuzz()
