@@ -107,7 +107,7 @@ def import_file(stream) -> ImportReport:
 
 def import_csv(text: str) -> ImportReport:
     """Import rows (one qualification a row); bad rows are reported by line and skipped, good ones kept.
-    A file the CSV reader cannot read (a field over its limit, a bare carriage return) imports nothing."""
+    A file the CSV reader cannot read (a field over its limit) imports nothing."""
     report = ImportReport()
     sample = text[:2000]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","

@@ -23,7 +23,7 @@ admin = Blueprint("admin", __name__, url_prefix="/beheer/pasjes")
 def _list_url(filters: services.Filters | None = None) -> str:
     """The list with these filters (defaults and empty fields left out), or else with the filters a
     no-JS post carried back."""
-    query = urlencode((filters or _carried_filters()).args())
+    query = urlencode((_carried_filters() if filters is None else filters).args())
     return url_for("passes.index") + ("?" + query if query else "")
 
 
