@@ -22,6 +22,23 @@ def live_world(live_server):
         return world.roc.id
 
 
+def focused(page) -> dict:
+    """What has keyboard focus: its text (with the visually hidden part), the holder row or table head it is in."""
+    return page.evaluate("""() => {
+        const element = document.activeElement;
+        const text = element === document.body ? '(nothing: the page)' : element.textContent.replace(/\\s+/g, ' ').trim();
+        return {text, tag: element.tagName.toLowerCase(),
+                row: element.closest('tbody[id], tr[id]')?.id || null, head: !!element.closest('thead'),
+                expanded: element.getAttribute('aria-expanded')};
+    }""")
+
+
+def settled(page) -> None:
+    """Wait until htmx has settled its swap: until then the new content's hx- attributes are not processed,
+    and an Enter on a just-swapped-in button would post the form without htmx (a full page load)."""
+    page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added").first.wait_for(state="detached")
+
+
 def log_in(page, live_server):
     page.goto(live_server.url + "/inloggen")
     page.get_by_label("E-mailadres").fill("deby@herenbos.example")
@@ -137,3 +154,53 @@ def test_whole_flow_without_javascript(page_without_js, live_server, live_world,
     with page.expect_download() as info:
         page.get_by_role("link", name=re.compile("Download pdf's")).click()
     check_archive(open(info.value.path(), "rb").read(), tmp_path, live_server)
+
+
+def test_keyboard_focus_comes_back_to_the_control_after_a_swap(page, live_server, live_world):
+    log_in(page, live_server)
+    page.goto(live_server.url + "/pasjes?zoek=73029884")
+    page.evaluate("window.__noReload = 'still here'")
+    holder = page.locator("table.holders > tbody", has_text="73029884")
+    row_id = holder.get_attribute("id")
+    counter = page.locator("#selection-counter")
+    before = counter.inner_text()
+    # Tab from "Bekijk details" to "Voeg toe", Enter: focus lands on the row's "Verwijder"
+    holder.get_by_role("link", name=re.compile("Bekijk details")).focus()
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "Voeg toe Mevr. K.C. Knightley"
+    page.keyboard.press("Enter")
+    holder.get_by_role("button", name=re.compile("^Verwijder")).wait_for()
+    settled(page)
+    assert focused(page) == {"text": "Verwijder Mevr. K.C. Knightley", "tag": "button", "row": row_id,
+                             "head": False, "expanded": None}
+    assert counter.inner_text() != before and "1 Kwalificatiehouder(s) toegevoegd" in counter.inner_text()
+    # and back: Enter on "Verwijder" lands on "Voeg toe"
+    page.keyboard.press("Enter")
+    holder.get_by_role("button", name=re.compile("^Voeg toe")).wait_for()
+    settled(page)
+    assert focused(page)["text"] == "Voeg toe Mevr. K.C. Knightley" and focused(page)["row"] == row_id
+    assert "0 Kwalificatiehouder(s)" in counter.inner_text()
+    # "Bekijk details" opens and closes with focus staying on it
+    page.keyboard.press("Shift+Tab")
+    assert focused(page)["text"].startswith("Bekijk details")
+    page.keyboard.press("Enter")
+    page.get_by_text("j.bos@onsweb.nl").wait_for()
+    settled(page)
+    assert focused(page) == {"text": "Bekijk details van Mevr. K.C. Knightley", "tag": "a", "row": row_id,
+                             "head": False, "expanded": "true"}
+    page.keyboard.press("Enter")
+    page.get_by_text("j.bos@onsweb.nl").wait_for(state="detached")
+    settled(page)
+    assert focused(page)["expanded"] == "false" and focused(page)["row"] == row_id
+    # a column header: the list is swapped, focus stays on that header's link
+    page.get_by_role("link", name="Naam").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"sort=naam"))
+    page.locator("th[aria-sort] a", has_text="Naam").wait_for()
+    settled(page)
+    assert focused(page)["head"] and focused(page)["text"].startswith("Naam")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"richting=desc"))
+    page.locator("th[aria-sort=descending] a", has_text="Naam").wait_for()
+    assert focused(page)["head"] and focused(page)["text"].startswith("Naam")
+    assert page.evaluate("window.__noReload") == "still here"  # every step was an htmx swap, not a page load
