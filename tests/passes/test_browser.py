@@ -39,6 +39,17 @@ def settled(page) -> None:
     page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added").first.wait_for(state="detached")
 
 
+def keep(page, name, selector) -> None:
+    page.evaluate("([name, selector]) => { window[name] = document.querySelector(selector) }", [name, selector])
+
+
+def still_there(page, name, selector) -> bool:
+    """Whether the element kept under `name` is still the one in the page (a live region a screen reader
+    announces changes of must stay; a new one is not announced)."""
+    return page.evaluate("([name, selector]) => window[name] !== null && window[name] === document.querySelector(selector)"
+                         " && window[name].isConnected", [name, selector])
+
+
 def log_in(page, live_server):
     page.goto(live_server.url + "/inloggen")
     page.get_by_label("E-mailadres").fill("deby@herenbos.example")
@@ -204,3 +215,32 @@ def test_keyboard_focus_comes_back_to_the_control_after_a_swap(page, live_server
     page.locator("th[aria-sort=descending] a", has_text="Naam").wait_for()
     assert focused(page)["head"] and focused(page)["text"].startswith("Naam")
     assert page.evaluate("window.__noReload") == "still here"  # every step was an htmx swap, not a page load
+
+
+def test_live_regions_stay_in_place_while_their_text_changes(page, live_server, live_world):
+    """A screen reader announces a change inside a live region it knows, not a freshly inserted one."""
+    log_in(page, live_server)
+    page.goto(live_server.url + "/pasjes?zoek=73029884")
+    counter = page.locator("#selection-counter")
+    assert counter.get_attribute("role") == "status"
+    keep(page, "counter", "#selection-counter")
+    page.get_by_role("button", name=re.compile("Voeg toe Mevr. K.C. Knightley")).click()
+    page.get_by_role("button", name=re.compile("Verwijder Mevr. K.C. Knightley")).wait_for()
+    assert "1 Kwalificatiehouder(s) toegevoegd" in counter.inner_text()
+    assert still_there(page, "counter", "#selection-counter")
+    count = page.locator(".result-count")
+    assert count.get_attribute("role") == "status" and count.inner_text() == "1 kwalificatiehouder(s) gevonden"
+    keep(page, "count", ".result-count")
+    page.get_by_label("Zoek").fill("")
+    page.wait_for_url(f"{live_server.url}/pasjes")
+    page.locator(".result-count", has_text="32 kwalificatiehouder(s) gevonden").wait_for()
+    assert still_there(page, "count", ".result-count")
+    page.get_by_role("link", name="Naam").click()
+    page.wait_for_url(re.compile(r"sort=naam"))
+    assert still_there(page, "count", ".result-count") and page.locator(".result-count").count() == 1
+    # Back: htmx restores the page from the server (no history cache); the regions come with it
+    page.go_back()
+    page.wait_for_url(f"{live_server.url}/pasjes")
+    page.locator("th:not([aria-sort]) a", has_text="Naam").wait_for()
+    assert "1 Kwalificatiehouder(s) toegevoegd" in page.locator("#selection-counter").inner_text()
+    assert page.locator(".result-count").inner_text() == "32 kwalificatiehouder(s) gevonden"

@@ -4,8 +4,12 @@ from jinja2_fragments.flask import render_block, render_blocks
 
 
 def render(template: str, block: str | None = None, *, oob: tuple[str, ...] = (), status: int = 200, **context):
-    """Render `block` of `template` for an htmx request (plus any out-of-band blocks), the whole page otherwise."""
+    """Render `block` of `template` for an htmx request (plus any out-of-band blocks), the whole page otherwise.
+
+    A fragment is rendered with `fragment` true: an out-of-band block marks itself hx-swap-oob only then,
+    since htmx also swaps out of band what a whole page carries (a history restore) and so loses it."""
     if block and request.htmx and not request.htmx.history_restore_request:
+        context["fragment"] = True
         body = render_blocks(template, [block, *oob], **context) if oob else render_block(template, block, **context)
     else:
         body = render_template(template, **context)

@@ -68,7 +68,7 @@ def index():
     if not request.htmx and "" in request.args.values():
         # the filter form without JavaScript sends its empty fields too: on to the clean URL htmx pushes
         return redirect(url_for("passes.index", details=details, **filters.args()))
-    response = render("passes/index.html", "list", **_list_context(filters, details))
+    response = render("passes/index.html", "list", oob=("result_count",), **_list_context(filters, details))
     if request.htmx and not request.htmx.history_restore_request:
         response.headers["HX-Push-Url"] = _list_url(filters)  # not the form's empty fields: a clean URL to bookmark
     return response
