@@ -1,6 +1,7 @@
 """Download certificaten in headless Chromium: with htmx, and the whole flow without JavaScript."""
 import io
 import re
+import threading
 import zipfile
 
 import pytest
@@ -22,6 +23,25 @@ def live_world(live_server):
         return world.roc.id
 
 
+@pytest.fixture
+def held_build(monkeypatch):
+    """The passes of a request are laid out only once the test sets the returned event. The live server
+    has no REDIS_URL, so its jobs run in threads of this very process: patching the renderer here holds
+    the build there, and the requests page is sure to open on an unfinished request."""
+    from webapp.passes import jobs
+
+    release = threading.Event()
+    render_many = jobs.PassRenderer.render_many
+
+    def held(self, items):
+        release.wait(30)
+        return render_many(self, items)
+
+    monkeypatch.setattr(jobs.PassRenderer, "render_many", held)
+    yield release
+    release.set()  # a failed test must not leave a job thread waiting
+
+
 def focused(page) -> dict:
     """What has keyboard focus: its text (with the visually hidden part), the holder row or table head it is in."""
     return page.evaluate("""() => {
@@ -40,14 +60,17 @@ def settled(page) -> None:
 
 
 def keep(page, name, selector) -> None:
-    page.evaluate("([name, selector]) => { window[name] = document.querySelector(selector) }", [name, selector])
+    """Hold on to the element now at `selector`, under `name` (prefixed: window.status is the browser's own)."""
+    page.evaluate("([name, selector]) => { window['__' + name] = document.querySelector(selector) }", [name, selector])
 
 
 def still_there(page, name, selector) -> bool:
     """Whether the element kept under `name` is still the one in the page (a live region a screen reader
     announces changes of must stay; a new one is not announced)."""
-    return page.evaluate("([name, selector]) => window[name] !== null && window[name] === document.querySelector(selector)"
-                         " && window[name].isConnected", [name, selector])
+    return page.evaluate("""([name, selector]) => {
+        const kept = window['__' + name];
+        return !!kept && kept.isConnected && kept === document.querySelector(selector);
+    }""", [name, selector])
 
 
 def log_in(page, live_server):
@@ -141,7 +164,7 @@ def test_filter_sort_details_select_submit_download(page, live_server, live_worl
     assert_accessible(page)
 
 
-def test_whole_flow_without_javascript(page_without_js, live_server, live_world, tmp_path):
+def test_whole_flow_without_javascript(page_without_js, live_server, live_world, tmp_path, held_build):
     page = page_without_js
     log_in(page, live_server)
     page.get_by_label("Zoek").fill("Knightley")
@@ -157,10 +180,13 @@ def test_whole_flow_without_javascript(page_without_js, live_server, live_world,
     page.get_by_role("link", name="Dien verzoek in").click()
     page.get_by_role("button", name="Dien verzoek in").click()
     page.wait_for_url(re.compile(r"/pasjes/verzoeken$"))
+    assert "Wordt aangemaakt" in page.locator("tbody tr").inner_text() or "In wachtrij" in page.locator("tbody tr").inner_text()
+    assert_accessible(page)
     from webapp.core.jobs import wait_for_in_process_jobs
 
+    held_build.set()
     wait_for_in_process_jobs()  # the live server runs its jobs in this process; without JavaScript the user reloads
-    page.reload()
+    page.get_by_role("link", name="Vernieuwen").click()
     page.locator("tbody tr", has_text="Beschikbaar").wait_for()
     with page.expect_download() as info:
         page.get_by_role("link", name=re.compile("Download pdf's")).click()
@@ -244,3 +270,45 @@ def test_live_regions_stay_in_place_while_their_text_changes(page, live_server, 
     page.locator("th:not([aria-sort]) a", has_text="Naam").wait_for()
     assert "1 Kwalificatiehouder(s) toegevoegd" in page.locator("#selection-counter").inner_text()
     assert page.locator(".result-count").inner_text() == "32 kwalificatiehouder(s) gevonden"
+
+
+def test_a_request_row_updates_itself_until_available_then_stops_polling(page, live_server, live_world, held_build):
+    """The build is held (held_build: the renderer, patched in this process, where the live server's job
+    threads run) until the page has seen the row unfinished and polling; then it may finish."""
+    log_in(page, live_server)
+    page.get_by_role("button", name="Voeg alle toe").click()
+    page.get_by_text(re.compile(r"32 Kwalificatiehouder\(s\) toegevoegd")).wait_for()
+    page.get_by_role("link", name="Dien verzoek in").click()
+    page.get_by_label("Kenmerk (optioneel)").fill("testgroep")
+    page.get_by_role("button", name="Dien verzoek in").click()
+    page.wait_for_url(re.compile(r"/pasjes/verzoeken$"))
+    row = page.locator("tr", has_text="testgroep")
+    row_url = f"{live_server.url}/pasjes/verzoeken/{row.get_attribute('id').removeprefix('request-')}"
+    polls = []
+    page.on("request", lambda request: polls.append(request.url) if request.url == row_url else None)
+    assert re.search(r"(In wachtrij|Wordt aangemaakt).*0 van 32", row.inner_text(), re.S)  # held: not final
+    assert_accessible(page)
+    # it polls; the "Vernieuwen" link (for a page without JavaScript) keeps focus through the polls
+    refresh = row.get_by_role("link", name="Vernieuwen")
+    refresh.focus()
+    keep(page, "refresh", f"#{row.get_attribute('id')} a")
+    for _ in range(50):
+        if len(polls) >= 3:
+            break
+        page.wait_for_timeout(200)
+    assert len(polls) >= 3, "the unfinished row does not poll"
+    assert "Beschikbaar" not in row.inner_text()
+    assert still_there(page, "refresh", f"#{row.get_attribute('id')} a") and focused(page)["text"] == "Vernieuwen"
+    page.evaluate("window.__noReload = 'still here'")
+    keep(page, "statusRegion", "#flashes")
+    held_build.set()
+    row.get_by_text("Beschikbaar").wait_for(timeout=60_000)
+    assert page.evaluate("window.__noReload") == "still here"  # the row updated itself
+    status = page.locator("#flashes")
+    assert status.get_attribute("role") == "status" and still_there(page, "statusRegion", "#flashes")
+    assert "Verzoek testgroep is beschikbaar." in status.inner_text()
+    assert focused(page)["text"] == "Download pdf's testgroep"  # the control that took Vernieuwen's place
+    final = len(polls)
+    page.wait_for_timeout(2500)
+    assert len(polls) == final, "the row kept polling after it was final"
+    assert_accessible(page)

@@ -149,6 +149,36 @@ def test_a_withdrawn_mandate_takes_its_holders_out_of_the_selection(contact_clie
     assert services.selection_summary(world.contact.id).count == 0
 
 
+def test_the_polled_row_answers_with_its_status_until_final_then_286(contact_client, world):
+    """While building, the poll gets the status cell only (the row's links stay as they are); once final,
+    the whole row without the poll, with status 286 (htmx stops polling) and the outcome for the status region."""
+    from webapp.passes import services
+
+    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    request = services.submit_request(world.contact.id, world.roc.id, "poll", reference="testgroep", enqueue=lambda request_id: None)
+    request.status, request.progress_done = "building", 0
+    db.session.commit()
+    htmx = {"HX-Request": "true"}
+    page = contact_client.get("/pasjes/verzoeken").get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in page and "Vernieuwen" in page
+    running = contact_client.get(f"/pasjes/verzoeken/{request.id}", headers=htmx)
+    body = running.get_data(as_text=True)
+    assert running.status_code == 200 and "Wordt aangemaakt" in body and "0 van 1" in body
+    assert "Vernieuwen" not in body and "<tr" not in body and "#flashes" not in body
+
+    for status, outcome, control in [("available", "is beschikbaar.", "Download pdf's"), ("failed", "is mislukt.", "Opnieuw proberen")]:
+        request.status = status
+        db.session.commit()
+        final = contact_client.get(f"/pasjes/verzoeken/{request.id}", headers=htmx)
+        body = final.get_data(as_text=True)
+        assert final.status_code == 286
+        assert final.headers["HX-Retarget"] == f"#request-{request.id}" and final.headers["HX-Reswap"] == "outerHTML"
+        assert f'<tr id="request-{request.id}">' in body and "hx-trigger" not in body and control in body
+        assert 'hx-swap-oob="beforeend:#flashes"' in body and f"Verzoek testgroep {outcome}" in body
+    assert f'id="request-{request.id}-action"' in body  # the control under the id "Vernieuwen" had: focus moves to it
+    assert "hx-swap-oob" not in contact_client.get("/pasjes/verzoeken").get_data(as_text=True)
+
+
 def test_options_choose_exam_types(contact_client, world):
     from webapp.passes import services
 

@@ -190,12 +190,19 @@ def requests():
 @bp.get("/pasjes/verzoeken/<int:request_id>")
 @mandate_required("passes")
 def request_row(request_id):
-    """One request's row, which htmx polls while the archive is built; without htmx, the list at that row."""
+    """What htmx polls while a request is built: its status cell; once final, the whole row (without the
+    poll, announcing the result) with status 286, htmx's sign to stop polling. Without htmx, the list at that row."""
     row = services.my_request(current_user.id, request_id)
     if not request.htmx:
         return redirect(url_for("passes.requests") + f"#request-{row.id}")
     services.settle(row)
-    return render("passes/requests.html", "request_row", row=row, closed=services.closed_requests(current_user.id, [row]))
+    closed = services.closed_requests(current_user.id, [row])
+    if not row.is_finished and row.id not in closed:
+        return render("passes/requests.html", "request_status", row=row, closed=closed)
+    response = render("passes/requests.html", "request_row", row=row, closed=closed, announce=True, status=286)
+    response.headers["HX-Retarget"] = f"#request-{row.id}"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @bp.get("/pasjes/verzoeken/<int:request_id>/download")
