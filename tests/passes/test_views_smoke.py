@@ -24,3 +24,15 @@ def test_filter_form_without_javascript_lands_on_the_clean_url(contact_client, w
     assert response.headers["Location"] == "/pasjes?zoek=Knightley"
     page = contact_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Mevr. K.C. Knightley" in page and "Dhr. TT Te Tester" not in page
+
+
+def test_remove_all_lands_on_the_filtered_list(contact_client, world):
+    """"Verwijder alle" carries the list's filters, as "Voeg alle toe" does (the form without JavaScript)."""
+    import re
+
+    page = contact_client.get("/pasjes?zoek=knight&sort=naam").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/pasjes/selectie/alle-verwijderen">(.*?)</form>', page, re.S).group(1)
+    response = contact_client.post("/pasjes/selectie/alle-verwijderen", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form)))
+    assert response.status_code == 303 and response.headers["Location"] == "/pasjes?zoek=knight&sort=naam"
+    assert "Mevr. K.C. Knightley" in (page := contact_client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Dhr. TT Te Tester" not in page
