@@ -36,3 +36,19 @@ def test_remove_all_lands_on_the_filtered_list(contact_client, world):
     assert response.status_code == 303 and response.headers["Location"] == "/pasjes?zoek=knight&sort=naam"
     assert "Mevr. K.C. Knightley" in (page := contact_client.get(response.headers["Location"]).get_data(as_text=True))
     assert "Dhr. TT Te Tester" not in page
+
+
+def test_the_details_row_spans_every_column(app, contact_client, world):
+    """Seven columns, or eight with the organisation column of a contact person of several organisations."""
+    import re
+
+    from tests.factories import login
+
+    colleague = app.test_client()  # at the ROC only
+    login(colleague, "collega@rockopnh.example", organisation=world.roc.id)
+    link = world.link(world.knightley).id
+    for client, columns in [(contact_client, 8), (colleague, 7)]:
+        page = client.get(f"/pasjes?details={link}").get_data(as_text=True)
+        head = re.search(r'<table class="table holders">.*?<thead>(.*?)</thead>', page, re.S).group(1)
+        assert head.count("<th ") == columns
+        assert re.search(r'<tr class="details-row">\s*<td colspan="(\d+)"', page).group(1) == str(columns)
