@@ -52,3 +52,15 @@ def test_the_details_row_spans_every_column(app, contact_client, world):
         head = re.search(r'<table class="table holders">.*?<thead>(.*?)</thead>', page, re.S).group(1)
         assert head.count("<th ") == columns
         assert re.search(r'<tr class="details-row">\s*<td colspan="(\d+)"', page).group(1) == str(columns)
+
+
+def test_the_caption_names_the_sort_column_as_its_header_does(contact_client, world):
+    def caption(query):
+        import re
+
+        page = contact_client.get("/pasjes" + query).get_data(as_text=True)
+        return re.search(r"<caption[^>]*>(.*?)</caption>", page, re.S).group(1)
+
+    assert caption("") == "Kwalificatiehouders, gesorteerd op Kwalificatienr. (oplopend)"
+    assert caption("?sort=extern&richting=desc") == "Kwalificatiehouders, gesorteerd op Extern nummer (aflopend)"
+    assert caption("?sort=geboortedatum") == "Kwalificatiehouders, gesorteerd op Geboortedatum (oplopend)"
