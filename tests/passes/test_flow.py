@@ -261,20 +261,29 @@ def test_backoffice_import_is_idempotent_and_reports_rows(client, factory, world
     assert client.get("/beheer/pasjes/import").status_code == 404
 
 
-def test_a_request_whose_worker_died_is_swept_to_mislukt_with_retry(contact_client, world):
-    """A worker killed outright leaves the request at "building" with nothing queued: the sweep fails it."""
+def lost_and_busy_requests(world) -> tuple[PassRequest, PassRequest]:
+    """Two requests "building": one with no sign of life for 31 minutes (its worker was killed outright,
+    its job lost), one busy 5 minutes ago (alive: to be left alone)."""
     from datetime import timedelta
 
     from webapp.core.timeutil import utcnow
-    from webapp.passes import jobs, services
+    from webapp.passes import services
 
     services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
     lost = services.submit_request(world.contact.id, world.roc.id, "lost", enqueue=lambda request_id: None)
     services.add_to_selection(world.contact.id, [world.link(world.tester, world.herenbos).id])
     busy = services.submit_request(world.contact.id, world.roc.id, "busy", enqueue=lambda request_id: None)
     lost.status, lost.touched_at = "building", utcnow() - timedelta(minutes=31)
-    busy.status, busy.touched_at = "building", utcnow() - timedelta(minutes=5)  # still alive: left alone
+    busy.status, busy.touched_at = "building", utcnow() - timedelta(minutes=5)
     db.session.commit()
+    return lost, busy
+
+
+def test_a_request_whose_worker_died_is_swept_to_mislukt_with_retry(contact_client, world):
+    """A worker killed outright leaves the request at "building" with nothing queued: the sweep fails it."""
+    from webapp.passes import jobs
+
+    lost, busy = lost_and_busy_requests(world)
     assert "1 vastgelopen" in jobs.sweep()
     db.session.expire_all()
     assert db.session.get(PassRequest, lost.id).status == "failed"
@@ -292,18 +301,7 @@ def test_a_request_whose_worker_died_is_swept_to_mislukt_with_retry(contact_clie
 
 def test_a_lost_build_shows_mislukt_without_a_sweep(contact_client, world):
     """The embedded default runs no sweep: the page itself fails a build that shows no sign of life."""
-    from datetime import timedelta
-
-    from webapp.core.timeutil import utcnow
-    from webapp.passes import services
-
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
-    lost = services.submit_request(world.contact.id, world.roc.id, "lost", enqueue=lambda request_id: None)
-    services.add_to_selection(world.contact.id, [world.link(world.tester, world.herenbos).id])
-    busy = services.submit_request(world.contact.id, world.roc.id, "busy", enqueue=lambda request_id: None)
-    lost.status, lost.touched_at = "building", utcnow() - timedelta(minutes=31)
-    busy.status, busy.touched_at = "building", utcnow() - timedelta(minutes=5)
-    db.session.commit()
+    lost, busy = lost_and_busy_requests(world)
     row = contact_client.get(f"/pasjes/verzoeken/{lost.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Mislukt" in row and "Opnieuw proberen" in row and "hx-get" not in row
     page = contact_client.get("/pasjes/verzoeken").get_data(as_text=True)
