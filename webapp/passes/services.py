@@ -845,29 +845,29 @@ def expire_if_due(request: PassRequest) -> bool:
 STUCK_AFTER = timedelta(minutes=30)  # well past a chunk job's 600 s timeout and its retry
 
 
-def _stuck():
-    """A request queued or building with no sign of life for STUCK_AFTER: its worker was killed outright,
-    its job lost (or the in-process runner restarted)."""
-    cutoff = utcnow() - current_app.config.get("PASSES_STUCK_AFTER", STUCK_AFTER)
-    return PassRequest.status.in_(("queued", "building")) & (func.coalesce(PassRequest.touched_at, PassRequest.created_at) < cutoff)
+def _stuck_cutoff():
+    """Queued or building with no sign of life since then: its worker was killed outright, its job lost
+    (or the in-process runner restarted)."""
+    return utcnow() - current_app.config.get("PASSES_STUCK_AFTER", STUCK_AFTER)
 
 
-def _fail_stuck(*where) -> int:
-    result = db.session.execute(update(PassRequest).where(_stuck(), *where).values(status="failed", error="timeout")
-                                .execution_options(synchronize_session=False))
+def fail_stuck_requests(*where) -> int:
+    """Stuck requests (those of `where`; the sweep: all) become Mislukt, with the retry action."""
+    last = func.coalesce(PassRequest.touched_at, PassRequest.created_at)
+    result = db.session.execute(
+        update(PassRequest).where(PassRequest.status.in_(("queued", "building")), last < _stuck_cutoff(), *where)
+        .values(status="failed", error="timeout").execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount
 
 
-def fail_stuck_requests() -> int:
-    """Sweep: stuck requests become Mislukt, with the retry action."""
-    return _fail_stuck()
-
-
 def settle(request: PassRequest) -> None:
     """Bring the request's status up to date where it is shown: Verlopen after its days, Mislukt when stuck
-    (without a sweep, as in the embedded default, the page would otherwise poll it forever)."""
-    if not expire_if_due(request) and request.status in ("queued", "building") and _fail_stuck(PassRequest.id == request.id):
+    (without a sweep, as in the embedded default, the page would otherwise poll it forever). Polled every
+    second while building: it writes only for a request that looks stuck."""
+    if expire_if_due(request) or request.status not in ("queued", "building"):
+        return
+    if (request.touched_at or request.created_at) < _stuck_cutoff() and fail_stuck_requests(PassRequest.id == request.id):
         db.session.refresh(request)
 
 
