@@ -120,3 +120,11 @@ def pytest_collection_modifyitems(config, items):
         wanted = os.environ["LOKET_TEST_BACKEND"]
         keep = [item for item in items if f"[{'postgresql' if wanted == 'sqlite' else 'sqlite'}" not in item.nodeid]
         items[:] = keep
+
+
+@pytest.fixture
+def no_build(monkeypatch):
+    """Submitted requests are stored but not built (passes: for tests that look at what was stored)."""
+    from webapp.passes import services
+
+    monkeypatch.setattr(services, "_start_build", lambda request_id: None)

@@ -72,3 +72,11 @@ def world(app, factory):
 def contact_client(client, world):
     login(client, "deby@herenbos.example", organisation=world.roc.id)
     return client
+
+
+def page_key(*values) -> str:
+    """A list URL's keyset key (na=, voor=) holding these values, well-formed or not."""
+    from webapp.passes.services import key_text
+
+    return key_text(list(values))
+

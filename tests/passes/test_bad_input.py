@@ -1,12 +1,11 @@
 """Bad input on the passes pages: a clear Dutch error or a 404, never a 500, never half-stored."""
-import base64
 import io
-import json
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.factories import login
+from tests.passes.conftest import page_key
 from webapp.extensions import db
 from webapp.passes import services
 from webapp.passes.models import Holder, PassRequest, Qualification, SelectionItem
@@ -14,16 +13,6 @@ from webapp.passes.models import Holder, PassRequest, Qualification, SelectionIt
 BEYOND_INTEGER = "3000000000"  # past PostgreSQL's INTEGER
 BEYOND_BIGINT = "99999999999999999999"  # past SQLite's 64-bit integers
 ENDLESS = "9" * 5000  # past the digits int() will read
-
-
-def key(*values) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-@pytest.fixture
-def no_build(monkeypatch):
-    """Submitted requests are stored but not built (these tests look at what was stored)."""
-    monkeypatch.setattr(services, "_start_build", lambda request_id: None)
 
 
 def select_knightley(world):
@@ -74,7 +63,7 @@ def test_huge_numbers_in_the_list_query_are_ignored(contact_client, world, field
 
 
 @pytest.mark.parametrize("bad_key", [
-    key("73029884", int(BEYOND_INTEGER)), key("73029884", int(BEYOND_BIGINT)), key("7302\x00", 1),
+    page_key("73029884", int(BEYOND_INTEGER)), page_key("73029884", int(BEYOND_BIGINT)), page_key("7302\x00", 1),
 ])
 def test_a_tampered_page_key_gives_the_page_by_number(contact_client, world, bad_key):
     for boundary in ("na", "voor"):
@@ -84,7 +73,7 @@ def test_a_tampered_page_key_gives_the_page_by_number(contact_client, world, bad
 
 
 def test_a_tampered_name_key_with_a_nul_gives_the_page_by_number(contact_client, world):
-    name_key = key("knight\x00", "73029884", 1)
+    name_key = page_key("knight\x00", "73029884", 1)
     response = contact_client.get(f"/pasjes?sort=naam&pagina=2&na={name_key}")
     assert response.status_code == 200 and "Mevr. K.C. Knightley" in response.get_data(as_text=True)
 

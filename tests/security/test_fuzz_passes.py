@@ -1,7 +1,5 @@
 """Bad input on every passes endpoint, on both databases: never a 500 (the test client raises what would
 be one), never a redirect off the list, and a submit that does not go through stores nothing."""
-import base64
-import json
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -9,16 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import login
-from tests.passes.conftest import PassesWorld
+from tests.passes.conftest import PassesWorld, page_key
 from webapp.extensions import db
 from webapp.passes import services
 from webapp.passes.models import PassRequest, SelectionItem
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-def page_key(*values) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
 BAD = [
@@ -42,8 +36,7 @@ def fields(names):
 
 
 @pytest.fixture
-def world(app, factory, monkeypatch):
-    monkeypatch.setattr(services, "_start_build", lambda request_id: None)  # stored, not built
+def world(app, factory, no_build):
     return PassesWorld(factory)
 
 

@@ -437,7 +437,11 @@ def _key_names(sort: str) -> list[str]:
 
 def _encode_key(filters: Filters, row) -> str:
     values = [getattr(row, name) for name in _key_names(filters.sort)]
-    values = [v.isoformat() if isinstance(v, date) else v for v in values]
+    return key_text([v.isoformat() if isinstance(v, date) else v for v in values])
+
+
+def key_text(values: list) -> str:
+    """A keyset key as the list's URLs carry it (na=, voor=): its values as JSON, base64url without padding."""
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
