@@ -68,7 +68,7 @@ def main() -> None:
         env = harness.bench_env(url)
         harness.flask(env, "db", "upgrade", "heads")
         t0 = time.perf_counter()
-        print(harness.flask(env, "courses-generate", "--events", str(args.events), "--enrollments", str(args.enrollments)).strip(),
+        print(harness.flask(env, "courses", "generate", "--events", str(args.events), "--enrollments", str(args.enrollments)).strip(),
               f"({time.perf_counter() - t0:.1f} s)")
         with harness.gunicorn(env, workers=2) as base:
             cookie = harness.login_cookie(base, "bench@cursus.example", "Tulpen-Veld-2026")

@@ -247,7 +247,7 @@ def main(rounds: int = 1):
     with harness.scratch_postgres(f"passes_archive_bench_{os.getpid()}") as url:
         env = harness.bench_env(url, REDIS_URL=REDIS_URL, RQ_QUEUE=queue, STORAGE_DIR=storage, PUBLIC_URL="http://localhost")
         harness.flask(env, "db", "upgrade", "heads")
-        harness.flask(env, "passes-generate", "--holders", "3000", "--organisations", "5", "--contact-of", "5")
+        harness.flask(env, "passes", "generate", "--holders", "3000", "--organisations", "5", "--contact-of", "5")
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": REDIS_URL, "RQ_QUEUE": queue,
                           "STORAGE_DIR": storage, "PUBLIC_URL": "http://localhost"})
         with app.app_context():

@@ -117,7 +117,7 @@ def time_queries(database_url: str, label: str) -> None:
 def generate(env: dict, holders: int) -> None:
     harness.flask(env, "db", "upgrade", "heads")
     t0 = time.perf_counter()
-    output = harness.flask(env, "passes-generate", "--holders", str(holders))
+    output = harness.flask(env, "passes", "generate", "--holders", str(holders))
     print(output.strip().splitlines()[-1], f"(command wall {time.perf_counter() - t0:.1f} s)")
 
 
@@ -196,8 +196,8 @@ def main():
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--sqlite", metavar="URL", help="a database passes-generate made already")
-    parser.add_argument("--postgres", metavar="URL", help="a database passes-generate made already")
+    parser.add_argument("--sqlite", metavar="URL", help="a database passes generate made already")
+    parser.add_argument("--postgres", metavar="URL", help="a database passes generate made already")
     args = parser.parse_args()
     if args.only != "postgresql":
         url = args.sqlite

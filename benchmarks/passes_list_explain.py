@@ -1,6 +1,6 @@
 """EXPLAIN every statement the holder list issues, for each scenario of the list benchmark.
 
-Run against a database made by `flask passes-generate --holders 100000`:
+Run against a database made by `flask passes generate --holders 100000`:
     .venv/bin/python -m benchmarks.passes_list_explain <DATABASE_URL> [scenario substring] [-v]
 On PostgreSQL it prints each statement's EXPLAIN (ANALYZE, BUFFERS) execution time (ms; -v: the plans);
 on SQLite the statement's wall time and EXPLAIN QUERY PLAN. Columns: the statements that read the list
@@ -13,10 +13,11 @@ import sys
 import time
 
 from sqlalchemy import event, select
+
 from benchmarks.passes_list_bench import keyset_cases, scenarios
 from webapp import create_app
-from webapp.extensions import db
 from webapp.accounts.models import User
+from webapp.extensions import db
 from webapp.passes import services
 from webapp.passes.models import ExamType
 

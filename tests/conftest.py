@@ -22,6 +22,7 @@ BASE_CONFIG = {
     "MAIL_SERVER": None,
     "PUBLIC_URL": "http://localhost",
     "SERVER_NAME": None,
+    "PERIODIC_TIMER": False,
 }
 
 

@@ -1,11 +1,10 @@
 """Make people, organisations and memberships for a test, with real password hashes."""
 import itertools
 
-from webapp.accounts.models import User
+from webapp.accounts.models import Mandate, Membership, Organisation, User
 from webapp.core import passwords
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db
-from webapp.organisations.models import Mandate, Membership, Organisation
 
 PASSWORD = "Zeilboot-Anker-77"
 _hash_cache: dict[str, str] = {}

@@ -19,6 +19,10 @@ class Outbox:
 
     @property
     def messages(self):
+        """What has arrived: mail leaves after the commit, by an in-process job, so wait for those first."""
+        from webapp.core.jobs import wait_for_in_process_jobs
+
+        wait_for_in_process_jobs()
         if not self.folder.is_dir():
             return []
         parser = BytesParser(policy=policy.default)

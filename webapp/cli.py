@@ -1,75 +1,56 @@
-"""`flask` commands: create-staff, demo-data, sweep, worker. Modules add theirs in commands.py."""
-import importlib
-import importlib.util
+"""The portal's own `flask` commands: demo-data, sweep, worker. Modules add theirs as click groups
+(`Module.cli`, e.g. `flask passes generate`)."""
+import multiprocessing
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 
+from webapp.core import periodic
+from webapp.core.jobs import rq_worker, wait_for_in_process_jobs
+from webapp.core.modules import registry
 from webapp.extensions import db
 
 
-def _module_hooks(attribute: str):
-    """Functions named `attribute` in webapp.<module>.<file> for every module that has one."""
-    from webapp import MODULES
-
-    for name in MODULES:
-        for file in ("commands", "demo", "jobs"):
-            spec = f"webapp.{name}.{file}"
-            if importlib.util.find_spec(spec):
-                module = importlib.import_module(spec)
-                if hasattr(module, attribute):
-                    yield getattr(module, attribute)
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_data)
+    app.cli.add_command(sweep)
+    app.cli.add_command(worker)
 
 
-def init_cli(app) -> None:
-    for register in _module_hooks("register_commands"):
-        register(app)
-
-    @app.cli.command("create-staff")
-    @click.argument("email")
-    @click.option("--first-name", default="")
-    @click.option("--last-name", default="")
-    def create_staff(email, first_name, last_name):
-        """Create an issuer staff (back-office) account and mail its activation link."""
-        from webapp.accounts import services
-
-        user = services.find_user(email) or services.create_account(email, first_name=first_name, last_name=last_name)
-        user.is_staff = True
-        db.session.commit()
-        if user.is_activated:
-            click.echo(f"{user.email} is now back-office staff; the account was active already.")
-            return
-        link = services.send_activation(user)
-        click.echo(f"Staff account {user.email}: activation link sent.")
-        click.echo(link)
-
-    @app.cli.command("demo-data")
-    def demo_data():
-        """Load the organisations and people of the manuals (idempotent)."""
-        from webapp.demo import load_demo
-
-        for line in load_demo():
+@click.command("demo-data")
+def demo_data():
+    """Load the organisations, people and examples of the manuals (idempotent)."""
+    for load in registry().each("demo"):
+        for line in load():
             click.echo(line)
+        db.session.commit()
 
-    @app.cli.command("sweep")
-    def sweep():
-        """Periodic work: expire requests, delete their files, planned unlinks."""
-        for task in _module_hooks("sweep"):
-            click.echo(f"{task.__module__}: {task()}")
 
-    @app.cli.command("worker")
-    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-    def worker(burst):
-        """Run an RQ worker for this app's queue (needs REDIS_URL)."""
-        from rq import Worker
-        from rq.serializers import JSONSerializer
+@click.command("sweep")
+def sweep():
+    """Run every periodic job once now (they also run by themselves: see `flask worker`)."""
+    for name, outcome in periodic.run_all().items():
+        click.echo(f"{name}: {outcome}")
+    wait_for_in_process_jobs()
 
-        from webapp.core.jobs import queue, redis_connection
 
-        if not current_app.config["REDIS_URL"]:
-            raise click.UsageError("REDIS_URL is not set: without it jobs run inside the web process.")
-        for preload in _module_hooks("preload"):
-            preload()  # heavy imports once, before the worker forks for each job
-        Worker([queue()], connection=redis_connection(), serializer=JSONSerializer).work(
-            burst=burst, with_scheduler=True
-        )
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (and schedule no periodic jobs).")
+def worker(burst):
+    """Run an RQ worker for this app's queue, and RQ's cron scheduler for the periodic jobs (needs REDIS_URL)."""
+    app = current_app._get_current_object()
+    if not app.config["REDIS_URL"]:
+        raise click.UsageError("REDIS_URL is not set: without it jobs run inside the web process.")
+    for preload in registry().each("preload"):
+        preload()  # heavy imports once, before the worker forks for each job
+    scheduler = None
+    if not burst:
+        scheduler = multiprocessing.get_context("fork").Process(
+            target=periodic.run_cron_scheduler, args=(app,), name="loket-cron", daemon=True)
+        scheduler.start()
+    try:
+        rq_worker(app).work(burst=burst, with_scheduler=True)
+    finally:
+        if scheduler is not None:
+            scheduler.terminate()
+            scheduler.join()

@@ -29,6 +29,8 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.RQ_QUEUE = os.environ.get("RQ_QUEUE", "loket")
         self.JOB_THREADS = int(os.environ.get("JOB_THREADS", "2"))
+        # Without Redis the web process runs the periodic jobs on a timer (with Redis, `flask worker` does).
+        self.PERIODIC_TIMER = _bool("PERIODIC_TIMER", True)
         self.STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(instance / "storage")
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -37,6 +39,10 @@ class Config:
         self.MAIL_STARTTLS = _bool("MAIL_STARTTLS")
         self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "Loket <noreply@loket.example>")
         self.MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR") or str(instance / "outbox")
+        # A mail the server refuses is tried again after this many seconds, doubling each time, up to
+        # MAIL_MAX_ATTEMPTS tries; then it shows as failed on the staff page Uitgaande e-mail.
+        self.MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+        self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "10"))
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", self.PUBLIC_URL.startswith("https://"))
         self.SESSION_COOKIE_HTTPONLY = True

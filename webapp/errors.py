@@ -20,7 +20,7 @@ def _page(status: int, message: str | None = None):
     return render_template("errors/error.html", status=status, title=title, text=message or text), status
 
 
-def init_error_pages(app) -> None:
+def init_app(app) -> None:
     for status in MESSAGES:
         if status != 429:
             app.register_error_handler(status, lambda error, status=status: _page(status))

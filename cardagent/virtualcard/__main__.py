@@ -7,8 +7,9 @@ import signal
 import sys
 from pathlib import Path
 
-from . import blank_state, credential_state, open_card, state as state_file
 from ..testca import ensure_test_ca
+from . import blank_state, credential_state, open_card
+from . import state as state_file
 from .vpcd import run_forever
 
 

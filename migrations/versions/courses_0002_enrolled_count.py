@@ -5,9 +5,8 @@ Revises: courses_0001
 Create Date: 2026-11-22 18:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'courses_0002'
 down_revision = 'courses_0001'

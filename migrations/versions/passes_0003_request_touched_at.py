@@ -3,8 +3,8 @@
 Revision ID: passes_0003
 Revises: passes_0002
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "passes_0003"
 down_revision = "passes_0002"

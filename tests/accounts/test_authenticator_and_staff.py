@@ -7,10 +7,9 @@ from sqlalchemy import select
 
 from tests.accounts.helpers import mailed_path, new_password_post
 from tests.factories import login
-from webapp.accounts.models import LoginSession, User
+from webapp.accounts.models import LoginSession, Organisation, User
 from webapp.core.auth import level_required
 from webapp.extensions import db
-from webapp.organisations.models import Organisation
 
 
 def _secret(page: str) -> str:

@@ -163,7 +163,7 @@ def test_remember_me_keeps_the_cookie_and_the_email_until_logout(app, client, fa
     assert f'value="{user.email}"' in page
     response = client.post("/inloggen", data={"email": user.email, "password": PASSWORD, "remember": "y"})
     choose = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f'value="{other.id}" checked' in choose or f'checked id="context-' in choose and f'value="{other.id}"' in choose
+    assert f'value="{other.id}" checked' in choose or 'checked id="context-' in choose and f'value="{other.id}"' in choose
 
     # logout forgets the e-mail and the organisation
     client.post("/uitloggen")

@@ -3,10 +3,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import login
-from webapp.accounts.models import User
+from webapp.accounts.models import Membership, User
 from webapp.core.auth import mandate_required
 from webapp.extensions import db
-from webapp.organisations.models import Membership
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ import pytest
 
 from .support import LOCK_FILE, ORIGIN, READER, REPOSITORY, VPCD_DRIVER, missing, wait_for
 
-
 HERE = Path(__file__).resolve().parent
 
 

@@ -5,7 +5,6 @@ import pytest
 
 from tests.factories import PASSWORD, Factory
 
-
 pytestmark = pytest.mark.browser
 PIN = "123456"
 

@@ -7,8 +7,7 @@ import threading
 
 import pytest
 
-from cardagent.prompt import PinMismatch, PromptRequest, ScriptedPrompt, TerminalPrompt, \
-    check_new_pin
+from cardagent.prompt import PinMismatch, PromptRequest, ScriptedPrompt, TerminalPrompt, check_new_pin
 
 REQUEST = PromptRequest("https://portal.example", "Inloggen met uw kaart", "Lezer 1", 2)
 

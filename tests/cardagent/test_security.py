@@ -10,7 +10,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from cardagent.agent import Agent, parse_message, RateLimit, RequestError
+from cardagent.agent import Agent, RateLimit, RequestError, parse_message
 from cardagent.operations import CardOperations
 from cardagent.prompt import ScriptedPrompt
 from cardagent.testca import create_test_ca

@@ -133,7 +133,7 @@ def test_no_card_is_reported(stack, agent):
 def test_pcsc_errors_become_clear_card_errors(pyscard):
     from smartcard import scard
 
-    from cardagent import piv, pcsc
+    from cardagent import pcsc, piv
     assert isinstance(pcsc._error(scard.SCARD_W_REMOVED_CARD), piv.CardRemoved)
     assert isinstance(pcsc._error(scard.SCARD_E_NO_SMARTCARD), piv.CardRemoved)
     assert isinstance(pcsc._error(scard.SCARD_E_NO_SERVICE), pcsc.PcscUnavailable)

@@ -2,7 +2,8 @@
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event as sa_event, func, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
 
 from tests.courses.helpers import make_event
 from tests.factories import login

@@ -7,9 +7,8 @@ from webapp.extensions import db
 
 
 def test_demo_is_idempotent_and_shows_the_manuals_examples(app):
-    from webapp.accounts.models import User
+    from webapp.accounts.models import Organisation, User
     from webapp.demo import load_demo
-    from webapp.organisations.models import Organisation
 
     load_demo()
     courses = db.session.execute(select(func.count(Course.id))).scalar_one()
@@ -26,7 +25,7 @@ def test_demo_is_idempotent_and_shows_the_manuals_examples(app):
 
 
 def test_generate_command(app):
-    result = app.test_cli_runner().invoke(args=["courses-generate", "--events", "30", "--enrollments", "300", "--people", "40"])
+    result = app.test_cli_runner().invoke(args=["courses", "generate", "--events", "30", "--enrollments", "300", "--people", "40"])
     assert result.exit_code == 0, result.output
     assert db.session.execute(select(func.count(Event.id))).scalar_one() == 30
     assert db.session.execute(select(func.count(Enrollment.id))).scalar_one() >= 300

@@ -8,8 +8,8 @@ from tests.factories import login
 
 class PassesWorld:
     def __init__(self, factory):
-        from webapp.passes.importer import upsert_holder
         from webapp.extensions import db
+        from webapp.passes.importer import upsert_holder
 
         self.roc = factory.organisation("ROC Kop van Noord-Holland")
         self.herenbos = factory.organisation("Herenbos Schagen")

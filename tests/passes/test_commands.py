@@ -1,4 +1,4 @@
-"""`flask passes-generate`: bulk, deterministic holders and a contact person who sees some of them."""
+"""`flask passes generate`: bulk, deterministic holders and a contact person who sees some of them."""
 from sqlalchemy import func, select
 
 from webapp.extensions import db
@@ -9,7 +9,7 @@ def test_generate_makes_holders_qualifications_and_a_bench_contact(app):
     from webapp.passes import services
     from webapp.passes.models import Holder, HolderOrganisation, Qualification
 
-    result = app.test_cli_runner().invoke(args=["passes-generate", "--holders", "300", "--organisations", "6",
+    result = app.test_cli_runner().invoke(args=["passes", "generate", "--holders", "300", "--organisations", "6",
                                                 "--contact-of", "2"])
     assert result.exit_code == 0, result.output
     assert "300 kwalificatiehouders" in result.output
@@ -31,7 +31,7 @@ def test_generate_makes_holders_qualifications_and_a_bench_contact(app):
                for row in typed.rows)
     assert 0 < page.total < db.session.execute(select(func.count()).select_from(HolderOrganisation)).scalar_one()
     # a second run refuses rather than duplicating
-    again = app.test_cli_runner().invoke(args=["passes-generate", "--holders", "10"])
+    again = app.test_cli_runner().invoke(args=["passes", "generate", "--holders", "10"])
     assert again.exit_code != 0 and "bestaan al" in again.output
 
 

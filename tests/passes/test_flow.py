@@ -97,7 +97,7 @@ def submit_built(client, world, holder) -> PassRequest:
 def test_a_request_closes_when_the_mandate_for_its_holders_is_withdrawn(contact_client, world):
     """Deby's requests hold passes of ROC and of Herenbos holders; ROC withdraws her passes mandate.
     Acting for Herenbos (mandated still) she can no longer download or rebuild the ROC one."""
-    from webapp.organisations.models import Membership
+    from webapp.accounts.models import Membership
     from webapp.organisations.services import update_contact_person
 
     client = contact_client
@@ -126,7 +126,7 @@ def test_a_request_closes_when_the_mandate_for_its_holders_is_withdrawn(contact_
 
 
 def test_a_withdrawn_mandate_takes_its_holders_out_of_the_selection(contact_client, world):
-    from webapp.organisations.models import Membership
+    from webapp.accounts.models import Membership
     from webapp.organisations.services import remove_contact_person, update_contact_person
     from webapp.passes import services
 

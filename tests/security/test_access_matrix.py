@@ -149,7 +149,7 @@ def _sends_away(response) -> bool:
 
 
 def test_every_route_by_role(app, world):
-    from webapp.organisations.models import Membership
+    from webapp.accounts.models import Membership
     from webapp.extensions import db
 
     undeclared = []

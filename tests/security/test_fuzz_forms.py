@@ -6,9 +6,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.factories import login
-from webapp.accounts.models import User
+from webapp.accounts.models import Mandate, Membership, Organisation, User
 from webapp.extensions import db
-from webapp.organisations.models import Mandate, Membership, Organisation
 
 FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 text = st.one_of(

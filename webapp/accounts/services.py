@@ -6,16 +6,16 @@ import segno
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
-from webapp.accounts.models import LoginSession, User
+from webapp.accounts.models import LoginSession, Membership, User
 from webapp.accounts.sessions import end_other_sessions
 from webapp.core import passwords, tokens
 from webapp.core.audit import audit
 from webapp.core.errors import DomainError
+from webapp.core.jobs import enqueue_after_commit
 from webapp.core.mail import send_mail
 from webapp.core.sealing import seal, unseal
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db
-from webapp.organisations.models import Membership
 
 ACTIVATE = "activate"
 RESET = "reset"
@@ -46,7 +46,6 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-        db.session.commit()
     return user
 
 
@@ -99,7 +98,13 @@ def send_activation(user: User, organisation_name: str | None = None) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link when the address is known; say nothing about whether it is."""
+    """Mail a reset link, by a job after the commit: the request does the same work whether the address
+    is known or not, so neither its answer nor its timing tells which addresses have an account."""
+    enqueue_after_commit(send_password_reset, normalise_email(email))
+
+
+def send_password_reset(email: str) -> None:
+    """Job: mail a reset link when the address is known (an activation link to an account not activated yet)."""
     user = find_user(email)
     if user is None:
         return
@@ -111,8 +116,7 @@ def request_password_reset(email: str) -> None:
         user=user, link=link_for(RESET, user),
         valid_minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
     )
-    audit("account.reset_requested", subject=f"user:{user.id}")
-    db.session.commit()
+    audit("account.reset_requested", subject=f"user:{user.id}", actor_id=user.id)
 
 
 def check_password(user: User, password: str) -> None:
@@ -133,7 +137,6 @@ def set_password(user: User, password: str, *, keep: LoginSession | None = None)
     else:
         audit("account.password_changed", subject=f"user:{user.id}", actor_id=user.id)
     end_other_sessions(user, keep=keep)
-    db.session.commit()
 
 
 def change_password(user: User, current: str, new: str, keep: LoginSession) -> None:
@@ -163,12 +166,10 @@ def choose_context(login: LoginSession, user: User, choice: str) -> None:
     login.organisation_chosen = True
     if login.remember:
         user.last_organisation_id = organisation_id
-    db.session.commit()
 
 
 def forget_remembered(user: User) -> None:
     user.last_organisation_id = None
-    db.session.commit()
 
 
 # Mijn gegevens ------------------------------------------------------------------------------
@@ -188,7 +189,6 @@ def update_personal_data(user: User, data: dict) -> None:
         user.postcode = user.postcode.replace(" ", "").upper()
         user.postcode = f"{user.postcode[:4]} {user.postcode[4:]}"
     audit("account.personal_data_changed", subject=f"user:{user.id}")
-    db.session.commit()
 
 
 def update_employee_data(membership: Membership, data: dict) -> None:
@@ -197,7 +197,6 @@ def update_employee_data(membership: Membership, data: dict) -> None:
     for name in EMPLOYEE_FIELDS:
         setattr(membership, name, (data[name] or "").strip())
     audit("membership.data_changed", organisation_id=membership.organisation_id, subject=f"user:{membership.user_id}")
-    db.session.commit()
 
 
 # Authenticator (TOTP) --------------------------------------------------------------------------
@@ -230,7 +229,6 @@ def couple_authenticator(user: User, secret: str, code: str) -> None:
     user.totp_secret = seal("totp", secret)
     user.totp_last_step = step
     audit("account.authenticator_coupled", subject=f"user:{user.id}")
-    db.session.commit()
 
 
 def decouple_authenticator(user: User, login: LoginSession) -> None:
@@ -239,7 +237,6 @@ def decouple_authenticator(user: User, login: LoginSession) -> None:
     if login.level != "EH1":
         login.level = "EH1"
     audit("account.authenticator_removed", subject=f"user:{user.id}")
-    db.session.commit()
 
 
 def step_up(user: User, login: LoginSession, code: str) -> None:
@@ -252,4 +249,3 @@ def step_up(user: User, login: LoginSession, code: str) -> None:
     user.totp_last_step = step
     login.level = "EH2+"
     audit("account.step_up", subject=f"user:{user.id}", level="EH2+")
-    db.session.commit()

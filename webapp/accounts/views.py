@@ -7,15 +7,21 @@ from flask_login import current_user
 
 from webapp.accounts import services
 from webapp.accounts.forms import (
-    ChangePasswordForm, ChooseOrganisationForm, EmployeeDataForm, LoginForm, NewPasswordForm,
-    PersonalDataForm, RequestResetForm, TotpCodeForm,
+    ChangePasswordForm,
+    ChooseOrganisationForm,
+    EmployeeDataForm,
+    LoginForm,
+    NewPasswordForm,
+    PersonalDataForm,
+    RequestResetForm,
+    TotpCodeForm,
 )
 from webapp.accounts.sessions import current_login, end_session, start_session
 from webapp.core.auth import LEVELS, acting, level_required, login_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import render
-from webapp.core.readonly import read_only
+from webapp.core.modules import step_up_methods
 from webapp.core.sealing import seal, unseal
 from webapp.core.urls import safe_next
 from webapp.extensions import limiter
@@ -150,7 +156,6 @@ def choose_organisation():
 
 
 @bp.get("/mijn-gegevens")
-@read_only
 @login_required
 def my_data():
     return render("accounts/my_data.html", "details", editing=False, form=None, **_my_data_context())
@@ -235,12 +240,15 @@ def decouple_authenticator():
 @login_required
 @_rate_limited
 def step_up():
+    """The ways to reach the level asked (the modules' step-up methods); the authenticator's code form is here too."""
     level = request.args.get("level", "EH2+")
     if level not in LEVELS:
         level = "EH2+"
     target = safe_next(request.args.get("next"), url_for("main.home"))
+    methods = step_up_methods(level)
     form = TotpCodeForm()
-    if form.validate_on_submit():
+    authenticator = any(method.endpoint == "accounts.step_up" for method in methods)
+    if authenticator and form.validate_on_submit():
         try:
             services.step_up(current_user, current_login(), form.code.data)
         except DomainError as error:
@@ -248,4 +256,6 @@ def step_up():
         else:
             flash("U bent ingelogd op betrouwbaarheidsniveau EH2+.", "success")
             return redirect(target, code=303)
-    return render_template("accounts/step_up.html", form=form, level=level, target=target), form_status(form)
+    status = form_status(form) if methods else 403  # no way to this level: said plainly, no loop
+    return render_template("accounts/step_up.html", form=form, level=level, target=target, methods=methods,
+                           authenticator=authenticator), status

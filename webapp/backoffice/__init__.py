@@ -1,1 +1,18 @@
-"""The issuing bodies' staff: organisations, invitations, imports, catalogues."""
+"""The back-office home: the staff dashboard, outgoing mail and the periodic jobs."""
+from datetime import timedelta
+
+from webapp.backoffice import views
+from webapp.core import mail
+from webapp.core.modules import Link, Module, Periodic
+
+module = Module(
+    name="backoffice",
+    blueprints=(views.bp,),
+    staff_pages=(
+        Link("Uitgaande e-mail", "backoffice.outgoing_mail",
+             description="E-mail die nog onderweg is of niet kon worden afgeleverd."),
+        Link("Achtergrondtaken", "backoffice.periodic_runs",
+             description="Wat periodiek draait, wanneer het het laatst draaide en hoe dat ging."),
+    ),
+    periodic=(Periodic("E-mail opnieuw aanbieden", mail.retry_mail, every=timedelta(minutes=1)),),
+)

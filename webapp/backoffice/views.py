@@ -1,57 +1,34 @@
-"""Back-office for issuer staff: create organisations and invite their contact persons."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
-from sqlalchemy import select
+"""The staff dashboard (/beheer) that links every module's staff pages, and the platform's own:
+mail that is still on its way, and the periodic jobs' last runs."""
+from flask import flash, redirect, render_template, url_for
 
-from webapp.core.auth import staff_required
-from webapp.core.errors import DomainError
-from webapp.core.forms import add_error, form_status
-from webapp.extensions import db
-from webapp.organisations import services as organisation_services
-from webapp.organisations.forms import InviteContactForm, StaffOrganisationForm
-from webapp.organisations.models import Organisation
+from webapp.core import mail, periodic
+from webapp.core.jobs import queue_reachable
+from webapp.core.modules import registry
+from webapp.core.staff import staff_blueprint
 
-bp = Blueprint("backoffice", __name__, url_prefix="/beheer")
+bp = staff_blueprint("backoffice", __name__)
 
 
 @bp.get("")
-@staff_required
 def index():
-    return redirect(url_for("backoffice.organisations"))
+    return render_template("backoffice/index.html", modules=[m for m in registry().modules if m.staff_pages])
 
 
-@bp.get("/organisaties")
-@staff_required
-def organisations():
-    rows = db.session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
-    return render_template("backoffice/organisations.html", organisations=rows)
+@bp.get("/uitgaande-mail")
+def outgoing_mail():
+    return render_template("backoffice/outgoing_mail.html", mails=mail.undelivered(), counts=mail.counts(),
+                           statuses=mail.STATUSES)
 
 
-@bp.route("/organisaties/nieuw", methods=["GET", "POST"])
-@staff_required
-def new_organisation():
-    form = StaffOrganisationForm()
-    if form.validate_on_submit():
-        organisation = organisation_services.create_organisation(form.data)
-        flash(f"Organisatie {organisation.name} is aangemaakt. Nodig nu een contactpersoon uit.", "success")
-        return redirect(url_for("backoffice.organisation", organisation_id=organisation.id), code=303)
-    return render_template("backoffice/organisation_form.html", form=form), form_status(form)
+@bp.post("/uitgaande-mail/<int:mail_id>/opnieuw")
+def retry_mail(mail_id):
+    mail.retry_now(mail_id)
+    flash("De e-mail wordt opnieuw verstuurd.", "success")
+    return redirect(url_for("backoffice.outgoing_mail"), code=303)
 
 
-@bp.route("/organisaties/<int:organisation_id>", methods=["GET", "POST"])
-@staff_required
-def organisation(organisation_id):
-    organisation = db.session.get(Organisation, organisation_id) or abort(404)
-    form = InviteContactForm(role="admin")
-    if form.validate_on_submit():
-        try:
-            membership, _ = organisation_services.add_contact_person(organisation, form.data, granted_by=current_user)
-        except DomainError as error:
-            add_error(form, error)
-        else:
-            flash(f"{membership.user.full_name} is uitgenodigd als {membership.role_label.lower()}.", "success")
-            return redirect(url_for("backoffice.organisation", organisation_id=organisation.id), code=303)
-    return render_template(
-        "backoffice/organisation.html", organisation=organisation, form=form,
-        members=organisation_services.contact_persons(organisation.id),
-    ), form_status(form)
+@bp.get("/achtergrondtaken")
+def periodic_runs():
+    return render_template("backoffice/periodic_runs.html", runs={run.name: run for run in periodic.last_runs()},
+                           tasks=periodic.tasks(), queue_up=queue_reachable())

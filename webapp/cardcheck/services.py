@@ -4,9 +4,9 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cardagent.verify import NONCE_BYTES, SignInInvalid, verify_sign_in
 from cryptography import x509
 
+from cardagent.verify import NONCE_BYTES, SignInInvalid, verify_sign_in
 from webapp.core.errors import DomainError
 
 

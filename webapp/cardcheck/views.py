@@ -1,13 +1,13 @@
 """Kaartlezer testen: staff check that the card agent, the reader and a card work together."""
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, request, session
+from flask import current_app, jsonify, render_template, request, session
 
 from webapp.cardcheck import services
-from webapp.core.auth import staff_required
 from webapp.core.errors import DomainError
+from webapp.core.staff import staff_blueprint
 
-bp = Blueprint("cardcheck", __name__, url_prefix="/beheer/kaartlezer")
+bp = staff_blueprint("cardcheck", __name__, "/kaartlezer")
 
 
 def _ca_file() -> str:
@@ -23,19 +23,16 @@ def _ca_file() -> str:
 
 
 @bp.get("")
-@staff_required
 def index():
     return render_template("cardcheck/index.html", port=current_app.config["CARDAGENT_PORT"])
 
 
 @bp.post("/uitdaging")
-@staff_required
 def challenge():
     return jsonify(nonce=services.OneChallenge(session).issue())
 
 
 @bp.post("/controle")
-@staff_required
 def check():
     payload = request.get_json(silent=True) or {}
     try:

@@ -1,7 +1,8 @@
 """Who is acting, for whom, at which assurance level; and the decorators views use to demand it.
 
-The accounts module loads the login session and puts an ActingContext on `g.acting`. Modules
-read it through `acting()` and check mandates in their services as well as in their views.
+The accounts module loads the login session and puts an ActingContext on `g.acting`. Views read it
+through `acting()` and hand it to the services, which check mandate, role and level through it
+again (`require_mandate`, `require_admin`, `require_level`).
 """
 from dataclasses import dataclass, field
 from functools import wraps
@@ -14,13 +15,6 @@ from webapp.core.errors import NotFound
 # eHerkenning's levels of assurance, in order. A password alone reaches EH1; a second factor
 # (authenticator) EH2+; a smartcard EH3.
 LEVELS = ("EH1", "EH2", "EH2+", "EH3", "EH4")
-SERVICES = {
-    "passes": "Digitale pasjes",
-    "courses": "Cursussen",
-    "smartcards": "Smartcards",
-    "register": "Personenregister",
-    "dossiers": "Doorstroomdossiers",
-}
 
 
 def level_at_least(have: str | None, need: str) -> bool:
@@ -39,6 +33,10 @@ class ActingContext:
     can_switch: bool = False  # has memberships, so Organisatie kiezen offers a choice
 
     @property
+    def user_id(self) -> int:
+        return self.user.id
+
+    @property
     def organisation_id(self) -> int | None:
         return self.organisation.id if self.organisation is not None else None
 
@@ -55,7 +53,7 @@ class ActingContext:
         return self.organisation
 
     def require_mandate(self, service: str):
-        """Raise NotFound unless acting for an organisation with this mandate (services call this too)."""
+        """The organisation, when acting for one with this service's mandate; NotFound otherwise."""
         if not self.has_mandate(service):
             raise NotFound()
         return self.organisation
@@ -65,6 +63,10 @@ class ActingContext:
             raise NotFound()
         return self.organisation
 
+    def require_level(self, level: str) -> None:
+        if not level_at_least(self.level, level):
+            raise NotFound()
+
 
 def acting() -> ActingContext | None:
     """The acting context of the logged-in user; None for a visitor."""
@@ -73,7 +75,7 @@ def acting() -> ActingContext | None:
     return g.get("acting")
 
 
-def _login_redirect():
+def login_redirect():
     return redirect(url_for("accounts.login", next=request.full_path if request.query_string else request.path))
 
 
@@ -90,19 +92,7 @@ def login_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
-            return _login_redirect()
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return _login_redirect()
-        if not current_user.is_staff:
-            abort(404)
+            return login_redirect()
         return view(*args, **kwargs)
 
     return wrapper
@@ -114,7 +104,7 @@ def organisation_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
-            return _login_redirect()
+            return login_redirect()
         if acting().organisation is None:
             return redirect(url_for("accounts.choose_organisation", next=request.path))
         return view(*args, **kwargs)
@@ -148,13 +138,13 @@ def mandate_required(service: str):
 
 
 def level_required(level: str):
-    """Ask the user to step up (authenticator) instead of refusing."""
+    """Below this level the user is offered the ways to reach it (the step-up page) instead of a refusal."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
-                return _login_redirect()
+                return login_redirect()
             if not level_at_least(acting().level, level):
                 # After stepping up the user comes back by GET: to the page, not to a POST-only action.
                 back = request.path if request.method == "GET" else _referring_path()

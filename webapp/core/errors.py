@@ -10,8 +10,5 @@ class DomainError(Exception):
         self.field = field
 
 
-class NotFound(DomainError):
-    """The object does not exist, or is not the actor's to see (never say which)."""
-
-    def __init__(self, message: str = "Niet gevonden."):
-        super().__init__(message)
+class NotFound(Exception):
+    """The object does not exist, or is not the actor's to see (never say which): the views answer 404."""

@@ -2,7 +2,7 @@
 import io
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template
 
 
 def render_pdf(template: str, **context) -> bytes:
@@ -26,3 +26,11 @@ def _local_only(uri: str, rel: str) -> str:
         if path.is_relative_to(static) and path.is_file():
             return str(path)
     return ""
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A PDF shown in the browser (saved under `filename`), never kept by a shared cache."""
+    response = Response(data, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "inline", filename=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -16,7 +16,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def init_security_headers(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     @app.after_request
     def add_headers(response):
         headers = response.headers

@@ -60,8 +60,8 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def render_migration_type(type_, obj, autogen_context):
+def render_migration_item(kind, item, autogen_context):
     """Alembic hook: write UTCDateTime as a plain timezone-aware DateTime in migrations."""
-    if isinstance(type_, UTCDateTime):
+    if kind == "type" and isinstance(item, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False

@@ -1,0 +1,19 @@
+"""Courses (manual 001): the Cursusagenda, enrolment, Mijn cursussen, invoices and the digital dossier."""
+from webapp.core.modules import Link, Module, Service
+from webapp.courses import commands, demo, staff, views
+
+module = Module(
+    name="courses",
+    blueprints=(views.bp, staff.bp),
+    service=Service("courses", "Cursussen"),
+    nav=(Link("Cursusagenda", "courses.agenda", public=True), Link("Cursussen", "courses.my_courses")),
+    tiles=(Link("Cursussen", "courses.my_courses"),),
+    staff_pages=(
+        Link("Cursussen", "courses_staff.index", description="Cursussen en evenementen, deelnemers en resultaten."),
+        Link("Facturen", "courses_staff.invoices", description="Facturen en creditfacturen; betaald markeren."),
+        Link("Bericht sturen", "courses_staff.message",
+             description="Een bericht met bijlagen naar het Digitaal Dossier van een persoon of organisatie."),
+    ),
+    demo=demo.load_demo,
+    cli=commands.cli,
+)

@@ -3,12 +3,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from webapp.accounts.models import User
+from webapp.accounts.models import Organisation, User
 from webapp.core.timeutil import today_local, utcnow
 from webapp.courses import services
 from webapp.courses.models import Category, Course, Enrollment, Event, Message
 from webapp.extensions import db
-from webapp.organisations.models import Organisation
 
 RULES = ("Kosteloos annuleren tot 14 dagen voor aanvang. Daarna is 50% van de cursusprijs verschuldigd; "
          "binnen 3 dagen voor aanvang het volledige bedrag. Een vervanger mag altijd.")
@@ -91,7 +90,6 @@ def load_demo() -> list[str]:
         db.session.add(taken)
         db.session.flush()
         taken.invoice = services._make_invoice(taken, upcoming[4], martin)
-    db.session.commit()
     return [
         "Cursussen: categorieën, cursussen en evenementen geladen (cursusagenda: /cursusagenda).",
         "  Deby: Mijn cursussen met de voorbeelden uit de handleiding; maatwerk onder 'Inschrijven cursussen organisatie'.",

@@ -1,40 +1,29 @@
 """The rules of the course catalogue: who may see and enrol in what, capacity, waiting lists,
 invoices and the digital dossier. Plain functions; no request, no templates (but mail)."""
-import logging
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import bindparam, case, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from webapp.accounts.models import User
+from webapp.accounts.models import Membership, Organisation, User
 from webapp.core.audit import audit
+from webapp.core.auth import ActingContext
 from webapp.core.errors import DomainError, NotFound
+from webapp.core.jobs import enqueue_after_commit
 from webapp.core.timeutil import today_local, utcnow
-from webapp.core.transactions import take_write_lock
 from webapp.courses.models import (
-    Category, Course, Enrollment, Event, Invoice, InvoiceLine, Message, MessageAttachment,
+    Category,
+    Course,
+    Enrollment,
+    Event,
+    Invoice,
+    InvoiceLine,
+    Message,
+    MessageAttachment,
 )
 from webapp.extensions import db
-from webapp.organisations.models import Membership, Organisation
 
-log = logging.getLogger(__name__)
 PER_PAGE = 25
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a user, as a person (organisation_id None) or for an organisation."""
-
-    user_id: int
-    organisation_id: int | None = None
-    is_admin: bool = False
-    may_courses: bool = False  # the courses mandate (admins hold it implicitly)
-
-    @classmethod
-    def from_context(cls, context) -> "Actor":
-        return cls(context.user.id, context.organisation_id, context.is_admin, context.has_mandate("courses"))
 
 
 # Catalogue --------------------------------------------------------------------------------
@@ -56,22 +45,22 @@ def public_courses(category_id: int) -> list[Course]:
     ).scalars())
 
 
-def _may_see_course(course: Course, actor: Actor | None) -> bool:
+def _may_see_course(course: Course, context: ActingContext | None) -> bool:
     if course.custom_for_id is None:
         return True
-    return actor is not None and actor.is_admin and actor.organisation_id == course.custom_for_id
+    return context is not None and context.is_admin and context.organisation_id == course.custom_for_id
 
 
-def get_course(course_id: int, actor: Actor | None) -> Course:
+def get_course(course_id: int, context: ActingContext | None) -> Course:
     course = db.session.get(Course, course_id)
-    if course is None or not _may_see_course(course, actor):
+    if course is None or not _may_see_course(course, context):
         raise NotFound()
     return course
 
 
-def get_event(event_id: int, actor: Actor | None) -> Event:
+def get_event(event_id: int, context: ActingContext | None) -> Event:
     event = db.session.get(Event, event_id)
-    if event is None or not _may_see_course(event.course, actor):
+    if event is None or not _may_see_course(event.course, context):
         raise NotFound()
     return event
 
@@ -146,75 +135,76 @@ def _is_member(user_id: int, organisation_id: int) -> bool:
 
 # Enrolment --------------------------------------------------------------------------------
 
-def _serialised(event_id: int) -> Event | None:
-    """Start a write transaction that holds the event: a row lock on PostgreSQL, the database's
-    write lock on SQLite, so places are counted and taken one at a time."""
-    take_write_lock()
+def _locked_event(event_id: int) -> Event:
+    """The event, locked for this transaction (FOR UPDATE on PostgreSQL; on SQLite the writing request holds
+    the database's write lock), so places are counted and taken one at a time."""
     return db.session.execute(
         select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    ).scalar_one()
 
 
-def enrol(actor: Actor, event_id: int, participant_id: int | None = None, *, debtor_reference: str = "",
+def enrol(context: ActingContext, event_id: int, participant_id: int | None = None, *, debtor_reference: str = "",
           waiting_list: bool = False) -> Enrollment:
-    """Enrol the participant (default: the actor) in the event.
+    """Enrol the participant (default: the acting user) in the event; the confirmation is mailed after the commit.
 
     As a person the invoice goes to the person; acting for an organisation, to the organisation.
     Only an organisation's admin enrols others, and only persons linked to that organisation.
     A full event refuses, or puts the participant on the waiting list when `waiting_list`.
     """
-    participant_id = participant_id or actor.user_id
-    debtor_reference = (debtor_reference or "").strip()[:80]
-    event = get_event(event_id, actor)
+    event, participant = _check_enrolment(context, event_id, participant_id or context.user_id)
+    enrollment = _take_place(context, _locked_event(event.id), participant, (debtor_reference or "").strip()[:80],
+                             waiting_list)
+    audit("course.enrolled", organisation_id=context.organisation_id, subject=f"enrollment:{enrollment.id}",
+          event_id=event.id, participant_id=participant.id, new_state=enrollment.status)
+    enqueue_after_commit(send_confirmation, enrollment.id)
+    return enrollment
+
+
+def _check_enrolment(context: ActingContext, event_id: int, participant_id: int) -> tuple[Event, User]:
+    """The event and the participant, when this context may enrol them in it now."""
+    event = get_event(event_id, context)
     if not is_open(event):
         raise DomainError("Inschrijven voor dit evenement is niet meer mogelijk: het is al begonnen of voorbij.")
-    if participant_id != actor.user_id:
-        if actor.organisation_id is None or not actor.is_admin:
+    if participant_id != context.user_id:
+        if not context.is_admin:
             raise DomainError("Alleen een beheerder van een organisatie kan anderen inschrijven.", field="participant_id")
-        if not _is_member(participant_id, actor.organisation_id):
+        if not _is_member(participant_id, context.organisation_id):
             raise DomainError("Deze persoon is niet gekoppeld aan uw organisatie.", field="participant_id")
     participant = db.session.get(User, participant_id)
     if participant is None:
         raise DomainError("Deze persoon is niet gekoppeld aan uw organisatie.", field="participant_id")
+    return event, participant
 
-    try:
-        event = _serialised(event_id)
-        existing = db.session.execute(
-            select(Enrollment).where(Enrollment.event_id == event_id, Enrollment.participant_id == participant_id)
-        ).scalar_one_or_none()
-        if existing is not None and existing.status != "cancelled":
-            where = "op de wachtlijst" if existing.status == "waiting" else "ingeschreven"
-            raise DomainError(f"{participant.full_name} staat al {where} voor dit evenement.")
-        taken = _recount(event)
-        full = taken >= event.places
-        if full and not waiting_list:
-            raise DomainError("Dit evenement is vol. U kunt zich op de wachtlijst laten plaatsen.")
-        enrollment = existing or Enrollment(event_id=event_id, participant_id=participant_id)
-        enrollment.organisation_id = actor.organisation_id
-        enrollment.enrolled_by_id = actor.user_id
-        enrollment.debtor_reference = debtor_reference
-        enrollment.cancelled_at = None
-        enrollment.created_at = utcnow()
-        enrollment.confirmation_sent_at = None
-        if full:
-            enrollment.status, enrollment.waiting_since = "waiting", utcnow()
-        else:
-            enrollment.status, enrollment.waiting_since = "enrolled", None
-        db.session.add(enrollment)
-        db.session.flush()
-        if enrollment.status == "enrolled":
-            event.enrolled_count = taken + 1
-            enrollment.invoice = _make_invoice(enrollment, event, participant)
-        audit("course.enrolled", organisation_id=actor.organisation_id, subject=f"enrollment:{enrollment.id}",
-              event_id=event_id, participant_id=participant_id, status=enrollment.status)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError(f"{participant.full_name} staat al ingeschreven voor dit evenement.") from None
-    except BaseException:
-        db.session.rollback()
-        raise
-    send_confirmation(enrollment.id)
+
+def _take_place(context: ActingContext, event: Event, participant: User, debtor_reference: str,
+                waiting_list: bool) -> Enrollment:
+    """A place for the participant on the locked event (with its invoice), or one on the waiting list."""
+    existing = db.session.execute(
+        select(Enrollment).where(Enrollment.event_id == event.id, Enrollment.participant_id == participant.id)
+    ).scalar_one_or_none()
+    if existing is not None and existing.status != "cancelled":
+        where = "op de wachtlijst" if existing.status == "waiting" else "ingeschreven"
+        raise DomainError(f"{participant.full_name} staat al {where} voor dit evenement.")
+    taken = _recount(event)
+    full = taken >= event.places
+    if full and not waiting_list:
+        raise DomainError("Dit evenement is vol. U kunt zich op de wachtlijst laten plaatsen.")
+    enrollment = existing or Enrollment(event_id=event.id, participant_id=participant.id)
+    enrollment.organisation_id = context.organisation_id
+    enrollment.enrolled_by_id = context.user_id
+    enrollment.debtor_reference = debtor_reference
+    enrollment.cancelled_at = None
+    enrollment.created_at = utcnow()
+    enrollment.confirmation_sent_at = None
+    if full:
+        enrollment.status, enrollment.waiting_since = "waiting", utcnow()
+    else:
+        enrollment.status, enrollment.waiting_since = "enrolled", None
+    db.session.add(enrollment)
+    db.session.flush()
+    if enrollment.status == "enrolled":
+        event.enrolled_count = taken + 1
+        enrollment.invoice = _make_invoice(enrollment, event, participant)
     return enrollment
 
 
@@ -271,7 +261,7 @@ def _make_credit_note(invoice: Invoice) -> Invoice | None:
     return note
 
 
-def send_confirmation(enrollment_id: int, *, promoted: bool = False) -> None:
+def send_confirmation(enrollment_id: int, promoted: bool = False) -> None:
     """Mail the participant; keep what was sent in the digital dossier."""
     enrollment = db.session.get(Enrollment, enrollment_id)
     event = enrollment.event
@@ -296,80 +286,70 @@ def send_cancellation(enrollment_id: int, credit_note_id: int | None) -> None:
 
 def _mail_and_keep(enrollment: Enrollment, subject: str, template: str, invoice: Invoice | None, *,
                    confirms_enrolment: bool = False, **context) -> None:
-    """Mail the participant (with the invoice as a PDF); keep the message in the digital dossier.
-    A failing mail leaves the enrolment as it is: a missing confirmation shows in Mijn cursussen."""
+    """Mail the participant (with the invoice as a PDF); keep the message, with that very file, in the
+    digital dossier (the message archive). A job: the PDF is made outside the request."""
     from webapp.core.mail import send_mail
 
-    enrollment_id = enrollment.id
-    try:
-        attachments = [(invoice_file_name(invoice), "application/pdf", invoice_pdf(invoice))] if invoice else []
-        message = send_mail(enrollment.participant.email, subject, template, attachments=attachments,
-                            enrollment=enrollment, event=enrollment.event, participant=enrollment.participant,
-                            organisation=enrollment.organisation, **context)
-    except Exception:
-        log.exception("%s mail for enrollment %s failed", template, enrollment_id)
-        return
-    body = message.get_body(preferencelist=("plain",)).get_content()
-    take_write_lock()
-    enrollment = db.session.get(Enrollment, enrollment_id)
+    attachments = [(invoice_file_name(invoice), "application/pdf", invoice_pdf(invoice))] if invoice else []
+    message = send_mail(enrollment.participant.email, subject, template, attachments=attachments,
+                        enrollment=enrollment, event=enrollment.event, participant=enrollment.participant,
+                        organisation=enrollment.organisation, **context)
     if confirms_enrolment:
         enrollment.confirmation_sent_at = utcnow()
     db.session.add(Message(recipient_id=enrollment.participant_id, organisation_id=enrollment.organisation_id,
-                           kind="confirmation", subject=subject, body=body, invoice_id=invoice.id if invoice else None,
-                           enrollment_id=enrollment.id,
+                           kind="confirmation", subject=subject, body=message.get_body(preferencelist=("plain",)).get_content(),
+                           invoice_id=invoice.id if invoice else None, enrollment_id=enrollment.id,
                            attachments=[MessageAttachment(filename=f, mimetype=m, data=d) for f, m, d in attachments]))
-    db.session.commit()
 
 
-def get_enrollment(actor: Actor, enrollment_id: int) -> Enrollment:
+def get_enrollment(context: ActingContext, enrollment_id: int) -> Enrollment:
     """One's own enrolment, or (for an organisation's admin) one of the organisation's."""
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None:
         raise NotFound()
-    own = enrollment.participant_id == actor.user_id and enrollment.organisation_id == actor.organisation_id
-    organisation_admin = actor.is_admin and actor.organisation_id is not None and enrollment.organisation_id == actor.organisation_id
+    own = enrollment.participant_id == context.user_id and enrollment.organisation_id == context.organisation_id
+    organisation_admin = context.is_admin and context.organisation_id is not None and enrollment.organisation_id == context.organisation_id
     if not (own or organisation_admin):
         raise NotFound()
     return enrollment
 
 
-def cancel(actor: Actor, enrollment_id: int) -> Enrollment:
+def cancel(context: ActingContext, enrollment_id: int) -> Enrollment:
     """Cancel before the event; a freed place goes to the first on the waiting list (who is mailed)."""
-    enrollment = get_enrollment(actor, enrollment_id)
-    event_id = enrollment.event_id
+    enrollment = get_enrollment(context, enrollment_id)
     if not is_open(enrollment.event):
         raise DomainError("Afmelden is niet meer mogelijk: het evenement is al begonnen of voorbij.")
-    promoted_id = None
-    try:
-        event = _serialised(event_id)
-        enrollment = db.session.get(Enrollment, enrollment_id, populate_existing=True)
-        if enrollment.status == "cancelled":
-            raise DomainError("Deze inschrijving was al geannuleerd.")
-        freed = enrollment.status == "enrolled"
-        enrollment.status, enrollment.cancelled_at = "cancelled", utcnow()
-        credit_note = _make_credit_note(enrollment.invoice) if freed and enrollment.invoice is not None else None
-        db.session.flush()
-        if freed:
-            first = db.session.execute(
-                select(Enrollment).where(Enrollment.event_id == event_id, Enrollment.status == "waiting")
-                .order_by(Enrollment.waiting_since, Enrollment.id).limit(1)
-            ).scalar_one_or_none()
-            if first is not None:
-                first.status, first.waiting_since = "enrolled", None
-                first.invoice = _make_invoice(first, event, first.participant)
-                promoted_id = first.id
-            db.session.flush()
-            _recount(event)
-        audit("course.cancelled", organisation_id=enrollment.organisation_id, subject=f"enrollment:{enrollment.id}",
-              promoted=promoted_id, credit_note=credit_note.number if credit_note else None)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    send_cancellation(enrollment_id, credit_note.id if credit_note else None)
-    if promoted_id is not None:
-        send_confirmation(promoted_id, promoted=True)
+    event = _locked_event(enrollment.event_id)
+    enrollment = db.session.get(Enrollment, enrollment_id, populate_existing=True)
+    if enrollment.status == "cancelled":
+        raise DomainError("Deze inschrijving was al geannuleerd.")
+    freed = enrollment.status == "enrolled"
+    old_state = enrollment.status
+    enrollment.status, enrollment.cancelled_at = "cancelled", utcnow()
+    credit_note = _make_credit_note(enrollment.invoice) if freed and enrollment.invoice is not None else None
+    db.session.flush()
+    promoted = _promote_first_waiting(event) if freed else None
+    audit("course.cancelled", organisation_id=enrollment.organisation_id, subject=f"enrollment:{enrollment.id}",
+          old_state=old_state, new_state="cancelled", promoted=promoted.id if promoted else None,
+          credit_note=credit_note.number if credit_note else None)
+    enqueue_after_commit(send_cancellation, enrollment.id, credit_note.id if credit_note else None)
+    if promoted is not None:
+        enqueue_after_commit(send_confirmation, promoted.id, True)
     return enrollment
+
+
+def _promote_first_waiting(event: Event) -> Enrollment | None:
+    """A freed place goes to the first on the waiting list, with an invoice."""
+    first = db.session.execute(
+        select(Enrollment).where(Enrollment.event_id == event.id, Enrollment.status == "waiting")
+        .order_by(Enrollment.waiting_since, Enrollment.id).limit(1)
+    ).scalar_one_or_none()
+    if first is not None:
+        first.status, first.waiting_since = "enrolled", None
+        first.invoice = _make_invoice(first, event, first.participant)
+    db.session.flush()
+    _recount(event)
+    return first
 
 
 # Mijn cursussen ---------------------------------------------------------------------------
@@ -384,23 +364,23 @@ _MY_COURSES = (
 )
 
 
-def my_course_rows(actor: Actor):
+def my_course_rows(context: ActingContext):
     """Mijn cursussen, only the columns shown, in one query (ix_course_enrollments_participant_id)."""
-    return db.session.execute(_MY_COURSES, {"user_id": actor.user_id}).all()
+    return db.session.execute(_MY_COURSES, {"user_id": context.user_id}).all()
 
 
-def organisation_overview(actor: Actor):
+def organisation_overview(context: ActingContext):
     """For an organisation's admin: its custom courses with events, and its enrolments."""
-    if not actor.is_admin or actor.organisation_id is None:
+    if not context.is_admin or context.organisation_id is None:
         raise NotFound()
     courses = list(db.session.execute(
-        select(Course).options(selectinload(Course.events)).where(Course.custom_for_id == actor.organisation_id)
+        select(Course).options(selectinload(Course.events)).where(Course.custom_for_id == context.organisation_id)
         .order_by(Course.name)
     ).scalars())
     enrollments = list(db.session.execute(
         select(Enrollment).join(Enrollment.event)
         .options(selectinload(Enrollment.event).selectinload(Event.course), selectinload(Enrollment.participant))
-        .where(Enrollment.organisation_id == actor.organisation_id, Enrollment.status != "cancelled")
+        .where(Enrollment.organisation_id == context.organisation_id, Enrollment.status != "cancelled")
         .order_by(Event.starts_on.desc(), Enrollment.id.desc()).limit(500)
     ).scalars())
     return courses, enrollments
@@ -408,16 +388,16 @@ def organisation_overview(actor: Actor):
 
 # Invoices and dossier ---------------------------------------------------------------------
 
-def _invoice_filter(actor: Actor):
-    if actor.organisation_id is None:
-        return [Invoice.debtor_user_id == actor.user_id, Invoice.debtor_organisation_id.is_(None)]
-    if not actor.may_courses:
+def _invoice_filter(context: ActingContext):
+    if context.organisation_id is None:
+        return [Invoice.debtor_user_id == context.user_id, Invoice.debtor_organisation_id.is_(None)]
+    if not context.has_mandate("courses"):
         return None
-    return [Invoice.debtor_organisation_id == actor.organisation_id]
+    return [Invoice.debtor_organisation_id == context.organisation_id]
 
 
-def invoices(actor: Actor) -> list[Invoice]:
-    conditions = _invoice_filter(actor)
+def invoices(context: ActingContext) -> list[Invoice]:
+    conditions = _invoice_filter(context)
     if conditions is None:
         return []
     return list(db.session.execute(
@@ -426,8 +406,8 @@ def invoices(actor: Actor) -> list[Invoice]:
     ).scalars())
 
 
-def get_invoice(actor: Actor, invoice_id: int) -> Invoice:
-    conditions = _invoice_filter(actor)
+def get_invoice(context: ActingContext, invoice_id: int) -> Invoice:
+    conditions = _invoice_filter(context)
     if conditions is None:
         raise NotFound()
     invoice = db.session.execute(select(Invoice).where(Invoice.id == invoice_id, *conditions)).scalar_one_or_none()
@@ -446,33 +426,33 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     return render_pdf("courses/invoice_pdf.html", invoice=invoice)
 
 
-def _message_filter(actor: Actor):
-    if actor.organisation_id is None:
-        return [Message.recipient_id == actor.user_id, Message.organisation_id.is_(None)]
-    if actor.is_admin:
-        return [Message.organisation_id == actor.organisation_id]
-    return [Message.organisation_id == actor.organisation_id, Message.recipient_id == actor.user_id]
+def _message_filter(context: ActingContext):
+    if context.organisation_id is None:
+        return [Message.recipient_id == context.user_id, Message.organisation_id.is_(None)]
+    if context.is_admin:
+        return [Message.organisation_id == context.organisation_id]
+    return [Message.organisation_id == context.organisation_id, Message.recipient_id == context.user_id]
 
 
-def messages(actor: Actor) -> list[Message]:
+def messages(context: ActingContext) -> list[Message]:
     return list(db.session.execute(
         select(Message).options(selectinload(Message.attachments).load_only(MessageAttachment.id, MessageAttachment.filename),
                                 selectinload(Message.invoice))
-        .where(*_message_filter(actor)).order_by(Message.sent_at.desc(), Message.id.desc())
+        .where(*_message_filter(context)).order_by(Message.sent_at.desc(), Message.id.desc())
     ).scalars())
 
 
-def get_message(actor: Actor, message_id: int) -> Message:
+def get_message(context: ActingContext, message_id: int) -> Message:
     message = db.session.execute(
-        select(Message).where(Message.id == message_id, *_message_filter(actor))
+        select(Message).where(Message.id == message_id, *_message_filter(context))
     ).scalar_one_or_none()
     if message is None:
         raise NotFound()
     return message
 
 
-def get_attachment(actor: Actor, message_id: int, attachment_id: int) -> MessageAttachment:
-    message = get_message(actor, message_id)
+def get_attachment(context: ActingContext, message_id: int, attachment_id: int) -> MessageAttachment:
+    message = get_message(context, message_id)
     for attachment in message.attachments:
         if attachment.id == attachment_id:
             return attachment
@@ -497,7 +477,6 @@ def save_course(course: Course | None, data: dict) -> Course:
     db.session.add(course)
     db.session.flush()
     audit("course.saved", subject=f"course:{course.id}")
-    db.session.commit()
     return course
 
 
@@ -516,7 +495,6 @@ def save_event(course: Course, event: Event | None, data: dict) -> Event:
     db.session.add(event)
     db.session.flush()
     audit("course.event_saved", subject=f"event:{event.id}")
-    db.session.commit()
     return event
 
 
@@ -546,7 +524,6 @@ def send_invitations(event_id: int) -> int:
                                kind="invitation", subject=subject,
                                body=message.get_body(preferencelist=("plain",)).get_content(),
                                enrollment_id=enrollment.id))
-        db.session.commit()
         sent += 1
     return sent
 
@@ -559,7 +536,6 @@ def record_result(enrollment_id: int, result: str, attended: bool) -> Enrollment
     enrollment.attended = bool(attended)
     audit("course.result", organisation_id=enrollment.organisation_id, subject=f"enrollment:{enrollment.id}",
           result=enrollment.result, attended=enrollment.attended)
-    db.session.commit()
     return enrollment
 
 
@@ -578,7 +554,6 @@ def mark_paid(invoice_id: int, paid: bool = True) -> Invoice:
     invoice.paid_at = utcnow() if paid else None
     audit("course.invoice_paid" if paid else "course.invoice_unpaid", organisation_id=invoice.debtor_organisation_id,
           subject=f"invoice:{invoice.id}")
-    db.session.commit()
     return invoice
 
 
@@ -592,7 +567,6 @@ def send_message(recipient: User, organisation_id: int | None, subject: str, bod
     message = Message(recipient_id=recipient.id, organisation_id=organisation_id, kind="message", subject=subject, body=body)
     message.attachments = [MessageAttachment(filename=f, mimetype=m, data=d) for f, m, d in attachments]
     db.session.add(message)
-    db.session.commit()
     return message
 
 
@@ -658,7 +632,6 @@ def send_dossier_message(*, subject: str, body: str, person_email: str = "", org
     db.session.flush()
     audit("course.message_sent", organisation_id=audit_organisation, subject=audit_subject, message_id=message.id,
           attachments=len(attachments))
-    db.session.commit()
     return message
 
 

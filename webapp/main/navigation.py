@@ -1,24 +1,16 @@
-"""Which services the acting context can open, for the menu and the start page."""
-from flask import current_app
-
-from webapp.core.auth import SERVICES, acting
-
-# Where each service starts, once its module is installed; services open to everyone have None.
-SERVICE_ENTRY = {
-    "passes": ("passes.index", "passes"),
-    "courses": ("courses.my_courses", None),
-    "smartcards": ("smartcards.index", "smartcards"),
-    "register": ("register.index", "register"),
-    "dossiers": ("dossiers.index", "dossiers"),
-}
+"""The menu and the start page's tiles: what the modules offer, as far as the acting context may open it."""
+from webapp.core.auth import acting
+from webapp.core.modules import Link, registry
 
 
-def nav_links() -> list[tuple[str, str]]:
+def _visible(links: list[Link]) -> list[Link]:
     context = acting()
-    links = []
-    for service, (endpoint, mandate) in SERVICE_ENTRY.items():
-        if endpoint not in current_app.view_functions:
-            continue
-        if mandate is None or (context is not None and context.has_mandate(mandate)):
-            links.append((SERVICES[service], endpoint))
-    return links
+    return [link for link in links if link.visible_to(context)]
+
+
+def menu() -> list[Link]:
+    return _visible(registry().all("nav"))
+
+
+def tiles() -> list[Link]:
+    return _visible(registry().all("tiles"))

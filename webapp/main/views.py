@@ -1,16 +1,15 @@
 from flask import Blueprint, abort, current_app, render_template
 
 from webapp.core.mail import outbox_messages
-from webapp.core.readonly import read_only
-from webapp.main.navigation import nav_links
+from webapp.main.navigation import menu, tiles
 
 bp = Blueprint("main", __name__)
+bp.add_app_template_global(menu, "menu")
 
 
 @bp.get("/")
-@read_only
 def home():
-    return render_template("main/home.html", tiles=nav_links())
+    return render_template("main/home.html", tiles=tiles())
 
 
 @bp.get("/dev/outbox")

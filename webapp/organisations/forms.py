@@ -2,9 +2,9 @@ from wtforms import EmailField, SelectField, SelectMultipleField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.core.auth import SERVICES
+from webapp.accounts.models import KINDS, ROLES
 from webapp.core.forms import Form, email_validator
-from webapp.organisations.models import KINDS, ROLES
+from webapp.core.modules import mandate_services
 
 _required = DataRequired(message="Dit veld is verplicht.")
 _postcode = Regexp(r"^\s*$|^[1-9][0-9]{3}\s?[A-Za-z]{2}$", message="Vul een postcode in als 1234 AB.")
@@ -41,7 +41,11 @@ class ContactPersonForm(Form):
     job_title = StringField("Functie", validators=[Length(max=100)])
     work_phone = TelField("Telefoon werk", validators=[_phone, Length(max=30)])
     role = SelectField("Rol", choices=[(key, ROLES[key]) for key in ("contact", "admin", "employee")], validators=[_required])
-    services = CheckboxListField("Machtigingen", choices=list(SERVICES.items()), validators=[Optional()])
+    services = CheckboxListField("Machtigingen", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.services.choices = list(mandate_services().items())
 
 
 class InviteContactForm(ContactPersonForm):

@@ -1,11 +1,9 @@
 """Mijn organisatie: everyone in it reads; admins (beheerders) edit it and its contact persons."""
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
 
 from webapp.core.auth import acting, admin_required, organisation_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
-from webapp.core.readonly import read_only
 from webapp.organisations import services
 from webapp.organisations.forms import ContactPersonForm, OrganisationForm
 
@@ -13,7 +11,6 @@ bp = Blueprint("organisations", __name__, url_prefix="/mijn-organisatie")
 
 
 @bp.get("")
-@read_only
 @organisation_required
 def show():
     context = acting()
@@ -29,7 +26,7 @@ def edit():
     organisation = acting().organisation
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
-        services.update_organisation(organisation, form.data)
+        services.update_organisation(acting(), form.data)
         flash("De organisatiegegevens zijn aangepast.", "success")
         return redirect(url_for("organisations.show"), code=303)
     return render_template("organisations/edit.html", form=form, organisation=organisation), form_status(form)
@@ -38,11 +35,10 @@ def edit():
 @bp.route("/contactpersonen/nieuw", methods=["GET", "POST"])
 @admin_required
 def add_contact():
-    organisation = acting().organisation
     form = ContactPersonForm(role="contact")
     if form.validate_on_submit():
         try:
-            membership, invited = services.add_contact_person(organisation, form.data, granted_by=current_user)
+            membership, invited = services.add_contact_person(acting(), form.data)
         except DomainError as error:
             add_error(form, error)
         else:
@@ -55,7 +51,7 @@ def add_contact():
 @bp.route("/contactpersonen/<int:membership_id>/aanpassen", methods=["GET", "POST"])
 @admin_required
 def edit_contact(membership_id):
-    membership = services.get_membership(acting().organisation_id, membership_id)
+    membership = services.get_membership(acting(), membership_id)
     user = membership.user
     form = ContactPersonForm(
         obj=membership, email=user.email, salutation=user.salutation, initials=user.initials,
@@ -65,7 +61,7 @@ def edit_contact(membership_id):
     form.email.data = user.email  # the address is the person's login; it is not changed here
     if form.validate_on_submit():
         try:
-            services.update_contact_person(membership, form.data, granted_by=current_user)
+            services.update_contact_person(acting(), membership.id, form.data)
         except DomainError as error:
             add_error(form, error)
         else:
@@ -77,10 +73,9 @@ def edit_contact(membership_id):
 @bp.post("/contactpersonen/<int:membership_id>/verwijderen")
 @admin_required
 def remove_contact(membership_id):
-    membership = services.get_membership(acting().organisation_id, membership_id)
-    name = membership.user.full_name
+    name = services.get_membership(acting(), membership_id).user.full_name
     try:
-        services.remove_contact_person(membership)
+        services.remove_contact_person(acting(), membership_id)
     except DomainError as error:
         flash(error.message, "error")
     else:

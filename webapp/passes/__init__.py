@@ -1,1 +1,20 @@
 """Digital passes (digitale pasjes): contact persons download PDF passes of qualification holders."""
+from datetime import timedelta
+
+from webapp.core.modules import Link, Module, Periodic, Service
+from webapp.passes import commands, demo, jobs, staff, views
+
+module = Module(
+    name="passes",
+    blueprints=(views.bp, staff.bp),
+    service=Service("passes", "Digitale pasjes"),
+    nav=(Link("Digitale pasjes", "passes.index", mandate="passes"),),
+    tiles=(Link("Digitale pasjes", "passes.index", mandate="passes"),),
+    staff_pages=(Link("Kwalificatiehouders importeren", "passes_staff.import_csv",
+                      description="Kwalificatiehouders en hun kwalificaties inlezen uit een CSV-bestand."),),
+    periodic=(Periodic("Verzoeken laten verlopen, vastgelopen verzoeken afsluiten", jobs.sweep,
+                       every=timedelta(hours=1)),),
+    demo=demo.load_demo,
+    cli=commands.cli,
+    preload=jobs.preload,
+)

@@ -1,10 +1,11 @@
-"""`flask passes-generate`: a large, deterministic data set of holders for the list and archive benchmarks."""
+"""`flask passes generate`: a large, deterministic data set of holders for the list and archive benchmarks."""
 import random
 import secrets
 import time
 from datetime import date, timedelta
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import insert, select
 
 from webapp.extensions import db
@@ -37,10 +38,9 @@ def generate(holders: int = 100_000, organisations: int = 50, contact_of: int = 
     The first `contact_of` organisations hold about 40% of the holders; `bench_email` (password
     Tulpen-Veld-2026) is their contact person with the passes mandate.
     """
-    from webapp.accounts.models import User
+    from webapp.accounts.models import Mandate, Membership, Organisation, User
     from webapp.core import passwords
     from webapp.core.timeutil import utcnow
-    from webapp.organisations.models import Mandate, Membership, Organisation
     from webapp.passes.models import ExamType, Holder, HolderOrganisation, Qualification
 
     rng = random.Random(seed)
@@ -139,13 +139,15 @@ def generate(holders: int = 100_000, organisations: int = 50, contact_of: int = 
     return result
 
 
-def register_commands(app) -> None:
-    @app.cli.command("passes-generate")
-    @click.option("--holders", default=100_000, show_default=True)
-    @click.option("--organisations", default=50, show_default=True)
-    @click.option("--contact-of", default=5, show_default=True, help="Organisations the bench contact person serves.")
-    @click.option("--seed", default=3, show_default=True)
-    @click.option("--bench-email", default=BENCH_EMAIL, show_default=True)
-    def passes_generate(holders, organisations, contact_of, seed, bench_email):
-        """Bulk-create qualification holders for the benchmarks (deterministic per seed; run once)."""
-        generate(holders, organisations, contact_of, seed, bench_email, echo=click.echo)
+cli = AppGroup("passes", help="Digital passes: bench data.")
+
+
+@cli.command("generate")
+@click.option("--holders", default=100_000, show_default=True)
+@click.option("--organisations", default=50, show_default=True)
+@click.option("--contact-of", default=5, show_default=True, help="Organisations the bench contact person serves.")
+@click.option("--seed", default=3, show_default=True)
+@click.option("--bench-email", default=BENCH_EMAIL, show_default=True)
+def generate_command(holders, organisations, contact_of, seed, bench_email):
+    """Bulk-create qualification holders for the benchmarks (deterministic per seed; run once)."""
+    generate(holders, organisations, contact_of, seed, bench_email, echo=click.echo)

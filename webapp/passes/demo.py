@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from webapp.accounts.models import Organisation
 from webapp.extensions import db
-from webapp.organisations.models import Organisation
 from webapp.passes.importer import upsert_holder
 
 KNIGHTLEY_QUALIFICATIONS = [
@@ -62,6 +62,5 @@ def load_demo() -> list[str]:
                   exam_date=exam, expires_on=exam + timedelta(days=730))],
             [(roc.id if index % 3 else herenbos.id, str(5000 + index) if index % 2 else "")],
         )
-    db.session.commit()
     return ["Digitale pasjes: 44 kwalificatiehouders (o.a. Mevr. K.C. Knightley 73029884) bij ROC Kop van Noord-Holland "
             "en Herenbos Schagen; deby@herenbos.example ziet ze als contactpersoon van het ROC."]

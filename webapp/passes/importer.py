@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from webapp.accounts.models import Organisation
 from webapp.core.errors import DomainError
 from webapp.core.timeutil import parse_date
 from webapp.extensions import db
-from webapp.organisations.models import Organisation
 from webapp.passes.models import ExamType, Holder, HolderOrganisation, Qualification
 from webapp.passes.services import new_verify_token, refresh_links
 
@@ -167,5 +167,4 @@ def import_csv(text: str) -> ImportReport:
             report.errors.append((line, f"kon niet worden opgeslagen ({type(error).__name__})"))
             continue
         report.imported += 1
-    db.session.commit()
     return report

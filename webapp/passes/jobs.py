@@ -44,7 +44,7 @@ def preload() -> None:
 
 
 def start_build(request_id: int) -> None:
-    """Enqueue the jobs for a request (raises QueueUnavailable when Redis is down).
+    """Job, started once the request is committed: build it here (in process), or enqueue its build jobs on RQ.
 
     One build job per worker, each claiming chunks until none is left: a worker pays a job's set-up
     (the fork, a database connection) once per request instead of once per chunk, and a faster worker
@@ -54,7 +54,7 @@ def start_build(request_id: int) -> None:
     from webapp.core.jobs import enqueue, worker_count
 
     if not current_app.config["REDIS_URL"]:
-        enqueue(build_all, request_id, retries=0)
+        build_all(request_id)
         return
     chunks = _chunks(request_id)
     _free_claims(request_id)

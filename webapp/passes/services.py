@@ -18,22 +18,44 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
-
 from sqlalchemy import (
-    Integer, bindparam, delete, distinct, exists, func, insert, literal_column, select, tuple_, union_all, update,
+    Integer,
+    bindparam,
+    delete,
+    distinct,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    tuple_,
+    union_all,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 
+from webapp.accounts.models import Mandate, Membership, Organisation
+from webapp.core.audit import audit
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.ids import MAX_INTEGER, whole_number
+from webapp.core.jobs import enqueue_logged, queue_reachable
 from webapp.core.signals import membership_changed
 from webapp.core.timeutil import parse_date, today_local, utcnow
-from webapp.core.transactions import take_write_lock
+from webapp.core.transactions import after_commit
 from webapp.extensions import db
-from webapp.organisations.models import Mandate, Membership, Organisation
 from webapp.passes.models import (
-    SELECTION_LIMIT, ExamType, Holder, HolderOrganisation, LinkCount, LinkExamType, PassRequest, PassRequestItem,
-    Qualification, SelectionCounter, SelectionItem, name_key,
+    SELECTION_LIMIT,
+    ExamType,
+    Holder,
+    HolderOrganisation,
+    LinkCount,
+    LinkExamType,
+    PassRequest,
+    PassRequestItem,
+    Qualification,
+    SelectionCounter,
+    SelectionItem,
+    name_key,
 )
 
 PAGE_SIZE = 25
@@ -553,8 +575,8 @@ def selection_summary(user_id: int) -> SelectionSummary:
 
 
 def _lock_selection(user_id: int) -> int:
-    """Lock the user's counter row for this transaction; return the selection's real size."""
-    take_write_lock()
+    """Lock the user's counter row for this transaction (on SQLite the writing request holds the database's
+    write lock); return the selection's real size."""
     counter = db.session.execute(
         select(SelectionCounter).where(SelectionCounter.user_id == user_id).with_for_update()
     ).scalar_one_or_none()
@@ -600,46 +622,38 @@ def _one_per_holder(rows) -> list[tuple[int, int]]:
 
 
 def add_to_selection(user_id: int, link_ids: list[int]) -> AddResult:
-    """Add these holders (in scope, not yet chosen) up to the cap, atomically; commits."""
+    """Add these holders (in scope, not yet chosen) up to the cap, atomically."""
     scope = scope_ids(user_id)
-    try:
-        have = _lock_selection(user_id)
-        wanted = _one_per_holder(db.session.execute(
-            select(HolderOrganisation.id, HolderOrganisation.holder_id).where(
-                HolderOrganisation.id.in_(link_ids), HolderOrganisation.organisation_id.in_(scope),
-                _not_selected(user_id),
-            ).order_by(HolderOrganisation.number, HolderOrganisation.organisation_id)
-        ).all()) if link_ids else []
-        return _insert_capped(user_id, have, wanted)
-    except Exception:
-        db.session.rollback()
-        raise
+    have = _lock_selection(user_id)
+    wanted = _one_per_holder(db.session.execute(
+        select(HolderOrganisation.id, HolderOrganisation.holder_id).where(
+            HolderOrganisation.id.in_(link_ids), HolderOrganisation.organisation_id.in_(scope),
+            _not_selected(user_id),
+        ).order_by(HolderOrganisation.number, HolderOrganisation.organisation_id)
+    ).all()) if link_ids else []
+    return _insert_capped(user_id, have, wanted)
 
 
 def add_all_to_selection(user_id: int, filters: Filters) -> AddResult:
-    """Add every holder matching the filter (in list order) up to the cap; commits."""
+    """Add every holder matching the filter (in list order) up to the cap."""
     scope = scope_ids(user_id)
-    try:
-        have = _lock_selection(user_id)
-        room = max(SELECTION_LIMIT - have, 0)
-        shape, params = _shape_and_params(filters, scope)
-        source = shape.source
-        query = select(_LINKS.c.id, _LINKS.c.holder_id).where(
-            *([_LINKS.c.id == source.id] if shape.by_type else []), *_where(shape), _not_selected(user_id),
-        ).order_by(*_ordered(_sort_columns(shape, source), shape.descending))
-        # The list has a row per holder per organisation: read on until room + 1 DIFFERENT holders
-        # (or the end), so the cap counts holders and "capped" is only said when one was left out.
-        rows, batch = [], room + 1
-        while True:
-            chunk = db.session.execute(query.limit(batch).offset(len(rows)), params).all()
-            rows += chunk
-            wanted = _one_per_holder(rows)
-            if len(chunk) < batch or len(wanted) > room:
-                break
-        return _insert_capped(user_id, have, wanted)
-    except Exception:
-        db.session.rollback()
-        raise
+    have = _lock_selection(user_id)
+    room = max(SELECTION_LIMIT - have, 0)
+    shape, params = _shape_and_params(filters, scope)
+    source = shape.source
+    query = select(_LINKS.c.id, _LINKS.c.holder_id).where(
+        *([_LINKS.c.id == source.id] if shape.by_type else []), *_where(shape), _not_selected(user_id),
+    ).order_by(*_ordered(_sort_columns(shape, source), shape.descending))
+    # The list has a row per holder per organisation: read on until room + 1 DIFFERENT holders
+    # (or the end), so the cap counts holders and "capped" is only said when one was left out.
+    rows, batch = [], room + 1
+    while True:
+        chunk = db.session.execute(query.limit(batch).offset(len(rows)), params).all()
+        rows += chunk
+        wanted = _one_per_holder(rows)
+        if len(chunk) < batch or len(wanted) > room:
+            break
+    return _insert_capped(user_id, have, wanted)
 
 
 def _insert_capped(user_id: int, have: int, wanted: list[tuple[int, int]]) -> AddResult:
@@ -650,7 +664,6 @@ def _insert_capped(user_id: int, have: int, wanted: list[tuple[int, int]]) -> Ad
         db.session.execute(insert(SelectionItem), [dict(user_id=user_id, link_id=link_id, holder_id=holder_id, created_at=now)
                                                    for link_id, holder_id in chosen])
         _store_count(user_id)
-    db.session.commit()
     return AddResult(added=len(chosen), capped=len(wanted) > room)
 
 
@@ -668,27 +681,46 @@ def remove_from_selection(user_id: int, link_id: int) -> None:
     holder_id = select(HolderOrganisation.holder_id).where(HolderOrganisation.id == link_id).scalar_subquery()
     db.session.execute(delete(SelectionItem).where(SelectionItem.user_id == user_id, SelectionItem.holder_id == holder_id))
     _store_count(user_id)
-    db.session.commit()
 
 
 def clear_selection(user_id: int) -> None:
     db.session.execute(delete(SelectionItem).where(SelectionItem.user_id == user_id))
     _store_count(user_id)
-    db.session.commit()
 
 
 # --- requests ----------------------------------------------------------------------------------
 
 def submit_request(user_id: int, organisation_id: int | None, idempotency_key: str, *, reference: str = "",
-                   exam_type_ids: list[int] | None = None, expiry_dates: list[str] | None = None,
-                   enqueue=None) -> PassRequest:
-    """Turn the selection into a request and start building it.
+                   exam_type_ids: list[int] | None = None, expiry_dates: list[str] | None = None) -> PassRequest:
+    """Turn the selection into a request; its build starts once the transaction commits.
 
-    A second submit with the same key returns the first request. When the queue is down
-    (`enqueue` raises QueueUnavailable) nothing is stored and the selection stays.
+    A second submit with the same key returns the first request. When the queue is down nothing is
+    stored and the selection stays.
     """
-    from webapp.core.jobs import QueueUnavailable
+    key, reference = _checked_submission(idempotency_key, reference)
+    existing = _request_with_key(user_id, key)
+    if existing is not None:
+        return existing
+    _lock_selection(user_id)  # two submits at once (two tabs) consume the selection once
+    existing = _request_with_key(user_id, key)
+    if existing is not None:
+        return existing
+    links = _selected_links(user_id)
+    if not _passes_to_make([link.holder_id for link in links], exam_type_ids, expiry_dates):
+        raise DomainError("Met deze keuzes wordt geen enkel pasje gemaakt: geen kwalificatie van de gekozen examentypes "
+                          "heeft een van de gekozen vervaldata. Kies andere examentypes of vervaldata.")
+    if not queue_reachable():
+        raise DomainError("De pasjes kunnen nu niet worden aangemaakt: de verwerking is tijdelijk niet bereikbaar. "
+                          "Uw selectie is bewaard; probeer het over een paar minuten opnieuw.")
+    request = _store_request(user_id, organisation_id, key, reference, links, exam_type_ids, expiry_dates)
+    clear_selection(user_id)
+    audit("passes.request", organisation_id=organisation_id, subject=f"request {request.id}", holders=len(links),
+          new_state=request.status)
+    after_commit(_start_build, request.id)
+    return request
 
+
+def _checked_submission(idempotency_key: str, reference: str) -> tuple[str, str]:
     key = (idempotency_key or "")[:64]
     if not key or "\x00" in key:
         raise DomainError("Het formulier is verlopen; probeer het opnieuw.")
@@ -697,23 +729,30 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
         raise DomainError("Het kenmerk bevat een ongeldig teken.", field="kenmerk")
     if len(reference) > PassRequest.reference.type.length:
         raise DomainError(f"Het kenmerk mag maximaal {PassRequest.reference.type.length} tekens lang zijn.", field="kenmerk")
-    existing = db.session.execute(
+    return key, reference
+
+
+def _request_with_key(user_id: int, key: str) -> PassRequest | None:
+    return db.session.execute(
         select(PassRequest).where(PassRequest.user_id == user_id, PassRequest.idempotency_key == key)
     ).scalar_one_or_none()
-    if existing is not None:
-        return existing
-    scope = scope_ids(user_id)
+
+
+def _selected_links(user_id: int) -> list[HolderOrganisation]:
+    """The selection's holders at the organisations still in scope, each holder once, by number."""
     links = list(db.session.execute(
         select(HolderOrganisation).join(SelectionItem, SelectionItem.link_id == HolderOrganisation.id)
-        .where(SelectionItem.user_id == user_id, HolderOrganisation.organisation_id.in_(scope))
+        .where(SelectionItem.user_id == user_id, HolderOrganisation.organisation_id.in_(scope_ids(user_id)))
         .order_by(HolderOrganisation.number)
     ).scalars())
-    links = first_per_holder(links)  # a holder once, however the selection was made
+    links = first_per_holder(links)
     if not links:
         raise DomainError("Voeg eerst één of meer kwalificatiehouders toe.")
-    if not _passes_to_make([link.holder_id for link in links], exam_type_ids, expiry_dates):
-        raise DomainError("Met deze keuzes wordt geen enkel pasje gemaakt: geen kwalificatie van de gekozen examentypes "
-                          "heeft een van de gekozen vervaldata. Kies andere examentypes of vervaldata.")
+    return links
+
+
+def _store_request(user_id: int, organisation_id: int | None, key: str, reference: str,
+                   links: list[HolderOrganisation], exam_type_ids, expiry_dates) -> PassRequest:
     request = PassRequest(
         user_id=user_id, organisation_id=organisation_id, idempotency_key=key, reference=reference,
         status="queued", options={"exam_types": [int(i) for i in exam_type_ids or []],
@@ -723,30 +762,8 @@ def submit_request(user_id: int, organisation_id: int | None, idempotency_key: s
     request.items = [PassRequestItem(holder_id=link.holder_id, organisation_id=link.organisation_id,
                                      external_number=link.external_number) for link in links]
     db.session.add(request)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()  # the same key, submitted concurrently
-        return db.session.execute(
-            select(PassRequest).where(PassRequest.user_id == user_id, PassRequest.idempotency_key == key)
-        ).scalar_one()
+    db.session.flush()
     request.file_name = f"pdf-arch-request-{request.id}.zip"
-    db.session.execute(delete(SelectionItem).where(SelectionItem.user_id == user_id))
-    _store_count(user_id)
-    from webapp.core.audit import audit
-
-    audit("passes.request", organisation_id=organisation_id, subject=f"request {request.id}", holders=len(links))
-    db.session.commit()
-    try:
-        (enqueue or _start_build)(request.id)
-    except QueueUnavailable:
-        db.session.delete(request)  # nothing half-stored: the request goes, the selection comes back
-        db.session.execute(insert(SelectionItem), [dict(user_id=user_id, link_id=link.id, holder_id=link.holder_id,
-                                                        created_at=utcnow()) for link in links])
-        _store_count(user_id)
-        db.session.commit()
-        raise DomainError("De pasjes kunnen nu niet worden aangemaakt: de verwerking is tijdelijk niet bereikbaar. "
-                          "Uw selectie is bewaard; probeer het over een paar minuten opnieuw.")
     return request
 
 
@@ -761,9 +778,11 @@ def _passes_to_make(holder_ids: list[int], exam_type_ids: list[int] | None, expi
 
 
 def _start_build(request_id: int) -> None:
+    """After the commit: the job that enqueues the request's build jobs. Should the queue be down by now,
+    the request stays queued until it counts as stuck (Mislukt, with the retry action)."""
     from webapp.passes.jobs import start_build
 
-    start_build(request_id)
+    enqueue_logged(start_build, request_id)
 
 
 def my_requests(user_id: int) -> list[PassRequest]:
@@ -819,31 +838,28 @@ def download_path(user_id: int, request_id: int) -> Path:
     return path
 
 
-def retry_request(user_id: int, request_id: int, enqueue=None) -> PassRequest:
-    from webapp.core.jobs import QueueUnavailable
-
+def retry_request(user_id: int, request_id: int) -> PassRequest:
     request = _open_request(user_id, request_id)
     if request.status != "failed":
         return request
-    request.status, request.progress_done, request.error, request.touched_at = "queued", 0, "", utcnow()
-    db.session.commit()
-    try:
-        (enqueue or _start_build)(request.id)
-    except QueueUnavailable:
-        request.status = "failed"
-        db.session.commit()
+    if not queue_reachable():
         raise DomainError("De verwerking is tijdelijk niet bereikbaar; probeer het over een paar minuten opnieuw.")
+    request.status, request.progress_done, request.error, request.touched_at = "queued", 0, "", utcnow()
+    after_commit(_start_build, request.id)
     return request
 
 
 def expire_if_due(request: PassRequest) -> bool:
     if request.status != "expired" and request.expires_at <= utcnow():
         request.status = "expired"
-        archive_path(request).unlink(missing_ok=True)
-        shutil.rmtree(storage_dir() / f"request-{request.id}", ignore_errors=True)
-        db.session.commit()
+        after_commit(_delete_files, request.id)
         return True
     return False
+
+
+def _delete_files(request_id: int) -> None:
+    (storage_dir() / f"pdf-arch-request-{request_id}.zip").unlink(missing_ok=True)
+    shutil.rmtree(storage_dir() / f"request-{request_id}", ignore_errors=True)
 
 
 STUCK_AFTER = timedelta(minutes=30)  # well past a chunk job's 600 s timeout and its retry
@@ -861,7 +877,6 @@ def fail_stuck_requests(*where) -> int:
     result = db.session.execute(
         update(PassRequest).where(PassRequest.status.in_(("queued", "building")), last < _stuck_cutoff(), *where)
         .values(status="failed", error="timeout").execution_options(synchronize_session=False))
-    db.session.commit()
     return result.rowcount
 
 

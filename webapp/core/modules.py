@@ -1,0 +1,126 @@
+"""How a module plugs into the portal: it declares itself once, in its package's `__init__.py`.
+
+    module = Module(
+        name="passes",
+        blueprints=[views.bp, staff.bp],
+        service=Service("passes", "Digitale pasjes"),
+        nav=[Link("Digitale pasjes", "passes.index", mandate="passes")],
+        staff_pages=[Link("Kwalificatiehouders importeren", "passes_staff.import_csv")],
+        periodic=[Periodic("Verlopen verzoeken opruimen", jobs.expire_requests, every=timedelta(hours=1))],
+        demo=demo.load_demo, cli=commands.cli, preload=render.preload,
+    )
+
+The app factory reads the list of modules (`webapp.MODULES`) and nothing else names them: the
+blueprints are registered, the mandate services, menu, start-page tiles and staff dashboard are
+built from the declarations, `flask demo-data`, `flask sweep` and `flask worker` run what the
+modules declare.
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service an admin grants to a member with a mandate (machtiging)."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page a module offers in the menu, on the start page or on the staff dashboard.
+
+    `public`: shown to visitors too; otherwise to logged-in users, and with `mandate` only to those
+    acting for an organisation with that service's mandate."""
+
+    label: str
+    endpoint: str
+    mandate: str | None = None
+    public: bool = False
+    description: str = ""
+
+    def visible_to(self, context) -> bool:
+        if self.public:
+            return True
+        if context is None:
+            return False
+        return self.mandate is None or context.has_mandate(self.mandate)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work to run every so often (idempotent; core.periodic runs it under a lock). `label` names it in
+    Dutch on the staff page Achtergrondtaken."""
+
+    label: str
+    func: Callable[[], object]
+    every: timedelta
+
+    @property
+    def name(self) -> str:
+        return f"{self.func.__module__}.{self.func.__qualname__}"
+
+
+@dataclass(frozen=True)
+class StepUpMethod:
+    """A way to raise the session's assurance level: the page that does it and the level it reaches.
+
+    `available(user)` says whether this user can use it now (an authenticator must be coupled first);
+    `setup` is where a user without it can arrange it."""
+
+    label: str
+    endpoint: str
+    level: str
+    available: Callable[[object], bool]
+    setup_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    blueprints: tuple = ()
+    service: Service | None = None
+    nav: tuple[Link, ...] = ()
+    tiles: tuple[Link, ...] = ()
+    staff_pages: tuple[Link, ...] = ()
+    periodic: tuple[Periodic, ...] = ()
+    step_up_methods: tuple[StepUpMethod, ...] = ()
+    demo: Callable[[], list[str]] | None = None
+    cli: object | None = None  # a click group, added to `flask`
+    preload: Callable[[], None] | None = None  # what `flask worker` loads once before it forks
+
+
+@dataclass
+class Registry:
+    """The installed modules, in the app's order, and what they declare together."""
+
+    modules: list[Module] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.services = {m.service.key: m.service.label for m in self.modules if m.service}
+
+    def all(self, attribute: str) -> list:
+        return [item for module in self.modules for item in getattr(module, attribute)]
+
+    def each(self, attribute: str) -> list:
+        return [getattr(module, attribute) for module in self.modules if getattr(module, attribute) is not None]
+
+
+def registry() -> Registry:
+    return current_app.extensions["loket.modules"]
+
+
+def step_up_methods(level: str) -> list[StepUpMethod]:
+    """The registered ways to raise a session to at least `level`."""
+    from webapp.core.auth import level_at_least
+
+    return [method for method in registry().all("step_up_methods") if level_at_least(method.level, level)]
+
+
+def mandate_services() -> dict[str, str]:
+    """The mandate services of the installed modules: key -> Dutch label."""
+    return registry().services

@@ -1,0 +1,135 @@
+"""Staff pages of courses: the catalogue, events and their participants, invoices, messages to the dossier."""
+from flask import flash, redirect, render_template, request, url_for
+
+from webapp.accounts.models import Organisation
+from webapp.core.errors import DomainError
+from webapp.core.forms import add_error, form_status
+from webapp.core.pdf import pdf_response
+from webapp.core.staff import staff_blueprint
+from webapp.courses import services
+from webapp.courses.forms import CourseForm, EventForm, MessageForm, ResultForm
+from webapp.courses.models import Category, Course, Event, Invoice
+from webapp.extensions import db
+
+bp = staff_blueprint("courses_staff", __name__, "/cursussen")
+
+
+def _course_form(course=None):
+    form = CourseForm(obj=course)
+    categories = db.session.execute(db.select(Category)).scalars().all()
+    form.category_id.choices = [(0, "(geen)")] + sorted(
+        ((c.id, " » ".join(n.name for n in c.path)) for c in categories), key=lambda pair: pair[1])
+    organisations = db.session.execute(db.select(Organisation).order_by(Organisation.name)).scalars().all()
+    form.custom_for_id.choices = [(0, "(openbaar: iedereen)")] + [(o.id, o.name) for o in organisations]
+    if request.method == "GET":
+        form.category_id.data = course.category_id or 0 if course else 0
+        form.custom_for_id.data = course.custom_for_id or 0 if course else 0
+    return form
+
+
+@bp.route("", methods=["GET", "POST"])
+def index():
+    form = _course_form()
+    if form.validate_on_submit():
+        course = services.save_course(None, form.data)
+        flash(f"Cursus {course.name} is aangemaakt.", "success")
+        return redirect(url_for("courses_staff.course", course_id=course.id), code=303)
+    return render_template("courses/staff/index.html", courses=services.all_courses(), form=form), form_status(form)
+
+
+@bp.route("/<int:course_id>", methods=["GET", "POST"])
+def course(course_id):
+    course = db.get_or_404(Course, course_id)
+    form = _course_form(course)
+    event_form = EventForm(prefix="event")
+    if request.method == "POST" and request.form.get("action") == "course" and form.validate_on_submit():
+        services.save_course(course, form.data)
+        flash("De cursus is opgeslagen.", "success")
+        return redirect(url_for("courses_staff.course", course_id=course.id), code=303)
+    if request.method == "POST" and request.form.get("action") == "event" and event_form.validate_on_submit():
+        try:
+            event = services.save_event(course, None, event_form.data)
+        except DomainError as error:
+            add_error(event_form, error)
+        else:
+            flash(f"Evenement {event.name} is toegevoegd.", "success")
+            return redirect(url_for("courses_staff.course", course_id=course.id), code=303)
+    return render_template("courses/staff/course.html", course=course, form=form, event_form=event_form), form_status(form)
+
+
+@bp.route("/evenementen/<int:event_id>", methods=["GET", "POST"])
+def event(event_id):
+    event = db.get_or_404(Event, event_id)
+    form = EventForm(obj=event)
+    if request.method == "GET":
+        form.price.data = event.price_cents / 100
+    if form.validate_on_submit():
+        try:
+            services.save_event(event.course, event, form.data)
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            flash("Het evenement is opgeslagen.", "success")
+            return redirect(url_for("courses_staff.event", event_id=event.id), code=303)
+    return render_template("courses/staff/event.html", event=event, form=form,
+                           enrollments=services.event_enrollments(event.id),
+                           places=services.available_places(event)), form_status(form)
+
+
+@bp.post("/evenementen/<int:event_id>/uitnodigen")
+def invite(event_id):
+    sent = services.send_invitations(event_id)
+    flash(f"{sent} uitnodiging(en) verstuurd.", "success")
+    return redirect(url_for("courses_staff.event", event_id=event_id), code=303)
+
+
+@bp.post("/inschrijvingen/<int:enrollment_id>/resultaat")
+def result(enrollment_id):
+    form = ResultForm()
+    enrollment = services.record_result(enrollment_id, form.result.data or "", form.attended.data)
+    flash(f"Resultaat van {enrollment.participant.full_name} is opgeslagen.", "success")
+    return redirect(url_for("courses_staff.event", event_id=enrollment.event_id), code=303)
+
+
+@bp.get("/facturen")
+def invoices():
+    only_open = request.args.get("open") == "1"
+    return render_template("courses/staff/invoices.html", invoices=services.all_invoices(only_open), only_open=only_open)
+
+
+@bp.post("/facturen/<int:invoice_id>/betaald")
+def mark_paid(invoice_id):
+    invoice = services.mark_paid(invoice_id, request.form.get("paid", "1") == "1")
+    flash(f"Factuur {invoice.number} is {'als betaald' if invoice.is_paid else 'weer als open'} gemarkeerd.", "success")
+    return redirect(url_for("courses_staff.invoices"), code=303)
+
+
+@bp.get("/facturen/<int:invoice_id>.pdf")
+def invoice_pdf(invoice_id):
+    invoice = db.get_or_404(Invoice, invoice_id)
+    return pdf_response(services.invoice_pdf(invoice), services.invoice_file_name(invoice))
+
+
+@bp.route("/bericht", methods=["GET", "POST"])
+def message():
+    form = MessageForm()
+    organisations = db.session.execute(db.select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
+    form.organisation_id.choices = [(0, "(kies een organisatie)")] + [(o.id, o.name) for o in organisations]
+    if request.method == "GET" and request.args.get("email"):
+        form.person_email.data = request.args["email"]
+    if form.validate_on_submit():
+        files = [(f.filename, f.mimetype, f.read()) for f in form.attachments.data or [] if getattr(f, "filename", "")]
+        try:
+            if form.to.data == "organisation" and not form.organisation_id.data:
+                raise DomainError("Kies een organisatie.", field="organisation_id")
+            message = services.send_dossier_message(
+                subject=form.subject.data, body=form.body.data, attachments=files,
+                person_email=form.person_email.data if form.to.data == "person" else "",
+                organisation_id=form.organisation_id.data if form.to.data == "organisation" else None)
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            flash(f"Het bericht \"{message.subject}\" is verstuurd met {len(message.attachments)} bijlage(n) "
+                  "en staat in het Digitaal Dossier van de ontvanger.", "success")
+            return redirect(url_for("courses_staff.message"), code=303)
+    return render_template("courses/staff/message.html", form=form), form_status(form)
