@@ -58,3 +58,18 @@ def login(client, email, password=PASSWORD, *, remember=False, organisation=None
         response = client.post(response.headers["Location"], data={"context": choice})
         assert response.status_code == 303
     return response
+
+
+def acting_as(user, organisation=None, level: str = "EH1"):
+    """The ActingContext a login of `user` (for `organisation`, through their membership there) would have:
+    for calling services directly, as a view hands them the context."""
+    from webapp.core.auth import ActingContext
+
+    context = ActingContext(user=user, level=level, can_switch=bool(user.memberships))
+    if organisation is not None:
+        organisation_id = getattr(organisation, "id", organisation)
+        membership = next((m for m in user.memberships if m.organisation_id == organisation_id), None)
+        if membership is not None:
+            context.organisation, context.membership = membership.organisation, membership
+            context.mandates = frozenset(membership.services)
+    return context

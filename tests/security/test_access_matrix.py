@@ -35,6 +35,7 @@ ACCESS = {
     "organisations.edit_contact": NOBODY,  # Alfa's membership: not for Beta's admin
     "organisations.remove_contact": NOBODY,
     "backoffice.": frozenset({"staff"}),
+    "organisations_staff.": frozenset({"staff"}),
     "cardcheck.": frozenset({"staff"}),
     # passes: the list, selection and requests for contact persons with the passes mandate (an admin
     # has every mandate, so Beta's admin uses them for Beta); Alfa's holder and contact's request are
@@ -47,7 +48,7 @@ ACCESS = {
     "passes.download": frozenset({"contact"}),
     "passes.retry": frozenset({"contact"}),
     "passes.verify": ALL,
-    "passes.admin.": frozenset({"staff"}),
+    "passes_staff.": frozenset({"staff"}),
     # courses: the catalogue is public; Mijn Onderwijsgroep is everyone's own (another's object is a 404);
     # the organisation tab is for an organisation's admin; the back-office for issuer staff.
     "courses.agenda": ALL,
@@ -56,15 +57,7 @@ ACCESS = {
     "courses.course": ALL,
     "courses.": LOGGED_IN,
     "courses.organisation_courses": frozenset({"admin_other"}),
-    "courses.admin_index": frozenset({"staff"}),
-    "courses.admin_course": frozenset({"staff"}),
-    "courses.admin_event": frozenset({"staff"}),
-    "courses.admin_invite": frozenset({"staff"}),
-    "courses.admin_result": frozenset({"staff"}),
-    "courses.admin_invoices": frozenset({"staff"}),
-    "courses.admin_mark_paid": frozenset({"staff"}),
-    "courses.admin_invoice_pdf": frozenset({"staff"}),
-    "courses.admin_message": frozenset({"staff"}),
+    "courses_staff.": frozenset({"staff"}),
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

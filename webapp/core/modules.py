@@ -15,9 +15,9 @@ blueprints are registered, the mandate services, menu, start-page tiles and staf
 built from the declarations, `flask demo-data`, `flask sweep` and `flask worker` run what the
 modules declare.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
 
 from flask import current_app
 

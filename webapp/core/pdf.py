@@ -6,13 +6,17 @@ from flask import Response, current_app, render_template
 
 
 def render_pdf(template: str, **context) -> bytes:
+    return html_to_pdf(render_template(template, **context))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF xhtml2pdf lays out from this HTML; images and stylesheets only from /static/ or data: URIs."""
     from xhtml2pdf import pisa  # heavy import; load it where PDFs are made
 
-    html = render_template(template, **context)
     output = io.BytesIO()
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8", link_callback=_local_only)
     if result.err:
-        raise RuntimeError(f"PDF rendering failed for {template}")
+        raise RuntimeError("PDF rendering failed")
     return output.getvalue()
 
 

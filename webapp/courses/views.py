@@ -6,6 +6,7 @@ from webapp.core.auth import acting, admin_required, login_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import redirect_after_post, render
+from webapp.core.ids import whole_number
 from webapp.core.pdf import pdf_response
 from webapp.courses import services
 from webapp.courses.forms import EnrolForm
@@ -20,16 +21,11 @@ def euro(cents):
     return services.format_euro(cents)
 
 
-def _page() -> int:
-    value = request.args.get("pagina", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
 # Public catalogue -------------------------------------------------------------------------
 
 @bp.get("/cursusagenda")
 def agenda():
-    page = _page()
+    page = whole_number(request.args.get("pagina")) or 1
     events, has_next = services.upcoming_events(page)
     return render("courses/agenda.html", "results", events=events, page=min(page, services.MAX_PAGE), has_next=has_next)
 

@@ -48,7 +48,7 @@ def load_demo() -> list[str]:
         organisations[data["name"]] = organisation
     db.session.flush()
     password_hash = passwords.hash_password(DEMO_PASSWORD)
-    lines = ["Demo logins (wachtwoord voor allen: %s):" % DEMO_PASSWORD]
+    lines = [f"Demo logins (wachtwoord voor allen: {DEMO_PASSWORD}):"]
     for data in PEOPLE:
         data = dict(data)
         memberships = data.pop("memberships")

@@ -152,13 +152,16 @@ def test_admin_edits_the_organisation_and_its_contact_persons(app, client, heren
         "email": "keira@herenbos.example", "first_name": "K", "last_name": "K", "role": "contact"})
     assert again.status_code == 400 and "al contactpersoon" in again.get_data(as_text=True)
 
-    # change her mandates: passes instead of courses
+    # change her mandates: passes as well as courses
     url = f"/mijn-organisatie/contactpersonen/{keira.id}/aanpassen"
     assert client.get(url).status_code == 200
     assert client.post(url, data={"email": "keira@herenbos.example", "first_name": "Keira", "last_name": "Knightley",
-                                  "role": "contact", "services": ["passes", "smartcards"]}).status_code == 303
+                                  "role": "contact", "services": ["passes", "courses"]}).status_code == 303
     db.session.expire_all()
-    assert db.session.get(Membership, keira.id).services == {"passes", "smartcards"}
+    assert db.session.get(Membership, keira.id).services == {"passes", "courses"}
+    # a service no installed module offers is not a mandate one can grant
+    assert client.post(url, data={"email": "keira@herenbos.example", "first_name": "Keira", "last_name": "Knightley",
+                                  "role": "contact", "services": ["passes", "onbekend"]}).status_code == 400
 
     # martin gets the passes mandate and may then use it
     martin = herenbos["martin"].memberships[0]
