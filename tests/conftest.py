@@ -3,6 +3,8 @@ a live server with headless Chromium, and factories for people and organisations
 import os
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from tests.components import require_postgres
 
@@ -26,6 +28,21 @@ BASE_CONFIG = {
 }
 
 
+class RequestClient(FlaskClient):
+    """The test client, each request in an app context of its own (as under a WSGI server: its own `g` and
+    database session), while the test keeps its own context open; the test's session is expired after each
+    request, so what the test reads next is what the request committed."""
+
+    def open(self, *args, **kwargs):
+        from webapp.extensions import db
+
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 def make_app(tmp_path, database_url: str, **overrides):
     from webapp import create_app
 
@@ -35,8 +52,13 @@ def make_app(tmp_path, database_url: str, **overrides):
         MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
         STORAGE_DIR=str(tmp_path / "storage"),
     )
+    if database_url.startswith("postgresql"):
+        # a test that leaves a write open and then makes a request fails in 30 s instead of hanging
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": "-c lock_timeout=30s"}}
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = RequestClient
+    return app
 
 
 @pytest.fixture(scope="session")

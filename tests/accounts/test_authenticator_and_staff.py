@@ -101,3 +101,23 @@ def test_back_office_is_a_404_for_non_staff(app, client, factory):
     for url in ("/beheer", "/beheer/organisaties", "/beheer/organisaties/nieuw", f"/beheer/organisaties/{organisation.id}"):
         assert client.get(url).status_code == 404
     assert client.post("/beheer/organisaties/nieuw", data={"name": "X", "kind": "care"}).status_code == 404
+
+
+def test_a_level_no_method_reaches_is_said_plainly_without_a_loop(app, client, factory):
+    """EH3 needs a smartcard sign-in, which no installed module offers yet: the step-up page says so and
+    offers no authenticator code (which would only reach EH2+ and send the user round again)."""
+    @app.get("/_test/eh3")
+    @level_required("EH3")
+    def needs_eh3():
+        return "level ok"
+
+    user = factory.user()
+    login(client, user.email)
+    response = client.get("/_test/eh3")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/verificatie?level=EH3")
+    page = client.get(response.headers["Location"])
+    text = page.get_data(as_text=True)
+    assert page.status_code == 403 and "Niveau EH3 kunt u in Loket nog niet bereiken" in text
+    assert 'name="code"' not in text and "Koppel eerst een authenticator" not in text
+    assert client.post(response.headers["Location"], data={"code": "123456"}).status_code == 403
+    assert client.get("/_test/eh3").status_code == 302  # still below EH3: the same honest answer, no loop

@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from tests.accounts.helpers import mailed_path, new_password_post
 from tests.factories import PASSWORD, login
+from tests.mail import Outbox
 from webapp.accounts.models import LoginSession
 from webapp.extensions import db
 
@@ -73,3 +74,46 @@ def test_reset_form_errors(app, client):
     for data in ({}, {"email": ""}, {"email": "geen-adres"}):
         response = client.post("/wachtwoord-opvragen", data=data)
         assert response.status_code == 400
+
+
+def test_the_request_does_the_same_work_for_known_and_unknown_addresses(database_url, tmp_path, backend, factory):
+    """The answer's timing must not tell which addresses have an account: the request only queues one job
+    (the same SQL, the same job, whatever the address); the job looks the address up and mails."""
+    import uuid
+
+    from sqlalchemy import event
+
+    from tests.components import REDIS_TEST_URL, require_redis
+    from tests.conftest import make_app
+    from webapp.core.jobs import queue, rq_worker
+
+    require_redis()
+    app = make_app(tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=f"loket-test-reset-{uuid.uuid4().hex[:8]}")
+    with app.app_context():
+        user = factory.user("bekend@voorbeeld.example")
+        client = app.test_client()
+        client.get("/wachtwoord-opvragen")
+        work = {}
+        for label, address in (("known", user.email), ("unknown", "onbekend@voorbeeld.example")):
+            statements = []
+
+            def record(conn, cursor, statement, *args, statements=statements):
+                statements.append(statement)
+
+            event.listen(db.engine, "before_cursor_execute", record)
+            try:
+                assert _request(client, address).status_code == 303
+            finally:
+                event.remove(db.engine, "before_cursor_execute", record)
+            work[label] = statements
+        assert work["known"] == work["unknown"]
+        jobs = queue().get_jobs()
+        assert [job.func_name for job in jobs] == ["webapp.accounts.services.send_password_reset"] * 2
+        assert [job.args for job in jobs] == [(user.email,), ("onbekend@voorbeeld.example",)]
+        outbox = Outbox(app.config["MAIL_OUTBOX_DIR"])
+        assert outbox.messages == []  # nothing is mailed in the request
+        rq_worker(app, simple=True).work(burst=True)
+        assert len(outbox.to(user.email)) == 1 and len(outbox.messages) == 1
+        queue().empty()
+        db.session.remove()
+        db.engine.dispose()

@@ -184,9 +184,10 @@ def test_admin_edits_the_organisation_and_its_contact_persons(app, client, heren
     assert db.session.get(Membership, deby_membership.id).role == "admin"
 
     # remove keira
-    assert client.post(f"/mijn-organisatie/contactpersonen/{keira.id}/verwijderen").status_code == 303
+    keira_id = keira.id
+    assert client.post(f"/mijn-organisatie/contactpersonen/{keira_id}/verwijderen").status_code == 303
     db.session.expire_all()
-    assert db.session.get(Membership, keira.id) is None
+    assert db.session.get(Membership, keira_id) is None
 
     # another organisation's membership is a 404 for this admin
     roc_membership = next(m for m in herenbos["deby"].memberships if m.organisation_id == herenbos["roc"].id)

@@ -110,14 +110,7 @@ def _load_user(user_id: str) -> User | None:
     return user
 
 
-def _forget_request_state() -> None:
-    # g outlives a request when an app context is already pushed (tests, jobs): start clean.
-    for name in ("login_session", "acting", "_login_user"):
-        g.pop(name, None)
-
-
 def init_app(app: Flask) -> None:
-    app.before_request(_forget_request_state)
     login_manager.user_loader(_load_user)
     login_manager.session_protection = None  # the server-side session is the protection
     login_manager.login_view = "accounts.login"

@@ -32,10 +32,13 @@ def tasks() -> dict[str, Periodic]:
 
 
 def run_task(name: str) -> str:
-    """Run the periodic job `name` under its lease; what it did, or why it did not run."""
+    """Job: run the periodic job `name` under its lease; what it did, or why it did not run."""
     task = tasks().get(name)
-    if task is None:
-        return "unknown"
+    return run(task) if task is not None else "unknown"
+
+
+def run(task: Periodic) -> str:
+    """Run a periodic job under its lease; what it did, or why it did not run."""
     if not _take_lease(task):
         return "skipped: running elsewhere"
     try:
@@ -51,14 +54,14 @@ def run_task(name: str) -> str:
 
 def run_all() -> dict[str, str]:
     """Every periodic job once (`flask sweep`)."""
-    return {name: run_task(name) for name in tasks()}
+    return {name: run(task) for name, task in tasks().items()}
 
 
 def run_due() -> dict[str, str]:
     """The periodic jobs whose interval has passed since their last start (the embedded timer)."""
     now = utcnow()
     started = dict(db.session.execute(select(PeriodicRun.name, PeriodicRun.started_at)).all())
-    return {name: run_task(name) for name, task in tasks().items()
+    return {name: run(task) for name, task in tasks().items()
             if started.get(name) is None or started[name] + task.every <= now}
 
 
@@ -118,7 +121,7 @@ def init_app(app: Flask) -> None:
 
     def start_once():
         if started.acquire(blocking=False):
-            start_timer(app)
+            app.extensions["loket.periodic_timer"] = start_timer(app)  # an event: set it to stop the timer
 
     app.before_request(start_once)
 
