@@ -3,6 +3,7 @@ from flask import render_template
 from flask_wtf.csrf import CSRFError
 
 from webapp.core.errors import NotFound
+from webapp.extensions import db
 
 MESSAGES = {
     400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt. Controleer de gegevens en probeer het opnieuw."),
@@ -16,6 +17,7 @@ MESSAGES = {
 
 
 def _page(status: int, message: str | None = None):
+    db.session.rollback()  # nothing of a failed request is kept, and the page reads the database afresh
     title, text = MESSAGES[status]
     return render_template("errors/error.html", status=status, title=title, text=message or text), status
 
