@@ -3,8 +3,10 @@ from flask import request
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Email, StopValidation
+from wtforms.widgets import DateInput
 
 from webapp.core.bsn import BSN
+from webapp.core.timeutil import parse_date
 
 
 class Form(FlaskForm):
@@ -75,3 +77,25 @@ class BSNField(StringField):
 
     def _value(self) -> str:
         return self.raw_data[0] if self.raw_data else ""
+
+
+class DutchDateField(StringField):
+    """A date picked in a date input (jjjj-mm-dd) or typed as dd-mm-jjjj where the browser has none:
+    `data` is a date, or None when left empty."""
+
+    widget = DateInput()
+    message = "Vul een geldige datum in als dd-mm-jjjj."
+    years = range(1900, 3000)  # beyond these a typing error, and near the calendar's ends the zone arithmetic fails
+
+    def process_formdata(self, valuelist):
+        typed = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if typed:
+            day = parse_date(typed)
+            if day is None or day.year not in self.years:
+                raise ValueError(self.message)
+            self.data = day
+
+    def _value(self) -> str:
+        # A date input holds an ISO date or nothing: what did not parse is not given back (the message says why).
+        return self.data.isoformat() if self.data is not None else ""
