@@ -1,5 +1,8 @@
-"""core: an audit trail you can read (level, old and new state, indexes for the Logboek's searches) and
-one-time codes (stored as keyed hashes) with the failed tries per address
+"""core: an audit trail you can read, and one-time codes
+
+audit_events gets the session's level and a state change's old and new state, and indexes for the
+Logboek's searches; one_time_codes keeps codes as keyed hashes, one_time_code_failures the wrong
+tries per address.
 
 Revision ID: 0004
 Revises: 0003
