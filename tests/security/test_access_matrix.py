@@ -34,6 +34,7 @@ ACCESS = {
     "organisations.add_contact": frozenset({"admin_other"}),
     "organisations.edit_contact": NOBODY,  # Alfa's membership: not for Beta's admin
     "organisations.remove_contact": NOBODY,
+    "organisations.audit_log": frozenset({"admin_other"}),  # their own organisation's
     "backoffice.": frozenset({"staff"}),
     "organisations_staff.": frozenset({"staff"}),
     "cardcheck.": frozenset({"staff"}),

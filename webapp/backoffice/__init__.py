@@ -1,8 +1,8 @@
-"""The back-office home: the staff dashboard, outgoing mail and the periodic jobs."""
+"""The back-office home: the staff dashboard, outgoing mail, the periodic jobs and the Logboek."""
 from datetime import timedelta
 
 from webapp.backoffice import views
-from webapp.core import mail
+from webapp.core import mail, onetimecodes
 from webapp.core.modules import Link, Module, Periodic
 
 module = Module(
@@ -13,6 +13,11 @@ module = Module(
              description="E-mail die nog onderweg is of niet kon worden afgeleverd."),
         Link("Achtergrondtaken", "backoffice.periodic_runs",
              description="Wat periodiek draait, wanneer het het laatst draaide en hoe dat ging."),
+        Link("Logboek", "backoffice.audit_log",
+             description="Wie wat deed, voor welke organisatie: zoeken op organisatie, gebruiker, actie en datum."),
     ),
-    periodic=(Periodic("E-mail opnieuw aanbieden", mail.retry_mail, every=timedelta(minutes=1)),),
+    periodic=(
+        Periodic("E-mail opnieuw aanbieden", mail.retry_mail, every=timedelta(minutes=1)),
+        Periodic("Eenmalige codes opruimen", onetimecodes.sweep, every=timedelta(hours=1)),
+    ),
 )

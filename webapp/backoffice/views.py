@@ -1,11 +1,13 @@
 """The staff dashboard (/beheer) that links every module's staff pages, and the platform's own:
-mail that is still on its way, and the periodic jobs' last runs."""
-from flask import flash, redirect, render_template, url_for
+mail that is still on its way, the periodic jobs' last runs, the Logboek."""
+from flask import flash, redirect, render_template, request, url_for
 
 from webapp.core import mail, periodic
 from webapp.core.jobs import queue_reachable
 from webapp.core.modules import registry
 from webapp.core.staff import staff_blueprint
+from webapp.organisations import auditlog
+from webapp.organisations.forms import StaffAuditLogForm
 
 bp = staff_blueprint("backoffice", __name__)
 
@@ -32,3 +34,11 @@ def retry_mail(mail_id):
 def periodic_runs():
     return render_template("backoffice/periodic_runs.html", runs={run.name: run for run in periodic.last_runs()},
                            tasks=periodic.tasks(), queue_up=queue_reachable())
+
+
+@bp.get("/logboek")
+def audit_log():
+    form = StaffAuditLogForm(request.args, actions=auditlog.actions(), organisations=auditlog.organisations())
+    if not form.validate():
+        return render_template("backoffice/audit_log.html", form=form, log=None), 400
+    return render_template("backoffice/audit_log.html", form=form, log=auditlog.search(form.filters(), form.page))

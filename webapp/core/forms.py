@@ -1,7 +1,12 @@
-"""The base form: Dutch messages from WTForms' own translations, CSRF from Flask-WTF."""
+"""The base form: Dutch messages from WTForms' own translations, CSRF from Flask-WTF; fields core offers."""
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms.validators import Email
+from wtforms import StringField
+from wtforms.validators import Email, StopValidation
+from wtforms.widgets import DateInput
+
+from webapp.core.bsn import BSN
+from webapp.core.timeutil import parse_date
 
 
 class Form(FlaskForm):
@@ -40,3 +45,57 @@ def add_error(form, error) -> None:
 def form_status(form) -> int:
     """400 for a post that did not go through, 200 for the first showing."""
     return 400 if request.method == "POST" else 200
+
+
+class BSNField(StringField):
+    """A BSN as a person types it (spaces and dots allowed), checked with the 11-proef: `data` is a BSN, or
+    None when left empty (add DataRequired to demand one; a BSN that fails gets only its own message).
+
+    The page gets back only what was typed in this post: a stored BSN is never written into a form."""
+
+    message = "Vul een geldig BSN in: 9 cijfers die de elfproef doorstaan."
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+        render_kw.update(kwargs.pop("render_kw", None) or {})
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_data(self, value):
+        self.data = None if value is None else BSN(value)
+
+    def process_formdata(self, valuelist):
+        typed = valuelist[0] if valuelist else ""
+        self.data = None
+        if typed.strip():
+            self.data = BSN.parse(typed)
+            if self.data is None:
+                raise ValueError(self.message)
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the 11-proef's message stands alone: not also "Dit veld is verplicht."
+
+    def _value(self) -> str:
+        return self.raw_data[0] if self.raw_data else ""
+
+
+class DutchDateField(StringField):
+    """A date picked in a date input (jjjj-mm-dd) or typed as dd-mm-jjjj where the browser has none:
+    `data` is a date, or None when left empty."""
+
+    widget = DateInput()
+    message = "Vul een geldige datum in als dd-mm-jjjj."
+    years = range(1900, 3000)  # beyond these a typing error, and near the calendar's ends the zone arithmetic fails
+
+    def process_formdata(self, valuelist):
+        typed = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if typed:
+            day = parse_date(typed)
+            if day is None or day.year not in self.years:
+                raise ValueError(self.message)
+            self.data = day
+
+    def _value(self) -> str:
+        # A date input holds an ISO date or nothing: what did not parse is not given back (the message says why).
+        return self.data.isoformat() if self.data is not None else ""

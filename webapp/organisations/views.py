@@ -1,11 +1,11 @@
 """Mijn organisatie: everyone in it reads; admins (beheerders) edit it and its contact persons."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from webapp.core.auth import acting, admin_required, organisation_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
-from webapp.organisations import services
-from webapp.organisations.forms import ContactPersonForm, OrganisationForm
+from webapp.organisations import auditlog, services
+from webapp.organisations.forms import AuditLogForm, ContactPersonForm, OrganisationForm
 
 bp = Blueprint("organisations", __name__, url_prefix="/mijn-organisatie")
 
@@ -81,3 +81,14 @@ def remove_contact(membership_id):
     else:
         flash(f"{name} is verwijderd als contactpersoon.", "success")
     return redirect(url_for("organisations.show"), code=303)
+
+
+@bp.get("/logboek")
+@admin_required
+def audit_log():
+    context = acting()
+    form = AuditLogForm(request.args, actions=auditlog.organisation_actions(context))
+    if not form.validate():
+        return render_template("organisations/audit_log.html", form=form, log=None), 400
+    return render_template("organisations/audit_log.html", form=form,
+                           log=auditlog.organisation_log(context, form.filters(), form.page))
