@@ -202,11 +202,9 @@ def test_the_sweep_marks_expired_codes(app):
     assert (state_of("student:1"), state_of("student:2")) == ("expired", "issued")
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # row locks; SQLite's requests take turns on its write lock
 def test_two_requests_using_one_code_at_once_use_it_once(app, backend):
-    """PostgreSQL: the second waits on the first's row lock, then finds the code used (SQLite's requests
-    take turns on the database's write lock before they read)."""
-    if backend != "postgresql":
-        pytest.skip("row locks: PostgreSQL only")
+    """The second waits on the first's row lock, then finds the code used."""
     code = issue()
     assert onetimecodes.redeem(PURPOSE, code, address=HOME) == "student:1"  # not committed yet
     outcome = []
