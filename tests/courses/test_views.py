@@ -42,10 +42,12 @@ def test_admin_enrols_a_colleague_and_tampering_changes_nothing(client, herenbos
     assert "Martin Sommer" in search and "Deby" not in search.split('id="person-results"')[1]
     fragment = client.get(f"/cursussen/evenement/{event.id}/inschrijven?deelnemer=0&zoek=somm", headers={"HX-Request": "true"})
     assert "Martin Sommer" in fragment.get_data(as_text=True) and "<html" not in fragment.get_data(as_text=True)
-    # Tampered: an outsider, a non-number.
-    for bad in (str(outsider.id), "abc"):
+    # Tampered: an outsider, a non-number, a digit that is not a number, a number beyond any id.
+    for bad in (str(outsider.id), "abc", "²", "9" * 30):
         response = client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"participant_id": bad})
         assert response.status_code == 400
+        page = client.get(f"/cursussen/evenement/{event.id}/inschrijven?deelnemer={bad}")
+        assert page.status_code == 200 and outsider.full_name not in page.get_data(as_text=True)  # no outsider's name
     assert enrolments() == 0
     response = client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"participant_id": str(martin.id), "debtor_reference": "PO-1"})
     assert response.status_code == 303
