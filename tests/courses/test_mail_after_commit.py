@@ -125,3 +125,34 @@ def test_the_confirmation_and_its_invoice_pdf_are_made_by_a_job_not_by_the_reque
     assert attachment.get_filename() == kept.filename == f"factuur-{enrollment.invoice.number}.pdf"
     assert attachment.get_content() == kept.data and kept.data.startswith(b"%PDF")
     assert "Er is een bevestiging gestuurd" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_mail_job_run_again_or_late_sends_nothing_more(app, factory, outbox, make_event, settle):
+    from webapp.courses import jobs
+
+    anna = factory.user("anna@example.nl")
+    event = make_event(places=1)
+    enrollment = services.enrol(acting_as(anna), event.id)
+    db.session.commit()
+    settle()
+    assert len(outbox.to(anna.email)) == 1
+    # A job that runs twice (a retry after a worker died past its commit) sends once.
+    assert jobs.send_confirmation(enrollment.id) == "nothing to send"
+    db.session.commit()
+    # A confirmation job that runs only after its enrolment was cancelled sends no confirmation;
+    # the cancellation's own job confirms that, once.
+    services.cancel(acting_as(anna), enrollment.id)
+    db.session.commit()
+    settle()
+    assert jobs.send_confirmation(enrollment.id) == "nothing to send"
+    assert jobs.send_cancellation(enrollment.id, None) == "nothing to send"
+    db.session.commit()
+    assert [m["Subject"].split(":")[0] for m in outbox.to(anna.email)] == ["Bevestiging inschrijving", "Afmelding bevestigd"]
+    # Re-enrolled: the old cancellation job sends nothing, the new confirmation goes.
+    services.enrol(acting_as(anna), event.id)
+    db.session.commit()
+    settle()
+    assert jobs.send_cancellation(enrollment.id, None) == "nothing to send"
+    db.session.commit()
+    assert [m["Subject"].split(":")[0] for m in outbox.to(anna.email)][-1] == "Bevestiging inschrijving"
+    assert len(outbox.to(anna.email)) == 3
