@@ -16,7 +16,7 @@ def pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory, outbox, make_event):
+def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory, outbox, make_event, settle):
     person = factory.user("jan.visser@example.nl", first_name="Jan", last_name="Visser", street="Dorpsstraat",
                           house_number="3", postcode="1741 AB", city="Schagen")
     event = make_event(places=1, price_cents=25000)
@@ -24,6 +24,7 @@ def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory
     assert client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"debtor_reference": "PO-9"}).status_code == 303
     enrollment = db.session.execute(select(Enrollment)).scalar_one()
     original = enrollment.invoice
+    settle()  # confirmed before it is cancelled
 
     response = client.post(f"/cursussen/inschrijving/{enrollment.id}/afmelden", follow_redirects=True)
     page = response.get_data(as_text=True)

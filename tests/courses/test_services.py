@@ -171,6 +171,7 @@ def test_backoffice_invitation_result_and_payment(app, people, outbox, make_even
     event = make_event()
     staff = acting_as(people["staff"])
     enrollment = committed(services.enrol(acting_as(people["deby"]), event.id))
+    settle()  # confirmed before the invitations go
     assert committed(services.send_invitations(staff, event.id)) == 1
     assert committed(services.send_invitations(staff, event.id)) == 0
     assert "Uitnodiging" in outbox.to(people["deby"].email)[-1]["Subject"]

@@ -12,11 +12,16 @@ from webapp.courses.models import Enrollment, Invoice, Message, MessageAttachmen
 from webapp.extensions import db
 
 
+def invoice_attachments(invoice: Invoice | None) -> list[tuple[str, str, bytes]]:
+    """The invoice or credit note as the PDF a mail carries (nothing without one). Rendering it takes a
+    while: a job does it before it takes any lock."""
+    return [(invoicing.file_name(invoice), "application/pdf", invoicing.pdf(invoice))] if invoice else []
+
+
 def mail_participant(enrollment: Enrollment, subject: str, template: str, *, kind: str, invoice: Invoice | None = None,
-                     **context) -> Message:
-    """Mail the participant of an enrolment about it (with the invoice or credit note as a PDF), and keep
-    that message, with that very file, in their archive."""
-    attachments = [(invoicing.file_name(invoice), "application/pdf", invoicing.pdf(invoice))] if invoice else []
+                     attachments=(), **context) -> Message:
+    """Mail the participant of an enrolment about it (with the invoice or credit note as attachments), and
+    keep that message, with those very files, in their archive."""
     mail = send_mail(enrollment.participant.email, subject, template, attachments=attachments, enrollment=enrollment,
                      event=enrollment.event, participant=enrollment.participant, organisation=enrollment.organisation,
                      **context)
