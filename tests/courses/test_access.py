@@ -1,15 +1,14 @@
-"""Every courses route requested with the ids of organisation Alfa's real objects (a custom course
-and its event, an enrolment, an invoice, a dossier message with an attachment) by people who have
-no business with them: a 404 or a redirect to log in, never a 500, never Alfa's data."""
-from tests.courses.helpers import make_event
-from tests.factories import login
+"""Every courses route, the staff pages too, requested with the ids of organisation Alfa's real objects
+(a custom course and its event, an enrolment, an invoice, a message in its archive with an attachment)
+by people who have no business with them: a 404 or a redirect to log in, never a 500, never Alfa's data."""
+from tests.factories import acting_as, login
 from webapp.courses import services
-from webapp.courses.services import Actor
+from webapp.extensions import db
 
 SECRET = "Alfageheim"
 
 
-def test_outsiders_get_nothing_of_another_organisation(app, factory):
+def test_outsiders_get_nothing_of_another_organisation(app, factory, make_event):
     # The secret word is in Alfa's course data only (its name shows in its own people's banner).
     alfa = factory.organisation("Zorggroep Alfa")
     beta = factory.organisation("Bouwbedrijf Beta")
@@ -20,12 +19,13 @@ def test_outsiders_get_nothing_of_another_organisation(app, factory):
     beta_admin = factory.user("beheerder@beta.example")
     factory.member(beta_admin, beta, role="admin")
     person = factory.user("persoon@voorbeeld.example")
+    staff = factory.user("beheer@loket.example", is_staff=True)
 
     event = make_event(custom_for=alfa, name=f"Maatwerk {SECRET}", course_name=f"Cursus {SECRET}")
-    actor = Actor(alfa_admin.id, alfa.id, is_admin=True, may_courses=True)
-    enrollment = services.enrol(actor, event.id, debtor_reference=f"PO-{SECRET}")
-    message = services.send_message(alfa_admin, alfa.id, f"Bericht {SECRET}", f"Tekst {SECRET}",
-                                    attachments=[(f"{SECRET}.txt", "text/plain", SECRET.encode())])
+    enrollment = services.enrol(acting_as(alfa_admin, alfa), event.id, debtor_reference=f"PO-{SECRET}")
+    message = services.send_archive_message(acting_as(staff), organisation_id=alfa.id, subject=f"Bericht {SECRET}",
+                                            body=f"Tekst {SECRET}", attachments=[(f"{SECRET}.txt", "text/plain", SECRET.encode())])
+    db.session.commit()
     ids = {"course_id": event.course_id, "event_id": event.id, "enrollment_id": enrollment.id,
            "invoice_id": enrollment.invoice_id, "message_id": message.id, "attachment_id": message.attachments[0].id,
            "category_id": event.course.category_id}
@@ -37,7 +37,8 @@ def test_outsiders_get_nothing_of_another_organisation(app, factory):
         login(clients[role], user.email, organisation=organisation)
 
     problems = []
-    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("courses.") and not r.endpoint.startswith("courses.admin_")]
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith(("courses.", "courses_staff."))]
+    assert any(r.endpoint.startswith("courses_staff.") and r.arguments for r in rules)
     for rule in rules:
         if rule.endpoint in ("courses.category", "courses.offer", "courses.agenda") or not rule.arguments:
             continue  # public pages without Alfa's objects in them

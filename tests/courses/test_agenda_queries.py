@@ -5,12 +5,10 @@ from datetime import timedelta
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from tests.courses.helpers import make_event
-from tests.factories import login
+from tests.factories import acting_as, login
 from webapp.core.timeutil import today_local
 from webapp.courses import services
 from webapp.courses.models import Enrollment, Event
-from webapp.courses.services import Actor
 from webapp.extensions import db
 
 
@@ -32,7 +30,7 @@ def _course_statements(statements):
     return [s for s in statements if "course" in s]
 
 
-def test_agenda_and_my_courses_are_one_query_each(client, factory):
+def test_agenda_and_my_courses_are_one_query_each(client, factory, make_event, settle):
     first = make_event(places=3)
     for day in range(40):  # two pages of events over ten courses
         db.session.add(Event(course_id=first.course_id, name=f"Evenement {day:02d}", starts_on=today_local() + timedelta(days=day + 1),
@@ -40,7 +38,9 @@ def test_agenda_and_my_courses_are_one_query_each(client, factory):
     db.session.commit()
     people = [factory.user(f"cursist{i}@example.nl") for i in range(3)]
     for person in people:
-        services.enrol(Actor(person.id), first.id)
+        services.enrol(acting_as(person), first.id)
+    db.session.commit()
+    settle()  # the confirmation jobs' statements are not the pages'
     with counted_queries() as statements:
         page = client.get("/cursusagenda").get_data(as_text=True)
     assert len(_course_statements(statements)) == 1, statements
@@ -59,11 +59,12 @@ def test_agenda_and_my_courses_are_one_query_each(client, factory):
     assert "LV Optimaal bespuiten (VT)" in mine and "Afmelden" in mine
 
 
-def test_places_counter_follows_enrolments(app, factory):
+def test_places_counter_follows_enrolments(app, factory, make_event):
     event = make_event(places=2)
     people = [factory.user(f"p{i}@example.nl") for i in range(3)]
-    a, b = (services.enrol(Actor(p.id), event.id) for p in people[:2])
-    waiting = services.enrol(Actor(people[2].id), event.id, waiting_list=True)
+    a, b = (services.enrol(acting_as(p), event.id) for p in people[:2])
+    waiting = services.enrol(acting_as(people[2]), event.id, waiting_list=True)
+    db.session.commit()
     assert waiting.status == "waiting"
 
     def counter():
@@ -75,8 +76,10 @@ def test_places_counter_follows_enrolments(app, factory):
         return stored
 
     assert counter() == 2
-    services.cancel(Actor(people[0].id), a.id)  # the waiting one moves up
+    services.cancel(acting_as(people[0]), a.id)  # the waiting one moves up
+    db.session.commit()
     assert counter() == 2
-    services.cancel(Actor(people[1].id), b.id)
+    services.cancel(acting_as(people[1]), b.id)
+    db.session.commit()
     assert counter() == 1
     assert services.available_places(db.session.get(Event, event.id)) == 1

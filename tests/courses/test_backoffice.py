@@ -1,27 +1,26 @@
 """The issuer's back-office over HTTP: invitations, results and attendance, marking invoices paid,
-and a dossier message with attachments, each checked from the customer's side too."""
+and a message with attachments to a customer's message archive, each checked from the customer's side too."""
 import io
 
 import pytest
 from sqlalchemy import select
 
-from tests.courses.helpers import make_event
-from tests.factories import login
+from tests.factories import acting_as, login
 from webapp.courses import services
 from webapp.courses.models import Enrollment, Message
-from webapp.courses.services import Actor
 from webapp.extensions import db
 
 
 @pytest.fixture
-def setting(app, factory):
+def setting(app, factory, make_event):
     herenbos = factory.organisation("Herenbos Schagen", email="info@herenbos.example")
     deby = factory.user("deby@herenbos.example", first_name="Deby", last_name="Rummens - Heijnen")
     factory.member(deby, herenbos, role="admin")
     jan = factory.user("jan.visser@example.nl", first_name="Jan", last_name="Visser")
     staff = factory.user("beheer@loket.example", is_staff=True)
     event = make_event(places=5)
-    enrollment = services.enrol(Actor(jan.id), event.id)
+    enrollment = services.enrol(acting_as(jan), event.id)
+    db.session.commit()
     staff_client, jan_client = app.test_client(), app.test_client()
     login(staff_client, staff.email)
     login(jan_client, jan.email)
@@ -74,8 +73,8 @@ def test_message_with_attachments_to_a_person_and_to_an_organisation(setting, ou
     assert set(files) == {"certificaat_.._Jan.pdf", "lijst.csv"}  # no slashes: no path in a name
     assert files["certificaat_.._Jan.pdf"] == pdf
 
-    dossier = jan.get("/mijn-onderwijsgroep/dossier").get_data(as_text=True)
-    assert "Uw certificaat" in dossier
+    archive = jan.get("/mijn-onderwijsgroep/dossier").get_data(as_text=True)
+    assert "Uw certificaat" in archive
     message = db.session.execute(select(Message).where(Message.subject == "Uw certificaat")).scalar_one()
     page = jan.get(f"/mijn-onderwijsgroep/dossier/{message.id}").get_data(as_text=True)
     assert "Gefeliciteerd!" in page and "certificaat_.._Jan.pdf" in page and "lijst.csv" in page
@@ -84,7 +83,7 @@ def test_message_with_attachments_to_a_person_and_to_an_organisation(setting, ou
     assert download.data == pdf and download.headers["Content-Type"] == "application/pdf"
     assert "attachment" in download.headers["Content-Disposition"]
 
-    # To an organisation: mailed to its address; in its admin's dossier (acting for it), not in Jan's.
+    # To an organisation: mailed to its address; in its admin's message archive (acting for it), not in Jan's.
     herenbos, deby = setting["herenbos"], setting["deby"]
     response = staff.post("/beheer/cursussen/bericht", content_type="multipart/form-data", data={
         "to": "organisation", "organisation_id": str(herenbos.id), "subject": "Offerte maatwerk", "body": "Zie bijlage.",

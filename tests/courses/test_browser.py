@@ -7,14 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.fixtures import assert_accessible
-from tests.courses.helpers import make_event
 from tests.factories import PASSWORD, Factory
 from webapp.core.timeutil import today_local
 from webapp.extensions import db
 
 
 @pytest.fixture
-def world(live_server):
+def world(live_server, make_event):
     with live_server.app.app_context():
         factory = Factory(live_server.app)
         herenbos = factory.organisation("Herenbos Schagen", street="Herenweg", house_number="12", postcode="1741 AA", city="Schagen")
@@ -22,7 +21,7 @@ def world(live_server):
         deby = factory.user("deby@herenbos.example", first_name="Deby", last_name="Rummens - Heijnen",
                             street="Molenstraat", house_number="4", postcode="1741 BC", city="Schagen")
         martin = factory.user("martin.sommer@herenbos.example", first_name="Martin", last_name="Sommer")
-        jan = factory.user("jan.visser@example.nl", first_name="Jan", last_name="Visser", street="Zeeweg", house_number="2",
+        factory.user("jan.visser@example.nl", first_name="Jan", last_name="Visser", street="Zeeweg", house_number="2",
                            postcode="1781 CD", city="Den Helder")
         factory.member(deby, herenbos, role="admin")
         factory.member(deby, gemeente, role="admin")

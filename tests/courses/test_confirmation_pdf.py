@@ -1,10 +1,9 @@
-"""The enrolment confirmation carries the invoice as a PDF; the Digitaal Dossier keeps that file."""
+"""The enrolment confirmation carries the invoice as a PDF; the message archive (Digitaal Dossier) keeps that file."""
 import io
 
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.courses.helpers import make_event
 from tests.factories import login
 from webapp.courses.models import Enrollment, Message
 from webapp.extensions import db
@@ -14,7 +13,7 @@ def pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_confirmation_mail_attaches_the_invoice_and_the_dossier_shows_it(client, factory, outbox):
+def test_confirmation_mail_attaches_the_invoice_and_the_archive_shows_it(client, factory, outbox, make_event):
     organisation = factory.organisation("Herenbos Schagen", street="Herenweg", house_number="12", city="Schagen")
     martin = factory.user("martin@herenbos.example", first_name="Martin", last_name="Sommer")
     factory.member(martin, organisation, role="employee")
@@ -31,8 +30,8 @@ def test_confirmation_mail_attaches_the_invoice_and_the_dossier_shows_it(client,
     assert f"Factuur {invoice.number}" in text and "€ 302,50" in text and "Herenbos Schagen" in text and "PO-42" in text
     assert "als PDF bijgevoegd" in mail.get_body(preferencelist=("plain",)).get_content()
 
-    dossier = client.get("/mijn-onderwijsgroep/dossier").get_data(as_text=True)
-    row = dossier.split("Bevestiging inschrijving", 1)[1].split("</tr>", 1)[0]
+    archive = client.get("/mijn-onderwijsgroep/dossier").get_data(as_text=True)
+    row = archive.split("Bevestiging inschrijving", 1)[1].split("</tr>", 1)[0]
     assert "<td>1</td>" in row  # one attachment
     message = db.session.execute(select(Message)).scalar_one()
     page = client.get(f"/mijn-onderwijsgroep/dossier/{message.id}").get_data(as_text=True)
@@ -42,7 +41,7 @@ def test_confirmation_mail_attaches_the_invoice_and_the_dossier_shows_it(client,
     assert download.status_code == 200 and download.data == mailed  # the very file that was mailed
 
 
-def test_a_waiting_place_has_no_invoice_attached(client, factory, outbox):
+def test_a_waiting_place_has_no_invoice_attached(client, factory, outbox, make_event):
     event = make_event(places=0)
     person = factory.user("wacht@example.nl")
     login(client, person.email)

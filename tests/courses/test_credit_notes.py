@@ -6,11 +6,9 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.courses.helpers import make_event
-from tests.factories import login
+from tests.factories import acting_as, login
 from webapp.courses import services
 from webapp.courses.models import Enrollment, Invoice
-from webapp.courses.services import Actor
 from webapp.extensions import db
 
 
@@ -18,7 +16,7 @@ def pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory, outbox):
+def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory, outbox, make_event, settle):
     person = factory.user("jan.visser@example.nl", first_name="Jan", last_name="Visser", street="Dorpsstraat",
                           house_number="3", postcode="1741 AB", city="Schagen")
     event = make_event(places=1, price_cents=25000)
@@ -26,6 +24,7 @@ def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory
     assert client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"debtor_reference": "PO-9"}).status_code == 303
     enrollment = db.session.execute(select(Enrollment)).scalar_one()
     original = enrollment.invoice
+    settle()  # confirmed before it is cancelled
 
     response = client.post(f"/cursussen/inschrijving/{enrollment.id}/afmelden", follow_redirects=True)
     page = response.get_data(as_text=True)
@@ -46,7 +45,7 @@ def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory
     text = pdf_text(client.get(f"/mijn-onderwijsgroep/facturen/{original.id}.pdf").data)
     assert f"gecrediteerd met creditfactuur {note.number}" in text
 
-    # The cancellation is confirmed by mail with the credit note attached, and kept in the dossier.
+    # The cancellation is confirmed by mail with the credit note attached, and kept in the message archive.
     mail = outbox.to(person.email)[-1]
     assert mail["Subject"] == f"Afmelding bevestigd: {event.name}"
     assert f"Creditfactuur: {note.number}, voor factuur {original.number}" in mail.get_body(("plain",)).get_content()
@@ -64,18 +63,22 @@ def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory
     assert client.get(f"/mijn-onderwijsgroep/facturen/{note.id}.pdf").status_code == 404
 
 
-def test_paid_invoice_credit_note_is_refunded_and_waiting_place_has_nothing_to_credit(app, factory):
+def test_paid_invoice_credit_note_is_refunded_and_waiting_place_has_nothing_to_credit(app, factory, make_event):
     people = [factory.user(f"p{i}@example.nl", first_name="P", last_name=str(i)) for i in range(3)]
+    staff = acting_as(factory.user("beheer@loket.example", is_staff=True))
     event = make_event(places=1)
-    first = services.enrol(Actor(people[0].id), event.id)
-    waiting = services.enrol(Actor(people[1].id), event.id, waiting_list=True)
-    services.mark_paid(first.invoice_id)
-    services.cancel(Actor(people[1].id), waiting.id)  # a waiting place: no invoice, nothing to credit
+    first = services.enrol(acting_as(people[0]), event.id)
+    waiting = services.enrol(acting_as(people[1]), event.id, waiting_list=True)
+    services.mark_paid(staff, first.invoice_id)
+    services.cancel(acting_as(people[1]), waiting.id)  # a waiting place: no invoice, nothing to credit
+    db.session.commit()
     assert db.session.execute(select(Invoice).where(Invoice.credit_for_id.is_not(None))).first() is None
-    services.cancel(Actor(people[0].id), first.id)
+    services.cancel(acting_as(people[0]), first.id)
+    db.session.commit()
     note = db.session.execute(select(Invoice).where(Invoice.credit_for_id == first.invoice_id)).scalar_one()
     assert note.status_label == "Wordt terugbetaald"
-    services.mark_paid(note.id)
+    services.mark_paid(staff, note.id)
+    db.session.commit()
     assert note.status_label.startswith("Terugbetaald op")
-    [mine] = services.invoices(Actor(people[0].id))[1:]  # newest first: the credit note, then the invoice
+    [mine] = services.invoices(acting_as(people[0]))[1:]  # newest first: the credit note, then the invoice
     assert mine.id == first.invoice_id and mine.status_label.startswith("Gecrediteerd")

@@ -1,4 +1,4 @@
-"""Courses (manual 001): the Cursusagenda, enrolment, Mijn cursussen, invoices and the digital dossier."""
+"""Courses (manual 001): the Cursusagenda, enrolment, Mijn cursussen, invoices and the message archive (Digitaal Dossier)."""
 from webapp.core.modules import Link, Module, Service
 from webapp.courses import commands, demo, staff, views
 

@@ -22,7 +22,7 @@ def generate(events, enrollments, people, bench_email):
     from webapp.accounts.models import User
     from webapp.core import passwords
     from webapp.core.timeutil import today_local, utcnow
-    from webapp.courses import services
+    from webapp.courses import invoicing
     from webapp.courses.models import Category, Course, Enrollment, Event
 
     rng = random.Random(42)
@@ -61,11 +61,10 @@ def generate(events, enrollments, people, bench_email):
     for event_id in rng.sample(event_ids, 20):
         if (event_id, bench.id) in pairs:
             continue
-        event = db.session.get(Event, event_id)
         enrollment = Enrollment(event_id=event_id, participant_id=bench.id, status="enrolled")
         db.session.add(enrollment)
         db.session.flush()
-        enrollment.invoice = services._make_invoice(enrollment, event, bench)
+        invoicing.issue_invoice(enrollment)
     db.session.flush()
     enrolled = (select(func.count(Enrollment.id)).where(Enrollment.event_id == Event.id, Enrollment.status == "enrolled")
                 .correlate(Event).scalar_subquery())

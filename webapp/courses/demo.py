@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from webapp.accounts.models import Organisation, User
 from webapp.core.timeutil import today_local, utcnow
-from webapp.courses import services
+from webapp.courses import invoicing
 from webapp.courses.models import Category, Course, Enrollment, Event, Message
 from webapp.extensions import db
 
@@ -75,7 +75,7 @@ def load_demo() -> list[str]:
                                 result=result, attended=attended)
         db.session.add(enrollment)
         db.session.flush()
-        enrollment.invoice = services._make_invoice(enrollment, ev, deby)
+        invoicing.issue_invoice(enrollment)
         enrollment.invoice.paid_at = utcnow()
         if confirmed:
             enrollment.confirmation_sent_at = utcnow()
@@ -89,7 +89,8 @@ def load_demo() -> list[str]:
         taken = Enrollment(event=upcoming[4], participant=martin, organisation=orgs["Herenbos Schagen"], enrolled_by=deby)
         db.session.add(taken)
         db.session.flush()
-        taken.invoice = services._make_invoice(taken, upcoming[4], martin)
+        invoicing.issue_invoice(taken)
+        upcoming[4].enrolled_count = 1
     return [
         "Cursussen: categorieën, cursussen en evenementen geladen (cursusagenda: /cursusagenda).",
         "  Deby: Mijn cursussen met de voorbeelden uit de handleiding; maatwerk onder 'Inschrijven cursussen organisatie'.",

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.core.forms import Form
+from webapp.core.ids import whole_number
 
 REQUIRED = "Dit veld is verplicht."
 
@@ -27,7 +28,7 @@ class EnrolForm(Form):
         value = (self.participant_id.data or "").strip()
         if not value:
             return default
-        return int(value) if value.isdigit() else None
+        return whole_number(value)
 
 
 class CourseForm(Form):

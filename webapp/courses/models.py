@@ -1,5 +1,5 @@
 """Courses: a category tree, courses (some custom for one organisation), their events,
-enrolments, invoices and the digital dossier (what a customer has received)."""
+enrolments, invoices and the message archive (what a customer has received; the UI's Digitaal Dossier)."""
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
@@ -193,7 +193,8 @@ class InvoiceLine(db.Model):
 
 
 class Message(db.Model):
-    """Digitaal Dossier: a message the customer received (a person, or an organisation)."""
+    """A message in the message archive (the UI's Digitaal Dossier): what a customer (a person, or an
+    organisation) received from the issuer."""
 
     __tablename__ = "course_messages"
     __table_args__ = (Index("ix_course_messages_recipient_org", "recipient_id", "organisation_id"),)
@@ -201,7 +202,7 @@ class Message(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20), default="message")  # confirmation, invitation, invoice, message
+    kind: Mapped[str] = mapped_column(String(20), default="message")  # confirmation, cancellation, invitation, invoice, message
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

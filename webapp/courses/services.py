@@ -1,29 +1,45 @@
-"""The rules of the course catalogue: who may see and enrol in what, capacity, waiting lists,
-invoices and the digital dossier. Plain functions; no request, no templates (but mail)."""
-import uuid
+"""The rules of courses: who may see and enrol in what, places and the waiting list, cancelling, Mijn
+cursussen, invoices and the message archive as a customer sees them, and the issuer's staff work.
+
+Plain functions that take the acting context (core.auth.ActingContext) and check through it who may
+do what; another's object is NotFound. They add and flush, never commit: the request commits, and the
+mails they cause leave after that commit (jobs.py, core.mail).
+"""
+import mimetypes
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import selectinload
+from werkzeug.utils import secure_filename
 
 from webapp.accounts.models import Membership, Organisation, User
 from webapp.core.audit import audit
 from webapp.core.auth import ActingContext
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.jobs import enqueue_after_commit
+from webapp.core.mail import send_mail
 from webapp.core.timeutil import today_local, utcnow
+from webapp.courses import archive, invoicing, jobs
 from webapp.courses.models import (
     Category,
     Course,
     Enrollment,
     Event,
     Invoice,
-    InvoiceLine,
     Message,
     MessageAttachment,
 )
 from webapp.extensions import db
 
+SERVICE = "courses"  # the mandate (machtiging) that lets a contact person see the organisation's invoices
 PER_PAGE = 25
+MAX_PAGE = 400  # offsets stay bounded: 400 pages of 25 is far beyond any real agenda
+
+
+def require_staff(context: ActingContext | None) -> None:
+    """The issuer's staff only; anyone else finds nothing."""
+    if context is None or not context.user.is_staff:
+        raise NotFound()
 
 
 # Catalogue --------------------------------------------------------------------------------
@@ -45,30 +61,28 @@ def public_courses(category_id: int) -> list[Course]:
     ).scalars())
 
 
-def _may_see_course(course: Course, context: ActingContext | None) -> bool:
+def _may_see_course(context: ActingContext | None, course: Course) -> bool:
+    """A public course is for everyone; a custom course (maatwerk) only for its organisation's admins."""
     if course.custom_for_id is None:
         return True
     return context is not None and context.is_admin and context.organisation_id == course.custom_for_id
 
 
-def get_course(course_id: int, context: ActingContext | None) -> Course:
+def get_course(context: ActingContext | None, course_id: int) -> Course:
     course = db.session.get(Course, course_id)
-    if course is None or not _may_see_course(course, context):
+    if course is None or not _may_see_course(context, course):
         raise NotFound()
     return course
 
 
-def get_event(event_id: int, context: ActingContext | None) -> Event:
+def get_event(context: ActingContext | None, event_id: int) -> Event:
     event = db.session.get(Event, event_id)
-    if event is None or not _may_see_course(event.course, context):
+    if event is None or not _may_see_course(context, event.course):
         raise NotFound()
     return event
 
 
-MAX_PAGE = 400  # offsets stay bounded: 400 pages of 25 is far beyond any real agenda
-
-
-# Built once: a fresh select() per request cost more than running it (construction and cache key).
+# One statement for every request; the page's values are bound when it runs.
 _AGENDA = (
     select(Event.id, Event.course_id, Event.name, Event.starts_on, Event.ends_on, Event.location, Event.price_cents,
            case((Event.places > Event.enrolled_count, Event.places - Event.enrolled_count), else_=0).label("places_left"),
@@ -80,13 +94,13 @@ _AGENDA = (
 
 
 def upcoming_events(page: int = 1, per_page: int = PER_PAGE):
-    """Public events from today on, by date: (rows, has_next) in one query.
+    """Public events from today on, by date: (rows, has_next), in one query.
 
     Rows carry only what the agenda shows (id, course_id, name, starts_on, ends_on, location,
     price_cents, places_left, course_name). The query walks ix_course_events_starts_on_id and stops
-    after offset + limit + 1 rows (the extra row says whether there is a next page); places left
-    come from the maintained counter, so the enrolments are never read. No total: a count was a
-    second round trip per request (and as a window or scalar subquery, slower still)."""
+    after offset + limit + 1 rows (the extra row says whether there is a next page); places left come
+    from the maintained counter, so the enrolments are never read. There is no total: the page offers
+    Vorige and Volgende, not a count of pages."""
     page = min(max(1, page), MAX_PAGE)
     rows = db.session.execute(_AGENDA, {"today": today_local(), "limit": per_page + 1,
                                         "offset": (page - 1) * per_page}).all()
@@ -95,6 +109,11 @@ def upcoming_events(page: int = 1, per_page: int = PER_PAGE):
 
 def available_places(event: Event) -> int:
     return event.places_left
+
+
+def is_open(event: Event) -> bool:
+    """Enrolment closes when the event starts."""
+    return event.starts_on > today_local()
 
 
 def _recount(event: Event) -> int:
@@ -106,16 +125,28 @@ def _recount(event: Event) -> int:
     return taken
 
 
-def is_open(event: Event) -> bool:
-    """Enrolment closes when the event starts."""
-    return event.starts_on > today_local()
+def _locked_event(event_id: int) -> Event:
+    """The event, locked for this transaction, so places are counted and taken one at a time."""
+    event = db.session.execute(_for_update(select(Event).where(Event.id == event_id))).scalar_one_or_none()
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def _for_update(statement):
+    """The rows as they are now, locked until the commit: FOR UPDATE on PostgreSQL (on SQLite the writing
+    request holds the database's write lock), and read afresh even when the session has them already, so a
+    mail job's change that committed meanwhile is neither missed nor overwritten."""
+    return statement.with_for_update().execution_options(populate_existing=True)
 
 
 # Persons an admin may enrol ---------------------------------------------------------------
 
-def organisation_persons(organisation_id: int, query: str = "", limit: int = 50) -> list[User]:
+def organisation_persons(context: ActingContext, query: str = "", limit: int = 50) -> list[User]:
+    """The persons linked to the acting organisation, for its admin to enrol: by name or e-mail address."""
+    organisation = context.require_admin()
     statement = (select(User).join(Membership, Membership.user_id == User.id)
-                 .where(Membership.organisation_id == organisation_id).order_by(User.last_name, User.first_name))
+                 .where(Membership.organisation_id == organisation.id).order_by(User.last_name, User.first_name))
     query = (query or "").strip()
     if query:
         like = f"%{query.lower()}%"
@@ -127,21 +158,23 @@ def organisation_persons(organisation_id: int, query: str = "", limit: int = 50)
     return list(db.session.execute(statement.limit(limit)).scalars())
 
 
-def _is_member(user_id: int, organisation_id: int) -> bool:
+def chosen_participant(context: ActingContext, participant_id: int | None) -> User | None:
+    """The participant the enrolment form shows: the acting user, or, for an organisation's admin, a
+    person linked to that organisation; None for anyone else (whose name is not shown)."""
+    if not participant_id:
+        return None
+    if participant_id != context.user_id and not (context.is_admin and _is_member(participant_id, context.organisation_id)):
+        return None
+    return db.session.get(User, participant_id)
+
+
+def _is_member(user_id: int, organisation_id: int | None) -> bool:
     return db.session.execute(
         select(Membership.id).where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
     ).first() is not None
 
 
-# Enrolment --------------------------------------------------------------------------------
-
-def _locked_event(event_id: int) -> Event:
-    """The event, locked for this transaction (FOR UPDATE on PostgreSQL; on SQLite the writing request holds
-    the database's write lock), so places are counted and taken one at a time."""
-    return db.session.execute(
-        select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
-
+# Enrolment and cancellation ---------------------------------------------------------------
 
 def enrol(context: ActingContext, event_id: int, participant_id: int | None = None, *, debtor_reference: str = "",
           waiting_list: bool = False) -> Enrollment:
@@ -156,13 +189,13 @@ def enrol(context: ActingContext, event_id: int, participant_id: int | None = No
                              waiting_list)
     audit("course.enrolled", organisation_id=context.organisation_id, subject=f"enrollment:{enrollment.id}",
           event_id=event.id, participant_id=participant.id, new_state=enrollment.status)
-    enqueue_after_commit(send_confirmation, enrollment.id)
+    enqueue_after_commit(jobs.send_confirmation, enrollment.id)
     return enrollment
 
 
 def _check_enrolment(context: ActingContext, event_id: int, participant_id: int) -> tuple[Event, User]:
     """The event and the participant, when this context may enrol them in it now."""
-    event = get_event(event_id, context)
+    event = get_event(context, event_id)
     if not is_open(event):
         raise DomainError("Inschrijven voor dit evenement is niet meer mogelijk: het is al begonnen of voorbij.")
     if participant_id != context.user_id:
@@ -179,23 +212,16 @@ def _check_enrolment(context: ActingContext, event_id: int, participant_id: int)
 def _take_place(context: ActingContext, event: Event, participant: User, debtor_reference: str,
                 waiting_list: bool) -> Enrollment:
     """A place for the participant on the locked event (with its invoice), or one on the waiting list."""
-    existing = db.session.execute(
-        select(Enrollment).where(Enrollment.event_id == event.id, Enrollment.participant_id == participant.id)
-    ).scalar_one_or_none()
-    if existing is not None and existing.status != "cancelled":
-        where = "op de wachtlijst" if existing.status == "waiting" else "ingeschreven"
-        raise DomainError(f"{participant.full_name} staat al {where} voor dit evenement.")
+    enrollment = _earlier_enrollment(event, participant)
     taken = _recount(event)
     full = taken >= event.places
     if full and not waiting_list:
         raise DomainError("Dit evenement is vol. U kunt zich op de wachtlijst laten plaatsen.")
-    enrollment = existing or Enrollment(event_id=event.id, participant_id=participant.id)
+    enrollment = enrollment or Enrollment(event_id=event.id, participant_id=participant.id)
     enrollment.organisation_id = context.organisation_id
     enrollment.enrolled_by_id = context.user_id
     enrollment.debtor_reference = debtor_reference
-    enrollment.cancelled_at = None
-    enrollment.created_at = utcnow()
-    enrollment.confirmation_sent_at = None
+    enrollment.created_at, enrollment.cancelled_at, enrollment.confirmation_sent_at = utcnow(), None, None
     if full:
         enrollment.status, enrollment.waiting_since = "waiting", utcnow()
     else:
@@ -204,149 +230,69 @@ def _take_place(context: ActingContext, event: Event, participant: User, debtor_
     db.session.flush()
     if enrollment.status == "enrolled":
         event.enrolled_count = taken + 1
-        enrollment.invoice = _make_invoice(enrollment, event, participant)
+        invoicing.issue_invoice(enrollment)
     return enrollment
 
 
-def _make_invoice(enrollment: Enrollment, event: Event, participant: User) -> Invoice:
-    """An invoice for one place, to the organisation (acting for it) or to the person, with the
-    debtor's address as it is now."""
-    if enrollment.organisation_id is not None:
-        organisation = db.session.get(Organisation, enrollment.organisation_id)
-        debtor = dict(debtor_organisation_id=organisation.id, debtor_name=organisation.name,
-                      debtor_attention=participant.full_name,
-                      debtor_street=f"{organisation.street} {organisation.house_number}".strip(),
-                      debtor_postcode=organisation.postcode, debtor_city=organisation.city)
-    else:
-        debtor = dict(debtor_user_id=participant.id, debtor_name=participant.formal_name or participant.full_name,
-                      debtor_street=f"{participant.street} {participant.house_number}".strip(),
-                      debtor_postcode=participant.postcode, debtor_city=participant.city)
-    issued = today_local()
-    invoice = Invoice(number=f"tmp-{uuid.uuid4().hex[:12]}", issued_on=issued,
-                      debtor_reference=enrollment.debtor_reference, **debtor)
-    line = InvoiceLine(
-        description=f"{event.course.name}: {event.name} ({event.starts_on:%d-%m-%Y}), deelnemer {participant.full_name}",
-        quantity=1, unit_price_cents=event.price_cents, vat_rate=event.vat_rate, amount_cents=event.price_cents,
-    )
-    invoice.lines.append(line)
-    invoice.subtotal_cents = line.amount_cents
-    invoice.vat_cents = round(line.amount_cents * line.vat_rate / 100)
-    invoice.total_cents = invoice.subtotal_cents + invoice.vat_cents
-    db.session.add(invoice)
-    db.session.flush()
-    invoice.number = f"{issued.year}{invoice.id:06d}"
-    return invoice
-
-
-def _make_credit_note(invoice: Invoice) -> Invoice | None:
-    """A credit note (creditfactuur) for the whole invoice: the same debtor and lines with negative
-    amounts. Invoices are never changed or deleted; an invoice is credited once."""
-    if invoice.credit_for_id is not None or invoice.credit_notes:
-        return None
-    lines = [InvoiceLine(description=f"Creditering: {line.description}", quantity=line.quantity,
-                         unit_price_cents=-line.unit_price_cents, vat_rate=line.vat_rate, amount_cents=-line.amount_cents)
-             for line in invoice.lines]
-    issued = today_local()
-    note = Invoice(number=f"tmp-{uuid.uuid4().hex[:12]}", issued_on=issued, lines=lines,
-                   debtor_user_id=invoice.debtor_user_id, debtor_organisation_id=invoice.debtor_organisation_id,
-                   debtor_name=invoice.debtor_name, debtor_attention=invoice.debtor_attention,
-                   debtor_street=invoice.debtor_street, debtor_postcode=invoice.debtor_postcode,
-                   debtor_city=invoice.debtor_city, debtor_reference=invoice.debtor_reference,
-                   subtotal_cents=-invoice.subtotal_cents, vat_cents=-invoice.vat_cents, total_cents=-invoice.total_cents)
-    db.session.add(note)
-    note.credit_for = invoice
-    db.session.add(note)
-    db.session.flush()
-    note.number = f"{issued.year}{note.id:06d}"
-    return note
-
-
-def send_confirmation(enrollment_id: int, promoted: bool = False) -> None:
-    """Mail the participant; keep what was sent in the digital dossier."""
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    event = enrollment.event
-    if enrollment.status == "waiting":
-        subject = f"Wachtlijst: {event.name}"
-    elif promoted:
-        subject = f"Er is een plaats vrijgekomen: {event.name}"
-    else:
-        subject = f"Bevestiging inschrijving: {event.name}"
-    # The invoice travels with the confirmation as a PDF, and the dossier keeps that very file.
-    invoice = enrollment.invoice if enrollment.status == "enrolled" else None
-    _mail_and_keep(enrollment, subject, "courses_confirmation", invoice, confirms_enrolment=True, promoted=promoted)
-
-
-def send_cancellation(enrollment_id: int, credit_note_id: int | None) -> None:
-    """Confirm a cancellation to the participant, with the credit note (creditfactuur) when there is one."""
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    credit_note = db.session.get(Invoice, credit_note_id) if credit_note_id else None
-    _mail_and_keep(enrollment, f"Afmelding bevestigd: {enrollment.event.name}", "courses_cancellation", credit_note,
-                   credit_note=credit_note)
-
-
-def _mail_and_keep(enrollment: Enrollment, subject: str, template: str, invoice: Invoice | None, *,
-                   confirms_enrolment: bool = False, **context) -> None:
-    """Mail the participant (with the invoice as a PDF); keep the message, with that very file, in the
-    digital dossier (the message archive). A job: the PDF is made outside the request."""
-    from webapp.core.mail import send_mail
-
-    attachments = [(invoice_file_name(invoice), "application/pdf", invoice_pdf(invoice))] if invoice else []
-    message = send_mail(enrollment.participant.email, subject, template, attachments=attachments,
-                        enrollment=enrollment, event=enrollment.event, participant=enrollment.participant,
-                        organisation=enrollment.organisation, **context)
-    if confirms_enrolment:
-        enrollment.confirmation_sent_at = utcnow()
-    db.session.add(Message(recipient_id=enrollment.participant_id, organisation_id=enrollment.organisation_id,
-                           kind="confirmation", subject=subject, body=message.get_body(preferencelist=("plain",)).get_content(),
-                           invoice_id=invoice.id if invoice else None, enrollment_id=enrollment.id,
-                           attachments=[MessageAttachment(filename=f, mimetype=m, data=d) for f, m, d in attachments]))
+def _earlier_enrollment(event: Event, participant: User) -> Enrollment | None:
+    """The participant's cancelled enrolment in the event, to use again (one row per person and event);
+    refused when they are enrolled or waiting already."""
+    existing = db.session.execute(
+        _for_update(select(Enrollment).where(Enrollment.event_id == event.id, Enrollment.participant_id == participant.id))
+    ).scalar_one_or_none()
+    if existing is not None and existing.status != "cancelled":
+        where = "op de wachtlijst" if existing.status == "waiting" else "ingeschreven"
+        raise DomainError(f"{participant.full_name} staat al {where} voor dit evenement.")
+    return existing
 
 
 def get_enrollment(context: ActingContext, enrollment_id: int) -> Enrollment:
-    """One's own enrolment, or (for an organisation's admin) one of the organisation's."""
+    """One's own enrolment (in the context it was made in), or, for an organisation's admin, one of the organisation's."""
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None:
         raise NotFound()
     own = enrollment.participant_id == context.user_id and enrollment.organisation_id == context.organisation_id
-    organisation_admin = context.is_admin and context.organisation_id is not None and enrollment.organisation_id == context.organisation_id
+    organisation_admin = context.is_admin and enrollment.organisation_id == context.organisation_id
     if not (own or organisation_admin):
         raise NotFound()
     return enrollment
 
 
 def cancel(context: ActingContext, enrollment_id: int) -> Enrollment:
-    """Cancel before the event; a freed place goes to the first on the waiting list (who is mailed)."""
+    """Cancel before the event. A freed place is credited and goes to the first on the waiting list; the
+    participant and whoever moves up are mailed after the commit."""
     enrollment = get_enrollment(context, enrollment_id)
     if not is_open(enrollment.event):
         raise DomainError("Afmelden is niet meer mogelijk: het evenement is al begonnen of voorbij.")
     event = _locked_event(enrollment.event_id)
-    enrollment = db.session.get(Enrollment, enrollment_id, populate_existing=True)
+    enrollment = db.session.execute(_for_update(select(Enrollment).where(Enrollment.id == enrollment_id))).scalar_one()
     if enrollment.status == "cancelled":
         raise DomainError("Deze inschrijving was al geannuleerd.")
-    freed = enrollment.status == "enrolled"
     old_state = enrollment.status
     enrollment.status, enrollment.cancelled_at = "cancelled", utcnow()
-    credit_note = _make_credit_note(enrollment.invoice) if freed and enrollment.invoice is not None else None
-    db.session.flush()
-    promoted = _promote_first_waiting(event) if freed else None
+    credit_note = promoted = None
+    if old_state == "enrolled":
+        credit_note = invoicing.credit_note(enrollment.invoice) if enrollment.invoice is not None else None
+        promoted = _promote_first_waiting(event)
     audit("course.cancelled", organisation_id=enrollment.organisation_id, subject=f"enrollment:{enrollment.id}",
           old_state=old_state, new_state="cancelled", promoted=promoted.id if promoted else None,
           credit_note=credit_note.number if credit_note else None)
-    enqueue_after_commit(send_cancellation, enrollment.id, credit_note.id if credit_note else None)
+    enqueue_after_commit(jobs.send_cancellation, enrollment.id, credit_note.id if credit_note else None)
     if promoted is not None:
-        enqueue_after_commit(send_confirmation, promoted.id, True)
+        enqueue_after_commit(jobs.send_confirmation, promoted.id, True)
     return enrollment
 
 
 def _promote_first_waiting(event: Event) -> Enrollment | None:
-    """A freed place goes to the first on the waiting list, with an invoice."""
-    first = db.session.execute(
+    """The freed place goes to the first on the waiting list, with an invoice; their place is still to be confirmed."""
+    db.session.flush()
+    first = db.session.execute(_for_update(
         select(Enrollment).where(Enrollment.event_id == event.id, Enrollment.status == "waiting")
         .order_by(Enrollment.waiting_since, Enrollment.id).limit(1)
-    ).scalar_one_or_none()
+    )).scalar_one_or_none()
     if first is not None:
-        first.status, first.waiting_since = "enrolled", None
-        first.invoice = _make_invoice(first, event, first.participant)
+        first.status, first.waiting_since, first.confirmation_sent_at = "enrolled", None, None
+        invoicing.issue_invoice(first)
     db.session.flush()
     _recount(event)
     return first
@@ -371,27 +317,27 @@ def my_course_rows(context: ActingContext):
 
 def organisation_overview(context: ActingContext):
     """For an organisation's admin: its custom courses with events, and its enrolments."""
-    if not context.is_admin or context.organisation_id is None:
-        raise NotFound()
+    organisation = context.require_admin()
     courses = list(db.session.execute(
-        select(Course).options(selectinload(Course.events)).where(Course.custom_for_id == context.organisation_id)
+        select(Course).options(selectinload(Course.events)).where(Course.custom_for_id == organisation.id)
         .order_by(Course.name)
     ).scalars())
     enrollments = list(db.session.execute(
         select(Enrollment).join(Enrollment.event)
         .options(selectinload(Enrollment.event).selectinload(Event.course), selectinload(Enrollment.participant))
-        .where(Enrollment.organisation_id == context.organisation_id, Enrollment.status != "cancelled")
+        .where(Enrollment.organisation_id == organisation.id, Enrollment.status != "cancelled")
         .order_by(Event.starts_on.desc(), Enrollment.id.desc()).limit(500)
     ).scalars())
     return courses, enrollments
 
 
-# Invoices and dossier ---------------------------------------------------------------------
+# Invoices ---------------------------------------------------------------------------------
 
 def _invoice_filter(context: ActingContext):
+    """A person's own invoices; acting for an organisation, the organisation's, for those with the courses mandate."""
     if context.organisation_id is None:
         return [Invoice.debtor_user_id == context.user_id, Invoice.debtor_organisation_id.is_(None)]
-    if not context.has_mandate("courses"):
+    if not context.has_mandate(SERVICE):
         return None
     return [Invoice.debtor_organisation_id == context.organisation_id]
 
@@ -416,17 +362,10 @@ def get_invoice(context: ActingContext, invoice_id: int) -> Invoice:
     return invoice
 
 
-def invoice_file_name(invoice: Invoice) -> str:
-    return f"{'creditfactuur' if invoice.is_credit_note else 'factuur'}-{invoice.number}.pdf"
-
-
-def invoice_pdf(invoice: Invoice) -> bytes:
-    from webapp.core.pdf import render_pdf
-
-    return render_pdf("courses/invoice_pdf.html", invoice=invoice)
-
+# The message archive (Digitaal Dossier) ---------------------------------------------------
 
 def _message_filter(context: ActingContext):
+    """A person's own messages; acting for an organisation, one's own there, and for its admin all of the organisation's."""
     if context.organisation_id is None:
         return [Message.recipient_id == context.user_id, Message.organisation_id.is_(None)]
     if context.is_admin:
@@ -434,7 +373,7 @@ def _message_filter(context: ActingContext):
     return [Message.organisation_id == context.organisation_id, Message.recipient_id == context.user_id]
 
 
-def messages(context: ActingContext) -> list[Message]:
+def archived_messages(context: ActingContext) -> list[Message]:
     return list(db.session.execute(
         select(Message).options(selectinload(Message.attachments).load_only(MessageAttachment.id, MessageAttachment.filename),
                                 selectinload(Message.invoice))
@@ -459,15 +398,17 @@ def get_attachment(context: ActingContext, message_id: int, attachment_id: int) 
     raise NotFound()
 
 
-# Back-office (issuer staff) ---------------------------------------------------------------
+# Staff: the catalogue ---------------------------------------------------------------------
 
-def all_courses() -> list[Course]:
+def all_courses(context: ActingContext) -> list[Course]:
+    require_staff(context)
     return list(db.session.execute(
         select(Course).options(selectinload(Course.category), selectinload(Course.custom_for)).order_by(Course.name)
     ).scalars())
 
 
-def save_course(course: Course | None, data: dict) -> Course:
+def save_course(context: ActingContext, course: Course | None, data: dict) -> Course:
+    require_staff(context)
     course = course or Course()
     course.name = data["name"].strip()
     course.description = (data.get("description") or "").strip()
@@ -480,7 +421,8 @@ def save_course(course: Course | None, data: dict) -> Course:
     return course
 
 
-def save_event(course: Course, event: Event | None, data: dict) -> Event:
+def save_event(context: ActingContext, course: Course, event: Event | None, data: dict) -> Event:
+    require_staff(context)
     if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
         raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
     event = event or Event(course=course)
@@ -498,37 +440,43 @@ def save_event(course: Course, event: Event | None, data: dict) -> Event:
     return event
 
 
-def event_enrollments(event_id: int) -> list[Enrollment]:
+# Staff: participants, invitations, results ------------------------------------------------
+
+def event_enrollments(context: ActingContext, event_id: int) -> list[Enrollment]:
+    require_staff(context)
     return list(db.session.execute(
         select(Enrollment).options(selectinload(Enrollment.participant), selectinload(Enrollment.organisation))
         .where(Enrollment.event_id == event_id).order_by(Enrollment.status, Enrollment.waiting_since, Enrollment.id)
     ).scalars())
 
 
-def send_invitations(event_id: int) -> int:
-    """Mail an invitation to every enrolled participant not yet invited; returns how many."""
-    from webapp.core.mail import send_mail
-
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise NotFound()
-    sent = 0
-    for enrollment in event_enrollments(event_id):
-        if enrollment.status != "enrolled" or enrollment.invitation_sent_at is not None:
-            continue
-        subject = f"Uitnodiging: {event.name} op {event.starts_on:%d-%m-%Y}"
-        message = send_mail(enrollment.participant.email, subject, "courses_invitation", event=event,
-                            participant=enrollment.participant)
-        enrollment.invitation_sent_at = utcnow()
-        db.session.add(Message(recipient_id=enrollment.participant_id, organisation_id=enrollment.organisation_id,
-                               kind="invitation", subject=subject,
-                               body=message.get_body(preferencelist=("plain",)).get_content(),
-                               enrollment_id=enrollment.id))
-        sent += 1
-    return sent
+def send_invitations(context: ActingContext, event_id: int) -> int:
+    """Invite every enrolled participant not invited yet (mailed after the commit, kept in their
+    archive); how many. Under the event's lock, so two clicks at once invite nobody twice."""
+    require_staff(context)
+    event = _locked_event(event_id)
+    uninvited = _uninvited(event)
+    for enrollment in uninvited:
+        _invite(event, enrollment)
+    return len(uninvited)
 
 
-def record_result(enrollment_id: int, result: str, attended: bool) -> Enrollment:
+def _uninvited(event: Event) -> list[Enrollment]:
+    return list(db.session.execute(
+        select(Enrollment).options(selectinload(Enrollment.participant), selectinload(Enrollment.organisation))
+        .where(Enrollment.event_id == event.id, Enrollment.status == "enrolled", Enrollment.invitation_sent_at.is_(None))
+        .order_by(Enrollment.id)
+    ).scalars())
+
+
+def _invite(event: Event, enrollment: Enrollment) -> None:
+    archive.mail_participant(enrollment, f"Uitnodiging: {event.name} op {event.starts_on:%d-%m-%Y}",
+                             "courses_invitation", kind="invitation")
+    enrollment.invitation_sent_at = utcnow()
+
+
+def record_result(context: ActingContext, enrollment_id: int, result: str, attended: bool) -> Enrollment:
+    require_staff(context)
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None:
         raise NotFound()
@@ -539,7 +487,10 @@ def record_result(enrollment_id: int, result: str, attended: bool) -> Enrollment
     return enrollment
 
 
-def all_invoices(only_open: bool = False, limit: int = 200) -> list[Invoice]:
+# Staff: invoices --------------------------------------------------------------------------
+
+def all_invoices(context: ActingContext, only_open: bool = False, limit: int = 200) -> list[Invoice]:
+    require_staff(context)
     statement = (select(Invoice).options(selectinload(Invoice.credit_notes), selectinload(Invoice.credit_for))
                  .order_by(Invoice.issued_on.desc(), Invoice.id.desc()).limit(limit))
     if only_open:
@@ -547,39 +498,89 @@ def all_invoices(only_open: bool = False, limit: int = 200) -> list[Invoice]:
     return list(db.session.execute(statement).scalars())
 
 
-def mark_paid(invoice_id: int, paid: bool = True) -> Invoice:
+def get_any_invoice(context: ActingContext, invoice_id: int) -> Invoice:
+    require_staff(context)
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None:
         raise NotFound()
+    return invoice
+
+
+def mark_paid(context: ActingContext, invoice_id: int, paid: bool = True) -> Invoice:
+    """Paid (a credit note: refunded), or open again."""
+    invoice = get_any_invoice(context, invoice_id)
     invoice.paid_at = utcnow() if paid else None
     audit("course.invoice_paid" if paid else "course.invoice_unpaid", organisation_id=invoice.debtor_organisation_id,
           subject=f"invoice:{invoice.id}")
     return invoice
 
 
-def send_message(recipient: User, organisation_id: int | None, subject: str, body: str,
-                 attachments=()) -> Message:
-    """A message from the issuer: mailed, and kept in the recipient's dossier with its attachments."""
-    from webapp.core.mail import send_mail
-
-    attachments = _safe_attachments(attachments)
-    send_mail(recipient.email, subject, "courses_message", attachments=attachments, body=body, recipient=recipient)
-    message = Message(recipient_id=recipient.id, organisation_id=organisation_id, kind="message", subject=subject, body=body)
-    message.attachments = [MessageAttachment(filename=f, mimetype=m, data=d) for f, m, d in attachments]
-    db.session.add(message)
-    return message
-
+# Staff: a message to a customer's archive -------------------------------------------------
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
+class Addressee(NamedTuple):
+    """Whom a staff message is for: a person in their own name, or an organisation (its admins read it)."""
+
+    user: User | None
+    organisation: Organisation | None
+    addresses: list[str]
+
+    @property
+    def name(self) -> str:
+        return self.user.full_name if self.user is not None else self.organisation.name
+
+
+def send_archive_message(context: ActingContext, *, subject: str, body: str, person_email: str = "",
+                         organisation_id: int | None = None, attachments=()) -> Message:
+    """A message with attachments from the issuer to a person (found by e-mail address) or to an
+    organisation (mailed to its address, else to its admins): mailed after the commit, and kept in the
+    recipient's message archive."""
+    require_staff(context)
+    subject, body = (subject or "").strip(), (body or "").strip()
+    if not subject:
+        raise DomainError("Vul een onderwerp in.", field="subject")
+    attachments = _safe_attachments(attachments)
+    to = _organisation_addressee(organisation_id) if organisation_id else _person_addressee(person_email)
+    for address in to.addresses:
+        send_mail(address, subject, "courses_message", attachments=attachments, body=body, recipient=to.user,
+                  recipient_name=to.name)
+    message = archive.keep(recipient_id=to.user.id if to.user else None,
+                           organisation_id=to.organisation.id if to.organisation else None,
+                           kind="message", subject=subject, body=body, attachments=attachments)
+    audit("course.message_sent", organisation_id=message.organisation_id,
+          subject=f"organisation:{to.organisation.id}" if to.organisation else f"user:{to.user.id}",
+          message_id=message.id, attachments=len(attachments))
+    return message
+
+
+def _person_addressee(email: str) -> Addressee:
+    email = (email or "").strip().lower()
+    user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none() if email else None
+    if user is None:
+        raise DomainError("Er is geen persoon met dit e-mailadres.", field="person_email")
+    return Addressee(user, None, [user.email])
+
+
+def _organisation_addressee(organisation_id: int) -> Addressee:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise DomainError("Deze organisatie bestaat niet.", field="organisation_id")
+    if organisation.email:
+        return Addressee(None, organisation, [organisation.email])
+    admins = db.session.execute(
+        select(User.email).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id, Membership.role == "admin").order_by(User.id)
+    ).scalars().all()
+    if not admins:
+        raise DomainError("Deze organisatie heeft geen e-mailadres en geen beheerder.", field="organisation_id")
+    return Addressee(None, organisation, list(admins))
+
+
 def _safe_attachments(attachments) -> list[tuple[str, str, bytes]]:
     """Filenames reduced to safe characters; the type from the name (never the browser's word)."""
-    import mimetypes
-
-    from werkzeug.utils import secure_filename
-
     result = []
     for filename, _, data in attachments:
         if not data:
@@ -591,51 +592,3 @@ def _safe_attachments(attachments) -> list[tuple[str, str, bytes]]:
     if len(result) > MAX_ATTACHMENTS:
         raise DomainError(f"Stuur hoogstens {MAX_ATTACHMENTS} bijlagen mee.", field="attachments")
     return result
-
-
-def send_dossier_message(*, subject: str, body: str, person_email: str = "", organisation_id: int | None = None,
-                         attachments=()) -> Message:
-    """Back-office: a message with attachments to a person (by e-mail address, in their own name)
-    or to an organisation (mailed to its address, else to its admins; in the dossier of its admins)."""
-    from webapp.core.mail import send_mail
-
-    subject, body = (subject or "").strip(), (body or "").strip()
-    if not subject:
-        raise DomainError("Vul een onderwerp in.", field="subject")
-    attachments = _safe_attachments(attachments)
-    if organisation_id:
-        organisation = db.session.get(Organisation, organisation_id)
-        if organisation is None:
-            raise DomainError("Deze organisatie bestaat niet.", field="organisation_id")
-        admins = list(db.session.execute(
-            select(User).join(Membership, Membership.user_id == User.id)
-            .where(Membership.organisation_id == organisation.id, Membership.role == "admin").order_by(User.id)
-        ).scalars())
-        addresses = [organisation.email] if organisation.email else [u.email for u in admins]
-        if not addresses:
-            raise DomainError("Deze organisatie heeft geen e-mailadres en geen beheerder.", field="organisation_id")
-        for address in addresses:
-            send_mail(address, subject, "courses_message", attachments=attachments, body=body,
-                      recipient=None, recipient_name=organisation.name)
-        message = Message(recipient_id=None, organisation_id=organisation.id, kind="message", subject=subject, body=body)
-        audit_organisation, audit_subject = organisation.id, f"organisation:{organisation.id}"
-    else:
-        email = (person_email or "").strip().lower()
-        recipient = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none() if email else None
-        if recipient is None:
-            raise DomainError("Er is geen persoon met dit e-mailadres.", field="person_email")
-        send_mail(recipient.email, subject, "courses_message", attachments=attachments, body=body, recipient=recipient)
-        message = Message(recipient_id=recipient.id, organisation_id=None, kind="message", subject=subject, body=body)
-        audit_organisation, audit_subject = None, f"user:{recipient.id}"
-    message.attachments = [MessageAttachment(filename=f, mimetype=m, data=d) for f, m, d in attachments]
-    db.session.add(message)
-    db.session.flush()
-    audit("course.message_sent", organisation_id=audit_organisation, subject=audit_subject, message_id=message.id,
-          attachments=len(attachments))
-    return message
-
-
-def format_euro(cents: int | None) -> str:
-    cents = cents or 0
-    whole, rest = divmod(abs(cents), 100)
-    return f"{'-' if cents < 0 else ''}€ {whole:,}".replace(",", ".") + f",{rest:02d}"

@@ -1,14 +1,16 @@
-"""Staff pages of courses: the catalogue, events and their participants, invoices, messages to the dossier."""
+"""Staff pages of courses: the catalogue, events and their participants, invoices, messages to a customer's
+message archive (Digitaal Dossier)."""
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.accounts.models import Organisation
+from webapp.core.auth import acting
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
 from webapp.core.pdf import pdf_response
 from webapp.core.staff import staff_blueprint
-from webapp.courses import services
+from webapp.courses import invoicing, services
 from webapp.courses.forms import CourseForm, EventForm, MessageForm, ResultForm
-from webapp.courses.models import Category, Course, Event, Invoice
+from webapp.courses.models import Category, Course, Event
 from webapp.extensions import db
 
 bp = staff_blueprint("courses_staff", __name__, "/cursussen")
@@ -31,10 +33,10 @@ def _course_form(course=None):
 def index():
     form = _course_form()
     if form.validate_on_submit():
-        course = services.save_course(None, form.data)
+        course = services.save_course(acting(), None, form.data)
         flash(f"Cursus {course.name} is aangemaakt.", "success")
         return redirect(url_for("courses_staff.course", course_id=course.id), code=303)
-    return render_template("courses/staff/index.html", courses=services.all_courses(), form=form), form_status(form)
+    return render_template("courses/staff/index.html", courses=services.all_courses(acting()), form=form), form_status(form)
 
 
 @bp.route("/<int:course_id>", methods=["GET", "POST"])
@@ -43,12 +45,12 @@ def course(course_id):
     form = _course_form(course)
     event_form = EventForm(prefix="event")
     if request.method == "POST" and request.form.get("action") == "course" and form.validate_on_submit():
-        services.save_course(course, form.data)
+        services.save_course(acting(), course, form.data)
         flash("De cursus is opgeslagen.", "success")
         return redirect(url_for("courses_staff.course", course_id=course.id), code=303)
     if request.method == "POST" and request.form.get("action") == "event" and event_form.validate_on_submit():
         try:
-            event = services.save_event(course, None, event_form.data)
+            event = services.save_event(acting(), course, None, event_form.data)
         except DomainError as error:
             add_error(event_form, error)
         else:
@@ -65,20 +67,20 @@ def event(event_id):
         form.price.data = event.price_cents / 100
     if form.validate_on_submit():
         try:
-            services.save_event(event.course, event, form.data)
+            services.save_event(acting(), event.course, event, form.data)
         except DomainError as error:
             add_error(form, error)
         else:
             flash("Het evenement is opgeslagen.", "success")
             return redirect(url_for("courses_staff.event", event_id=event.id), code=303)
     return render_template("courses/staff/event.html", event=event, form=form,
-                           enrollments=services.event_enrollments(event.id),
+                           enrollments=services.event_enrollments(acting(), event.id),
                            places=services.available_places(event)), form_status(form)
 
 
 @bp.post("/evenementen/<int:event_id>/uitnodigen")
 def invite(event_id):
-    sent = services.send_invitations(event_id)
+    sent = services.send_invitations(acting(), event_id)
     flash(f"{sent} uitnodiging(en) verstuurd.", "success")
     return redirect(url_for("courses_staff.event", event_id=event_id), code=303)
 
@@ -86,7 +88,7 @@ def invite(event_id):
 @bp.post("/inschrijvingen/<int:enrollment_id>/resultaat")
 def result(enrollment_id):
     form = ResultForm()
-    enrollment = services.record_result(enrollment_id, form.result.data or "", form.attended.data)
+    enrollment = services.record_result(acting(), enrollment_id, form.result.data or "", form.attended.data)
     flash(f"Resultaat van {enrollment.participant.full_name} is opgeslagen.", "success")
     return redirect(url_for("courses_staff.event", event_id=enrollment.event_id), code=303)
 
@@ -94,20 +96,20 @@ def result(enrollment_id):
 @bp.get("/facturen")
 def invoices():
     only_open = request.args.get("open") == "1"
-    return render_template("courses/staff/invoices.html", invoices=services.all_invoices(only_open), only_open=only_open)
+    return render_template("courses/staff/invoices.html", invoices=services.all_invoices(acting(), only_open), only_open=only_open)
 
 
 @bp.post("/facturen/<int:invoice_id>/betaald")
 def mark_paid(invoice_id):
-    invoice = services.mark_paid(invoice_id, request.form.get("paid", "1") == "1")
+    invoice = services.mark_paid(acting(), invoice_id, request.form.get("paid", "1") == "1")
     flash(f"Factuur {invoice.number} is {'als betaald' if invoice.is_paid else 'weer als open'} gemarkeerd.", "success")
     return redirect(url_for("courses_staff.invoices"), code=303)
 
 
 @bp.get("/facturen/<int:invoice_id>.pdf")
 def invoice_pdf(invoice_id):
-    invoice = db.get_or_404(Invoice, invoice_id)
-    return pdf_response(services.invoice_pdf(invoice), services.invoice_file_name(invoice))
+    invoice = services.get_any_invoice(acting(), invoice_id)
+    return pdf_response(invoicing.pdf(invoice), invoicing.file_name(invoice))
 
 
 @bp.route("/bericht", methods=["GET", "POST"])
@@ -122,8 +124,8 @@ def message():
         try:
             if form.to.data == "organisation" and not form.organisation_id.data:
                 raise DomainError("Kies een organisatie.", field="organisation_id")
-            message = services.send_dossier_message(
-                subject=form.subject.data, body=form.body.data, attachments=files,
+            message = services.send_archive_message(
+                acting(), subject=form.subject.data, body=form.body.data, attachments=files,
                 person_email=form.person_email.data if form.to.data == "person" else "",
                 organisation_id=form.organisation_id.data if form.to.data == "organisation" else None)
         except DomainError as error:

@@ -1,5 +1,5 @@
-"""Cursusagenda, course pages, enrolment, Mijn Onderwijsgroep (cursussen, facturen, dossier)
-and the issuer's back-office for courses."""
+"""Cursusagenda, course pages, enrolment, and Mijn Onderwijsgroep: cursussen, facturen and the
+message archive (Digitaal Dossier). The staff pages are in staff.py."""
 from flask import Blueprint, flash, make_response, render_template, request, url_for
 
 from webapp.core.auth import acting, admin_required, login_required
@@ -8,17 +8,16 @@ from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import redirect_after_post, render
 from webapp.core.ids import whole_number
 from webapp.core.pdf import pdf_response
-from webapp.courses import services
+from webapp.courses import invoicing, services
 from webapp.courses.forms import EnrolForm
 from webapp.courses.models import STATUSES
-from webapp.extensions import db
 
 bp = Blueprint("courses", __name__)
 
 
 @bp.app_template_filter("euro")
 def euro(cents):
-    return services.format_euro(cents)
+    return invoicing.format_euro(cents)
 
 
 # Public catalogue -------------------------------------------------------------------------
@@ -44,7 +43,7 @@ def category(category_id):
 
 @bp.get("/cursussen/<int:course_id>")
 def course(course_id):
-    course = services.get_course(course_id, acting())
+    course = services.get_course(acting(), course_id)
     events = [e for e in course.events if services.is_open(e)]
     return render_template("courses/course.html", course=course, events=events)
 
@@ -55,22 +54,18 @@ def course(course_id):
 @login_required
 def enrol(event_id):
     context = acting()
-    event = services.get_event(event_id, context)
+    event = services.get_event(context, event_id)
     form = EnrolForm()
     may_choose = context.is_admin
     chosen = request.args.get("deelnemer", "")
     if request.method == "GET":
-        participant_id = context.user_id if chosen == "" or not may_choose else (int(chosen) if chosen.isdigit() else 0)
+        participant_id = context.user_id if chosen == "" or not may_choose else (whole_number(chosen) or 0)
         form.participant_id.data = str(participant_id) if participant_id else ""
     else:
         participant_id = form.participant(context.user_id)
-    participant = None
-    if participant_id and (participant_id == context.user_id or may_choose):
-        from webapp.accounts.models import User
-
-        participant = db.session.get(User, participant_id)
+    participant = services.chosen_participant(context, participant_id)
     query = request.args.get("zoek", "")
-    persons = services.organisation_persons(context.organisation_id, query) if may_choose and (query or participant is None) else []
+    persons = services.organisation_persons(context, query) if may_choose and (query or participant is None) else []
     if request.method == "GET" and request.args.get("zoek") is not None and request.htmx:
         return render("courses/enrol.html", "person_results", event=event, persons=persons, query=query)
     if form.validate_on_submit():
@@ -145,13 +140,15 @@ def invoices():
 @login_required
 def invoice_pdf(invoice_id):
     invoice = services.get_invoice(acting(), invoice_id)
-    return pdf_response(services.invoice_pdf(invoice), services.invoice_file_name(invoice))
+    return pdf_response(invoicing.pdf(invoice), invoicing.file_name(invoice))
 
+
+# The message archive, which the UI (and its URL) calls the Digitaal Dossier.
 
 @bp.get("/mijn-onderwijsgroep/dossier")
 @login_required
-def dossier():
-    return render_template("courses/dossier.html", messages=services.messages(acting()))
+def message_archive():
+    return render_template("courses/message_archive.html", messages=services.archived_messages(acting()))
 
 
 @bp.get("/mijn-onderwijsgroep/dossier/<int:message_id>")
