@@ -63,6 +63,11 @@ class ActingContext:
             raise NotFound()
         return self.organisation
 
+    def require_staff(self) -> None:
+        """The issuer's staff only (their pages hang under /beheer); anyone else finds nothing."""
+        if not self.user.is_staff:
+            raise NotFound()
+
     def require_level(self, level: str) -> None:
         if not level_at_least(self.level, level):
             raise NotFound()

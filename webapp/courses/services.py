@@ -36,12 +36,6 @@ PER_PAGE = 25
 MAX_PAGE = 400  # offsets stay bounded: 400 pages of 25 is far beyond any real agenda
 
 
-def require_staff(context: ActingContext | None) -> None:
-    """The issuer's staff only; anyone else finds nothing."""
-    if context is None or not context.user.is_staff:
-        raise NotFound()
-
-
 # Catalogue --------------------------------------------------------------------------------
 
 def get_category(category_id: int) -> Category:
@@ -401,14 +395,14 @@ def get_attachment(context: ActingContext, message_id: int, attachment_id: int) 
 # Staff: the catalogue ---------------------------------------------------------------------
 
 def all_courses(context: ActingContext) -> list[Course]:
-    require_staff(context)
+    context.require_staff()
     return list(db.session.execute(
         select(Course).options(selectinload(Course.category), selectinload(Course.custom_for)).order_by(Course.name)
     ).scalars())
 
 
 def save_course(context: ActingContext, course: Course | None, data: dict) -> Course:
-    require_staff(context)
+    context.require_staff()
     course = course or Course()
     course.name = data["name"].strip()
     course.description = (data.get("description") or "").strip()
@@ -422,7 +416,7 @@ def save_course(context: ActingContext, course: Course | None, data: dict) -> Co
 
 
 def save_event(context: ActingContext, course: Course, event: Event | None, data: dict) -> Event:
-    require_staff(context)
+    context.require_staff()
     if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
         raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
     event = event or Event(course=course)
@@ -443,7 +437,7 @@ def save_event(context: ActingContext, course: Course, event: Event | None, data
 # Staff: participants, invitations, results ------------------------------------------------
 
 def event_enrollments(context: ActingContext, event_id: int) -> list[Enrollment]:
-    require_staff(context)
+    context.require_staff()
     return list(db.session.execute(
         select(Enrollment).options(selectinload(Enrollment.participant), selectinload(Enrollment.organisation))
         .where(Enrollment.event_id == event_id).order_by(Enrollment.status, Enrollment.waiting_since, Enrollment.id)
@@ -453,7 +447,7 @@ def event_enrollments(context: ActingContext, event_id: int) -> list[Enrollment]
 def send_invitations(context: ActingContext, event_id: int) -> int:
     """Invite every enrolled participant not invited yet (mailed after the commit, kept in their
     archive); how many. Under the event's lock, so two clicks at once invite nobody twice."""
-    require_staff(context)
+    context.require_staff()
     event = _locked_event(event_id)
     uninvited = _uninvited(event)
     for enrollment in uninvited:
@@ -476,7 +470,7 @@ def _invite(event: Event, enrollment: Enrollment) -> None:
 
 
 def record_result(context: ActingContext, enrollment_id: int, result: str, attended: bool) -> Enrollment:
-    require_staff(context)
+    context.require_staff()
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None:
         raise NotFound()
@@ -490,7 +484,7 @@ def record_result(context: ActingContext, enrollment_id: int, result: str, atten
 # Staff: invoices --------------------------------------------------------------------------
 
 def all_invoices(context: ActingContext, only_open: bool = False, limit: int = 200) -> list[Invoice]:
-    require_staff(context)
+    context.require_staff()
     statement = (select(Invoice).options(selectinload(Invoice.credit_notes), selectinload(Invoice.credit_for))
                  .order_by(Invoice.issued_on.desc(), Invoice.id.desc()).limit(limit))
     if only_open:
@@ -499,7 +493,7 @@ def all_invoices(context: ActingContext, only_open: bool = False, limit: int = 2
 
 
 def get_any_invoice(context: ActingContext, invoice_id: int) -> Invoice:
-    require_staff(context)
+    context.require_staff()
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None:
         raise NotFound()
@@ -538,7 +532,7 @@ def send_archive_message(context: ActingContext, *, subject: str, body: str, per
     """A message with attachments from the issuer to a person (found by e-mail address) or to an
     organisation (mailed to its address, else to its admins): mailed after the commit, and kept in the
     recipient's message archive."""
-    require_staff(context)
+    context.require_staff()
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject:
         raise DomainError("Vul een onderwerp in.", field="subject")
