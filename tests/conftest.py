@@ -112,8 +112,10 @@ def app(database_url, tmp_path):
         empty_tables(app)
     with app.app_context():
         yield app
+        from webapp.core.jobs import wait_for_in_process_jobs
         from webapp.extensions import db
 
+        wait_for_in_process_jobs()  # mail and builds the test started end before its database goes
         db.session.remove()
         db.engine.dispose()
 
