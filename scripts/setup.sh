@@ -36,12 +36,14 @@ ensure_venv() {
   fi
 }
 
-# htmx and friends come from the npm registry through npm, and are served by the portal itself.
+# htmx and friends come from the npm registry through npm, and are served by the portal itself; the
+# Nu HTML checker (vnu-jar) comes the same way, for the tests (its install script, which would fetch a
+# Java runtime, does not run: Debian's default-jre-headless runs it).
 ensure_browser_libraries() {
   local vendor="$ROOT/webapp/static/vendor"
   if [ ! -f "$vendor/htmx.min.js" ] || [ package-lock.json -nt "$vendor/htmx.min.js" ]; then
     command -v npm >/dev/null || ensure_debian_packages npm
-    npm ci --no-audit --no-fund --silent
+    npm ci --no-audit --no-fund --silent --ignore-scripts
     mkdir -p "$vendor"
     cp node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx.min.js"
   fi

@@ -50,3 +50,27 @@ def require_redis() -> None:
 
 def require_chromium() -> None:
     require(shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM), "Chromium", "the Debian package chromium")
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NU_CHECKER = os.path.join(ROOT, "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
+
+
+def nu_html_errors(pages: dict[str, str], folder) -> list[str]:
+    """The W3C Nu HTML checker's errors for these pages (name -> HTML), as 'name: line: message'."""
+    import json
+    import subprocess
+
+    require(shutil.which("java") is not None and os.path.isfile(NU_CHECKER), "The W3C Nu HTML checker",
+            "default-jre-headless and the npm package vnu-jar (scripts/test installs both)")
+    files = {}
+    for number, (name, html) in enumerate(pages.items()):
+        path = os.path.join(str(folder), f"page-{number}.html")
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(html)
+        files["file:" + path] = name
+    result = subprocess.run(["java", "-jar", NU_CHECKER, "--errors-only", "--format", "json", "--stdout", *[
+        path.removeprefix("file:") for path in files]], capture_output=True, text=True, timeout=300)
+    messages = json.loads(result.stdout or "{}").get("messages", [])
+    return [f"{files.get(m.get('url'), m.get('url'))}: {m.get('lastLine')}: {m.get('message')}" for m in messages
+            if m.get("type") == "error"]

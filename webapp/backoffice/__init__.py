@@ -7,12 +7,13 @@ from webapp.core.modules import Link, Module, Periodic
 
 module = Module(
     name="backoffice",
+    label="Portaal",
     blueprints=(views.bp,),
     staff_pages=(
         Link("Uitgaande e-mail", "backoffice.outgoing_mail",
              description="E-mail die nog onderweg is of niet kon worden afgeleverd."),
         Link("Achtergrondtaken", "backoffice.periodic_runs",
-             description="Wat periodiek draait, wanneer het het laatst draaide en hoe dat ging."),
+             description="Wat periodiek draait, wanneer het voor het laatst draaide en hoe dat ging."),
         Link("Logboek", "backoffice.audit_log",
              description="Wie wat deed, voor welke organisatie: zoeken op organisatie, gebruiker, actie en datum."),
     ),

@@ -82,6 +82,7 @@ class StepUpMethod:
 @dataclass(frozen=True)
 class Module:
     name: str
+    label: str = ""  # Dutch: heads the module's part of the staff dashboard
     blueprints: tuple = ()
     service: Service | None = None
     nav: tuple[Link, ...] = ()

@@ -4,6 +4,7 @@ from webapp.courses import commands, demo, staff, views
 
 module = Module(
     name="courses",
+    label="Cursussen",
     blueprints=(views.bp, staff.bp),
     service=Service("courses", "Cursussen"),
     nav=(Link("Cursusagenda", "courses.agenda", public=True), Link("Cursussen", "courses.my_courses")),

@@ -4,6 +4,7 @@ from webapp.organisations import demo, staff, views
 
 module = Module(
     name="organisations",
+    label="Organisaties",
     blueprints=(views.bp, staff.bp),
     staff_pages=(Link("Organisaties", "organisations_staff.index",
                       description="Organisaties aanmaken en hun eerste contactpersoon uitnodigen."),),

@@ -6,6 +6,7 @@ from webapp.passes import commands, demo, jobs, staff, views
 
 module = Module(
     name="passes",
+    label="Digitale pasjes",
     blueprints=(views.bp, staff.bp),
     service=Service("passes", "Digitale pasjes"),
     nav=(Link("Digitale pasjes", "passes.index", mandate="passes"),),
