@@ -1,7 +1,9 @@
 """Staff (back-office) pages: every module's hang under /beheer, in a blueprint made here, and the
 staff dashboard at /beheer links them all (each module lists its own in `Module.staff_pages`)."""
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort
 from flask_login import current_user
+
+from webapp.core.auth import login_redirect
 
 
 def staff_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
@@ -13,7 +15,7 @@ def staff_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluepr
 
 def _staff_only():
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path if request.query_string else request.path))
+        return login_redirect()
     if not current_user.is_staff:
         abort(404)
     return None

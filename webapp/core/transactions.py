@@ -13,6 +13,8 @@ SQLite has no row locks (it ignores FOR UPDATE), so a writing request there take
 write lock at its start (BEGIN IMMEDIATE): writers that count before they write (places left on an
 event, room in a selection) take turns. PostgreSQL locks the rows that are counted (FOR UPDATE).
 """
+import sqlite3
+
 from flask import Flask, request
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
@@ -27,18 +29,24 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def after_commit(func, *args, **kwargs) -> None:
     """Call func(*args, **kwargs) once the current transaction has committed; never when it rolls back.
     It may not use the database session (that transaction is over): enqueue a job for such work."""
-    db.session().info.setdefault(_AFTER_COMMIT, []).append((func, args, kwargs))
+    session = db.session()
+    if session.get_transaction() is None:
+        session.begin()  # so that a rollback, even one before any SQL, drops the work
+    session.info.setdefault(_AFTER_COMMIT, []).append((func, args, kwargs))
 
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction itself has not committed yet
     for func, args, kwargs in session.info.pop(_AFTER_COMMIT, []):
         func(*args, **kwargs)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the transaction itself, not a savepoint, was rolled back
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 def commit() -> None:
@@ -56,7 +64,7 @@ def take_write_lock() -> None:
 
 
 def _set_sqlite_busy_timeout(dbapi_connection, connection_record) -> None:
-    if dbapi_connection.__class__.__module__.startswith("sqlite3"):
+    if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
