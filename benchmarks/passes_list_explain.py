@@ -31,7 +31,7 @@ with app.app_context():
     et = db.session.execute(select(ExamType).where(ExamType.name == "Eerste Hulp")).scalar_one()
     captured = []
     def grab(conn, cursor, statement, parameters, context, executemany):
-        if ("passes_holder_links" in statement or "passes_link_exam_types" in statement) and not statement.startswith("EXPLAIN"):
+        if ("passes_holder_organisations" in statement or "passes_holder_organisation_exam_types" in statement) and not statement.startswith("EXPLAIN"):
             captured.append((statement, parameters))
     event.listen(db.engine, "before_cursor_execute", grab)
     pg = db.engine.dialect.name == "postgresql"

@@ -45,8 +45,8 @@ class PassesWorld:
         )
         db.session.commit()
 
-    def link(self, holder, organisation=None):
-        return next(l for l in holder.links if organisation is None or l.organisation_id == organisation.id)
+    def holder_organisation(self, holder, organisation=None):
+        return next(at for at in holder.holder_organisations if organisation is None or at.organisation_id == organisation.id)
 
     def many(self, count, organisation=None, start=10000000):
         """count more holders at the ROC (bulk, for the cap)."""
@@ -57,7 +57,7 @@ class PassesWorld:
         for i in range(count):
             number = f"{start + i:08d}"
             holder = Holder(number=number, last_name=f"Houder{i:04d}", initials="H.")
-            holder.links = [HolderOrganisation(organisation_id=organisation.id, number=number, name_key=f"houder{i:04d}",
+            holder.holder_organisations = [HolderOrganisation(organisation_id=organisation.id, number=number, name_key=f"houder{i:04d}",
                                                expires_on=date.today() + timedelta(days=30))]
             db.session.add(holder)
         db.session.commit()

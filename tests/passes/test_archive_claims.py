@@ -25,7 +25,7 @@ def request_id(world, monkeypatch):
         [(world.roc.id, "")],
     ) for i in range(HOLDERS)]
     db.session.commit()
-    services.add_to_selection(world.contact.id, [world.link(holder).id for holder in holders])
+    services.add_to_selection(world.contact.id, [world.holder_organisation(holder).id for holder in holders])
     request = services.submit_request(world.contact.id, world.roc.id, uuid.uuid4().hex, enqueue=lambda request_id: None)
     monkeypatch.setattr(jobs, "CHUNK_SIZE", 1)
     jobs._free_claims(request.id)

@@ -17,7 +17,7 @@ def test_generate_makes_holders_qualifications_and_a_bench_contact(app):
     qualifications = db.session.execute(select(func.count()).select_from(Qualification)).scalar_one()
     assert 600 < qualifications < 1200  # about 3 each
     holder = db.session.execute(select(Holder).where(Holder.number == "30000000")).scalar_one()
-    link = holder.links[0]
+    link = holder.holder_organisations[0]
     assert link.expires_on == max(q.expires_on for q in holder.qualifications) and link.name_key == holder.last_name.lower()
     bench = db.session.execute(select(User).where(User.email == "bench@pasjes.example")).scalar_one()
     scope = services.scope_ids(bench.id)
@@ -42,9 +42,9 @@ def test_generate_is_deterministic(app):
     generate(50, organisations=3, contact_of=1, echo=lambda *_: None)
     first = [(h.number, h.last_name, h.birth_date) for h in db.session.execute(select(Holder).order_by(Holder.number)).scalars()]
     assert first[0][0] == "30000000" and len(first) == 50
-    from webapp.passes.models import HolderOrganisation, LinkExamType, Qualification
+    from webapp.passes.models import HolderOrganisation, HolderOrganisationExamType, Qualification
 
-    for model in (LinkExamType, Qualification, HolderOrganisation, Holder):
+    for model in (HolderOrganisationExamType, Qualification, HolderOrganisation, Holder):
         db.session.execute(model.__table__.delete())
     db.session.commit()
     generate(50, organisations=3, contact_of=1, echo=lambda *_: None)

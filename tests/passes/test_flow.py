@@ -32,12 +32,12 @@ def qr_urls(data: bytes, tmp_path) -> list[str]:
 
 def test_select_submit_download_and_verify(contact_client, world, tmp_path):
     client = contact_client
-    knightley = world.link(world.knightley).id
+    knightley = world.holder_organisation(world.knightley).id
     response = client.post(f"/pasjes/selectie/{knightley}/toevoegen", data={"terug": "zoek=knight"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/pasjes?zoek=knight")
     assert "1</strong> Kwalificatiehouder(s) toegevoegd van 1 organisaties" in client.get("/pasjes").get_data(as_text=True)
     # a hand-made post for another organisation's holder
-    assert client.post(f"/pasjes/selectie/{world.link(world.foreign).id}/toevoegen").status_code == 404
+    assert client.post(f"/pasjes/selectie/{world.holder_organisation(world.foreign).id}/toevoegen").status_code == 404
 
     options = client.get("/pasjes/verzoek").get_data(as_text=True)
     key = re.search(r'name="sleutel" value="([^"]+)"', options).group(1)
@@ -85,7 +85,7 @@ def submit_built(client, world, holder) -> PassRequest:
     """Select this holder alone, submit, let the in-process runner build it."""
     from webapp.passes import services
 
-    services.add_to_selection(world.contact.id, [world.link(holder).id])
+    services.add_to_selection(world.contact.id, [world.holder_organisation(holder).id])
     assert client.post("/pasjes/verzoek", data={"sleutel": holder.number}).status_code == 303
     wait_for_in_process_jobs()
     request = db.session.execute(db.select(PassRequest).where(PassRequest.idempotency_key == holder.number)).scalar_one()
@@ -132,7 +132,7 @@ def test_a_withdrawn_mandate_takes_its_holders_out_of_the_selection(contact_clie
 
     client = contact_client
     for holder in (world.knightley, world.tester):  # at the ROC and at Herenbos
-        assert client.post(f"/pasjes/selectie/{world.link(holder).id}/toevoegen").status_code == 303
+        assert client.post(f"/pasjes/selectie/{world.holder_organisation(holder).id}/toevoegen").status_code == 303
     assert "2</strong> Kwalificatiehouder(s) toegevoegd van 2 organisaties" in client.get("/pasjes").get_data(as_text=True)
 
     def membership(organisation):
@@ -154,7 +154,7 @@ def test_the_polled_row_answers_with_its_status_until_final_then_286(contact_cli
     the whole row without the poll, with status 286 (htmx stops polling) and the outcome for the status region."""
     from webapp.passes import services
 
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    services.add_to_selection(world.contact.id, [world.holder_organisation(world.knightley).id])
     request = services.submit_request(world.contact.id, world.roc.id, "poll", reference="testgroep", enqueue=lambda request_id: None)
     request.status, request.progress_done = "building", 0
     db.session.commit()
@@ -182,7 +182,7 @@ def test_the_polled_row_answers_with_its_status_until_final_then_286(contact_cli
 def test_options_choose_exam_types(contact_client, world):
     from webapp.passes import services
 
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    services.add_to_selection(world.contact.id, [world.holder_organisation(world.knightley).id])
     reanimatie = next(t for t in services.list_choices(world.contact.id)[1] if t.name == "Reanimatie")
     nothing = contact_client.post("/pasjes/verzoek", data={"sleutel": "abc", "examentypes": "999999"})  # no such type
     assert nothing.status_code == 400 and "geen enkel pasje" in nothing.get_data(as_text=True)
@@ -203,7 +203,7 @@ def test_failed_build_shows_mislukt_and_leaves_no_zip(contact_client, world, mon
         raise RuntimeError("font missing")
 
     monkeypatch.setattr(jobs.PassRenderer, "_pdf", broken)
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    services.add_to_selection(world.contact.id, [world.holder_organisation(world.knightley).id])
     contact_client.post("/pasjes/verzoek", data={"sleutel": "abc"})
     wait_for_in_process_jobs()
     request = db.session.query(PassRequest).one()
@@ -222,7 +222,7 @@ def test_failed_build_shows_mislukt_and_leaves_no_zip(contact_client, world, mon
 
 
 def test_htmx_add_returns_the_row_and_the_counter(contact_client, world):
-    link = world.link(world.knightley).id
+    link = world.holder_organisation(world.knightley).id
     response = contact_client.post(f"/pasjes/selectie/{link}/toevoegen", headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -232,11 +232,11 @@ def test_htmx_add_returns_the_row_and_the_counter(contact_client, world):
 
 
 def test_details_without_javascript(contact_client, world):
-    link = world.link(world.knightley).id
+    link = world.holder_organisation(world.knightley).id
     body = contact_client.get(f"/pasjes?details={link}").get_data(as_text=True)
     assert "j.bos@onsweb.nl" in body and "Reanimatie" in body and "Kwalificatie (2)" in body
     # another organisation's holder: its row (opened, with or without htmx) is not there to be found
-    foreign = world.link(world.foreign).id
+    foreign = world.holder_organisation(world.foreign).id
     assert contact_client.get(f"/pasjes/houders/{foreign}?open=1").status_code == 404
     assert contact_client.get(f"/pasjes/houders/{foreign}?open=1", headers={"HX-Request": "true"}).status_code == 404
 
@@ -269,9 +269,9 @@ def lost_and_busy_requests(world) -> tuple[PassRequest, PassRequest]:
     from webapp.core.timeutil import utcnow
     from webapp.passes import services
 
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    services.add_to_selection(world.contact.id, [world.holder_organisation(world.knightley).id])
     lost = services.submit_request(world.contact.id, world.roc.id, "lost", enqueue=lambda request_id: None)
-    services.add_to_selection(world.contact.id, [world.link(world.tester, world.herenbos).id])
+    services.add_to_selection(world.contact.id, [world.holder_organisation(world.tester, world.herenbos).id])
     busy = services.submit_request(world.contact.id, world.roc.id, "busy", enqueue=lambda request_id: None)
     lost.status, lost.touched_at = "building", utcnow() - timedelta(minutes=31)
     busy.status, busy.touched_at = "building", utcnow() - timedelta(minutes=5)

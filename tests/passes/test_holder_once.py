@@ -19,7 +19,7 @@ def twice_linked(world, count, start=20000000):
     for i in range(count):
         number = f"{start + i:08d}"
         holder = Holder(number=number, last_name=f"Dubbel{i:04d}", initials="D.")
-        holder.links = [HolderOrganisation(organisation_id=organisation.id, number=number, name_key=f"dubbel{i:04d}",
+        holder.holder_organisations = [HolderOrganisation(organisation_id=organisation.id, number=number, name_key=f"dubbel{i:04d}",
                                            expires_on=date.today() + timedelta(days=30))
                         for organisation in (world.roc, world.herenbos)]
         db.session.add(holder)
@@ -32,7 +32,7 @@ def link_twice(world, holder, external="777"):
 
     upsert_holder(dict(number=holder.number), [], [(world.herenbos.id, external)])
     db.session.commit()
-    return world.link(holder, world.roc), world.link(holder, world.herenbos)
+    return world.holder_organisation(holder, world.roc), world.holder_organisation(holder, world.herenbos)
 
 
 def test_adding_a_holder_through_both_organisations_selects_them_once(world):
@@ -51,9 +51,9 @@ def test_adding_a_holder_through_both_organisations_selects_them_once(world):
 
 def test_the_database_refuses_a_holder_twice_in_one_selection(world):
     roc_link, herenbos_link = link_twice(world, world.knightley)
-    db.session.add(SelectionItem(user_id=world.contact.id, link_id=roc_link.id, holder_id=world.knightley.id))
+    db.session.add(SelectionItem(user_id=world.contact.id, holder_organisation_id=roc_link.id, holder_id=world.knightley.id))
     db.session.commit()
-    db.session.add(SelectionItem(user_id=world.contact.id, link_id=herenbos_link.id, holder_id=world.knightley.id))
+    db.session.add(SelectionItem(user_id=world.contact.id, holder_organisation_id=herenbos_link.id, holder_id=world.knightley.id))
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -79,7 +79,7 @@ def test_add_all_below_the_cap_takes_every_holder_once_and_says_not_capped(world
 def test_archive_has_one_pass_per_holder_and_qualification_with_unique_names(contact_client, world):
     roc_link, herenbos_link = link_twice(world, world.knightley)
     login(contact_client, "deby@herenbos.example", organisation=world.roc.id)
-    for link in (roc_link, herenbos_link, world.link(world.tester)):
+    for link in (roc_link, herenbos_link, world.holder_organisation(world.tester)):
         assert contact_client.post(f"/pasjes/selectie/{link.id}/toevoegen").status_code == 303
     assert "<strong>2</strong> Kwalificatiehouder(s) toegevoegd" in contact_client.get("/pasjes").get_data(as_text=True)
     assert contact_client.post("/pasjes/verzoek", data={"sleutel": "eens"}).status_code == 303

@@ -16,7 +16,7 @@ def some_holders(world):
         birth = None if i % 4 == 0 else date(1980, 1, 1) + timedelta(days=i % 7)
         expires = None if i % 5 == 0 else date.today() + timedelta(days=i % 3)
         holder = Holder(number=number, last_name=f"Naam{i % 6}", initials="K.", birth_date=birth)
-        holder.links = [HolderOrganisation(organisation_id=organisation.id, number=number, name_key=f"naam{i % 6}",
+        holder.holder_organisations = [HolderOrganisation(organisation_id=organisation.id, number=number, name_key=f"naam{i % 6}",
                                            birth_date=birth, expires_on=expires, external_number=str(i % 9))
                         for organisation in ((world.roc, world.herenbos) if i % 3 == 0 else (world.roc,))]
         db.session.add(holder)
@@ -80,7 +80,7 @@ def test_the_volgende_link_carries_the_key_and_a_forged_key_is_ignored(contact_c
         assert response.status_code == 200
     # a key never widens the scope: the other organisation's holder stays out of every page
     page = services.holder_list(world.contact.id, services.Filters(page=2, after=services._encode_key(
-        services.Filters(), world.link(world.foreign))))
+        services.Filters(), world.holder_organisation(world.foreign))))
     assert "55500011" not in [holder.number for holder in page.rows]
 
 

@@ -1,4 +1,4 @@
-"""The kept link counts (passes_link_counts, maintained by database triggers) follow every way links and
+"""The kept link counts (passes_holder_organisation_counts, maintained by database triggers) follow every way links and
 their exam-type copies come and go, so the list's total stays exact without counting rows."""
 from datetime import date, timedelta
 
@@ -8,19 +8,19 @@ from sqlalchemy import delete, func, insert, select, update
 from webapp.extensions import db
 from webapp.passes import services
 from webapp.passes.importer import upsert_holder
-from webapp.passes.models import ExamType, Holder, HolderOrganisation, LinkCount, LinkExamType
+from webapp.passes.models import ExamType, Holder, HolderOrganisation, HolderOrganisationCount, HolderOrganisationExamType
 
 
 def kept() -> dict:
     return {(o, t): n for o, t, n in db.session.execute(
-        select(LinkCount.organisation_id, LinkCount.exam_type_id, LinkCount.links)) if n}
+        select(HolderOrganisationCount.organisation_id, HolderOrganisationCount.exam_type_id, HolderOrganisationCount.holders)) if n}
 
 
 def actual() -> dict:
     links = db.session.execute(select(HolderOrganisation.organisation_id, func.count())
                                .group_by(HolderOrganisation.organisation_id))
-    types = db.session.execute(select(LinkExamType.organisation_id, LinkExamType.exam_type_id, func.count())
-                               .group_by(LinkExamType.organisation_id, LinkExamType.exam_type_id))
+    types = db.session.execute(select(HolderOrganisationExamType.organisation_id, HolderOrganisationExamType.exam_type_id, func.count())
+                               .group_by(HolderOrganisationExamType.organisation_id, HolderOrganisationExamType.exam_type_id))
     return {**{(o, 0): n for o, n in links}, **{(o, t): n for o, t, n in types}}
 
 
@@ -54,17 +54,17 @@ def test_counts_follow_imports_bulk_inserts_moves_and_deletes(world):
     link = db.session.execute(select(HolderOrganisation.id).where(HolderOrganisation.holder_id == holder,
                                                                   HolderOrganisation.organisation_id == world.roc.id)).scalar_one()
     db.session.execute(update(HolderOrganisation).where(HolderOrganisation.id == link).values(organisation_id=world.other.id))
-    db.session.execute(update(LinkExamType).where(LinkExamType.link_id == link).values(organisation_id=world.other.id))
+    db.session.execute(update(HolderOrganisationExamType).where(HolderOrganisationExamType.holder_organisation_id == link).values(organisation_id=world.other.id))
     db.session.commit()
     assert kept() == actual() and totals(world) == (11, 7)
     for gone in (holder, world.tester.id):
-        db.session.execute(delete(LinkExamType).where(LinkExamType.link_id.in_(
+        db.session.execute(delete(HolderOrganisationExamType).where(HolderOrganisationExamType.holder_organisation_id.in_(
             select(HolderOrganisation.id).where(HolderOrganisation.holder_id == gone))))
         db.session.execute(delete(HolderOrganisation).where(HolderOrganisation.holder_id == gone))
     db.session.commit()
     assert kept() == actual() and totals(world) == (9, 5)
     # an update that moves nothing (the importer refreshing names and dates) leaves the counts alone
-    db.session.execute(update(LinkExamType).values(name_key="x"))
+    db.session.execute(update(HolderOrganisationExamType).values(name_key="x"))
     db.session.execute(update(HolderOrganisation).values(name_key="x"))
     db.session.commit()
     assert kept() == actual()

@@ -200,7 +200,7 @@ def test_redis_down_at_submit_stores_nothing(database_url, tmp_path, backend):
         world = PassesWorld(Factory(app))
         client = app.test_client()
         login(client, "deby@herenbos.example", organisation=world.roc.id)
-        client.post(f"/pasjes/selectie/{world.link(world.knightley).id}/toevoegen")
+        client.post(f"/pasjes/selectie/{world.holder_organisation(world.knightley).id}/toevoegen")
         response = client.post("/pasjes/verzoek", data={"sleutel": "k1"})
         assert response.status_code == 400
         assert "tijdelijk niet bereikbaar" in response.get_data(as_text=True)

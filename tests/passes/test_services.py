@@ -46,11 +46,11 @@ def test_extended_filters_and_sort(world):
 
 def test_details_of_another_organisations_holder_are_not_found(world):
     with pytest.raises(NotFound):
-        services.holder_details(world.contact.id, world.link(world.foreign).id)
+        services.holder_details(world.contact.id, world.holder_organisation(world.foreign).id)
 
 
 def test_selection_adds_only_holders_in_scope(world):
-    result = services.add_to_selection(world.contact.id, [world.link(world.knightley).id, world.link(world.foreign).id])
+    result = services.add_to_selection(world.contact.id, [world.holder_organisation(world.knightley).id, world.holder_organisation(world.foreign).id])
     assert result.added == 1
     summary = services.selection_summary(world.contact.id)
     assert (summary.count, summary.organisations) == (1, 1)
@@ -60,7 +60,7 @@ def test_add_all_stops_at_the_cap(world):
     world.many(260)
     result = services.add_all_to_selection(world.contact.id, services.Filters())
     assert result.added == 250 and result.capped
-    again = services.add_to_selection(world.contact.id, [world.link(world.tester).id])
+    again = services.add_to_selection(world.contact.id, [world.holder_organisation(world.tester).id])
     assert again.added == 0 and again.capped
     services.clear_selection(world.contact.id)
     assert services.selection_summary(world.contact.id).count == 0
@@ -94,7 +94,7 @@ def test_cap_holds_under_twenty_concurrent_add_all_posts(app, world):
 
 
 def select_and_submit(world, key="key-1", **options):
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id, world.link(world.tester).id])
+    services.add_to_selection(world.contact.id, [world.holder_organisation(world.knightley).id, world.holder_organisation(world.tester).id])
     return services.submit_request(world.contact.id, world.roc.id, key, enqueue=lambda request_id: None, **options)
 
 
@@ -110,7 +110,7 @@ def test_double_submit_makes_one_request(world):
 def test_queue_down_stores_nothing_and_keeps_the_selection(world):
     from webapp.core.jobs import QueueUnavailable
 
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    services.add_to_selection(world.contact.id, [world.holder_organisation(world.knightley).id])
 
     def down(request_id):
         raise QueueUnavailable("connection refused")

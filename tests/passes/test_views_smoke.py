@@ -8,7 +8,7 @@ def test_index_lists_only_own_holders(contact_client, world):
 
 
 def test_htmx_details_toggle(contact_client, world):
-    link = world.link(world.knightley).id
+    link = world.holder_organisation(world.knightley).id
     response = contact_client.get(f"/pasjes/houders/{link}?open=1&zoek=7302", headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200, body[:3000]
@@ -46,7 +46,7 @@ def test_the_details_row_spans_every_column(app, contact_client, world):
 
     colleague = app.test_client()  # at the ROC only
     login(colleague, "collega@rockopnh.example", organisation=world.roc.id)
-    link = world.link(world.knightley).id
+    link = world.holder_organisation(world.knightley).id
     for client, columns in [(contact_client, 8), (colleague, 7)]:
         page = client.get(f"/pasjes?details={link}").get_data(as_text=True)
         head = re.search(r'<table class="table holders">.*?<thead>(.*?)</thead>', page, re.S).group(1)

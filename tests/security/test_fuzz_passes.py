@@ -50,12 +50,12 @@ def deby(app, world):
 @pytest.fixture
 def ids(world):
     """A link and a request of Deby's, a link of another organisation's, and ids no row has."""
-    own = world.link(world.knightley).id
+    own = world.holder_organisation(world.knightley).id
     services.add_to_selection(world.contact.id, [own])
     request = services.submit_request(world.contact.id, world.roc.id, "own", enqueue=lambda request_id: None)
     request.status = "failed"
     db.session.commit()
-    return {"link": [str(own), str(world.link(world.foreign).id), *BAD_IDS], "request": [str(request.id), *BAD_IDS]}
+    return {"link": [str(own), str(world.holder_organisation(world.foreign).id), *BAD_IDS], "request": [str(request.id), *BAD_IDS]}
 
 
 def check(response):
@@ -122,7 +122,7 @@ def stored():
 
 
 def test_submitting(deby, world, ids):
-    link = world.link(world.knightley).id
+    link = world.holder_organisation(world.knightley).id
 
     def submit(form, htmx):
         if not db.session.query(SelectionItem).count():

@@ -61,12 +61,12 @@ def upsert_holder(data: dict, qualifications: list[dict], links: list[tuple[int,
         qualification.exam_type = exam_type
         if parent_name:
             qualification.parent = by_name.get(parent_name)
-    existing = {link.organisation_id: link for link in holder.links}
+    existing = {link.organisation_id: link for link in holder.holder_organisations}
     for organisation_id, external in links:
         link = existing.get(organisation_id)
         if link is None:
             link = HolderOrganisation(organisation_id=organisation_id, number=holder.number)
-            holder.links.append(link)
+            holder.holder_organisations.append(link)
         if external or not link.external_number:
             link.external_number = external or ""
     db.session.flush()

@@ -48,8 +48,8 @@ from webapp.passes.models import (
     ExamType,
     Holder,
     HolderOrganisation,
-    LinkCount,
-    LinkExamType,
+    HolderOrganisationCount,
+    HolderOrganisationExamType,
     PassRequest,
     PassRequestItem,
     Qualification,
@@ -165,7 +165,7 @@ def _like_escape(text: str) -> str:
 # query on every execution (0.5 ms) instead of reusing its plan.
 
 _LINKS, _TYPES, _HOLDERS, _SELECTION, _COUNTS = (
-    HolderOrganisation.__table__, LinkExamType.__table__, Holder.__table__, SelectionItem.__table__, LinkCount.__table__)
+    HolderOrganisation.__table__, HolderOrganisationExamType.__table__, Holder.__table__, SelectionItem.__table__, HolderOrganisationCount.__table__)
 
 
 class _Source:
@@ -179,7 +179,7 @@ class _Source:
         self.table, self.c, self.id = table, table.c, id_column
 
 
-_LINK_SOURCE, _TYPE_SOURCE = _Source(_LINKS, _LINKS.c.id), _Source(_TYPES, _TYPES.c.link_id)
+_LINK_SOURCE, _TYPE_SOURCE = _Source(_LINKS, _LINKS.c.id), _Source(_TYPES, _TYPES.c.holder_organisation_id)
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ class _Shape:
 
     @property
     def counted(self) -> bool:
-        """Only organisations and an exam type: passes_link_counts has the total."""
+        """Only organisations and an exam type: passes_holder_organisation_counts has the total."""
         return not (self.search or self.expires_from or self.expires_to or self.exam_number)
 
 
@@ -276,7 +276,7 @@ def _where(shape: _Shape) -> list:
                    select(Qualification.holder_id).where(Qualification.exam_number == bindparam("exam_number")))
         where.append(_LINKS.c.holder_id.in_(holders))
         if shape.by_type:
-            where.append(_LINKS.c.id == _TYPES.c.link_id)
+            where.append(_LINKS.c.id == _TYPES.c.holder_organisation_id)
     return where
 
 
@@ -311,7 +311,7 @@ def _count_query(shape: _Shape):
         organisations = (c.organisation_id == bindparam("organisation") if shape.one_organisation
                          else c.organisation_id.in_(bindparam("organisations", expanding=True)))
         exam_type = bindparam("exam_type") if shape.by_type else literal_column("0")
-        return select(func.coalesce(func.sum(c.links), 0)).where(c.exam_type_id == exam_type, organisations)
+        return select(func.coalesce(func.sum(c.holders), 0)).where(c.exam_type_id == exam_type, organisations)
     matches = select(shape.source.id).where(*_where(shape)).limit(_limit("count_limit", MAX_ROWS + 1)).subquery()
     return select(func.count()).select_from(matches)
 
@@ -321,7 +321,7 @@ def _head_columns(shape: _Shape) -> list:
     user = bindparam("user_id")
     chosen = select(func.count()).select_from(_SELECTION).where(_SELECTION.c.user_id == user)
     organisations = (select(func.count(distinct(_LINKS.c.organisation_id)))
-                     .select_from(_SELECTION.join(_LINKS, _LINKS.c.id == _SELECTION.c.link_id))
+                     .select_from(_SELECTION.join(_LINKS, _LINKS.c.id == _SELECTION.c.holder_organisation_id))
                      .where(_SELECTION.c.user_id == user))
     return [_count_query(shape).correlate(None).scalar_subquery().label("total"),
             chosen.correlate(None).scalar_subquery().label("selected_count"),
@@ -565,7 +565,7 @@ class SelectionSummary:
 def _summary_query(user_id: int):
     return (select(func.count(SelectionItem.id).label("count"),
                    func.count(func.distinct(HolderOrganisation.organisation_id)).label("organisations"))
-            .join(HolderOrganisation, HolderOrganisation.id == SelectionItem.link_id)
+            .join(HolderOrganisation, HolderOrganisation.id == SelectionItem.holder_organisation_id)
             .where(SelectionItem.user_id == user_id))
 
 
@@ -661,7 +661,7 @@ def _insert_capped(user_id: int, have: int, wanted: list[tuple[int, int]]) -> Ad
     chosen = wanted[:room]
     if chosen:
         now = utcnow()
-        db.session.execute(insert(SelectionItem), [dict(user_id=user_id, link_id=link_id, holder_id=holder_id, created_at=now)
+        db.session.execute(insert(SelectionItem), [dict(user_id=user_id, holder_organisation_id=link_id, holder_id=holder_id, created_at=now)
                                                    for link_id, holder_id in chosen])
         _store_count(user_id)
     return AddResult(added=len(chosen), capped=len(wanted) > room)
@@ -670,7 +670,7 @@ def _insert_capped(user_id: int, have: int, wanted: list[tuple[int, int]]) -> Ad
 @membership_changed.connect
 def _drop_selection_outside_scope(sender, user_id: int, **extra) -> None:
     """A withdrawn mandate or membership takes the holders selected through it out of the user's selection."""
-    links_outside = select(_LINKS.c.id).where(_LINKS.c.id == _SELECTION.c.link_id,
+    links_outside = select(_LINKS.c.id).where(_LINKS.c.id == _SELECTION.c.holder_organisation_id,
                                               _LINKS.c.organisation_id.not_in(scope_ids(user_id)))
     db.session.execute(delete(_SELECTION).where(_SELECTION.c.user_id == user_id, links_outside.exists()))
     _store_count(user_id)
@@ -741,7 +741,7 @@ def _request_with_key(user_id: int, key: str) -> PassRequest | None:
 def _selected_links(user_id: int) -> list[HolderOrganisation]:
     """The selection's holders at the organisations still in scope, each holder once, by number."""
     links = list(db.session.execute(
-        select(HolderOrganisation).join(SelectionItem, SelectionItem.link_id == HolderOrganisation.id)
+        select(HolderOrganisation).join(SelectionItem, SelectionItem.holder_organisation_id == HolderOrganisation.id)
         .where(SelectionItem.user_id == user_id, HolderOrganisation.organisation_id.in_(scope_ids(user_id)))
         .order_by(HolderOrganisation.number)
     ).scalars())
@@ -919,17 +919,17 @@ def verification(token: str) -> Qualification:
 
 def refresh_links(holder: Holder) -> None:
     """Copy the holder's list columns (number, name key, birth date, latest expiry) onto their links,
-    and the links' columns onto one LinkExamType row per exam type among the holder's qualifications."""
+    and the links' columns onto one HolderOrganisationExamType row per exam type among the holder's qualifications."""
     expiries = [q.expires_on for q in holder.qualifications if q.expires_on]
     latest = max(expiries) if expiries else None
     type_ids = sorted({q.exam_type_id if q.exam_type_id is not None else (q.exam_type.id if q.exam_type else None)
                        for q in holder.qualifications} - {None})
-    for link in holder.links:
+    for link in holder.holder_organisations:
         link.number, link.name_key, link.birth_date, link.expires_on = holder.number, name_key(holder.last_name), holder.birth_date, latest
         existing = {row.exam_type_id: row for row in link.exam_types}
         rows = []
         for type_id in type_ids:
-            row = existing.get(type_id) or LinkExamType(exam_type_id=type_id)
+            row = existing.get(type_id) or HolderOrganisationExamType(exam_type_id=type_id)
             row.organisation_id, row.number, row.name_key = link.organisation_id, link.number, link.name_key
             row.birth_date, row.expires_on, row.external_number = link.birth_date, link.expires_on, link.external_number or ""
             rows.append(row)
@@ -937,15 +937,15 @@ def refresh_links(holder: Holder) -> None:
 
 
 LINK_EXAM_TYPES_SQL = (
-    "INSERT INTO passes_link_exam_types (link_id, exam_type_id, organisation_id, number, name_key, birth_date, "
+    "INSERT INTO passes_holder_organisation_exam_types (holder_organisation_id, exam_type_id, organisation_id, number, name_key, birth_date, "
     "expires_on, external_number) SELECT DISTINCT l.id, q.exam_type_id, l.organisation_id, l.number, l.name_key, "
-    "l.birth_date, l.expires_on, l.external_number FROM passes_holder_links l "
+    "l.birth_date, l.expires_on, l.external_number FROM passes_holder_organisations l "
     "JOIN passes_qualifications q ON q.holder_id = l.holder_id WHERE q.exam_type_id IS NOT NULL"
 )
 
 
 def bulk_link_exam_types(where: str = "", **params) -> None:
-    """Fill LinkExamType for bulk-inserted links (the generator; the migration uses the same SQL)."""
+    """Fill HolderOrganisationExamType for bulk-inserted links (the generator; the migration uses the same SQL)."""
     from sqlalchemy import text
 
     db.session.execute(text(LINK_EXAM_TYPES_SQL + (f" AND {where}" if where else "")), params)
