@@ -22,7 +22,8 @@ STATUSES = {
     "failed": "Mislukt",
     "expired": "Verlopen",
 }
-SELECTION_LIMIT = 250
+SELECTION_LIMIT = 250  # holders in one request (the manual: at most 250 passes at a time)
+AVAILABLE_DAYS = 7  # a request's archive can be downloaded this long
 
 
 def name_key(last_name: str) -> str:
