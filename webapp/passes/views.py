@@ -47,7 +47,8 @@ def index():
 @bp.get("/pasjes/houders/<int:holder_organisation_id>")
 @mandate_required("passes")
 def holder_row(holder_organisation_id):
-    """One holder's rows (htmx "Bekijk details" toggle); ?open=1 shows the qualifications."""
+    """"Bekijk details": one holder's rows, opened with ?open=1 (htmx swaps them in). The link carries the
+    same URL without JavaScript, which lands on the list with the holder's details open (or closed)."""
     return _holder_rows(holder_organisation_id, request.args, forms.list_filters(request.args))
 
 
