@@ -195,6 +195,8 @@ def test_expiry_sweep_deletes_the_file(world):
     path = services.download(world.acting(), request.id).path
     request.expires_at = request.expires_at - timedelta(days=8)
     db.session.commit()
+    with pytest.raises(NotFound):  # past its days, before any sweep
+        services.download(world.acting(), request.id)
     assert services.expire_requests() == 1
     db.session.commit()  # the file goes once the request says Verlopen
     assert request.status == "expired" and not path.exists()

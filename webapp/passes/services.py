@@ -400,8 +400,7 @@ def _open_request(context: ActingContext, request_id: int) -> PassRequest:
 def download(context: ActingContext, request_id: int) -> StoredFile:
     """The ZIP of the user's own request while it is available and open to them; NotFound otherwise."""
     request = _open_request(context, request_id)
-    expire_if_due(request)
-    if request.status != "available":
+    if request.status != "available" or request.expires_at <= utcnow():  # past its days: the sweep expires it
         raise NotFound()
     return archive.ARCHIVES.file(archive.archive_name(request.id), mimetype="application/zip")
 
