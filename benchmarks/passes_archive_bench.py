@@ -56,7 +56,7 @@ def _png_qr(c, url):
 
 def _vector_qr(c, url):
     """The passes' own way: the QR code as path operators."""
-    from webapp.passes.jobs import qr_operators
+    from webapp.passes.render import qr_operators
 
     c.addLiteral(qr_operators(url).decode())
 
@@ -65,7 +65,7 @@ def single_process(app, repeats: int = 3) -> float:
     """Returns the floor (s for N passes). Best of `repeats` for each figure (the machine is shared)."""
     with app.app_context():
         t0 = time.perf_counter()
-        from webapp.passes.jobs import PassRenderer
+        from webapp.passes.render import PassRenderer
         print(f"imports: {time.perf_counter() - t0:.2f} s")
         renderer = PassRenderer()
         holder = SimpleNamespace(number="73029884", display_name="Mevr. K.C. Knightley")
@@ -164,7 +164,7 @@ def _wait_for_workers(app, count: int, timeout: float = 90) -> None:
 
 def _timeline(app, known: set, submitted: float) -> str:
     """The request's RQ jobs from the finished registry: the build jobs, and when the ZIP job ran."""
-    from datetime import timezone
+    from datetime import UTC
 
     from rq.job import Job
     from rq.registry import FinishedJobRegistry
@@ -175,10 +175,10 @@ def _timeline(app, known: set, submitted: float) -> str:
         q = queue()
         ids = [i for i in FinishedJobRegistry(queue=q).get_job_ids() if i not in known]
         jobs = [j for j in Job.fetch_many(ids, connection=q.connection, serializer=q.serializer) if j]
-    stamp = lambda moment: moment.replace(tzinfo=timezone.utc).timestamp() - submitted  # noqa: E731
+    stamp = lambda moment: moment.replace(tzinfo=UTC).timestamp() - submitted  # noqa: E731
     builds = sorted((stamp(j.started_at), stamp(j.ended_at), j.return_value()) for j in jobs
-                    if j.args[0].endswith(".build_chunks"))
-    final = [(stamp(j.started_at), stamp(j.ended_at)) for j in jobs if j.args[0].endswith(".finish")]
+                    if j.func_name.endswith(".build_chunks"))
+    final = [(stamp(j.started_at), stamp(j.ended_at)) for j in jobs if j.func_name.endswith(".finish")]
     if not builds or not final:
         return "no timeline"
     spans = ", ".join(f"{start:.2f}-{end:.2f} s ({holders} holders)" for start, end, holders in builds)
@@ -187,12 +187,14 @@ def _timeline(app, known: set, submitted: float) -> str:
             f"and took {1000 * (final[0][1] - final[0][0]):.0f} ms")
 
 
-def with_workers(env, app, user_id, exam_type_id, organisation_id, count: int) -> None:
+def with_workers(env, app, user_id, exam_type_id, count: int) -> None:
     from rq.registry import FinishedJobRegistry
 
+    from benchmarks.passes_list_bench import bench_context
     from webapp.core.jobs import queue
     from webapp.extensions import db
     from webapp.passes import services
+    from webapp.passes.listing import Filters
     from webapp.passes.models import PassRequest
 
     workers = [subprocess.Popen([str(harness.VENV_BIN / "flask"), "--app", "wsgi", "worker"], env=env, cwd=harness.ROOT,
@@ -203,11 +205,13 @@ def with_workers(env, app, user_id, exam_type_id, organisation_id, count: int) -
         monitor.start()
         with app.app_context():
             known = set(FinishedJobRegistry(queue=queue()).get_job_ids())
-            services.clear_selection(user_id)
-            result = services.add_all_to_selection(user_id, services.Filters(exam_type=exam_type_id))
+            context = bench_context(user_id)
+            services.clear_selection(context)
+            result = services.add_all_to_selection(context, Filters(exam_type=exam_type_id))
             cpu = _cpu_seconds([w.pid for w in workers])
             submitted, t0 = time.time(), time.perf_counter()
-            request = services.submit_request(user_id, organisation_id, uuid.uuid4().hex, exam_type_ids=[exam_type_id])
+            request = services.submit_request(context, uuid.uuid4().hex, exam_type_ids=[exam_type_id])
+            db.session.commit()  # the build starts after the commit
             while True:
                 db.session.expire_all()
                 status = db.session.get(PassRequest, request.id).status
@@ -219,7 +223,7 @@ def with_workers(env, app, user_id, exam_type_id, organisation_id, count: int) -
             cpu = _cpu_seconds([w.pid for w in workers]) - cpu
             import zipfile
 
-            with zipfile.ZipFile(services.archive_path(request)) as archive:
+            with zipfile.ZipFile(services.download(context, request.id).path) as archive:
                 files = len(archive.namelist())
             db.session.remove()
         monitor.stop.set()
@@ -255,16 +259,14 @@ def main(rounds: int = 1):
 
             from webapp.accounts.models import User
             from webapp.extensions import db
-            from webapp.passes import services
             from webapp.passes.models import ExamType
 
             user_id = db.session.execute(select(User.id).where(User.email == "bench@pasjes.example")).scalar_one()
             exam_type_id = db.session.execute(select(ExamType.id).where(ExamType.name == "Eerste Hulp")).scalar_one()
-            organisation_id = services.scope_ids(user_id)[0]
             db.session.remove()
         for _ in range(rounds):
             for count in (1, 2):
-                with_workers(env, app, user_id, exam_type_id, organisation_id, count)
+                with_workers(env, app, user_id, exam_type_id, count)
         with app.app_context():
             from webapp.core.jobs import queue as rq_queue
 

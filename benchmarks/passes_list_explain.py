@@ -14,7 +14,7 @@ import time
 
 from sqlalchemy import event, select
 
-from benchmarks.passes_list_bench import keyset_cases, scenarios
+from benchmarks.passes_list_bench import bench_context, keyset_cases, scenarios
 from webapp import create_app
 from webapp.accounts.models import User
 from webapp.extensions import db
@@ -27,18 +27,22 @@ verbose = "-v" in sys.argv
 app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PUBLIC_URL": "http://localhost"})
 with app.app_context():
     user = db.session.execute(select(User).where(User.email == "bench@pasjes.example")).scalar_one()
-    scope = services.scope_ids(user.id)
+    acting = bench_context(user.id)
+    scope = [organisation.id for organisation in services.scope_organisations(acting)]
     et = db.session.execute(select(ExamType).where(ExamType.name == "Eerste Hulp")).scalar_one()
     captured = []
+
     def grab(conn, cursor, statement, parameters, context, executemany):
-        if ("passes_holder_links" in statement or "passes_link_exam_types" in statement) and not statement.startswith("EXPLAIN"):
+        if "passes_holder_organisation" in statement and not statement.startswith("EXPLAIN"):
             captured.append((statement, parameters))
+
     event.listen(db.engine, "before_cursor_execute", grab)
     pg = db.engine.dialect.name == "postgresql"
     for name, filters in scenarios(et.id, scope[0]) + keyset_cases(user.id, et.id):
-        if only and only not in name: continue
+        if only and only not in name:
+            continue
         captured.clear()
-        services.holder_list(user.id, filters)
+        services.holder_list(acting, filters)
         stmts = list(captured)
         line = []
         for statement, params in stmts:
@@ -48,10 +52,15 @@ with app.app_context():
                 plan = [r[0] for r in raw.fetchall()]
                 ms = float(re.search(r"Execution Time: ([\d.]+)", plan[-1]).group(1))
             else:
-                t0 = time.perf_counter(); raw.execute(statement, params); raw.fetchall(); ms = 1000*(time.perf_counter()-t0)
-                raw.execute("EXPLAIN QUERY PLAN " + statement, params); plan = [str(r) for r in raw.fetchall()]
+                t0 = time.perf_counter()
+                raw.execute(statement, params)
+                raw.fetchall()
+                ms = 1000 * (time.perf_counter() - t0)
+                raw.execute("EXPLAIN QUERY PLAN " + statement, params)
+                plan = [str(r) for r in raw.fetchall()]
             line.append(ms)
             if verbose:
-                print("  SQL:", statement.replace("\n", " ")[:600]); print("   ", "\n    ".join(plan))
+                print("  SQL:", statement.replace("\n", " ")[:600])
+                print("   ", "\n    ".join(plan))
         print(f"{name:<34} " + " ".join(f"{m:7.2f}" for m in line))
         db.session.rollback()

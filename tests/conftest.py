@@ -7,9 +7,9 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 
 from tests.components import require_postgres
+from tests.databases import PostgresDatabase, copy_sqlite, empty_tables, migrate
 
 pytest_plugins = ["tests.browser.fixtures"]
-from tests.databases import PostgresDatabase, copy_sqlite, empty_tables, migrate
 
 # Fast password hashing would hide nothing we test, but argon2's default cost makes hundreds of
 # logins slow; tests use the real hasher with its real parameters anyway (they are ~50 ms).
@@ -145,11 +145,3 @@ def pytest_collection_modifyitems(config, items):
         wanted = os.environ["LOKET_TEST_BACKEND"]
         keep = [item for item in items if f"[{'postgresql' if wanted == 'sqlite' else 'sqlite'}" not in item.nodeid]
         items[:] = keep
-
-
-@pytest.fixture
-def no_build(monkeypatch):
-    """Submitted requests are stored but not built (passes: for tests that look at what was stored)."""
-    from webapp.passes import services
-
-    monkeypatch.setattr(services, "_start_build", lambda request_id: None)

@@ -4,7 +4,7 @@ Revision ID: passes_0006
 Revises: passes_0005
 
 The list's count of an unfiltered or exam-type-only view sums a few of these rows instead of
-counting up to 10,001 index entries (0.6 ms of PostgreSQL's time on every such list page). Triggers
+counting up to 10,001 index entries. Triggers
 keep them, so every way rows come and go counts: the ORM, the bulk generator, cascades. PostgreSQL
 uses statement-level triggers with transition tables (one counter update per organisation per
 statement, so bulk inserts stay fast); SQLite has only row-level triggers.

@@ -1,9 +1,11 @@
-"""Holders at organisations, and a contact person with the passes mandate."""
+"""Holders at organisations, a contact person with the passes mandate, and requests that are not built."""
+import uuid
 from datetime import date, timedelta
 
 import pytest
 
-from tests.factories import login
+from tests.components import REDIS_TEST_URL, require_redis
+from tests.factories import acting_as, login
 
 
 class PassesWorld:
@@ -45,8 +47,12 @@ class PassesWorld:
         )
         db.session.commit()
 
-    def link(self, holder, organisation=None):
-        return next(l for l in holder.links if organisation is None or l.organisation_id == organisation.id)
+    def acting(self, user=None, organisation=None):
+        """The acting context of a login (the contact person for the ROC, unless said otherwise)."""
+        return acting_as(user or self.contact, organisation or self.roc)
+
+    def holder_organisation(self, holder, organisation=None):
+        return next(at for at in holder.holder_organisations if organisation is None or at.organisation_id == organisation.id)
 
     def many(self, count, organisation=None, start=10000000):
         """count more holders at the ROC (bulk, for the cap)."""
@@ -57,8 +63,9 @@ class PassesWorld:
         for i in range(count):
             number = f"{start + i:08d}"
             holder = Holder(number=number, last_name=f"Houder{i:04d}", initials="H.")
-            holder.links = [HolderOrganisation(organisation_id=organisation.id, number=number, name_key=f"houder{i:04d}",
-                                               expires_on=date.today() + timedelta(days=30))]
+            holder.holder_organisations = [HolderOrganisation(organisation_id=organisation.id, number=number,
+                                                              name_key=f"houder{i:04d}",
+                                                              expires_on=date.today() + timedelta(days=30))]
             db.session.add(holder)
         db.session.commit()
 
@@ -74,9 +81,39 @@ def contact_client(client, world):
     return client
 
 
+@pytest.fixture
+def no_build(app):
+    """Submitted requests are stored, and their build jobs queued where no worker takes them: a Redis queue
+    of this test's own (for tests that look at what was stored, or at a request in a state they set)."""
+    require_redis()
+    from webapp.core.jobs import queue
+
+    app.config.update(REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=f"loket-test-unbuilt-{uuid.uuid4().hex[:8]}")
+    yield queue(app)
+    queue(app).delete(delete_jobs=True)
+
+
+def stored_request(user, organisation, holders_at, *, key="stored", reference="", status="queued", **fields):
+    """A request as a submit stores it, made directly: nothing starts its build (a lost job, a worker that
+    died). `holders_at`: the HolderOrganisations its holders were selected through."""
+    from webapp.core.timeutil import utcnow
+    from webapp.extensions import db
+    from webapp.passes.models import AVAILABLE_DAYS, PassRequest, PassRequestItem
+
+    request = PassRequest(user_id=user.id, organisation_id=organisation.id, idempotency_key=key, reference=reference,
+                          status=status, options={"exam_types": [], "expiry_dates": []}, progress_total=len(holders_at),
+                          expires_at=utcnow() + timedelta(days=AVAILABLE_DAYS), touched_at=utcnow(), **fields)
+    request.items = [PassRequestItem(holder_id=at.holder_id, organisation_id=at.organisation_id,
+                                     external_number=at.external_number) for at in holders_at]
+    db.session.add(request)
+    db.session.commit()
+    request.file_name = f"pdf-arch-request-{request.id}.zip"
+    db.session.commit()
+    return request
+
+
 def page_key(*values) -> str:
     """A list URL's keyset key (na=, voor=) holding these values, well-formed or not."""
-    from webapp.passes.services import key_text
+    from webapp.passes.listing import key_text
 
     return key_text(list(values))
-

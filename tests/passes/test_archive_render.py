@@ -15,7 +15,7 @@ def qualification(name, token, modules=0):
 def test_each_pass_of_a_batch_carries_its_own_qr_code(app, tmp_path):
     from pypdf import PdfReader
 
-    from webapp.passes.jobs import PassRenderer
+    from webapp.passes.render import PassRenderer
 
     holders = [SimpleNamespace(number=f"7302988{i}", display_name=f"Mevr. K.C. Knightley{i}") for i in range(3)]
     items = [(holders[0], qualification("Eerste Hulp", "token-een"), "1122334455"),
@@ -24,7 +24,7 @@ def test_each_pass_of_a_batch_carries_its_own_qr_code(app, tmp_path):
     pdfs = PassRenderer().render_many(items)
 
     assert len(pdfs) == 3
-    for index, ((holder, chosen, _), pdf) in enumerate(zip(items, pdfs)):
+    for index, ((holder, chosen, _), pdf) in enumerate(zip(items, pdfs, strict=True)):
         text = pdf_text(pdf)
         assert holder.display_name in text and chosen.name in text
         assert sum(other.display_name in text for other, _, _ in items) == 1  # not a neighbour's pass

@@ -16,7 +16,7 @@ ENDLESS = "9" * 5000  # past the digits int() will read
 
 
 def select_knightley(world):
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    services.add_to_selection(world.acting(), [world.holder_organisation(world.knightley).id])
 
 
 def stored_requests() -> int:
@@ -115,20 +115,20 @@ def test_a_kenmerk_longer_than_100_characters_is_refused(contact_client, world, 
 
 @pytest.mark.parametrize("terug", ["zoek=a\r\nSet-Cookie: x=y", "zoek=a\nb", "zoek=a\x00", "zoek=\x7f\x1b"])
 def test_control_characters_in_terug_never_reach_the_location(contact_client, world, terug):
-    link = world.link(world.knightley).id
-    response = contact_client.post(f"/pasjes/selectie/{link}/toevoegen", data={"terug": terug})
+    holder_organisation = world.holder_organisation(world.knightley).id
+    response = contact_client.post(f"/pasjes/selectie/{holder_organisation}/toevoegen", data={"terug": terug})
     assert response.status_code == 303
     location = response.headers["Location"]
     assert location.startswith("/pasjes") and not any(ord(c) < 32 or ord(c) == 127 for c in location)
     assert "Set-Cookie" not in response.headers and selected() == 1
-    row = contact_client.post(f"/pasjes/selectie/{link}/verwijderen", data={"terug": terug}, headers={"HX-Request": "true"})
+    row = contact_client.post(f"/pasjes/selectie/{holder_organisation}/verwijderen", data={"terug": terug}, headers={"HX-Request": "true"})
     assert row.status_code == 200 and selected() == 0
 
 
 @pytest.mark.parametrize("terug", ["//evil.example", "https://evil.example", "/\\evil.example", "zoek=a&x=https://evil.example"])
 def test_terug_never_leaves_the_list(contact_client, world, terug):
-    link = world.link(world.knightley).id
-    response = contact_client.post(f"/pasjes/selectie/{link}/toevoegen", data={"terug": terug})
+    holder_organisation = world.holder_organisation(world.knightley).id
+    response = contact_client.post(f"/pasjes/selectie/{holder_organisation}/toevoegen", data={"terug": terug})
     assert response.status_code == 303
     location = urlsplit(response.headers["Location"])
     assert (location.scheme, location.netloc, location.path) == ("", "", "/pasjes")

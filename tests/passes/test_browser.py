@@ -28,16 +28,16 @@ def held_build(monkeypatch):
     """The passes of a request are laid out only once the test sets the returned event. The live server
     has no REDIS_URL, so its jobs run in threads of this very process: patching the renderer here holds
     the build there, and the requests page is sure to open on an unfinished request."""
-    from webapp.passes import jobs
+    from webapp.passes.render import PassRenderer
 
     release = threading.Event()
-    render_many = jobs.PassRenderer.render_many
+    render_many = PassRenderer.render_many
 
     def held(self, items):
         release.wait(30)
         return render_many(self, items)
 
-    monkeypatch.setattr(jobs.PassRenderer, "render_many", held)
+    monkeypatch.setattr(PassRenderer, "render_many", held)
     yield release
     release.set()  # a failed test must not leave a job thread waiting
 

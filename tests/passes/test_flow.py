@@ -5,7 +5,8 @@ import shutil
 import subprocess
 import zipfile
 
-from tests.factories import login
+from tests.factories import acting_as, login
+from tests.passes.conftest import stored_request
 from webapp.core.jobs import wait_for_in_process_jobs
 from webapp.extensions import db
 from webapp.passes.models import PassRequest
@@ -32,12 +33,12 @@ def qr_urls(data: bytes, tmp_path) -> list[str]:
 
 def test_select_submit_download_and_verify(contact_client, world, tmp_path):
     client = contact_client
-    knightley = world.link(world.knightley).id
+    knightley = world.holder_organisation(world.knightley).id
     response = client.post(f"/pasjes/selectie/{knightley}/toevoegen", data={"terug": "zoek=knight"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/pasjes?zoek=knight")
     assert "1</strong> Kwalificatiehouder(s) toegevoegd van 1 organisaties" in client.get("/pasjes").get_data(as_text=True)
     # a hand-made post for another organisation's holder
-    assert client.post(f"/pasjes/selectie/{world.link(world.foreign).id}/toevoegen").status_code == 404
+    assert client.post(f"/pasjes/selectie/{world.holder_organisation(world.foreign).id}/toevoegen").status_code == 404
 
     options = client.get("/pasjes/verzoek").get_data(as_text=True)
     key = re.search(r'name="sleutel" value="([^"]+)"', options).group(1)
@@ -85,7 +86,8 @@ def submit_built(client, world, holder) -> PassRequest:
     """Select this holder alone, submit, let the in-process runner build it."""
     from webapp.passes import services
 
-    services.add_to_selection(world.contact.id, [world.link(holder).id])
+    services.add_to_selection(world.acting(), [world.holder_organisation(holder).id])
+    db.session.commit()
     assert client.post("/pasjes/verzoek", data={"sleutel": holder.number}).status_code == 303
     wait_for_in_process_jobs()
     request = db.session.execute(db.select(PassRequest).where(PassRequest.idempotency_key == holder.number)).scalar_one()
@@ -97,16 +99,11 @@ def submit_built(client, world, holder) -> PassRequest:
 def test_a_request_closes_when_the_mandate_for_its_holders_is_withdrawn(contact_client, world):
     """Deby's requests hold passes of ROC and of Herenbos holders; ROC withdraws her passes mandate.
     Acting for Herenbos (mandated still) she can no longer download or rebuild the ROC one."""
-    from webapp.accounts.models import Membership
-    from webapp.organisations.services import update_contact_person
-
     client = contact_client
     at_roc, at_herenbos = submit_built(client, world, world.knightley), submit_built(client, world, world.tester)
     assert client.get(f"/pasjes/verzoeken/{at_roc.id}/download").status_code == 200
 
-    membership = db.session.execute(db.select(Membership).where(
-        Membership.user_id == world.contact.id, Membership.organisation_id == world.roc.id)).scalar_one()
-    update_contact_person(membership, {"role": "contact", "services": []}, granted_by=None)
+    withdraw_passes_mandate(world, world.roc)
     client.post("/organisatie-kiezen", data={"context": str(world.herenbos.id)})
 
     assert client.get(f"/pasjes/verzoeken/{at_roc.id}/download").status_code == 404
@@ -125,39 +122,63 @@ def test_a_request_closes_when_the_mandate_for_its_holders_is_withdrawn(contact_
     assert at_roc.status == "failed"
 
 
-def test_a_withdrawn_mandate_takes_its_holders_out_of_the_selection(contact_client, world):
+def admin_of(world):
+    """The admin (beheerder) of the ROC and of Herenbos."""
+    from flask import current_app
+
+    from tests.factories import Factory
+    from webapp.accounts.models import User
+
+    admin = db.session.execute(db.select(User).where(User.email == "beheerder@rockopnh.example")).scalar_one_or_none()
+    if admin is None:
+        factory = Factory(current_app)
+        admin = factory.user(email="beheerder@rockopnh.example")
+        factory.member(admin, world.roc, "admin")
+        factory.member(admin, world.herenbos, "admin")
+    return admin
+
+
+def membership_of(world, organisation):
     from webapp.accounts.models import Membership
-    from webapp.organisations.services import remove_contact_person, update_contact_person
-    from webapp.passes import services
+
+    return db.session.execute(db.select(Membership).where(
+        Membership.user_id == world.contact.id, Membership.organisation_id == organisation.id)).scalar_one()
+
+
+def withdraw_passes_mandate(world, organisation):
+    """The organisation's admin takes Deby's passes mandate away (Mijn organisatie)."""
+    from webapp.organisations.services import update_contact_person
+
+    update_contact_person(acting_as(admin_of(world), organisation), membership_of(world, organisation).id,
+                          {"role": "contact", "services": []})
+    db.session.commit()
+
+
+def test_a_withdrawn_mandate_takes_its_holders_out_of_the_selection(contact_client, world):
+    from webapp.organisations.services import remove_contact_person
+    from webapp.passes.models import SelectionItem
 
     client = contact_client
     for holder in (world.knightley, world.tester):  # at the ROC and at Herenbos
-        assert client.post(f"/pasjes/selectie/{world.link(holder).id}/toevoegen").status_code == 303
+        assert client.post(f"/pasjes/selectie/{world.holder_organisation(holder).id}/toevoegen").status_code == 303
     assert "2</strong> Kwalificatiehouder(s) toegevoegd van 2 organisaties" in client.get("/pasjes").get_data(as_text=True)
 
-    def membership(organisation):
-        return db.session.execute(db.select(Membership).where(
-            Membership.user_id == world.contact.id, Membership.organisation_id == organisation.id)).scalar_one()
-
-    update_contact_person(membership(world.roc), {"role": "contact", "services": []}, granted_by=None)
+    withdraw_passes_mandate(world, world.roc)
     client.post("/organisatie-kiezen", data={"context": str(world.herenbos.id)})
     assert "1</strong> Kwalificatiehouder(s) toegevoegd van 1 organisaties" in client.get("/pasjes").get_data(as_text=True)
     options = client.get("/pasjes/verzoek").get_data(as_text=True)
     assert "<strong>1</strong> kwalificatiehouder(s)" in options and "Reanimatie" not in options  # Knightley's
 
-    remove_contact_person(membership(world.herenbos))
-    assert services.selection_summary(world.contact.id).count == 0
+    remove_contact_person(acting_as(admin_of(world), world.herenbos), membership_of(world, world.herenbos).id)
+    db.session.commit()
+    assert db.session.query(SelectionItem).filter_by(user_id=world.contact.id).count() == 0  # her selection is empty
 
 
 def test_the_polled_row_answers_with_its_status_until_final_then_286(contact_client, world):
     """While building, the poll gets the status cell only (the row's links stay as they are); once final,
     the whole row without the poll, with status 286 (htmx stops polling) and the outcome for the status region."""
-    from webapp.passes import services
-
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
-    request = services.submit_request(world.contact.id, world.roc.id, "poll", reference="testgroep", enqueue=lambda request_id: None)
-    request.status, request.progress_done = "building", 0
-    db.session.commit()
+    request = stored_request(world.contact, world.roc, [world.holder_organisation(world.knightley)], key="poll",
+                             reference="testgroep", status="building")
     htmx = {"HX-Request": "true"}
     page = contact_client.get("/pasjes/verzoeken").get_data(as_text=True)
     assert 'hx-trigger="every 1s"' in page and "Vernieuwen" in page
@@ -182,8 +203,9 @@ def test_the_polled_row_answers_with_its_status_until_final_then_286(contact_cli
 def test_options_choose_exam_types(contact_client, world):
     from webapp.passes import services
 
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
-    reanimatie = next(t for t in services.list_choices(world.contact.id)[1] if t.name == "Reanimatie")
+    services.add_to_selection(world.acting(), [world.holder_organisation(world.knightley).id])
+    db.session.commit()
+    reanimatie = next(t for t in services.list_choices(world.acting())[1] if t.name == "Reanimatie")
     nothing = contact_client.post("/pasjes/verzoek", data={"sleutel": "abc", "examentypes": "999999"})  # no such type
     assert nothing.status_code == 400 and "geen enkel pasje" in nothing.get_data(as_text=True)
     assert db.session.query(PassRequest).count() == 0
@@ -192,18 +214,20 @@ def test_options_choose_exam_types(contact_client, world):
     wait_for_in_process_jobs()
     request = db.session.query(PassRequest).one()
     db.session.refresh(request)
-    with zipfile.ZipFile(services.archive_path(request)) as archive:
+    with zipfile.ZipFile(services.download(world.acting(), request.id).path) as archive:
         assert archive.namelist() == ["73029884_Mevr._K.C._Knightley_Reanimatie.pdf"]
 
 
 def test_failed_build_shows_mislukt_and_leaves_no_zip(contact_client, world, monkeypatch):
-    from webapp.passes import jobs, services
+    from webapp.passes import archive, services
+    from webapp.passes.render import PassRenderer
 
-    def broken(self, *args):
+    def broken(self, items):
         raise RuntimeError("font missing")
 
-    monkeypatch.setattr(jobs.PassRenderer, "_pdf", broken)
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
+    monkeypatch.setattr(PassRenderer, "render_many", broken)
+    services.add_to_selection(world.acting(), [world.holder_organisation(world.knightley).id])
+    db.session.commit()
     contact_client.post("/pasjes/verzoek", data={"sleutel": "abc"})
     wait_for_in_process_jobs()
     request = db.session.query(PassRequest).one()
@@ -212,7 +236,7 @@ def test_failed_build_shows_mislukt_and_leaves_no_zip(contact_client, world, mon
     page = contact_client.get("/pasjes/verzoeken").get_data(as_text=True)
     assert "Mislukt" in page and "Opnieuw proberen" in page
     assert contact_client.get(f"/pasjes/verzoeken/{request.id}/download").status_code == 404
-    assert not services.archive_path(request).exists()
+    assert not archive.ARCHIVES.exists(archive.archive_name(request.id))
     monkeypatch.undo()
     assert contact_client.post(f"/pasjes/verzoeken/{request.id}/opnieuw").status_code == 303
     wait_for_in_process_jobs()
@@ -222,7 +246,7 @@ def test_failed_build_shows_mislukt_and_leaves_no_zip(contact_client, world, mon
 
 
 def test_htmx_add_returns_the_row_and_the_counter(contact_client, world):
-    link = world.link(world.knightley).id
+    link = world.holder_organisation(world.knightley).id
     response = contact_client.post(f"/pasjes/selectie/{link}/toevoegen", headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -232,11 +256,11 @@ def test_htmx_add_returns_the_row_and_the_counter(contact_client, world):
 
 
 def test_details_without_javascript(contact_client, world):
-    link = world.link(world.knightley).id
+    link = world.holder_organisation(world.knightley).id
     body = contact_client.get(f"/pasjes?details={link}").get_data(as_text=True)
     assert "j.bos@onsweb.nl" in body and "Reanimatie" in body and "Kwalificatie (2)" in body
     # another organisation's holder: its row (opened, with or without htmx) is not there to be found
-    foreign = world.link(world.foreign).id
+    foreign = world.holder_organisation(world.foreign).id
     assert contact_client.get(f"/pasjes/houders/{foreign}?open=1").status_code == 404
     assert contact_client.get(f"/pasjes/houders/{foreign}?open=1", headers={"HX-Request": "true"}).status_code == 404
 
@@ -267,24 +291,23 @@ def lost_and_busy_requests(world) -> tuple[PassRequest, PassRequest]:
     from datetime import timedelta
 
     from webapp.core.timeutil import utcnow
-    from webapp.passes import services
 
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id])
-    lost = services.submit_request(world.contact.id, world.roc.id, "lost", enqueue=lambda request_id: None)
-    services.add_to_selection(world.contact.id, [world.link(world.tester, world.herenbos).id])
-    busy = services.submit_request(world.contact.id, world.roc.id, "busy", enqueue=lambda request_id: None)
-    lost.status, lost.touched_at = "building", utcnow() - timedelta(minutes=31)
-    busy.status, busy.touched_at = "building", utcnow() - timedelta(minutes=5)
+    lost = stored_request(world.contact, world.roc, [world.holder_organisation(world.knightley)], key="lost",
+                          status="building")
+    busy = stored_request(world.contact, world.roc, [world.holder_organisation(world.tester, world.herenbos)], key="busy",
+                          status="building")
+    lost.touched_at, busy.touched_at = utcnow() - timedelta(minutes=31), utcnow() - timedelta(minutes=5)
     db.session.commit()
     return lost, busy
 
 
 def test_a_request_whose_worker_died_is_swept_to_mislukt_with_retry(contact_client, world):
     """A worker killed outright leaves the request at "building" with nothing queued: the sweep fails it."""
-    from webapp.passes import jobs
+    from webapp.passes import services
 
     lost, busy = lost_and_busy_requests(world)
-    assert "1 vastgelopen" in jobs.sweep()
+    assert "1 vastgelopen" in services.sweep()
+    db.session.commit()
     db.session.expire_all()
     assert db.session.get(PassRequest, lost.id).status == "failed"
     assert db.session.get(PassRequest, busy.id).status == "building"

@@ -2,15 +2,15 @@
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
+from tests.passes.conftest import stored_request
 from webapp.extensions import db
-from webapp.passes import services
 from webapp.passes.models import PassRequestItem
 
 
 def test_items_made_before_the_column_get_their_holders_organisation(app, world):
-    services.add_to_selection(world.contact.id, [world.link(world.knightley).id, world.link(world.tester).id])
-    request = services.submit_request(world.contact.id, world.herenbos.id, "k", enqueue=lambda request_id: None)
-    # an item whose holder has no link at Deby's organisations: the request's own organisation
+    request = stored_request(world.contact, world.herenbos, [world.holder_organisation(world.knightley),
+                                                             world.holder_organisation(world.tester)])
+    # an item whose holder is at none of Deby's organisations: the request's own organisation
     db.session.add(PassRequestItem(request_id=request.id, holder_id=world.foreign.id, organisation_id=world.other.id))
     db.session.commit()
     request_id = request.id

@@ -40,7 +40,7 @@ def test_list_page_query_count_does_not_grow_with_rows(app, contact_client, worl
                             exam_date=date(2020, 1, 1), expires_on=future)],
                       [(world.roc.id if i % 2 else world.herenbos.id, f"E{i}")])
     db.session.commit()
-    contact_client.post(f"/pasjes/selectie/{world.link(world.knightley).id}/toevoegen")  # a selected row too
+    contact_client.post(f"/pasjes/selectie/{world.holder_organisation(world.knightley).id}/toevoegen")  # a selected row too
     many, body = _queries(app, contact_client, "/pasjes?sort=naam")
     assert body.count("Voeg toe<span") == 24 and "Toegevoegd" in body  # a full page of 25 rows
     assert len(many) == len(few) == LIST_PAGE_QUERIES, "\n\n".join(many)

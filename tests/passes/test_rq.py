@@ -1,9 +1,17 @@
-"""The archive built by real RQ workers on Redis: chunks in parallel, a final ZIP job; failures leave no ZIP."""
+"""The archive built by real RQ workers on Redis: chunks in parallel, a final ZIP job; failures leave no ZIP.
+
+Workers are real: `flask worker` processes, or RQ's SimpleWorker in this process (core.jobs.rq_worker).
+Nothing here waits a fixed time: every wait is for a condition, with a deadline far beyond what a busy
+machine needs.
+"""
 import os
+import signal
 import subprocess
 import sys
+import time
 import uuid
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -11,29 +19,33 @@ import sqlalchemy as sa
 
 from tests.components import REDIS_TEST_URL, require_redis
 from tests.conftest import BASE_CONFIG, make_app
+from webapp.core.errors import NotFound
+from webapp.core.jobs import queue, rq_worker, worker_count
+from webapp.core.storage import TEMPORARY_PREFIX
 from webapp.extensions import db
+from webapp.passes import archive, services
+from webapp.passes.listing import Filters
 from webapp.passes.models import PassRequest
+from webapp.passes.render import PassRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
+DEADLINE = 120  # seconds: what no healthy run comes near, however loaded the machine
 
 
 @pytest.fixture
-def redis_app(database_url, tmp_path, backend, monkeypatch):
+def redis_app(database_url, tmp_path, backend):
     require_redis()
     from tests.databases import empty_tables
 
-    # RQ retries a failed job at once, not in 2 s: a burst worker runs the retry before it stops
-    monkeypatch.setattr("webapp.core.jobs.RETRY_INTERVALS", [0])
-
-    # a queue of its own: a retry scheduled by an earlier test must not run here
-    app = make_app(tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=f"loket-test-passes-{uuid.uuid4().hex[:8]}")
+    # a queue of its own (a retry scheduled by an earlier test must not run here); RQ retries a failed job
+    # at once, not in 2 s, so a burst worker runs the retry before it stops
+    app = make_app(tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=f"loket-test-passes-{uuid.uuid4().hex[:8]}",
+                   RQ_RETRY_INTERVALS=[0])
     if backend == "postgresql":
         empty_tables(app)
     with app.app_context():
         yield app
-        from webapp.core.jobs import queue
-
-        queue().empty()
+        queue().delete(delete_jobs=True)
         db.session.remove()
         db.engine.dispose()
 
@@ -48,12 +60,30 @@ def rq_world(redis_app):
     return world
 
 
-def submit(world):
-    from webapp.passes import services
+def submit(world) -> PassRequest:
+    """Deby selects all 32 holders and submits; the commit enqueues the build."""
+    services.add_all_to_selection(world.acting(), Filters())
+    request = services.submit_request(world.acting(), uuid.uuid4().hex)
+    db.session.commit()
+    return request
 
-    services.add_all_to_selection(world.contact.id, services.Filters())
-    return services.submit_request(world.contact.id, world.roc.id, uuid.uuid4().hex)
 
+def reloaded(request_id) -> PassRequest:
+    db.session.expire_all()
+    return db.session.get(PassRequest, request_id)
+
+
+def burst(app, jobs=40):
+    """Run the queued jobs (and the retries RQ schedules) in this process, then stop."""
+    rq_worker(app, simple=True).work(burst=True, max_jobs=jobs)
+
+
+def archive_names(world, request_id) -> list[str]:
+    with zipfile.ZipFile(services.download(world.acting(), request_id).path) as zipped:
+        return zipped.namelist()
+
+
+# --- worker processes ---------------------------------------------------------------------------------
 
 def worker_env(app) -> dict:
     return dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=REDIS_TEST_URL,
@@ -61,70 +91,105 @@ def worker_env(app) -> dict:
                 SECRET_KEY=BASE_CONFIG["SECRET_KEY"], DATA_KEY=BASE_CONFIG["DATA_KEY"], PUBLIC_URL="http://localhost")
 
 
-def run_workers(app, count=2):
-    env = worker_env(app)
+def start_workers(app, count, *args) -> list[subprocess.Popen]:
     flask = str(Path(sys.executable).with_name("flask"))
-    workers = [subprocess.Popen([flask, "--app", "wsgi", "worker", "--burst"], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(count)]
-    outputs = [worker.communicate(timeout=180)[0].decode(errors="replace") for worker in workers]
-    return outputs
+    return [subprocess.Popen([flask, "--app", "wsgi", "worker", *args], cwd=ROOT, env=worker_env(app),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+            for _ in range(count)]
 
+
+def stop(workers, grace=30) -> None:
+    """SIGTERM (RQ's warm shutdown), then SIGKILL whatever is left of each worker's process group after the
+    grace period (a work horse, a cron scheduler): nothing outlives the test."""
+    for worker in workers:
+        worker.terminate()
+    deadline = time.monotonic() + grace
+    for worker in workers:
+        try:
+            worker.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        worker.wait()
+
+
+def wait_until(condition, what: str, seconds: float = DEADLINE):
+    deadline = time.monotonic() + seconds
+    while not (result := condition()):
+        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
+        time.sleep(0.1)
+    return result
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def registered_cron_schedulers() -> list[int]:
+    """The pids of the RQ cron schedulers registered in Redis."""
+    from rq.cron import CronScheduler
+
+    return [scheduler.pid for scheduler in CronScheduler.all(queue().connection)]
+
+
+def cron_schedulers_of(worker) -> list[int]:
+    """The worker's children that are registered cron schedulers."""
+    return sorted(set(children(worker.pid)) & set(registered_cron_schedulers()))
+
+
+def gone(pid: int) -> bool:
+    """Not running (a zombie waiting to be reaped by whoever adopted it counts as gone)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+# --- the tests --------------------------------------------------------------------------------------
 
 def test_two_burst_workers_build_the_archive(redis_app, rq_world):
     request = submit(rq_world)
     assert request.status == "queued"
-    outputs = run_workers(redis_app, 2)
-    db.session.expire_all()
-    request = db.session.get(PassRequest, request.id)
+    workers = start_workers(redis_app, 2, "--burst")
+    outputs = [worker.communicate(timeout=DEADLINE * 2)[0].decode(errors="replace") for worker in workers]
+    request = reloaded(request.id)
     assert request.status == "available", outputs
     assert request.progress_done == request.progress_total == 32
-    from webapp.passes import services
-
-    with zipfile.ZipFile(services.download_path(rq_world.contact.id, request.id)) as archive:
-        names = archive.namelist()
+    names = archive_names(rq_world, request.id)
     assert len(names) == 2 + 1  # Knightley has two qualifications, Te Tester one; the generated holders none
     assert "73029884_Mevr._K.C._Knightley_Eerste_Hulp.pdf" in names
 
 
-def test_a_worker_failing_while_zipping_leaves_no_zip(redis_app, rq_world, monkeypatch):
-    from rq import SimpleWorker
-    from rq.serializers import JSONSerializer
-
-    from webapp.core.jobs import queue, redis_connection
-    from webapp.passes import services
-
+def test_a_worker_failing_while_zipping_leaves_no_zip(redis_app, rq_world):
     request = submit(rq_world)
-
-    def crash(*args):
-        raise OSError("disk full")
-
-    monkeypatch.setattr("webapp.passes.jobs.os.replace", crash)
-    SimpleWorker([queue()], connection=redis_connection(), serializer=JSONSerializer).work(burst=True, max_jobs=20)
-    db.session.expire_all()
-    request = db.session.get(PassRequest, request.id)
+    blocked = archive.ARCHIVES.path(archive.archive_name(request.id))
+    blocked.mkdir()  # the archive cannot be moved into place: every ZIP attempt fails at its last step
+    burst(redis_app)
+    request = reloaded(request.id)
     assert request.status == "failed"
-    folder = services.storage_dir()
-    assert not services.archive_path(request).exists()
-    assert not [p for p in folder.iterdir() if p.name.startswith(".zip-")]
-    with pytest.raises(Exception):
-        services.download_path(rq_world.contact.id, request.id)
+    assert not archive.ARCHIVES.exists(archive.archive_name(request.id))
+    assert not [path for path in archive.ARCHIVES.directory.rglob(TEMPORARY_PREFIX + "*")]  # no partial ZIP left
+    with pytest.raises(NotFound):
+        services.download(rq_world.acting(), request.id)
 
-    monkeypatch.undo()
-    services.retry_request(rq_world.contact.id, request.id)
-    SimpleWorker([queue()], connection=redis_connection(), serializer=JSONSerializer).work(burst=True, max_jobs=20)
-    db.session.expire_all()
-    request = db.session.get(PassRequest, request.id)
-    assert request.status == "available"
-    assert services.download_path(rq_world.contact.id, request.id).is_file()
-
-
-def burst(jobs=40):
-    from rq import SimpleWorker
-    from rq.serializers import JSONSerializer
-
-    from webapp.core.jobs import queue, redis_connection
-
-    SimpleWorker([queue()], connection=redis_connection(), serializer=JSONSerializer).work(burst=True, max_jobs=jobs)
+    blocked.rmdir()
+    services.retry_request(rq_world.acting(), request.id)
+    db.session.commit()
+    burst(redis_app)
+    assert reloaded(request.id).status == "available"
+    assert services.download(rq_world.acting(), request.id).path.is_file()
 
 
 def status_seen_by_the_user(request_id) -> str:
@@ -134,11 +199,9 @@ def status_seen_by_the_user(request_id) -> str:
 
 
 def test_a_chunk_that_fails_once_is_built_again_without_showing_mislukt(redis_app, rq_world, monkeypatch):
-    from webapp.passes import jobs, services
-
-    monkeypatch.setattr(jobs, "CHUNK_SIZE", 4)  # several chunks; the second one rendered fails once
+    monkeypatch.setattr(archive, "CHUNK_SIZE", 4)  # several chunks; the second one rendered fails once
     request = submit(rq_world)
-    original, calls, seen = jobs.PassRenderer.render_many, [], []
+    original, calls, seen = PassRenderer.render_many, [], []
 
     def second_chunk_fails_once(self, items):
         calls.append(items)
@@ -148,22 +211,18 @@ def test_a_chunk_that_fails_once_is_built_again_without_showing_mislukt(redis_ap
             seen.append(status_seen_by_the_user(request.id))
         return original(self, items)
 
-    monkeypatch.setattr(jobs.PassRenderer, "render_many", second_chunk_fails_once)
-    burst()
-    db.session.expire_all()
-    request = db.session.get(PassRequest, request.id)
+    monkeypatch.setattr(PassRenderer, "render_many", second_chunk_fails_once)
+    burst(redis_app)
+    request = reloaded(request.id)
     assert request.status == "available", request.error
     assert seen and set(seen) == {"building"}  # while RQ's retry ran, the row said it was being made
-    with zipfile.ZipFile(services.download_path(rq_world.contact.id, request.id)) as archive:
-        assert len(archive.namelist()) == 3
+    assert len(archive_names(rq_world, request.id)) == 3
 
 
 def test_a_chunk_that_keeps_failing_shows_mislukt_and_is_built_on_the_users_retry(redis_app, rq_world, monkeypatch):
-    from webapp.passes import jobs, services
-
-    monkeypatch.setattr(jobs, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(archive, "CHUNK_SIZE", 4)
     request = submit(rq_world)
-    original, calls = jobs.PassRenderer.render_many, []
+    original, calls = PassRenderer.render_many, []
 
     def fails_after_the_first_chunk(self, items):
         calls.append(items)
@@ -171,21 +230,18 @@ def test_a_chunk_that_keeps_failing_shows_mislukt_and_is_built_on_the_users_retr
             raise OSError("disk full")
         return original(self, items)
 
-    monkeypatch.setattr(jobs.PassRenderer, "render_many", fails_after_the_first_chunk)
-    burst()
-    db.session.expire_all()
-    request = db.session.get(PassRequest, request.id)
+    monkeypatch.setattr(PassRenderer, "render_many", fails_after_the_first_chunk)
+    burst(redis_app)
+    request = reloaded(request.id)
     assert request.status == "failed"  # RQ's retry failed too
-    assert len(calls) == 3 and not services.archive_path(request).exists()
+    assert len(calls) == 3 and not archive.ARCHIVES.exists(archive.archive_name(request.id))
 
-    monkeypatch.setattr(jobs.PassRenderer, "render_many", original)
-    services.retry_request(rq_world.contact.id, request.id)
-    burst()
-    db.session.expire_all()
-    request = db.session.get(PassRequest, request.id)
-    assert request.status == "available"
-    with zipfile.ZipFile(services.download_path(rq_world.contact.id, request.id)) as archive:
-        assert len(archive.namelist()) == 3
+    monkeypatch.setattr(PassRenderer, "render_many", original)
+    services.retry_request(rq_world.acting(), request.id)
+    db.session.commit()
+    burst(redis_app)
+    assert reloaded(request.id).status == "available"
+    assert len(archive_names(rq_world, request.id)) == 3
 
 
 def test_redis_down_at_submit_stores_nothing(database_url, tmp_path, backend):
@@ -200,7 +256,7 @@ def test_redis_down_at_submit_stores_nothing(database_url, tmp_path, backend):
         world = PassesWorld(Factory(app))
         client = app.test_client()
         login(client, "deby@herenbos.example", organisation=world.roc.id)
-        client.post(f"/pasjes/selectie/{world.link(world.knightley).id}/toevoegen")
+        client.post(f"/pasjes/selectie/{world.holder_organisation(world.knightley).id}/toevoegen")
         response = client.post("/pasjes/verzoek", data={"sleutel": "k1"})
         assert response.status_code == 400
         assert "tijdelijk niet bereikbaar" in response.get_data(as_text=True)
@@ -212,37 +268,41 @@ def test_redis_down_at_submit_stores_nothing(database_url, tmp_path, backend):
 
 def test_one_build_job_per_live_worker(redis_app, rq_world):
     """Workers already waiting: the request gets a build job for each, and the ZIP job has nothing left to do."""
-    import time
-
     from rq.job import Job
     from rq.registry import FinishedJobRegistry
 
-    from webapp.core.jobs import queue, worker_count
-
-    env = worker_env(redis_app)
-    flask = str(Path(sys.executable).with_name("flask"))
-    workers = [subprocess.Popen([flask, "--app", "wsgi", "worker"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    workers = start_workers(redis_app, 2)
     try:
-        deadline = time.monotonic() + 60
-        while worker_count() < 2:
-            assert time.monotonic() < deadline, "the workers did not start"
-            time.sleep(0.1)
-        known = set(FinishedJobRegistry(queue=queue()).get_job_ids())
+        wait_until(lambda: worker_count() >= 2, "the workers registered")
+        finished = FinishedJobRegistry(queue=queue())
+        known = set(finished.get_job_ids())
         request = submit(rq_world)
-        while request.status not in ("available", "failed"):
-            assert time.monotonic() < deadline + 60, request.status
-            time.sleep(0.1)
-            db.session.expire_all()
-            request = db.session.get(PassRequest, request.id)
-        assert request.status == "available"
-        time.sleep(0.5)  # the ZIP job (a formality now) ends just after
-        new = [i for i in FinishedJobRegistry(queue=queue()).get_job_ids() if i not in known]
-        finished = Job.fetch_many(new, connection=queue().connection, serializer=queue().serializer)
-        builders = [job for job in finished if job and job.args[0].endswith(".build_chunks")]
+        wait_until(lambda: reloaded(request.id).status in ("available", "failed"), "the request finished")
+        assert reloaded(request.id).status == "available"
+
+        def jobs_done():
+            jobs = Job.fetch_many([i for i in finished.get_job_ids() if i not in known], connection=queue().connection)
+            names = [job.func_name.rsplit(".", 1)[1] for job in jobs if job]
+            return jobs if "finish" in names and names.count("build_chunks") == 2 else None
+
+        jobs = wait_until(jobs_done, "the ZIP job (a formality now) finished too")
+        builders = [job for job in jobs if job.func_name.endswith(".build_chunks")]
         assert len(builders) == 2 and sum(job.return_value() for job in builders) == 32
     finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(20)
+        stop(workers)
+
+
+def test_terminating_the_worker_stops_its_cron_scheduler(redis_app):
+    """`flask worker` runs RQ's cron scheduler in a child process: a SIGTERM to the worker (a deploy, systemd)
+    stops both; so does a SIGKILL of the worker, which the child notices."""
+    for how in (signal.SIGTERM, signal.SIGKILL):
+        [worker] = start_workers(redis_app, 1)
+        try:
+            wait_until(lambda: worker_count() >= 1, "the worker registered")
+            [scheduler] = wait_until(partial(cron_schedulers_of, worker), "the cron scheduler started")
+            os.kill(worker.pid, how)
+            worker.wait(DEADLINE)
+            wait_until(partial(gone, scheduler), f"the cron scheduler stopped after {how.name}")
+            assert scheduler not in registered_cron_schedulers()  # it said so in Redis: a clean stop
+        finally:
+            stop([worker])

@@ -8,12 +8,12 @@ def test_index_lists_only_own_holders(contact_client, world):
 
 
 def test_htmx_details_toggle(contact_client, world):
-    link = world.link(world.knightley).id
-    response = contact_client.get(f"/pasjes/houders/{link}?open=1&zoek=7302", headers={"HX-Request": "true"})
+    holder_organisation = world.holder_organisation(world.knightley).id
+    response = contact_client.get(f"/pasjes/houders/{holder_organisation}?open=1&zoek=7302", headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200, body[:3000]
-    assert "j.bos@onsweb.nl" in body and f'id="holder-{link}"' in body
-    closed = contact_client.get(f"/pasjes/houders/{link}?open=0", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "j.bos@onsweb.nl" in body and f'id="holder-{holder_organisation}"' in body
+    closed = contact_client.get(f"/pasjes/houders/{holder_organisation}?open=0", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "j.bos@onsweb.nl" not in closed and "Bekijk details" in closed
 
 
@@ -46,9 +46,9 @@ def test_the_details_row_spans_every_column(app, contact_client, world):
 
     colleague = app.test_client()  # at the ROC only
     login(colleague, "collega@rockopnh.example", organisation=world.roc.id)
-    link = world.link(world.knightley).id
+    holder_organisation = world.holder_organisation(world.knightley).id
     for client, columns in [(contact_client, 8), (colleague, 7)]:
-        page = client.get(f"/pasjes?details={link}").get_data(as_text=True)
+        page = client.get(f"/pasjes?details={holder_organisation}").get_data(as_text=True)
         head = re.search(r'<table class="table holders">.*?<thead>(.*?)</thead>', page, re.S).group(1)
         assert head.count("<th ") == columns
         assert re.search(r'<tr class="details-row">\s*<td colspan="(\d+)"', page).group(1) == str(columns)

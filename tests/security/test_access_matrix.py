@@ -86,7 +86,7 @@ def alfa_passes(alfa, contact) -> dict:
                           status="failed", expires_at=utcnow() + timedelta(days=7))
     db.session.add(request)
     db.session.commit()
-    return {"link_id": holder.links[0].id, "request_id": request.id}
+    return {"holder_organisation_id": holder.holder_organisations[0].id, "request_id": request.id}
 
 
 def access_for(endpoint: str):

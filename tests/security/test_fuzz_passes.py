@@ -7,7 +7,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import login
-from tests.passes.conftest import PassesWorld, page_key
+from tests.passes.conftest import (
+    PassesWorld,
+    no_build,  # noqa: F401 - the fixture, for the world below
+    page_key,
+)
 from webapp.extensions import db
 from webapp.passes import services
 from webapp.passes.models import PassRequest, SelectionItem
@@ -36,7 +40,8 @@ def fields(names):
 
 
 @pytest.fixture
-def world(app, factory, no_build):
+def world(app, factory, request):
+    request.getfixturevalue("no_build")  # requests are stored, not built
     return PassesWorld(factory)
 
 
@@ -49,13 +54,13 @@ def deby(app, world):
 
 @pytest.fixture
 def ids(world):
-    """A link and a request of Deby's, a link of another organisation's, and ids no row has."""
-    own = world.link(world.knightley).id
-    services.add_to_selection(world.contact.id, [own])
-    request = services.submit_request(world.contact.id, world.roc.id, "own", enqueue=lambda request_id: None)
+    """A holder organisation and a request of Deby's, another organisation's holder organisation, and ids no row has."""
+    own = world.holder_organisation(world.knightley).id
+    services.add_to_selection(world.acting(), [own])
+    request = services.submit_request(world.acting(), "own")
     request.status = "failed"
     db.session.commit()
-    return {"link": [str(own), str(world.link(world.foreign).id), *BAD_IDS], "request": [str(request.id), *BAD_IDS]}
+    return {"holder_organisation": [str(own), str(world.holder_organisation(world.foreign).id), *BAD_IDS], "request": [str(request.id), *BAD_IDS]}
 
 
 def check(response):
@@ -83,14 +88,14 @@ HTMX = [{}, {"HX-Request": "true"}]
 def test_the_list_and_its_rows(deby, ids):
     for number, args in enumerate(every_bad_value(LIST_FIELDS)):
         check(deby.get("/pasjes", query_string=args, headers=HTMX[number % 2]))
-        link = ids["link"][number % len(ids["link"])]
-        check(deby.get(f"/pasjes/houders/{link}", query_string=args, headers=HTMX[number % 2]))
+        holder_organisation = ids["holder_organisation"][number % len(ids["holder_organisation"])]
+        check(deby.get(f"/pasjes/houders/{holder_organisation}", query_string=args, headers=HTMX[number % 2]))
 
     @FUZZ
-    @given(args=fields(LIST_FIELDS), link=st.sampled_from(ids["link"]), htmx=st.sampled_from(HTMX))
-    def fuzz(args, link, htmx):
+    @given(args=fields(LIST_FIELDS), holder_organisation=st.sampled_from(ids["holder_organisation"]), htmx=st.sampled_from(HTMX))
+    def fuzz(args, holder_organisation, htmx):
         check(deby.get("/pasjes", query_string=args, headers=htmx))
-        check(deby.get(f"/pasjes/houders/{link}", query_string=args, headers=htmx))
+        check(deby.get(f"/pasjes/houders/{holder_organisation}", query_string=args, headers=htmx))
 
     fuzz()
 
@@ -98,17 +103,17 @@ def test_the_list_and_its_rows(deby, ids):
 def test_adding_and_removing(deby, ids):
     for number, form in enumerate(every_bad_value(LIST_FIELDS + ["terug"])):
         htmx = HTMX[number % 2]
-        link = ids["link"][number % len(ids["link"])]
-        check(deby.post(f"/pasjes/selectie/{link}/toevoegen", data=form, headers=htmx))
-        check(deby.post(f"/pasjes/selectie/{link}/verwijderen", data=form, headers=htmx))
+        holder_organisation = ids["holder_organisation"][number % len(ids["holder_organisation"])]
+        check(deby.post(f"/pasjes/selectie/{holder_organisation}/toevoegen", data=form, headers=htmx))
+        check(deby.post(f"/pasjes/selectie/{holder_organisation}/verwijderen", data=form, headers=htmx))
         check(deby.post("/pasjes/selectie/alle-toevoegen", data=form, headers=htmx))
         check(deby.post("/pasjes/selectie/alle-verwijderen", data=form, headers=htmx))
 
     @FUZZ
-    @given(form=fields(LIST_FIELDS + ["terug"]), link=st.sampled_from(ids["link"]), htmx=st.sampled_from(HTMX),
-           action=st.sampled_from(["{link}/toevoegen", "{link}/verwijderen", "alle-toevoegen", "alle-verwijderen"]))
-    def fuzz(form, link, htmx, action):
-        check(deby.post("/pasjes/selectie/" + action.format(link=link), data=form, headers=htmx))
+    @given(form=fields(LIST_FIELDS + ["terug"]), holder_organisation=st.sampled_from(ids["holder_organisation"]), htmx=st.sampled_from(HTMX),
+           action=st.sampled_from(["{holder_organisation}/toevoegen", "{holder_organisation}/verwijderen", "alle-toevoegen", "alle-verwijderen"]))
+    def fuzz(form, holder_organisation, htmx, action):
+        check(deby.post("/pasjes/selectie/" + action.format(holder_organisation=holder_organisation), data=form, headers=htmx))
 
     fuzz()
 
@@ -122,11 +127,11 @@ def stored():
 
 
 def test_submitting(deby, world, ids):
-    link = world.link(world.knightley).id
+    holder_organisation = world.holder_organisation(world.knightley).id
 
     def submit(form, htmx):
         if not db.session.query(SelectionItem).count():
-            services.add_to_selection(world.contact.id, [link])
+            services.add_to_selection(world.acting(), [holder_organisation])
         before = stored()
         response = check(deby.post("/pasjes/verzoek", data=form, headers=htmx))
         if response.status_code not in (204, 303):

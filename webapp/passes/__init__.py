@@ -2,20 +2,22 @@
 from datetime import timedelta
 
 from webapp.core.modules import Link, Module, Periodic, Service
-from webapp.passes import commands, demo, jobs, staff, views
+from webapp.passes import archive, commands, demo, render, services, staff, views
 
 module = Module(
     name="passes",
     label="Digitale pasjes",
     blueprints=(views.bp, staff.bp),
-    service=Service("passes", "Digitale pasjes"),
-    nav=(Link("Digitale pasjes", "passes.index", mandate="passes"),),
-    tiles=(Link("Digitale pasjes", "passes.index", mandate="passes"),),
+    service=Service(services.SERVICE, "Digitale pasjes"),
+    nav=(Link("Digitale pasjes", "passes.index", mandate=services.SERVICE),),
+    tiles=(Link("Digitale pasjes", "passes.index", mandate=services.SERVICE),),
     staff_pages=(Link("Kwalificatiehouders importeren", "passes_staff.import_csv",
                       description="Kwalificatiehouders en hun kwalificaties inlezen uit een CSV-bestand."),),
-    periodic=(Periodic("Verzoeken laten verlopen, vastgelopen verzoeken afsluiten", jobs.sweep,
-                       every=timedelta(hours=1)),),
+    periodic=(
+        Periodic("Verzoeken laten verlopen, vastgelopen verzoeken afsluiten", services.sweep, every=timedelta(hours=1)),
+        Periodic("Achtergebleven archiefbestanden opruimen", archive.sweep_files, every=timedelta(hours=1)),
+    ),
     demo=demo.load_demo,
     cli=commands.cli,
-    preload=jobs.preload,
+    preload=render.preload,
 )

@@ -34,7 +34,7 @@ def generate(holders: int = 100_000, organisations: int = 50, contact_of: int = 
              bench_email: str = BENCH_EMAIL, echo=print) -> dict:
     """Bulk-insert holders (about 3 qualifications each), spread over generated organisations.
 
-    Deterministic for a seed (names, numbers, dates, links); only the verification tokens are random.
+    Deterministic for a seed (names, numbers, dates, organisations); only the verification tokens are random.
     The first `contact_of` organisations hold about 40% of the holders; `bench_email` (password
     Tulpen-Veld-2026) is their contact person with the passes mandate.
     """
@@ -73,38 +73,38 @@ def generate(holders: int = 100_000, organisations: int = 50, contact_of: int = 
         else:
             first = rng.randrange(contact_of, organisations)
         second = rng.random() < 0.1 and organisations > 1
-        linked = [first] + ([rng.choice([o for o in range(organisations) if o != first])] if second else [])
+        registered = [first] + ([rng.choice([o for o in range(organisations) if o != first])] if second else [])
         chosen = rng.sample(QUALIFICATIONS, rng.choice([1, 2, 3, 3, 4, 5]))
         quals = []
         for name, kind in chosen:
             exam = today - timedelta(days=rng.randrange(0, 6 * 365))
             quals.append((name, kind, exam, exam + timedelta(days=rng.choice([365, 730, 1095])),
                           f"EX{rng.randrange(10000, 15000)}"))
-        plan.append((number, last.lower(), birth, linked, quals))
+        plan.append((number, last.lower(), birth, registered, quals))
     for rows in _batches(holder_rows):
         db.session.execute(insert(Holder), rows)
     ids = dict(db.session.execute(select(Holder.number, Holder.id).where(
         Holder.number >= f"{FIRST_NUMBER:08d}", Holder.number < f"{FIRST_NUMBER + holders:08d}")).all())
 
-    link_rows, qualification_rows = [], []
-    for number, key, birth, linked, quals in plan:
+    holder_organisation_rows, qualification_rows = [], []
+    for number, key, birth, registered, quals in plan:
         holder_id = ids[number]
         latest = max(q[3] for q in quals)
-        for index in linked:
-            link_rows.append(dict(organisation_id=org_ids[index], holder_id=holder_id, number=number, name_key=key,
+        for index in registered:
+            holder_organisation_rows.append(dict(organisation_id=org_ids[index], holder_id=holder_id, number=number, name_key=key,
                                   birth_date=birth, expires_on=latest,
                                   external_number=str(rng.randrange(10 ** 9, 10 ** 10)) if rng.random() < 0.5 else ""))
         for name, kind, exam, expires, exam_number in quals:
             qualification_rows.append(dict(holder_id=holder_id, kind=kind, name=name, exam_type_id=types[name].id,
                                            exam_number=exam_number, exam_date=exam, expires_on=expires,
                                            verify_token=secrets.token_urlsafe(16)))
-    for rows in _batches(link_rows):
+    for rows in _batches(holder_organisation_rows):
         db.session.execute(insert(HolderOrganisation), rows)
     for rows in _batches(qualification_rows):
         db.session.execute(insert(Qualification), rows)
-    from webapp.passes.services import bulk_link_exam_types
+    from webapp.passes.importer import bulk_exam_types
 
-    bulk_link_exam_types("l.number >= :first AND l.number < :last", first=f"{FIRST_NUMBER:08d}",
+    bulk_exam_types("h.number >= :first AND h.number < :last", first=f"{FIRST_NUMBER:08d}",
                          last=f"{FIRST_NUMBER + holders:08d}")
 
     bench = db.session.execute(select(User).where(User.email == bench_email)).scalar_one_or_none()
@@ -130,11 +130,11 @@ def generate(holders: int = 100_000, organisations: int = 50, contact_of: int = 
     elif db.engine.dialect.name == "sqlite":
         with db.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
-    result = dict(holders=holders, links=len(link_rows), qualifications=len(qualification_rows),
+    result = dict(holders=holders, holder_organisations=len(holder_organisation_rows), qualifications=len(qualification_rows),
                   organisations=organisations, contact=bench_email, contact_organisations=org_ids[:contact_of],
                   seconds=round(time.perf_counter() - started, 1))
-    echo(f"{holders} kwalificatiehouders, {len(link_rows)} koppelingen, {len(qualification_rows)} kwalificaties bij "
-         f"{organisations} organisaties in {result['seconds']} s; contactpersoon {bench_email} van "
+    echo(f"{holders} kwalificatiehouders ({len(holder_organisation_rows)} kwalificatiehouders bij organisatie), "
+         f"{len(qualification_rows)} kwalificaties bij {organisations} organisaties in {result['seconds']} s; contactpersoon {bench_email} van "
          f"{contact_of} organisaties (wachtwoord Tulpen-Veld-2026).")
     return result
 

@@ -1,4 +1,4 @@
-"""Demo holders of the manual, linked to ROC Kop van Noord-Holland and Herenbos Schagen (idempotent)."""
+"""Demo holders of the manual, registered at ROC Kop van Noord-Holland and Herenbos Schagen (idempotent)."""
 import random
 from datetime import date, timedelta
 

@@ -1,16 +1,28 @@
-"""Creating and updating holders with their qualifications: the CSV import, demo data and tests use it."""
+"""Creating and updating holders with their qualifications: the CSV import, demo data and tests use it.
+
+The list reads copies of a holder's sortable columns on each HolderOrganisation, and one
+HolderOrganisationExamType row per exam type among the holder's qualifications; whatever writes
+holders keeps them in step (refresh_list_columns, or bulk_exam_types after a bulk insert).
+"""
 import csv
 import io
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from webapp.accounts.models import Organisation
 from webapp.core.errors import DomainError
 from webapp.core.timeutil import parse_date
 from webapp.extensions import db
-from webapp.passes.models import ExamType, Holder, HolderOrganisation, Qualification
-from webapp.passes.services import new_verify_token, refresh_links
+from webapp.passes.models import (
+    ExamType,
+    Holder,
+    HolderOrganisation,
+    HolderOrganisationExamType,
+    Qualification,
+    name_key,
+)
+from webapp.passes.services import new_verify_token
 
 CSV_COLUMNS = ["kwalificatienummer", "aanhef", "voorletters", "tussenvoegsel", "achternaam", "geboortedatum", "email",
                "telefoon", "mobiel", "organisatie", "extern_nummer", "kwalificatie", "type", "examentype", "examennummer",
@@ -30,8 +42,9 @@ def exam_type_named(name: str) -> ExamType | None:
     return exam_type
 
 
-def upsert_holder(data: dict, qualifications: list[dict], links: list[tuple[int, str]]) -> Holder:
-    """Create or update the holder by number, their qualifications by name, their organisation links.
+def upsert_holder(data: dict, qualifications: list[dict], organisations: list[tuple[int, str]]) -> Holder:
+    """Create or update the holder by number, their qualifications by name, and the organisations they are
+    registered at, as (organisation id, external number) pairs.
 
     A qualification's parent is one the holder has, or one earlier in `qualifications`; DomainError otherwise."""
     holder = db.session.execute(select(Holder).where(Holder.number == data["number"])).scalar_one_or_none()
@@ -61,17 +74,51 @@ def upsert_holder(data: dict, qualifications: list[dict], links: list[tuple[int,
         qualification.exam_type = exam_type
         if parent_name:
             qualification.parent = by_name.get(parent_name)
-    existing = {link.organisation_id: link for link in holder.links}
-    for organisation_id, external in links:
-        link = existing.get(organisation_id)
-        if link is None:
-            link = HolderOrganisation(organisation_id=organisation_id, number=holder.number)
-            holder.links.append(link)
-        if external or not link.external_number:
-            link.external_number = external or ""
+    existing = {at.organisation_id: at for at in holder.holder_organisations}
+    for organisation_id, external in organisations:
+        holder_organisation = existing.get(organisation_id)
+        if holder_organisation is None:
+            holder_organisation = HolderOrganisation(organisation_id=organisation_id, number=holder.number)
+            holder.holder_organisations.append(holder_organisation)
+        if external or not holder_organisation.external_number:
+            holder_organisation.external_number = external or ""
     db.session.flush()
-    refresh_links(holder)
+    refresh_list_columns(holder)
     return holder
+
+
+def refresh_list_columns(holder: Holder) -> None:
+    """Copy the holder's list columns (number, name key, birth date, latest expiry) onto each of their
+    HolderOrganisations, and those onto one HolderOrganisationExamType row per exam type among the
+    holder's qualifications."""
+    expiries = [q.expires_on for q in holder.qualifications if q.expires_on]
+    latest = max(expiries) if expiries else None
+    type_ids = sorted({q.exam_type_id if q.exam_type_id is not None else (q.exam_type.id if q.exam_type else None)
+                       for q in holder.qualifications} - {None})
+    for at in holder.holder_organisations:
+        at.number, at.name_key, at.birth_date, at.expires_on = holder.number, name_key(holder.last_name), holder.birth_date, latest
+        existing = {row.exam_type_id: row for row in at.exam_types}
+        rows = []
+        for type_id in type_ids:
+            row = existing.get(type_id) or HolderOrganisationExamType(exam_type_id=type_id)
+            row.organisation_id, row.number, row.name_key = at.organisation_id, at.number, at.name_key
+            row.birth_date, row.expires_on, row.external_number = at.birth_date, at.expires_on, at.external_number or ""
+            rows.append(row)
+        at.exam_types = rows
+
+
+BULK_EXAM_TYPES_SQL = (
+    "INSERT INTO passes_holder_organisation_exam_types (holder_organisation_id, exam_type_id, organisation_id, number, "
+    "name_key, birth_date, expires_on, external_number) SELECT DISTINCT h.id, q.exam_type_id, h.organisation_id, h.number, "
+    "h.name_key, h.birth_date, h.expires_on, h.external_number FROM passes_holder_organisations h "
+    "JOIN passes_qualifications q ON q.holder_id = h.holder_id WHERE q.exam_type_id IS NOT NULL"
+)
+
+
+def bulk_exam_types(where: str = "", **params) -> None:
+    """Fill HolderOrganisationExamType for bulk-inserted holders (`where`: a condition on their
+    HolderOrganisation rows, alias h)."""
+    db.session.execute(text(BULK_EXAM_TYPES_SQL + (f" AND {where}" if where else "")), params)
 
 
 def template_csv() -> str:

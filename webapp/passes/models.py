@@ -1,9 +1,10 @@
 """Qualification holders, their qualifications, the per-user selection and pass requests.
 
-List queries run against `passes_holder_links` (one row per holder per organisation), which
-carries copies of the holder's sortable columns (number, name key, birth date, latest expiry) so
-that filtering, sorting and counting for one organisation need one table and one index; an
-unfiltered or exam-type-only view takes its count from `passes_link_counts` (kept by triggers).
+List queries run against `passes_holder_organisations` (one row per holder per organisation),
+which carries copies of the holder's sortable columns (number, name key, birth date, latest expiry)
+so that filtering, sorting and counting for one organisation need one table and one index; an
+unfiltered or exam-type-only view takes its count from `passes_holder_organisation_counts` (kept by
+triggers).
 """
 from datetime import date, datetime
 
@@ -21,7 +22,8 @@ STATUSES = {
     "failed": "Mislukt",
     "expired": "Verlopen",
 }
-SELECTION_LIMIT = 250
+SELECTION_LIMIT = 250  # holders in one request (the manual: at most 250 passes at a time)
+AVAILABLE_DAYS = 7  # a request's archive can be downloaded this long
 
 
 def name_key(last_name: str) -> str:
@@ -46,7 +48,8 @@ class Holder(db.Model):
     mobile: Mapped[str] = mapped_column(String(30), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    links: Mapped[list["HolderOrganisation"]] = relationship(back_populates="holder", cascade="all, delete-orphan")
+    holder_organisations: Mapped[list["HolderOrganisation"]] = relationship(back_populates="holder",
+                                                                          cascade="all, delete-orphan")
     qualifications: Mapped[list["Qualification"]] = relationship(
         back_populates="holder", cascade="all, delete-orphan", order_by="Qualification.name"
     )
@@ -60,38 +63,39 @@ class Holder(db.Model):
 class HolderOrganisation(db.Model):
     """A holder registered at an organisation, with that organisation's own number for them."""
 
-    __tablename__ = "passes_holder_links"
+    __tablename__ = "passes_holder_organisations"
     # Every list index ends in id: PostgreSQL then reads a page's ids (and skips the rows before a
     # deep page) from the index alone; SQLite's indexes carry the rowid (= id) anyway.
     __table_args__ = (
         UniqueConstraint("organisation_id", "holder_id"),
-        Index("ix_passes_holder_links_org_number_id", "organisation_id", "number", "id"),
-        Index("ix_passes_holder_links_org_name_id", "organisation_id", "name_key", "number", "id"),
-        Index("ix_passes_holder_links_org_birth_id", "organisation_id", "birth_date", "number", "id"),
-        Index("ix_passes_holder_links_org_expires_id", "organisation_id", "expires_on", "number", "id"),
-        Index("ix_passes_holder_links_org_external_id", "organisation_id", "external_number", "number", "id"),
+        Index("ix_passes_holder_organisations_org_number_id", "organisation_id", "number", "id"),
+        Index("ix_passes_holder_organisations_org_name_id", "organisation_id", "name_key", "number", "id"),
+        Index("ix_passes_holder_organisations_org_birth_id", "organisation_id", "birth_date", "number", "id"),
+        Index("ix_passes_holder_organisations_org_expires_id", "organisation_id", "expires_on", "number", "id"),
+        Index("ix_passes_holder_organisations_org_external_id", "organisation_id", "external_number", "number", "id"),
         # Across several organisations (the "Alle Organisaties" list): read in (sort column, number,
         # organisation) order, filtering the organisation from the index itself.
-        Index("ix_passes_holder_links_number_org_id", "number", "organisation_id", "id"),
-        Index("ix_passes_holder_links_name_org_id", "name_key", "number", "organisation_id", "id"),
-        Index("ix_passes_holder_links_birth_org_id", "birth_date", "number", "organisation_id", "id"),
-        Index("ix_passes_holder_links_expires_org_id", "expires_on", "number", "organisation_id", "id"),
-        Index("ix_passes_holder_links_external_org_id", "external_number", "number", "organisation_id", "id"),
+        Index("ix_passes_holder_organisations_number_org_id", "number", "organisation_id", "id"),
+        Index("ix_passes_holder_organisations_name_org_id", "name_key", "number", "organisation_id", "id"),
+        Index("ix_passes_holder_organisations_birth_org_id", "birth_date", "number", "organisation_id", "id"),
+        Index("ix_passes_holder_organisations_expires_org_id", "expires_on", "number", "organisation_id", "id"),
+        Index("ix_passes_holder_organisations_external_org_id", "external_number", "number", "organisation_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     holder_id: Mapped[int] = mapped_column(ForeignKey("passes_holders.id", ondelete="CASCADE"), index=True)
     external_number: Mapped[str] = mapped_column(String(30), default="")
-    # Copies of the holder's list columns (kept in step by services.refresh_links()).
+    # Copies of the holder's list columns (kept in step by importer.refresh_list_columns()).
     number: Mapped[str] = mapped_column(String(8))
     name_key: Mapped[str] = mapped_column(String(100), default="")
     birth_date: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
 
-    holder: Mapped[Holder] = relationship(back_populates="links")
+    holder: Mapped[Holder] = relationship(back_populates="holder_organisations")
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
-    exam_types: Mapped[list["LinkExamType"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    exam_types: Mapped[list["HolderOrganisationExamType"]] = relationship(cascade="all, delete-orphan",
+                                                                        passive_deletes=True)
 
     @property
     def is_valid(self) -> bool:
@@ -102,23 +106,24 @@ class HolderOrganisation(db.Model):
         return self.organisation.name
 
 
-class LinkExamType(db.Model):
-    """One row per holder link per exam type among the holder's qualifications, with copies of the
-    link's list columns: the exam-type filter reads (and sorts and counts) from this table alone,
-    through (exam type, sort column, number, organisation, link) indexes. Kept in step by
-    services.refresh_links() and the bulk generator."""
+class HolderOrganisationExamType(db.Model):
+    """One row per holder at an organisation per exam type among the holder's qualifications, with
+    copies of the HolderOrganisation's list columns: the exam-type filter reads (and sorts and counts)
+    from this table alone, through (exam type, sort column, number, organisation, holder organisation)
+    indexes. Kept in step by importer.refresh_list_columns() and the bulk generator."""
 
-    __tablename__ = "passes_link_exam_types"
+    __tablename__ = "passes_holder_organisation_exam_types"
     __table_args__ = (
-        Index("ix_passes_link_exam_types_type_org_number", "exam_type_id", "organisation_id", "number", "link_id"),
-        Index("ix_passes_link_exam_types_type_number", "exam_type_id", "number", "organisation_id", "link_id"),
-        Index("ix_passes_link_exam_types_type_name", "exam_type_id", "name_key", "number", "organisation_id", "link_id"),
-        Index("ix_passes_link_exam_types_type_birth", "exam_type_id", "birth_date", "number", "organisation_id", "link_id"),
-        Index("ix_passes_link_exam_types_type_expires", "exam_type_id", "expires_on", "number", "organisation_id", "link_id"),
-        Index("ix_passes_link_exam_types_type_external", "exam_type_id", "external_number", "number", "organisation_id", "link_id"),
+        Index("ix_passes_holder_organisation_exam_types_type_org_number", "exam_type_id", "organisation_id", "number", "holder_organisation_id"),
+        Index("ix_passes_holder_organisation_exam_types_type_number", "exam_type_id", "number", "organisation_id", "holder_organisation_id"),
+        Index("ix_passes_holder_organisation_exam_types_type_name", "exam_type_id", "name_key", "number", "organisation_id", "holder_organisation_id"),
+        Index("ix_passes_holder_organisation_exam_types_type_birth", "exam_type_id", "birth_date", "number", "organisation_id", "holder_organisation_id"),
+        Index("ix_passes_holder_organisation_exam_types_type_expires", "exam_type_id", "expires_on", "number", "organisation_id", "holder_organisation_id"),
+        Index("ix_passes_holder_organisation_exam_types_type_external", "exam_type_id", "external_number", "number", "organisation_id", "holder_organisation_id"),
     )
 
-    link_id: Mapped[int] = mapped_column(ForeignKey("passes_holder_links.id", ondelete="CASCADE"), primary_key=True)
+    holder_organisation_id: Mapped[int] = mapped_column(ForeignKey("passes_holder_organisations.id", ondelete="CASCADE"),
+                                                        primary_key=True)
     exam_type_id: Mapped[int] = mapped_column(ForeignKey("passes_exam_types.id", ondelete="CASCADE"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(8))
@@ -128,16 +133,17 @@ class LinkExamType(db.Model):
     external_number: Mapped[str] = mapped_column(String(30), default="")
 
 
-class LinkCount(db.Model):
-    """How many links an organisation has (exam_type_id 0) and how many of them per exam type (their
-    LinkExamType rows). Kept by database triggers on both tables (migration passes_0006), so the list
-    counts an unfiltered or exam-type-only view from a few rows instead of up to 10,001 index entries."""
+class HolderOrganisationCount(db.Model):
+    """How many holders an organisation has (exam_type_id 0) and how many of them per exam type (their
+    HolderOrganisationExamType rows). Kept by database triggers on both tables (migrations passes_0006,
+    passes_0008), so the list counts an unfiltered or exam-type-only view from a few rows instead of
+    counting up to 10,001 index entries."""
 
-    __tablename__ = "passes_link_counts"
+    __tablename__ = "passes_holder_organisation_counts"
 
     organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     exam_type_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    links: Mapped[int] = mapped_column(Integer, default=0)
+    holders: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ExamType(db.Model):
@@ -195,7 +201,7 @@ class SelectionCounter(db.Model):
 
 
 class SelectionItem(db.Model):
-    """A holder the user has added for their next request, through one of the holder's organisation links.
+    """A holder the user has added for their next request, through one of the holder's organisations.
 
     The selection is of holders: a holder registered at two of the user's organisations is in it at most
     once (unique per user and holder), whichever organisation's row it was added from.
@@ -203,17 +209,18 @@ class SelectionItem(db.Model):
 
     __tablename__ = "passes_selection_items"
     __table_args__ = (
-        UniqueConstraint("user_id", "link_id"),
+        UniqueConstraint("user_id", "holder_organisation_id"),
         UniqueConstraint("user_id", "holder_id", name="uq_passes_selection_items_user_holder"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    link_id: Mapped[int] = mapped_column(ForeignKey("passes_holder_links.id", ondelete="CASCADE"), index=True)
+    holder_organisation_id: Mapped[int] = mapped_column(ForeignKey("passes_holder_organisations.id", ondelete="CASCADE"),
+                                                        index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("passes_holders.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    link: Mapped[HolderOrganisation] = relationship()
+    holder_organisation: Mapped[HolderOrganisation] = relationship()
 
 
 class PassRequest(db.Model):
