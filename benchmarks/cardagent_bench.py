@@ -20,15 +20,15 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path[0] = str(REPOSITORY)
 
-import argparse
-import fcntl
-import json
-import os
-import select
-import statistics
-import subprocess
-import tempfile
-import time
+import argparse  # noqa: E402 (after the sys.path fix above)
+import fcntl  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import select  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
 
 from cardagent.pcsc import Pcsc  # noqa: E402
 
@@ -113,7 +113,7 @@ def main() -> int:
         pcsc.readers()
     except Exception:
         if os.geteuid() != 0:
-            raise SystemExit("no pcscd running; start it or run this as root")
+            raise SystemExit("no pcscd running; start it or run this as root") from None
         pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
     wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15, "pcscd and vpcd")

@@ -49,7 +49,7 @@ class TestCA:
 
 
 def _now():
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def create_test_ca(common_name: str = CA_NAME) -> TestCA:

@@ -79,7 +79,7 @@ def _decode(value, what: str) -> bytes:
 
 def check_certificate(certificate: x509.Certificate, trusted_cas, now=None) -> None:
     """The certificate is within its validity and directly issued by one of trusted_cas."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
         raise SignInInvalid("certificate expired or not yet valid")
     for ca in trusted_cas:

@@ -66,7 +66,7 @@ class CardState:
         return json.dumps(data, indent=1, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "CardState":
+    def from_json(cls, text: str) -> CardState:
         data = json.loads(text)
         if data.pop("format", None) != FORMAT_VERSION:
             raise ValueError("unknown virtual card state format")

@@ -1,7 +1,7 @@
 """platform: accounts, organisations, mandates, audit
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 17:05:29.103039
 
 """
