@@ -17,6 +17,7 @@ ENDLESS = "9" * 5000  # past the digits int() will read
 
 def select_knightley(world):
     services.add_to_selection(world.acting(), [world.holder_organisation(world.knightley).id])
+    db.session.commit()
 
 
 def stored_requests() -> int:

@@ -132,6 +132,7 @@ def test_submitting(deby, world, ids):
     def submit(form, htmx):
         if not db.session.query(SelectionItem).count():
             services.add_to_selection(world.acting(), [holder_organisation])
+            db.session.commit()
         before = stored()
         response = check(deby.post("/pasjes/verzoek", data=form, headers=htmx))
         if response.status_code not in (204, 303):
