@@ -1,4 +1,5 @@
 """What gunicorn and `flask --app wsgi` load."""
+
 from webapp import create_app
 
 app = create_app()

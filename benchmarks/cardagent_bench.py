@@ -10,6 +10,7 @@ extra. Prints the median, minimum and 90th percentile of
   - personalise: a blank card to a new PIN, PUK, management key and EC P-256 key pair.
 Goals: sign-in under 50 ms, personalisation under 1 s.
 """
+
 from __future__ import annotations
 
 import sys
@@ -61,10 +62,21 @@ class Card:
     def __init__(self, pcsc, directory: Path, kind: str):
         self.pcsc = pcsc
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cardagent.virtualcard", "--state",
-             str(directory / "card.json"), f"--{kind}", "--reset",
-             "--ca-dir", str(directory / "ca")],
-            env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "cardagent.virtualcard",
+                "--state",
+                str(directory / "card.json"),
+                f"--{kind}",
+                "--reset",
+                "--ca-dir",
+                str(directory / "ca"),
+            ],
+            env=environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(lambda: card_present(pcsc), 20, "the virtual card")
 
     def remove(self):
@@ -76,9 +88,25 @@ class Card:
 def start_agent(directory: Path):
     answers = directory / "answers.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "cardagent", "--port", "0", "--origin", ORIGIN,
-         "--prompt", f"script:{answers}", "--sign-in-limit", "100000/1", "--log-level",
-         "WARNING"], env=environment(), stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "cardagent",
+            "--port",
+            "0",
+            "--origin",
+            ORIGIN,
+            "--prompt",
+            f"script:{answers}",
+            "--sign-in-limit",
+            "100000/1",
+            "--log-level",
+            "WARNING",
+        ],
+        env=environment(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     ready, _, _ = select.select([process.stdout], [], [], 20)
     line = process.stdout.readline() if ready else ""
     if not line.startswith("cardagent listening on port"):
@@ -91,8 +119,10 @@ def summary(name, seconds, goal):
     median = statistics.median(milliseconds)
     p90 = milliseconds[int(0.9 * (len(milliseconds) - 1))]
     verdict = "ok" if median < goal * 1000 else "SLOWER THAN GOAL"
-    print(f"{name:<24} median {median:8.1f} ms   min {milliseconds[0]:8.1f} ms   "
-          f"p90 {p90:8.1f} ms   goal < {goal * 1000:.0f} ms  {verdict}  (n={len(seconds)})")
+    print(
+        f"{name:<24} median {median:8.1f} ms   min {milliseconds[0]:8.1f} ms   "
+        f"p90 {p90:8.1f} ms   goal < {goal * 1000:.0f} ms  {verdict}  (n={len(seconds)})"
+    )
 
 
 def main() -> int:
@@ -114,8 +144,7 @@ def main() -> int:
     except Exception:
         if os.geteuid() != 0:
             raise SystemExit("no pcscd running; start it or run this as root") from None
-        pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
+        pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15, "pcscd and vpcd")
 
     with tempfile.TemporaryDirectory() as temporary:
@@ -123,9 +152,9 @@ def main() -> int:
         agent, port, answers = start_agent(directory)
         try:
             with connect(f"ws://127.0.0.1:{port}", origin=ORIGIN) as socket:
+
                 def request(op, params, request_id):
-                    socket.send(json.dumps({"v": 1, "id": request_id, "op": op,
-                                            "params": params}))
+                    socket.send(json.dumps({"v": 1, "id": request_id, "op": op, "params": params}))
                     reply = json.loads(socket.recv(timeout=30))
                     if not reply["ok"]:
                         raise SystemExit(f"{op} failed: {reply['error']}")

@@ -8,6 +8,7 @@ Prints figures; asserts nothing. Goal: page p95 < 30 ms. Also prints per-request
 process (Flask test client) with the number of SQL statements each page sends. The enrolment is
 timed with its jobs left on an RQ queue of its own (Redis on 127.0.0.1:6379, or BENCH_REDIS_URL).
 """
+
 import argparse
 import os
 import statistics
@@ -24,7 +25,9 @@ def time_pdfs(database_url: str, count: int = 20) -> None:
     from webapp.courses.models import Invoice
     from webapp.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PUBLIC_URL": "http://localhost", "SERVER_NAME": "localhost"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "PUBLIC_URL": "http://localhost", "SERVER_NAME": "localhost"}
+    )
     with app.app_context(), app.test_request_context():
         invoices = list(db.session.execute(select(Invoice).limit(count)).scalars())
         invoicing.pdf(invoices[0])  # warm up: imports, fonts
@@ -33,8 +36,10 @@ def time_pdfs(database_url: str, count: int = 20) -> None:
             t0 = time.perf_counter()
             data = invoicing.pdf(invoice)
             times.append(1000 * (time.perf_counter() - t0))
-        print(f"\ninvoice PDF (xhtml2pdf, one process): {len(times)} invoices, mean {statistics.mean(times):.1f} ms, "
-              f"max {max(times):.1f} ms, {len(data)} bytes each")
+        print(
+            f"\ninvoice PDF (xhtml2pdf, one process): {len(times)} invoices, mean {statistics.mean(times):.1f} ms, "
+            f"max {max(times):.1f} ms, {len(data)} bytes each"
+        )
 
 
 def time_in_process(database_url: str, targets: list[tuple[str, str, bool]], count: int = 200) -> None:
@@ -70,16 +75,26 @@ def time_enrolment(database_url: str, count: int = 40) -> None:
     from webapp.courses.models import Enrollment, Event
     from webapp.extensions import db
 
-    config = {"REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-              "RQ_QUEUE": f"loket-courses-bench-{os.getpid()}"}
+    config = {
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "RQ_QUEUE": f"loket-courses-bench-{os.getpid()}",
+    }
     with harness.in_process_clients(database_url, "bench@cursus.example", **config) as (statements, _, client):
         app = client.application
         with app.app_context():
-            mine = (select(Enrollment.event_id).join(User, User.id == Enrollment.participant_id)
-                    .where(User.email == "bench@cursus.example"))
-            event_ids = list(db.session.execute(
-                select(Event.id).where(Event.starts_on > today_local(), Event.id.not_in(mine)).order_by(Event.id)
-                .limit(count + 5)).scalars())
+            mine = (
+                select(Enrollment.event_id)
+                .join(User, User.id == Enrollment.participant_id)
+                .where(User.email == "bench@cursus.example")
+            )
+            event_ids = list(
+                db.session.execute(
+                    select(Event.id)
+                    .where(Event.starts_on > today_local(), Event.id.not_in(mine))
+                    .order_by(Event.id)
+                    .limit(count + 5)
+                ).scalars()
+            )
         times, queries = [], []
         for number, event_id in enumerate(event_ids):
             statements.clear()
@@ -94,9 +109,11 @@ def time_enrolment(database_url: str, count: int = 40) -> None:
             queued = queue().count
             queue().delete(delete_jobs=True)
         times.sort()
-        print(f"\nenrolment POST (in process, {len(times)} enrolments; confirmation and PDF left to {queued} queued jobs): "
-              f"mean {statistics.mean(times):.1f} ms, p95 {times[int(0.95 * len(times)) - 1]:.1f} ms, "
-              f"{statistics.median(queries):.0f} SQL statements")
+        print(
+            f"\nenrolment POST (in process, {len(times)} enrolments; confirmation and PDF left to {queued} queued jobs): "
+            f"mean {statistics.mean(times):.1f} ms, p95 {times[int(0.95 * len(times)) - 1]:.1f} ms, "
+            f"{statistics.median(queries):.0f} SQL statements"
+        )
 
 
 def main() -> None:
@@ -110,8 +127,12 @@ def main() -> None:
         env = harness.bench_env(url)
         harness.flask(env, "db", "upgrade", "heads")
         t0 = time.perf_counter()
-        print(harness.flask(env, "courses", "generate", "--events", str(args.events), "--enrollments", str(args.enrollments)).strip(),
-              f"({time.perf_counter() - t0:.1f} s)")
+        print(
+            harness.flask(
+                env, "courses", "generate", "--events", str(args.events), "--enrollments", str(args.enrollments)
+            ).strip(),
+            f"({time.perf_counter() - t0:.1f} s)",
+        )
         with harness.gunicorn(env, workers=2) as base:
             cookie = harness.login_cookie(base, "bench@cursus.example", "Tulpen-Veld-2026")
             targets = [
@@ -125,16 +146,21 @@ def main() -> None:
             # Rounds, each with every target: on a shared machine the neighbours' load shifts between
             # rounds; compare pages with the constant route of the same round.
             for round_number in range(1, args.rounds + 1):
-                rows = [(name, harness.wrk(base + path, seconds=args.seconds, cookie=auth)) for name, path, auth in targets]
+                rows = [
+                    (name, harness.wrk(base + path, seconds=args.seconds, cookie=auth)) for name, path, auth in targets
+                ]
                 print(f"\nround {round_number} of {args.rounds}")
                 harness.print_table(rows)
-        time_in_process(url, [
-            ("constant route", "/__constant", False),
-            ("Inloggen (platform HTML floor)", "/inloggen", False),
-            ("Cursusagenda, page 1", "/cursusagenda", False),
-            ("Cursusagenda, page 20", "/cursusagenda?pagina=20", False),
-            ("Mijn cursussen (20 enrolments)", "/mijn-onderwijsgroep/cursussen", True),
-        ])
+        time_in_process(
+            url,
+            [
+                ("constant route", "/__constant", False),
+                ("Inloggen (platform HTML floor)", "/inloggen", False),
+                ("Cursusagenda, page 1", "/cursusagenda", False),
+                ("Cursusagenda, page 20", "/cursusagenda?pagina=20", False),
+                ("Mijn cursussen (20 enrolments)", "/mijn-onderwijsgroep/cursussen", True),
+            ],
+        )
         time_enrolment(url)
         time_pdfs(url)
 

@@ -1,4 +1,5 @@
 """Shared benchmark plumbing: a scratch PostgreSQL database, gunicorn, a logged-in cookie, wrk."""
+
 import contextlib
 import os
 import re
@@ -43,8 +44,12 @@ def scratch_postgres(name: str):
 def bench_env(database_url: str, **extra) -> dict:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=database_url, FLASK_APP="benchmarks.bench_wsgi", SECRET_KEY="bench-secret",
-        DATA_KEY="bench-data", RATELIMIT_ENABLED="false", PYTHONPATH=str(ROOT),
+        DATABASE_URL=database_url,
+        FLASK_APP="benchmarks.bench_wsgi",
+        SECRET_KEY="bench-secret",
+        DATA_KEY="bench-data",
+        RATELIMIT_ENABLED="false",
+        PYTHONPATH=str(ROOT),
     )
     env.pop("REDIS_URL", None)
     env.update(extra)
@@ -52,16 +57,27 @@ def bench_env(database_url: str, **extra) -> dict:
 
 
 def flask(env: dict, *args: str) -> str:
-    return subprocess.run([str(VENV_BIN / "flask"), *args], env=env, cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        [str(VENV_BIN / "flask"), *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
 
 
 @contextlib.contextmanager
 def gunicorn(env: dict, workers: int = 2):
     port = free_port()
     process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "benchmarks.bench_wsgi:app"], env=env, cwd=ROOT,
+        [
+            str(VENV_BIN / "gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "benchmarks.bench_wsgi:app",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -105,8 +121,9 @@ def in_process_clients(database_url: str, email: str, organisation: str | None =
     from webapp import create_app
     from webapp.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
-                      **config})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, **config}
+    )
     app.add_url_rule("/__constant", "constant", lambda: "constant")
     statements = []
     with app.app_context():
@@ -137,5 +154,7 @@ def wrk(url: str, *, seconds: int = 10, connections: int = 8, cookie: str | None
 def print_table(rows: list[tuple[str, dict]]) -> None:
     print(f"{'target':<40} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'non-2xx':>8}")
     for name, result in rows:
-        print(f"{name:<40} {result['rps']:>9.0f} {result['p50']:>8.2f} {result['p95']:>8.2f} {result['p99']:>8.2f} "
-              f"{result['errors']:>7.0f} {result['non2xx']:>8.0f}")
+        print(
+            f"{name:<40} {result['rps']:>9.0f} {result['p50']:>8.2f} {result['p95']:>8.2f} {result['p99']:>8.2f} "
+            f"{result['errors']:>7.0f} {result['non2xx']:>8.0f}"
+        )

@@ -8,6 +8,7 @@ Run: .venv/bin/python -m benchmarks.passes_archive_bench [ROUNDS]   (from the re
 nothing; ROUNDS repeats the end-to-end runs, default 1)
 Goal: 250 passes <= 2.5 s wall with 2 workers, <= 2.5x the floor, worker peak memory < 300 MB.
 """
+
 import io
 import os
 import subprocess
@@ -66,12 +67,22 @@ def single_process(app, repeats: int = 3) -> float:
     with app.app_context():
         t0 = time.perf_counter()
         from webapp.passes.render import PassRenderer
+
         print(f"imports: {time.perf_counter() - t0:.2f} s")
         renderer = PassRenderer()
         holder = SimpleNamespace(number="73029884", display_name="Mevr. K.C. Knightley")
-        qualifications = [SimpleNamespace(name="Eerste Hulp", kind_label="Diploma", modules=[], exam_date=date(2018, 8, 31),
-                                          exam_number="EX45465", expires_on=date(2030, 1, 1), verify_token=f"tok{i:019d}")
-                          for i in range(N)]
+        qualifications = [
+            SimpleNamespace(
+                name="Eerste Hulp",
+                kind_label="Diploma",
+                modules=[],
+                exam_date=date(2018, 8, 31),
+                exam_number="EX45465",
+                expires_on=date(2030, 1, 1),
+                verify_token=f"tok{i:019d}",
+            )
+            for i in range(N)
+        ]
         t0 = time.perf_counter()
         renderer.render(holder, qualifications[0], "1122334455")
         print(f"first pass (xhtml2pdf): {1000 * (time.perf_counter() - t0):.0f} ms")
@@ -85,7 +96,7 @@ def single_process(app, repeats: int = 3) -> float:
         def batched():
             t0 = time.perf_counter()
             for start in range(0, N, 25):  # as build_chunk does: one pisa call per chunk, pages split with pypdf
-                renderer.render_many([(holder, q, "1122334455") for q in qualifications[start:start + 25]])
+                renderer.render_many([(holder, q, "1122334455") for q in qualifications[start : start + 25]])
             return time.perf_counter() - t0
 
         single = min(single() for _ in range(repeats))
@@ -93,14 +104,22 @@ def single_process(app, repeats: int = 3) -> float:
         floor = min(_floor(qualifications, holder, _png_qr) for _ in range(repeats))
         vector_floor = min(_floor(qualifications, holder, _vector_qr) for _ in range(repeats))
         print(f"xhtml2pdf, one call per pass: {N} passes in {single:.2f} s ({1000 * single / N:.1f} ms/pass)")
-        print(f"xhtml2pdf, batched 25 per call + pypdf split: {N} passes in {batched:.2f} s "
-              f"({1000 * batched / N:.1f} ms/pass)")
-        print(f"ReportLab floor (segno PNG QR code, as in the issue): {N} passes in {floor:.2f} s "
-              f"({1000 * floor / N:.1f} ms/pass)")
-        print(f"ReportLab floor with the passes' vector QR code: {N} passes in {vector_floor:.2f} s "
-              f"({1000 * vector_floor / N:.1f} ms/pass)")
-        print(f"ratio per pass / floor {single / floor:.2f}x; batched / floor {batched / floor:.2f}x; "
-              f"batched / vector floor {batched / vector_floor:.2f}x")
+        print(
+            f"xhtml2pdf, batched 25 per call + pypdf split: {N} passes in {batched:.2f} s "
+            f"({1000 * batched / N:.1f} ms/pass)"
+        )
+        print(
+            f"ReportLab floor (segno PNG QR code, as in the issue): {N} passes in {floor:.2f} s "
+            f"({1000 * floor / N:.1f} ms/pass)"
+        )
+        print(
+            f"ReportLab floor with the passes' vector QR code: {N} passes in {vector_floor:.2f} s "
+            f"({1000 * vector_floor / N:.1f} ms/pass)"
+        )
+        print(
+            f"ratio per pass / floor {single / floor:.2f}x; batched / floor {batched / floor:.2f}x; "
+            f"batched / vector floor {batched / vector_floor:.2f}x"
+        )
         return floor, vector_floor
 
 
@@ -176,15 +195,20 @@ def _timeline(app, known: set, submitted: float) -> str:
         ids = [i for i in FinishedJobRegistry(queue=q).get_job_ids() if i not in known]
         jobs = [j for j in Job.fetch_many(ids, connection=q.connection, serializer=q.serializer) if j]
     stamp = lambda moment: moment.replace(tzinfo=UTC).timestamp() - submitted  # noqa: E731
-    builds = sorted((stamp(j.started_at), stamp(j.ended_at), j.return_value()) for j in jobs
-                    if j.func_name.endswith(".build_chunks"))
+    builds = sorted(
+        (stamp(j.started_at), stamp(j.ended_at), j.return_value())
+        for j in jobs
+        if j.func_name.endswith(".build_chunks")
+    )
     final = [(stamp(j.started_at), stamp(j.ended_at)) for j in jobs if j.func_name.endswith(".finish")]
     if not builds or not final:
         return "no timeline"
     spans = ", ".join(f"{start:.2f}-{end:.2f} s ({holders} holders)" for start, end, holders in builds)
     last = max(end for _, end, _ in builds)
-    return (f"build jobs: {spans}; the ZIP job started {1000 * (final[0][0] - last):.0f} ms after the last "
-            f"and took {1000 * (final[0][1] - final[0][0]):.0f} ms")
+    return (
+        f"build jobs: {spans}; the ZIP job started {1000 * (final[0][0] - last):.0f} ms after the last "
+        f"and took {1000 * (final[0][1] - final[0][0]):.0f} ms"
+    )
 
 
 def with_workers(env, app, user_id, exam_type_id, count: int) -> None:
@@ -197,8 +221,16 @@ def with_workers(env, app, user_id, exam_type_id, count: int) -> None:
     from webapp.passes.listing import Filters
     from webapp.passes.models import PassRequest
 
-    workers = [subprocess.Popen([str(harness.VENV_BIN / "flask"), "--app", "wsgi", "worker"], env=env, cwd=harness.ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(count)]
+    workers = [
+        subprocess.Popen(
+            [str(harness.VENV_BIN / "flask"), "--app", "wsgi", "worker"],
+            env=env,
+            cwd=harness.ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
     try:
         _wait_for_workers(app, count)  # importing the app and preloading xhtml2pdf is not part of a request's time
         monitor = PeakRss([w.pid for w in workers])
@@ -229,9 +261,11 @@ def with_workers(env, app, user_id, exam_type_id, count: int) -> None:
         monitor.stop.set()
         monitor.join()
         peaks = ", ".join(f"{kb / 1024:.0f} MB" for kb in monitor.peak.values())
-        print(f"{count} worker(s): {result.added} holders, {files} passes, status {status}, end-to-end {wall:.2f} s "
-              f"({1000 * wall / max(files, 1):.1f} ms/pass); worker CPU {cpu:.2f} s; "
-              f"peak RSS per worker (incl. its work horses): {peaks}")
+        print(
+            f"{count} worker(s): {result.added} holders, {files} passes, status {status}, end-to-end {wall:.2f} s "
+            f"({1000 * wall / max(files, 1):.1f} ms/pass); worker CPU {cpu:.2f} s; "
+            f"peak RSS per worker (incl. its work horses): {peaks}"
+        )
         print(f"    {_timeline(app, known, submitted)}")
     finally:
         for worker in workers:
@@ -243,17 +277,30 @@ def with_workers(env, app, user_id, exam_type_id, count: int) -> None:
 def main(rounds: int = 1):
     from webapp import create_app
 
-    floor, vector_floor = single_process(create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "PUBLIC_URL": "http://localhost"}))
-    print(f"floor for {N} passes: {floor:.2f} s, 2.5x = {2.5 * floor:.2f} s; with the vector QR code: "
-          f"{vector_floor:.2f} s, 2.5x = {2.5 * vector_floor:.2f} s")
+    floor, vector_floor = single_process(
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "PUBLIC_URL": "http://localhost"})
+    )
+    print(
+        f"floor for {N} passes: {floor:.2f} s, 2.5x = {2.5 * floor:.2f} s; with the vector QR code: "
+        f"{vector_floor:.2f} s, 2.5x = {2.5 * vector_floor:.2f} s"
+    )
     storage = tempfile.mkdtemp(prefix="passes-archive-bench-")
     queue = f"loket-bench-passes-{uuid.uuid4().hex[:8]}"
     with harness.scratch_postgres(f"passes_archive_bench_{os.getpid()}") as url:
-        env = harness.bench_env(url, REDIS_URL=REDIS_URL, RQ_QUEUE=queue, STORAGE_DIR=storage, PUBLIC_URL="http://localhost")
+        env = harness.bench_env(
+            url, REDIS_URL=REDIS_URL, RQ_QUEUE=queue, STORAGE_DIR=storage, PUBLIC_URL="http://localhost"
+        )
         harness.flask(env, "db", "upgrade", "heads")
         harness.flask(env, "passes", "generate", "--holders", "3000", "--organisations", "5", "--contact-of", "5")
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": REDIS_URL, "RQ_QUEUE": queue,
-                          "STORAGE_DIR": storage, "PUBLIC_URL": "http://localhost"})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "REDIS_URL": REDIS_URL,
+                "RQ_QUEUE": queue,
+                "STORAGE_DIR": storage,
+                "PUBLIC_URL": "http://localhost",
+            }
+        )
         with app.app_context():
             from sqlalchemy import select
 

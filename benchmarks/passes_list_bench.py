@@ -8,6 +8,7 @@ Prints p50/p95 per query (each is services.holder_list(): the mandate check and 
 with its count and selection marks in one statement); asserts nothing. Goal: every query p95 < 20 ms; the list page
 >= 400 req/s with p95 < 30 ms.
 """
+
 import argparse
 import contextlib
 import os
@@ -35,8 +36,13 @@ def bench_context(user_id: int):
 
     user = db.session.get(User, user_id)
     membership = min(user.memberships, key=lambda m: m.organisation_id)
-    return ActingContext(user=user, organisation=membership.organisation, membership=membership,
-                         mandates=frozenset(membership.services), can_switch=True)
+    return ActingContext(
+        user=user,
+        organisation=membership.organisation,
+        membership=membership,
+        mandates=frozenset(membership.services),
+        can_switch=True,
+    )
 
 
 def scenarios(exam_type_id: int, organisation_id: int):
@@ -49,8 +55,15 @@ def scenarios(exam_type_id: int, organisation_id: int):
         ("exam type", Filters(exam_type=exam_type_id)),
         ("exam number", Filters(exam_number="EX12345")),
         ("expiry range (90 days)", Filters(expires_from=today, expires_to=today + timedelta(days=90))),
-        ("exam type + expiry + org", Filters(organisation=organisation_id, exam_type=exam_type_id,
-                                             expires_from=today, expires_to=today + timedelta(days=365))),
+        (
+            "exam type + expiry + org",
+            Filters(
+                organisation=organisation_id,
+                exam_type=exam_type_id,
+                expires_from=today,
+                expires_to=today + timedelta(days=365),
+            ),
+        ),
         ("search number prefix 3001", Filters(search="3001")),
         ("search full number", Filters(search="30012345")),
         ("search name prefix 'jans'", Filters(search="jans")),
@@ -78,10 +91,12 @@ def keyset_cases(user_id: int, exam_type_id: int):
 
     context = bench_context(user_id)
     cases = []
-    for name, base in [("deepest page via Volgende key", Filters(page=MAX_PAGE - 1)),
-                       ("deepest via key, sort name desc", Filters(page=MAX_PAGE - 1, sort="name", direction="desc")),
-                       ("deepest via key, expires_on", Filters(page=MAX_PAGE - 1, sort="expires_on")),
-                       ("deepest via key, exam type", Filters(page=MAX_PAGE - 1, exam_type=exam_type_id))]:
+    for name, base in [
+        ("deepest page via Volgende key", Filters(page=MAX_PAGE - 1)),
+        ("deepest via key, sort name desc", Filters(page=MAX_PAGE - 1, sort="name", direction="desc")),
+        ("deepest via key, expires_on", Filters(page=MAX_PAGE - 1, sort="expires_on")),
+        ("deepest via key, exam type", Filters(page=MAX_PAGE - 1, exam_type=exam_type_id)),
+    ]:
         previous = holder_list(context, base)
         cases.append((name, replace(base, page=MAX_PAGE, after=previous.last_key)))
     return cases
@@ -102,8 +117,9 @@ def time_queries(database_url: str, label: str) -> None:
         context = bench_context(user.id)
         scope = [organisation.id for organisation in services.scope_organisations(context)]
         exam_type = db.session.execute(select(ExamType).where(ExamType.name == "Eerste Hulp")).scalar_one()
-        in_scope = db.session.execute(select(func.count()).select_from(HolderOrganisation)
-                                      .where(HolderOrganisation.organisation_id.in_(scope))).scalar_one()
+        in_scope = db.session.execute(
+            select(func.count()).select_from(HolderOrganisation).where(HolderOrganisation.organisation_id.in_(scope))
+        ).scalar_one()
         print(f"\n== {label}: {in_scope} holders at the contact person's {len(scope)} organisations ==")
         print(f"{'query':<34} {'rows':>7} {'p50 ms':>8} {'p95 ms':>8}  count-only p95")
         worst = 0.0
@@ -123,7 +139,9 @@ def time_queries(database_url: str, label: str) -> None:
             p95 = percentile(times, 0.95)
             worst = max(worst, p95)
             flag = "" if p95 < 20 else "  << over 20 ms"
-            print(f"{name:<34} {page.total:>7} {statistics.median(times):>8.2f} {p95:>8.2f}  {percentile(count_times, 0.95):>6.2f}{flag}")
+            print(
+                f"{name:<34} {page.total:>7} {statistics.median(times):>8.2f} {p95:>8.2f}  {percentile(count_times, 0.95):>6.2f}{flag}"
+            )
         print(f"worst p95 on {label}: {worst:.2f} ms")
         db.session.remove()
         db.engine.dispose()
@@ -142,10 +160,15 @@ def page_targets(database_url: str) -> tuple[str, list[tuple[str, str, bool]]]:
 
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
-        organisation = connection.execute(sa.text(
-            "SELECT o.id FROM organisations o JOIN memberships m ON m.organisation_id = o.id "
-            "JOIN users u ON u.id = m.user_id WHERE u.email = 'bench@pasjes.example' ORDER BY o.id LIMIT 1")).scalar_one()
-        exam_type = connection.execute(sa.text("SELECT id FROM passes_exam_types WHERE name = 'Eerste Hulp'")).scalar_one()
+        organisation = connection.execute(
+            sa.text(
+                "SELECT o.id FROM organisations o JOIN memberships m ON m.organisation_id = o.id "
+                "JOIN users u ON u.id = m.user_id WHERE u.email = 'bench@pasjes.example' ORDER BY o.id LIMIT 1"
+            )
+        ).scalar_one()
+        exam_type = connection.execute(
+            sa.text("SELECT id FROM passes_exam_types WHERE name = 'Eerste Hulp'")
+        ).scalar_one()
     engine.dispose()
     return str(organisation), [
         ("constant string", "/__constant", False),
@@ -162,7 +185,9 @@ def time_in_process(database_url: str, count: int = 300) -> None:
     time (the database's own work excluded) and the SQL statements sent. Steadier than HTTP on a
     shared machine."""
     organisation, targets = page_targets(database_url)
-    clients = harness.in_process_clients(database_url, "bench@pasjes.example", organisation, PUBLIC_URL="http://localhost")
+    clients = harness.in_process_clients(
+        database_url, "bench@pasjes.example", organisation, PUBLIC_URL="http://localhost"
+    )
     with clients as (statements, anonymous, logged_in):
         print(f"\n== in process (Flask test client, PostgreSQL, {count} requests each) ==")
         print(f"{'target':<44} {'mean ms':>8} {'p95 ms':>8} {'cpu ms':>8} {'queries':>8}")
@@ -197,10 +222,14 @@ def http(env: dict, rounds: int = 2, seconds: int = 8) -> None:
         # Rounds, each with every target: on a shared machine the neighbours' load shifts between
         # rounds; compare the pages with the constant route of the same round.
         for number in range(1, rounds + 1):
-            rows = [(name, harness.wrk(base + path, seconds=seconds, connections=8, cookie=cookie if login else None))
-                    for name, path, login in targets]
-            print(f"\n== HTTP round {number} of {rounds}: gunicorn, 2 sync workers, PostgreSQL, "
-                  f"wrk 2 threads 8 connections {seconds} s ==")
+            rows = [
+                (name, harness.wrk(base + path, seconds=seconds, connections=8, cookie=cookie if login else None))
+                for name, path, login in targets
+            ]
+            print(
+                f"\n== HTTP round {number} of {rounds}: gunicorn, 2 sync workers, PostgreSQL, "
+                f"wrk 2 threads 8 connections {seconds} s =="
+            )
             harness.print_table(rows)
 
 
@@ -221,8 +250,11 @@ def main():
             generate(harness.bench_env(url), args.holders)
         time_queries(url, "SQLite")
     if args.only != "sqlite":
-        with (contextlib.nullcontext(args.postgres) if args.postgres
-              else harness.scratch_postgres(f"passes_list_bench_{os.getpid()}")) as url:
+        with (
+            contextlib.nullcontext(args.postgres)
+            if args.postgres
+            else harness.scratch_postgres(f"passes_list_bench_{os.getpid()}")
+        ) as url:
             env = harness.bench_env(url)
             if not args.postgres:
                 generate(env, args.holders)

@@ -8,6 +8,7 @@ tables, in order; usually one (the page with its count and selection counter), m
 crosses the NULL dates or a page number lies past the end.
 The machine is shared: execution times are the database's own, free of client and load noise.
 """
+
 import re
 import sys
 import time

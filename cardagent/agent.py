@@ -1,6 +1,7 @@
 """The WebSocket side of the agent: who may connect, what a message looks like, which
 operations exist. The protocol is documented in cardagent/README.md.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -77,12 +78,12 @@ def parse_message(text) -> tuple[object, str, dict]:
         raise RequestError("bad_request", "a message is a JSON object")
     request_id = message.get("id")
     if isinstance(request_id, bool) or not (
-            (isinstance(request_id, int) and 0 <= request_id < 2**53)
-            or (isinstance(request_id, str) and ID_PATTERN.match(request_id))):
+        (isinstance(request_id, int) and 0 <= request_id < 2**53)
+        or (isinstance(request_id, str) and ID_PATTERN.match(request_id))
+    ):
         raise RequestError("bad_request", "id must be a number or a short plain string")
     if message.get("v") != PROTOCOL_VERSION:
-        raise RequestError("unsupported_version", f"this agent speaks protocol version "
-                           f"{PROTOCOL_VERSION}", request_id)
+        raise RequestError("unsupported_version", f"this agent speaks protocol version {PROTOCOL_VERSION}", request_id)
     if set(message) - {"v", "id", "op", "params"}:
         raise RequestError("bad_request", "unexpected field in message", request_id)
     op = message.get("op")
@@ -126,8 +127,7 @@ def loopback_hosts(port: int) -> set[str]:
 
 
 class Agent:
-    def __init__(self, operations: CardOperations, origins: list[str],
-                 sign_in_limit: tuple[int, float] = (10, 60.0)):
+    def __init__(self, operations: CardOperations, origins: list[str], sign_in_limit: tuple[int, float] = (10, 60.0)):
         if not origins:
             raise ValueError("at least one allowed origin is needed")
         for origin in origins:
@@ -167,8 +167,7 @@ class Agent:
                 response = await self.respond(origin, message)
                 await connection.send(json.dumps(response))
         except ConnectionClosed as closed:
-            log.info("connection from %s closed (%s)", origin, closed.rcvd.code if closed.rcvd
-                     else "no close frame")
+            log.info("connection from %s closed (%s)", origin, closed.rcvd.code if closed.rcvd else "no close frame")
         finally:
             self._connections -= 1
 
@@ -182,8 +181,7 @@ class Agent:
             return {"id": request_id, "ok": True, "result": result}
         except RequestError as error:
             log.info("request from %s refused: %s", origin, error.code)
-            return self._error(error.request_id if request_id is None else request_id,
-                               error.code, str(error))
+            return self._error(error.request_id if request_id is None else request_id, error.code, str(error))
         except OperationError as error:
             log.info("request from %s failed: %s", origin, error.code)
             return self._error(request_id, error.code, str(error), **error.details)
@@ -197,19 +195,21 @@ class Agent:
 
     @staticmethod
     def _error(request_id, code, message, **details) -> dict:
-        return {"id": request_id, "ok": False,
-                "error": {"code": code, "message": message, **details}}
+        return {"id": request_id, "ok": False, "error": {"code": code, "message": message, **details}}
 
     async def run(self, origin: str, op: str, params: dict):
         if op in ("hello", "version"):
-            return {"agent": "loket-cardagent", "version": __version__,
-                    "protocol": PROTOCOL_VERSION, "origin": origin,
-                    "operations": sorted(OPERATIONS)}
+            return {
+                "agent": "loket-cardagent",
+                "version": __version__,
+                "protocol": PROTOCOL_VERSION,
+                "origin": origin,
+                "operations": sorted(OPERATIONS),
+            }
         if op == "sign_in":
             wait = self.sign_in_limit.allow(origin)
             if wait:
-                raise OperationError("rate_limited", "too many sign-ins, wait a little",
-                                     retry_after=round(wait, 1))
+                raise OperationError("rate_limited", "too many sign-ins, wait a little", retry_after=round(wait, 1))
         if self._card_lock.locked():
             raise OperationError("busy", "the agent is busy with another operation")
         async with self._card_lock:
@@ -224,13 +224,21 @@ class Agent:
         # websockets logs every frame at DEBUG; a hostile page could put a PIN in one.
         transport_log = logging.getLogger("cardagent.websocket")
         transport_log.setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
-        servers = [await serve(self.handle, sock=sock, process_request=self.check_request,
-                               max_size=MAX_MESSAGE_BYTES, max_queue=4, compression=None,
-                               server_header=None, logger=transport_log)
-                   for sock in sockets]
+        servers = [
+            await serve(
+                self.handle,
+                sock=sock,
+                process_request=self.check_request,
+                max_size=MAX_MESSAGE_BYTES,
+                max_queue=4,
+                compression=None,
+                server_header=None,
+                logger=transport_log,
+            )
+            for sock in sockets
+        ]
         addresses = ", ".join(f"{s.getsockname()[0]}" for s in sockets)
-        log.info("listening on port %d (%s) for %s", self.port, addresses,
-                 " ".join(sorted(self.origins)))
+        log.info("listening on port %d (%s) for %s", self.port, addresses, " ".join(sorted(self.origins)))
         if ready:
             ready(self.port)
         try:

@@ -1,6 +1,7 @@
 """What the agent does for a page: each operation opens the card, asks the user what it must,
 and answers with public data only. PINs and PUKs go from the prompt to the card, nowhere else.
 """
+
 from __future__ import annotations
 
 import base64
@@ -59,8 +60,7 @@ def _check_same_key(session: piv.PivSession, algorithm: int, certificate) -> Non
         else:
             public_key.verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
     except Exception:
-        raise OperationError("certificate_mismatch",
-                             "the certificate does not belong to the key on the card") from None
+        raise OperationError("certificate_mismatch", "the certificate does not belong to the key on the card") from None
 
 
 class CardOperations:
@@ -95,10 +95,14 @@ class CardOperations:
         certificate = session.read_certificate(piv.SLOT_AUTHENTICATION)
         personalised = certificate is not None or session.has_object(piv.OBJECT_CHUID)
         tries = session.pin_tries_left()
-        return {"piv": True, "personalised": personalised, "blank": not personalised,
-                "has_certificate": certificate is not None,
-                "pin_tries_left": tries if tries >= 0 else None,
-                "pin_blocked": tries == 0}
+        return {
+            "piv": True,
+            "personalised": personalised,
+            "blank": not personalised,
+            "has_certificate": certificate is not None,
+            "pin_tries_left": tries if tries >= 0 else None,
+            "pin_blocked": tries == 0,
+        }
 
     def list_readers(self, origin: str, params: dict) -> dict:
         result = []
@@ -155,8 +159,7 @@ class CardOperations:
         if tries == 0:
             raise piv.PinBlocked()
         algorithm = piv.algorithm_of(certificate.public_key())
-        request = PromptRequest(origin, "Inloggen met uw kaart", reader,
-                                tries if tries > 0 else None)
+        request = PromptRequest(origin, "Inloggen met uw kaart", reader, tries if tries > 0 else None)
         pin = self._ask(self.prompt.ask_pin, request)
         # VERIFY and the signature on one connection: the PIN state dies with it.
         with self._selected(reader) as session:
@@ -164,10 +167,13 @@ class CardOperations:
                 # Another card went in while the user typed: its PIN was not asked for.
                 raise OperationError("card_changed", "a different card is in the reader now")
             session.verify_pin(pin)
-            signature = session.sign(piv.SLOT_AUTHENTICATION, algorithm,
-                                     sign_in_payload(origin, nonce))
-        return {"origin": origin, "algorithm": SIGNATURE_NAMES[algorithm],
-                "signature": b64(signature), **describe_certificate(certificate)}
+            signature = session.sign(piv.SLOT_AUTHENTICATION, algorithm, sign_in_payload(origin, nonce))
+        return {
+            "origin": origin,
+            "algorithm": SIGNATURE_NAMES[algorithm],
+            "signature": b64(signature),
+            **describe_certificate(certificate),
+        }
 
     # -- personalise ------------------------------------------------------------------
 
@@ -180,8 +186,7 @@ class CardOperations:
             raise piv.NotPivCard("not a PIV card")
         if not status["blank"]:
             raise OperationError("not_blank", "the card is already personalised")
-        request = PromptRequest(origin, "Uw lege kaart klaarmaken: kies een nieuwe pincode",
-                                reader)
+        request = PromptRequest(origin, "Uw lege kaart klaarmaken: kies een nieuwe pincode", reader)
         new_pin = self._ask(self.prompt.ask_new_pin, request)
         new_puk = f"{secrets.randbelow(10**8):08d}"
         with self.connector.connect(reader) as transport:
@@ -191,29 +196,23 @@ class CardOperations:
             try:
                 session.change_pin(piv.DEFAULT_PIN, new_pin)
             except (piv.WrongPin, piv.PinBlocked):
-                raise OperationError("not_blank", "the card does not have the factory PIN") \
-                    from None
+                raise OperationError("not_blank", "the card does not have the factory PIN") from None
             session.change_puk(piv.DEFAULT_PUK, new_puk)
             public_key = session.generate_key(piv.SLOT_AUTHENTICATION, algorithm)
             session.put_data(piv.OBJECT_CHUID, piv.new_chuid())
-            management_algorithm = (piv.ALG_AES128 if _supports(template, piv.ALG_AES128)
-                                    else piv.ALG_3DES)
+            management_algorithm = piv.ALG_AES128 if _supports(template, piv.ALG_AES128) else piv.ALG_3DES
             management_key = os.urandom(piv.SYMMETRIC_ALGORITHMS[management_algorithm])
-            session.put_data(piv.OBJECT_PRINTED,
-                             piv.protected_management_key_content(management_key))
+            session.put_data(piv.OBJECT_PRINTED, piv.protected_management_key_content(management_key))
             session.set_management_key(management_key, management_algorithm)
         self.prompt.show_puk(PromptRequest(origin, "Uw kaart is klaar", reader), new_puk)
-        spki = public_key.public_bytes(serialization.Encoding.DER,
-                                       serialization.PublicFormat.SubjectPublicKeyInfo)
-        return {"slot": "9A", "algorithm": params.get("algorithm", "EC-P256"),
-                "public_key": b64(spki)}
+        spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return {"slot": "9A", "algorithm": params.get("algorithm", "EC-P256"), "public_key": b64(spki)}
 
     @staticmethod
     def _authenticate_default_management_key(session: piv.PivSession) -> None:
         for management_algorithm in (piv.ALG_3DES, piv.ALG_AES192):
             try:
-                session.authenticate_management_key(piv.DEFAULT_MANAGEMENT_KEY,
-                                                    management_algorithm)
+                session.authenticate_management_key(piv.DEFAULT_MANAGEMENT_KEY, management_algorithm)
                 return
             except piv.PivError:
                 session.select()
@@ -227,15 +226,19 @@ class CardOperations:
             certificate = x509.load_der_x509_certificate(der)
             algorithm = piv.algorithm_of(certificate.public_key())
         except ValueError:
-            raise OperationError("bad_request", "certificate is not a DER certificate "
-                                 "with an EC P-256 or RSA 2048 key") from None
+            raise OperationError(
+                "bad_request", "certificate is not a DER certificate with an EC P-256 or RSA 2048 key"
+            ) from None
         reader = self._choose_reader(params.get("reader"))
         tries, _ = self._pin_state(reader)
         if tries == 0:
             raise piv.PinBlocked()
-        request = PromptRequest(origin, f"Certificaat op uw kaart zetten "
-                                f"({certificate.subject.rfc4514_string()})", reader,
-                                tries if tries > 0 else None)
+        request = PromptRequest(
+            origin,
+            f"Certificaat op uw kaart zetten ({certificate.subject.rfc4514_string()})",
+            reader,
+            tries if tries > 0 else None,
+        )
         pin = self._ask(self.prompt.ask_pin, request)
         with self._selected(reader) as session:
             session.verify_pin(pin)
@@ -246,10 +249,8 @@ class CardOperations:
                 protected = b""
             management_key = piv.management_key_from_protected(protected)
             if management_key is None:
-                raise OperationError("management_key_unknown",
-                                     "the card was not personalised by this agent")
-            management_algorithm = {16: piv.ALG_AES128, 24: piv.ALG_3DES,
-                                    32: piv.ALG_AES256}[len(management_key)]
+                raise OperationError("management_key_unknown", "the card was not personalised by this agent")
+            management_algorithm = {16: piv.ALG_AES128, 24: piv.ALG_3DES, 32: piv.ALG_AES256}[len(management_key)]
             session.authenticate_management_key(management_key, management_algorithm)
             session.write_certificate(certificate, piv.SLOT_AUTHENTICATION)
         return {"reader": reader, **describe_certificate(certificate)}
@@ -261,8 +262,7 @@ class CardOperations:
         tries, _ = self._pin_state(reader)
         if tries == 0:
             raise piv.PinBlocked()
-        request = PromptRequest(origin, "Pincode van uw kaart wijzigen", reader,
-                                tries if tries > 0 else None)
+        request = PromptRequest(origin, "Pincode van uw kaart wijzigen", reader, tries if tries > 0 else None)
         old_pin = self._ask(self.prompt.ask_pin, request)
         new_pin = self._ask(self.prompt.ask_new_pin, request)
         with self._selected(reader) as session:
@@ -283,7 +283,6 @@ def _supports(select_answer: bytes, algorithm: int) -> bool:
     try:
         template = tlv.find(select_answer, 0x61) or b""
         algorithms = tlv.find(template, 0xAC) or b""
-        return any(tag == 0x80 and value == bytes([algorithm])
-                   for tag, value in tlv.parse(algorithms))
+        return any(tag == 0x80 and value == bytes([algorithm]) for tag, value in tlv.parse(algorithms))
     except ValueError:
         return False

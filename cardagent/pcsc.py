@@ -4,6 +4,7 @@ One PC/SC context is kept for the life of the agent and re-established when pcsc
 A connection is closed with a card reset when it verified a PIN, so no other program on the
 workstation inherits the verified state.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,7 +57,8 @@ class PcscTransport:
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         if (apdu[1] in self.SECRET_INSTRUCTIONS and len(apdu) > 5) or (
-                apdu[1] == piv.INS_AUTHENTICATE and apdu[3] == piv.KEY_MANAGEMENT):
+            apdu[1] == piv.INS_AUTHENTICATE and apdu[3] == piv.KEY_MANAGEMENT
+        ):
             self.gained_rights = True
         result, response = scard.SCardTransmit(self.handle, self.protocol, list(apdu))
         if result != scard.SCARD_S_SUCCESS:
@@ -69,15 +71,21 @@ class PcscTransport:
 def _error(result: int) -> piv.PivError:
     code = _unsigned(result)
     message = scard.SCardGetErrorMessage(result)
-    if code in (_unsigned(scard.SCARD_W_REMOVED_CARD), _unsigned(scard.SCARD_E_NO_SMARTCARD),
-                _unsigned(scard.SCARD_W_RESET_CARD), _unsigned(scard.SCARD_W_UNPOWERED_CARD),
-                _unsigned(scard.SCARD_E_INVALID_HANDLE)):
+    if code in (
+        _unsigned(scard.SCARD_W_REMOVED_CARD),
+        _unsigned(scard.SCARD_E_NO_SMARTCARD),
+        _unsigned(scard.SCARD_W_RESET_CARD),
+        _unsigned(scard.SCARD_W_UNPOWERED_CARD),
+        _unsigned(scard.SCARD_E_INVALID_HANDLE),
+    ):
         return piv.CardRemoved(f"card removed ({message})")
     if code in (_unsigned(scard.SCARD_E_NO_SERVICE), _unsigned(scard.SCARD_E_SERVICE_STOPPED)):
         return PcscUnavailable(f"PC/SC service not available ({message})")
-    if code in (_unsigned(scard.SCARD_E_NO_READERS_AVAILABLE),
-                _unsigned(scard.SCARD_E_UNKNOWN_READER),
-                _unsigned(scard.SCARD_E_READER_UNAVAILABLE)):
+    if code in (
+        _unsigned(scard.SCARD_E_NO_READERS_AVAILABLE),
+        _unsigned(scard.SCARD_E_UNKNOWN_READER),
+        _unsigned(scard.SCARD_E_READER_UNAVAILABLE),
+    ):
         return NoReader(f"card reader not available ({message})")
     if code == _unsigned(scard.SCARD_E_SHARING_VIOLATION):
         return CardBusy("another program holds the card")
@@ -129,11 +137,11 @@ class Pcsc:
             return []
         if not names:
             return []
-        (states,) = self._call(scard.SCardGetStatusChange, 0,
-                               [(name, scard.SCARD_STATE_UNAWARE) for name in names])
-        return [ReaderState(name, bool(state & scard.SCARD_STATE_PRESENT)
-                            and not state & scard.SCARD_STATE_MUTE)
-                for name, state, _atr in states]
+        (states,) = self._call(scard.SCardGetStatusChange, 0, [(name, scard.SCARD_STATE_UNAWARE) for name in names])
+        return [
+            ReaderState(name, bool(state & scard.SCARD_STATE_PRESENT) and not state & scard.SCARD_STATE_MUTE)
+            for name, state, _atr in states
+        ]
 
     @contextlib.contextmanager
     def connect(self, reader: str):
@@ -141,8 +149,9 @@ class Pcsc:
 
         If the connection verified a PIN or authenticated with the management key, the card
         is reset when it closes, so that right does not outlive the operation."""
-        handle, protocol = self._call(scard.SCardConnect, reader, scard.SCARD_SHARE_SHARED,
-                                      scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
+        handle, protocol = self._call(
+            scard.SCardConnect, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+        )
         transport = PcscTransport(handle, protocol)
         try:
             result = scard.SCardBeginTransaction(handle)
@@ -153,5 +162,4 @@ class Pcsc:
             finally:
                 scard.SCardEndTransaction(handle, scard.SCARD_LEAVE_CARD)
         finally:
-            scard.SCardDisconnect(handle, scard.SCARD_RESET_CARD if transport.gained_rights
-                                  else scard.SCARD_LEAVE_CARD)
+            scard.SCardDisconnect(handle, scard.SCARD_RESET_CARD if transport.gained_rights else scard.SCARD_LEAVE_CARD)

@@ -4,6 +4,7 @@ The transport is a pyscard connection in production (`cardagent.pcsc`) and the i
 virtual card in unit tests. Status words become the exceptions below, so callers never look at
 a status word themselves.
 """
+
 from __future__ import annotations
 
 import os
@@ -213,8 +214,13 @@ def new_chuid() -> bytes:
     """A CHUID with a random GUID and the FASC-N of no agency (all nines), as the
     YubiKey tools write it."""
     fascn = bytes.fromhex("D4E739DA739CED39CE739D836858210842108421C84210C3EB")
-    return (tlv.tlv(0x30, fascn) + tlv.tlv(0x34, os.urandom(16))
-            + tlv.tlv(0x35, b"20991231") + tlv.tlv(0x3E) + tlv.tlv(0xFE))
+    return (
+        tlv.tlv(0x30, fascn)
+        + tlv.tlv(0x34, os.urandom(16))
+        + tlv.tlv(0x35, b"20991231")
+        + tlv.tlv(0x3E)
+        + tlv.tlv(0xFE)
+    )
 
 
 def algorithm_of(public_key) -> int:
@@ -233,8 +239,9 @@ class PivSession:
 
     # -- APDU plumbing -----------------------------------------------------------------
 
-    def send(self, ins: int, p1: int, p2: int, data: bytes = b"", cla: int = 0x00,
-             expect_data: bool = True) -> tuple[bytes, int]:
+    def send(
+        self, ins: int, p1: int, p2: int, data: bytes = b"", cla: int = 0x00, expect_data: bool = True
+    ) -> tuple[bytes, int]:
         """Send a command with chaining if needed and collect 61xx answers; return data, sw."""
         data = bytes(data)
         while len(data) > 255:
@@ -305,8 +312,7 @@ class PivSession:
         return value
 
     def put_data(self, object_id: int, content: bytes) -> None:
-        self.command(INS_PUT_DATA, 0x3F, 0xFF,
-                     self._object_tag(object_id) + tlv.tlv(0x53, content), expect_data=False)
+        self.command(INS_PUT_DATA, 0x3F, 0xFF, self._object_tag(object_id) + tlv.tlv(0x53, content), expect_data=False)
 
     def read_certificate(self, slot: int = SLOT_AUTHENTICATION) -> x509.Certificate | None:
         try:
@@ -383,8 +389,7 @@ class PivSession:
 
     # -- management key ----------------------------------------------------------------
 
-    def authenticate_management_key(self, key: bytes, algorithm: int = ALG_3DES,
-                                    mutual: bool = True) -> None:
+    def authenticate_management_key(self, key: bytes, algorithm: int = ALG_3DES, mutual: bool = True) -> None:
         size = block_size(algorithm)
         if mutual:
             answer = self._authenticate(algorithm, KEY_MANAGEMENT, tlv.tlv(0x7C, tlv.tlv(0x80)))
@@ -417,8 +422,9 @@ class PivSession:
         """Replace the 9B key (YubiKey SET MANAGEMENT KEY). Needs a prior authentication."""
         if len(key) != SYMMETRIC_ALGORITHMS.get(algorithm, -1):
             raise ValueError("management key does not match its algorithm")
-        self.command(INS_SET_MANAGEMENT_KEY, 0xFF, 0xFF,
-                     bytes([algorithm, KEY_MANAGEMENT, len(key)]) + key, expect_data=False)
+        self.command(
+            INS_SET_MANAGEMENT_KEY, 0xFF, 0xFF, bytes([algorithm, KEY_MANAGEMENT, len(key)]) + key, expect_data=False
+        )
 
     # -- asymmetric keys ---------------------------------------------------------------
 

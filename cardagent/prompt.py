@@ -3,6 +3,7 @@
 The web page never sees these values: the prompt runs in the agent, shows which website asks
 for which operation, and hands the answer straight to the card.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -55,8 +56,7 @@ class Prompt:
 
 
 def describe(request: PromptRequest) -> str:
-    lines = [f"Website: {request.origin}", f"Vraagt: {request.operation}",
-             f"Kaartlezer: {request.reader}"]
+    lines = [f"Website: {request.origin}", f"Vraagt: {request.operation}", f"Kaartlezer: {request.reader}"]
     if request.tries_left is not None:
         lines.append(f"Pogingen over: {request.tries_left}")
     return "\n".join(lines)
@@ -94,15 +94,19 @@ class TerminalPrompt(Prompt):
 
     def show_puk(self, request, puk):
         if os.name == "nt":
-            print("\n== Kaartlezer-app ==\n" + describe(request) + f"\nUw eenmalige pukcode: "
-                  f"{puk}\nBewaar deze goed!", file=sys.stderr)
+            print(
+                "\n== Kaartlezer-app ==\n" + describe(request) + f"\nUw eenmalige pukcode: {puk}\nBewaar deze goed!",
+                file=sys.stderr,
+            )
             input("Druk op Enter als u hem hebt bewaard.")
             return
         with self._lock, _Terminal(self.tty_path) as tty:
-            tty.write("\n== Kaartlezer-app ==\n" + describe(request) + "\n"
-                      f"\nUw eenmalige pukcode: {puk}\n"
-                      "Bewaar deze goed! Zonder pukcode kunt u de pincode niet meer resetten.\n"
-                      "Druk op Enter als u hem hebt bewaard.")
+            tty.write(
+                "\n== Kaartlezer-app ==\n" + describe(request) + "\n"
+                f"\nUw eenmalige pukcode: {puk}\n"
+                "Bewaar deze goed! Zonder pukcode kunt u de pincode niet meer resetten.\n"
+                "Druk op Enter als u hem hebt bewaard."
+            )
             tty.read_line()
             tty.write("\n")
 
@@ -132,6 +136,7 @@ class _Terminal:
 
     def read_secret(self, question: str) -> str:
         import termios  # POSIX only; Windows goes through getpass
+
         saved = termios.tcgetattr(self.fd)
         quiet = termios.tcgetattr(self.fd)
         quiet[3] &= ~termios.ECHO
@@ -151,8 +156,9 @@ class WindowPrompt(Prompt):
 
     def _run(self, kind: str, request: PromptRequest, puk: str | None = None) -> dict:
         message = json.dumps({"kind": kind, "request": asdict(request), "puk": puk})
-        completed = subprocess.run([sys.executable, "-m", "cardagent.tkprompt"],
-                                   input=message, capture_output=True, text=True)
+        completed = subprocess.run(
+            [sys.executable, "-m", "cardagent.tkprompt"], input=message, capture_output=True, text=True
+        )
         if completed.returncode != 0:
             return {"cancelled": True}
         return json.loads(completed.stdout or '{"cancelled": true}')
@@ -220,7 +226,7 @@ class ScriptedPrompt(Prompt):
 def make_prompt(spec: str | None) -> Prompt:
     """gui, tty, script:FILE, or None for the best one available here."""
     if spec and spec.startswith("script:"):
-        return ScriptedPrompt(Path(spec[len("script:"):]))
+        return ScriptedPrompt(Path(spec[len("script:") :]))
     if spec == "tty":
         return TerminalPrompt()
     if spec == "gui" or (spec is None and os.environ.get("DISPLAY") and _has_tk()):

@@ -4,6 +4,7 @@ The portal's smartcard pages can trust `ca.pem` from `ensure_test_ca(directory)`
 the virtual credential card (the role of the manual's UZI pass). Never use this outside tests
 and demos: the CA key lies unprotected next to its certificate.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -23,29 +24,31 @@ class TestCA:
     key: ec.EllipticCurvePrivateKey
     certificate: x509.Certificate
 
-    def issue(self, public_key, common_name: str, serial_number: str = "",
-              organisation: str = "Loket Test", days: int = 825) -> x509.Certificate:
+    def issue(
+        self, public_key, common_name: str, serial_number: str = "", organisation: str = "Loket Test", days: int = 825
+    ) -> x509.Certificate:
         """Issue a client-authentication certificate for a key that lives on a card."""
-        attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)]
+        attributes = [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        ]
         if serial_number:
             attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_number))
         now = _now()
-        return (x509.CertificateBuilder()
-                .subject_name(x509.Name(attributes))
-                .issuer_name(self.certificate.subject)
-                .public_key(public_key)
-                .serial_number(x509.random_serial_number())
-                .not_valid_before(now - datetime.timedelta(minutes=5))
-                .not_valid_after(now + datetime.timedelta(days=days))
-                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-                .add_extension(x509.KeyUsage(True, False, False, False, False, False, False,
-                                             False, False), critical=True)
-                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]),
-                               critical=False)
-                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                    self.key.public_key()), critical=False)
-                .sign(self.key, hashes.SHA256()))
+        return (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name(attributes))
+            .issuer_name(self.certificate.subject)
+            .public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=days))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
+            .sign(self.key, hashes.SHA256())
+        )
 
 
 def _now():
@@ -54,21 +57,26 @@ def _now():
 
 def create_test_ca(common_name: str = CA_NAME) -> TestCA:
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Loket Test")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Loket Test"),
+        ]
+    )
     now = _now()
-    certificate = (x509.CertificateBuilder()
-                   .subject_name(name).issuer_name(name)
-                   .public_key(key.public_key())
-                   .serial_number(x509.random_serial_number())
-                   .not_valid_before(now - datetime.timedelta(minutes=5))
-                   .not_valid_after(now + datetime.timedelta(days=3650))
-                   .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                   .add_extension(x509.KeyUsage(False, False, False, False, False, True, True,
-                                                False, False), critical=True)
-                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                                  critical=False)
-                   .sign(key, hashes.SHA256()))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     return TestCA(key, certificate)
 
 
@@ -77,13 +85,17 @@ def ensure_test_ca(directory: Path) -> TestCA:
     directory = Path(directory)
     cert_path, key_path = directory / "ca.pem", directory / "ca-key.pem"
     if cert_path.exists() and key_path.exists():
-        return TestCA(serialization.load_pem_private_key(key_path.read_bytes(), None),
-                      x509.load_pem_x509_certificate(cert_path.read_bytes()))
+        return TestCA(
+            serialization.load_pem_private_key(key_path.read_bytes(), None),
+            x509.load_pem_x509_certificate(cert_path.read_bytes()),
+        )
     directory.mkdir(parents=True, exist_ok=True)
     ca = create_test_ca()
-    key_path.write_bytes(ca.key.private_bytes(serialization.Encoding.PEM,
-                                              serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption()))
+    key_path.write_bytes(
+        ca.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     key_path.chmod(0o600)
     cert_path.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
     return ca

@@ -2,6 +2,7 @@
 
 Run by cardagent.prompt.WindowPrompt in a child process, because Tk wants the main thread.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,7 @@ import tkinter as tk
 
 from .prompt import PromptRequest, describe
 
-TITLES = {"pin": "Pincode", "puk": "Pukcode", "new_pin": "Nieuwe pincode",
-          "show_puk": "Uw nieuwe pukcode"}
+TITLES = {"pin": "Pincode", "puk": "Pukcode", "new_pin": "Nieuwe pincode", "show_puk": "Uw nieuwe pukcode"}
 
 
 class PinWindow:
@@ -34,11 +34,13 @@ class PinWindow:
         if kind == "show_puk":
             tk.Label(frame, text="Uw eenmalige pukcode:").pack(anchor="w")
             tk.Label(frame, text=puk, font=("TkFixedFont", 20, "bold")).pack(pady=6)
-            tk.Label(frame, text="Bewaar deze goed! Zonder pukcode kunt u de pincode\n"
-                                 "van uw kaart niet meer resetten.", justify="left").pack(anchor="w")
+            tk.Label(
+                frame,
+                text="Bewaar deze goed! Zonder pukcode kunt u de pincode\nvan uw kaart niet meer resetten.",
+                justify="left",
+            ).pack(anchor="w")
         else:
-            labels = (["Nieuwe pincode", "Herhaal de nieuwe pincode"] if kind == "new_pin"
-                      else [TITLES[kind]])
+            labels = ["Nieuwe pincode", "Herhaal de nieuwe pincode"] if kind == "new_pin" else [TITLES[kind]]
             for label in labels:
                 tk.Label(frame, text=label).pack(anchor="w")
                 entry = tk.Entry(frame, show="•", width=20)
@@ -48,8 +50,9 @@ class PinWindow:
 
         buttons = tk.Frame(frame)
         buttons.pack(fill="x", pady=(8, 0))
-        self.ok_button = tk.Button(buttons, command=self.accept,
-                                   text="Ik heb hem bewaard" if kind == "show_puk" else "OK")
+        self.ok_button = tk.Button(
+            buttons, command=self.accept, text="Ik heb hem bewaard" if kind == "show_puk" else "OK"
+        )
         self.ok_button.pack(side="right")
         self.cancel_button = None
         if kind != "show_puk":
@@ -76,8 +79,7 @@ class PinWindow:
 def main() -> int:
     question = json.loads(sys.stdin.read())
     root = tk.Tk()
-    window = PinWindow(root, question["kind"], PromptRequest(**question["request"]),
-                       question.get("puk"))
+    window = PinWindow(root, question["kind"], PromptRequest(**question["request"]), question.get("puk"))
     root.mainloop()
     sys.stdout.write(json.dumps(window.answer))
     return 0

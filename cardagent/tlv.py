@@ -40,7 +40,7 @@ def _read_length(data: bytes, pos: int) -> tuple[int, int]:
     count = first & 0x7F
     if count == 0 or count > 3 or pos + count > len(data):
         raise ValueError("bad TLV length")
-    return int.from_bytes(data[pos:pos + count], "big"), pos + count
+    return int.from_bytes(data[pos : pos + count], "big"), pos + count
 
 
 def parse(data: bytes) -> list[tuple[int, bytes]]:
@@ -56,7 +56,7 @@ def parse(data: bytes) -> list[tuple[int, bytes]]:
         length, pos = _read_length(data, pos)
         if pos + length > len(data):
             raise ValueError("truncated TLV value")
-        items.append((tag, data[pos:pos + length]))
+        items.append((tag, data[pos : pos + length]))
         pos += length
     return items
 

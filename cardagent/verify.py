@@ -13,6 +13,7 @@ to the agent carries that site's origin and fails here; a challenge is taken onc
 replayed answer fails too. The portal can keep challenges in its session or Redis instead of
 `Challenges`, as long as it takes each one once.
 """
+
 from __future__ import annotations
 
 import base64
@@ -106,8 +107,9 @@ def verify_signature(certificate: x509.Certificate, signature: bytes, message: b
         raise SignInInvalid("signature does not match") from None
 
 
-def verify_sign_in(result: dict, *, expected_origin: str, nonce: str, challenges=None,
-                   trusted_cas=(), now=None) -> x509.Certificate:
+def verify_sign_in(
+    result: dict, *, expected_origin: str, nonce: str, challenges=None, trusted_cas=(), now=None
+) -> x509.Certificate:
     """Check an agent's sign_in result for the nonce this server issued to expected_origin.
 
     Returns the verified certificate; raises SignInInvalid otherwise. With `challenges`, the
@@ -118,8 +120,7 @@ def verify_sign_in(result: dict, *, expected_origin: str, nonce: str, challenges
     if challenges is not None and not challenges.take(nonce):
         raise SignInInvalid("unknown, used or expired challenge")
     try:
-        certificate = x509.load_der_x509_certificate(_decode(result.get("certificate"),
-                                                             "certificate"))
+        certificate = x509.load_der_x509_certificate(_decode(result.get("certificate"), "certificate"))
     except ValueError:
         raise SignInInvalid("certificate is not DER") from None
     signature = _decode(result.get("signature"), "signature")

@@ -3,6 +3,7 @@
 Locally a missing component skips its tests with a reason that says what to install; with
 CI=true it is a failure, because CI must run everything.
 """
+
 import os
 import shutil
 import socket
@@ -61,16 +62,35 @@ def nu_html_errors(pages: dict[str, str], folder) -> list[str]:
     import json
     import subprocess
 
-    require(shutil.which("java") is not None and os.path.isfile(NU_CHECKER), "The W3C Nu HTML checker",
-            "default-jre-headless and the npm package vnu-jar (scripts/test installs both)")
+    require(
+        shutil.which("java") is not None and os.path.isfile(NU_CHECKER),
+        "The W3C Nu HTML checker",
+        "default-jre-headless and the npm package vnu-jar (scripts/test installs both)",
+    )
     files = {}
     for number, (name, html) in enumerate(pages.items()):
         path = os.path.join(str(folder), f"page-{number}.html")
         with open(path, "w", encoding="utf-8") as file:
             file.write(html)
         files["file:" + path] = name
-    result = subprocess.run(["java", "-jar", NU_CHECKER, "--errors-only", "--format", "json", "--stdout", *[
-        path.removeprefix("file:") for path in files]], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            "java",
+            "-jar",
+            NU_CHECKER,
+            "--errors-only",
+            "--format",
+            "json",
+            "--stdout",
+            *[path.removeprefix("file:") for path in files],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(result.stdout or "{}").get("messages", [])
-    return [f"{files.get(m.get('url'), m.get('url'))}: {m.get('lastLine')}: {m.get('message')}" for m in messages
-            if m.get("type") == "error"]
+    return [
+        f"{files.get(m.get('url'), m.get('url'))}: {m.get('lastLine')}: {m.get('message')}"
+        for m in messages
+        if m.get("type") == "error"
+    ]

@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: apps on SQLite and PostgreSQL, a real SMTP server,
 a live server with headless Chromium, and factories for people and organisations."""
+
 import os
 
 import pytest

@@ -3,6 +3,7 @@
 Each pytest process gets its own PostgreSQL database (so parallel runs never meet) and a
 migrated SQLite template file; every test starts from empty tables.
 """
+
 import os
 import shutil
 import uuid

@@ -1,4 +1,5 @@
 """Make people, organisations and memberships for a test, with real password hashes."""
+
 import itertools
 
 from webapp.accounts.models import Mandate, Membership, Organisation, User
@@ -51,7 +52,9 @@ class Factory:
 
 def login(client, email, password=PASSWORD, *, remember=False, organisation=None, follow=False):
     """Log in through the login form; choose an organisation (an id, or "person") when asked."""
-    response = client.post("/inloggen", data={"email": email, "password": password, "remember": "y" if remember else ""})
+    response = client.post(
+        "/inloggen", data={"email": email, "password": password, "remember": "y" if remember else ""}
+    )
     assert response.status_code == 303, f"login failed for {email}: {response.status_code}"
     if response.headers["Location"].startswith("/organisatie-kiezen"):
         choice = "person" if organisation in (None, "person") else str(organisation)

@@ -1,4 +1,5 @@
 """Reading mail in tests: the app's outbox folder, or a real SMTP server (aiosmtpd) on loopback."""
+
 import re
 import threading
 import time
@@ -56,5 +57,7 @@ class SmtpMailbox:
                     return found[-1]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError(f"no mail to {to} with subject {subject!r} within {timeout}s; got {[m['Subject'] for m in self.messages]}")
+                    raise AssertionError(
+                        f"no mail to {to} with subject {subject!r} within {timeout}s; got {[m['Subject'] for m in self.messages]}"
+                    )
                 self._lock.wait(remaining)

@@ -1,4 +1,5 @@
 """Loket: one portal for organisations that manage people's credentials."""
+
 import importlib
 from pathlib import Path
 
@@ -34,8 +35,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = IdConverter  # before the routes that use it
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True,
-                     render_item=render_migration_item)
+    migrate.init_app(
+        app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True, render_item=render_migration_item
+    )
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)

@@ -1,5 +1,6 @@
 """The portal's own `flask` commands: demo-data, sweep, worker. Modules add theirs as click groups
 (`Module.cli`, e.g. `flask passes generate`)."""
+
 import multiprocessing
 import os
 import signal
@@ -50,7 +51,8 @@ def worker(burst):
     scheduler = None
     if not burst:
         scheduler = multiprocessing.get_context("fork").Process(
-            target=_cron_scheduler, args=(app, os.getpid()), name="loket-cron", daemon=True)
+            target=_cron_scheduler, args=(app, os.getpid()), name="loket-cron", daemon=True
+        )
         scheduler.start()
     try:
         rq_worker(app).work(burst=burst, with_scheduler=True)
@@ -63,6 +65,7 @@ def worker(burst):
 def _cron_scheduler(app: Flask, worker_pid: int) -> None:
     """The worker's child process running RQ's cron scheduler. A stopped worker terminates it; a worker
     killed outright (SIGKILL, the OOM killer) cannot, so the child stops itself once its parent is gone."""
+
     def stop_with_the_worker():
         while os.getppid() == worker_pid:
             time.sleep(1)

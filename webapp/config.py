@@ -1,4 +1,5 @@
 """Settings from the environment, with defaults that run the embedded portal."""
+
 import os
 import secrets
 from datetime import timedelta
@@ -59,7 +60,9 @@ class Config:
         self.LOGIN_LIMITS = os.environ.get("LOGIN_LIMITS", "10 per minute;50 per hour")
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.DEBUG_PAGES = _bool("DEBUG_PAGES")
-        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024  # mail outbox page, card agent test page
+        self.MAX_CONTENT_LENGTH = (
+            int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024
+        )  # mail outbox page, card agent test page
         self.TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Loket")
         self.CARDAGENT_PORT = int(os.environ.get("CARDAGENT_PORT", "24727"))
         # PEM file of the CAs whose cards may sign in; unset: the virtual card's test CA.
@@ -70,7 +73,7 @@ def _database_url(url: str) -> str:
     # Accept the common postgres:// forms and use psycopg 3.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -1,4 +1,5 @@
 """Error pages in Dutch; never a stack trace, never a hint whether something exists."""
+
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 

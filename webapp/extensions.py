@@ -1,4 +1,5 @@
 """The Flask extensions, created once and bound in create_app()."""
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager

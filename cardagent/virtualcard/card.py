@@ -6,6 +6,7 @@ PUT DATA with chaining and GET RESPONSE, the discovery object, VERIFY, CHANGE RE
 RESET RETRY COUNTER, GENERAL AUTHENTICATE (9B 3DES/AES, ECDSA P-256, RSA 2048), GENERATE
 ASYMMETRIC KEY PAIR, SET MANAGEMENT KEY, GET VERSION and GET SERIAL.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -58,16 +59,16 @@ def parse_apdu(apdu: bytes) -> tuple[int, int, int, int, bytes, int]:
         return cla, ins, p1, p2, b"", body[0] or 256
     if body[0] != 0:
         lc = body[0]
-        data = body[1:1 + lc]
-        rest = body[1 + lc:]
+        data = body[1 : 1 + lc]
+        rest = body[1 + lc :]
         if len(data) != lc or len(rest) > 1:
             _fail(SW_WRONG_LENGTH)
         return cla, ins, p1, p2, data, (rest[0] or 256) if rest else 0
     if len(body) == 3:
         return cla, ins, p1, p2, b"", int.from_bytes(body[1:3], "big") or 65536
     lc = int.from_bytes(body[1:3], "big")
-    data = body[3:3 + lc]
-    rest = body[3 + lc:]
+    data = body[3 : 3 + lc]
+    rest = body[3 + lc :]
     if len(data) != lc or len(rest) not in (0, 2):
         _fail(SW_WRONG_LENGTH)
     return cla, ins, p1, p2, data, (int.from_bytes(rest, "big") or 65536) if rest else 0
@@ -183,10 +184,15 @@ class VirtualPivCard:
             _fail(SW_NOT_FOUND)
         self.reset()
         self.selected = True
-        algorithms = b"".join(tlv.tlv(0x80, bytes([alg])) for alg in (
-            piv.ALG_3DES, piv.ALG_AES128, piv.ALG_RSA2048, piv.ALG_ECCP256)) + tlv.tlv(0x06, b"\x00")
-        template = (tlv.tlv(0x4F, piv.PIV_AID[5:]) + tlv.tlv(0x79, tlv.tlv(0x4F, piv.PIV_AID[:5]))
-                    + tlv.tlv(0x50, APPLICATION_LABEL) + tlv.tlv(0xAC, algorithms))
+        algorithms = b"".join(
+            tlv.tlv(0x80, bytes([alg])) for alg in (piv.ALG_3DES, piv.ALG_AES128, piv.ALG_RSA2048, piv.ALG_ECCP256)
+        ) + tlv.tlv(0x06, b"\x00")
+        template = (
+            tlv.tlv(0x4F, piv.PIV_AID[5:])
+            + tlv.tlv(0x79, tlv.tlv(0x4F, piv.PIV_AID[:5]))
+            + tlv.tlv(0x50, APPLICATION_LABEL)
+            + tlv.tlv(0xAC, algorithms)
+        )
         return tlv.tlv(0x61, template)
 
     # -- data objects -----------------------------------------------------------------
@@ -341,8 +347,7 @@ class VirtualPivCard:
             return tlv.tlv(0x7C, tlv.tlv(0x80, piv.encrypt_block(algorithm, key, self._witness)))
         if fields.keys() == {0x80, 0x81}:  # mutual: witness answer and host challenge
             witness, self._witness = self._witness, None
-            if witness is None or not hmac.compare_digest(fields[0x80], witness) \
-                    or len(fields[0x81]) != size:
+            if witness is None or not hmac.compare_digest(fields[0x80], witness) or len(fields[0x81]) != size:
                 _fail(SW_SECURITY)
             self.management_authenticated = True
             return tlv.tlv(0x7C, tlv.tlv(0x82, piv.encrypt_block(algorithm, key, fields[0x81])))
@@ -352,8 +357,7 @@ class VirtualPivCard:
             return tlv.tlv(0x7C, tlv.tlv(0x81, self._challenge))
         if fields.keys() == {0x82} and fields[0x82]:  # external: response
             challenge, self._challenge = self._challenge, None
-            if challenge is None or not hmac.compare_digest(
-                    fields[0x82], piv.encrypt_block(algorithm, key, challenge)):
+            if challenge is None or not hmac.compare_digest(fields[0x82], piv.encrypt_block(algorithm, key, challenge)):
                 _fail(SW_SECURITY)
             self.management_authenticated = True
             return b""
@@ -398,7 +402,8 @@ class VirtualPivCard:
         if algorithm_field == bytes([piv.ALG_ECCP256]):
             private_key = ec.generate_private_key(ec.SECP256R1())
             point = private_key.public_key().public_bytes(
-                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
             answer = tlv.tlv(0x86, point)
         elif algorithm_field == bytes([piv.ALG_RSA2048]):
             private_key = rsa.generate_private_key(65537, 2048)

@@ -1,4 +1,5 @@
 """The virtual card's memory, kept in a JSON file that is replaced atomically on every change."""
+
 from __future__ import annotations
 
 import json
@@ -52,15 +53,16 @@ class CardState:
         return entry["_loaded"]
 
     def set_private_key(self, slot: int, algorithm: int, private_key) -> None:
-        pem = private_key.private_bytes(serialization.Encoding.PEM,
-                                        serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption()).decode()
+        pem = private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
         self.keys[f"{slot:02X}"] = {"algorithm": algorithm, "pem": pem, "_loaded": private_key}
 
     def to_json(self) -> str:
         data = asdict(self)
-        data["keys"] = {slot: {k: v for k, v in entry.items() if not k.startswith("_")}
-                        for slot, entry in self.keys.items()}
+        data["keys"] = {
+            slot: {k: v for k, v in entry.items() if not k.startswith("_")} for slot, entry in self.keys.items()
+        }
         data["personalised"] = self.personalised
         data["format"] = FORMAT_VERSION
         return json.dumps(data, indent=1, sort_keys=True)

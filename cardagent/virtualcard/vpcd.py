@@ -5,6 +5,7 @@ to it. Every message either way is a 2-byte big-endian length and that many byte
 length 1 from vpcd is a control byte: 0 power off, 1 power on, 2 reset, 4 get the ATR (answered
 with the ATR). Anything longer is a command APDU, answered with the response APDU.
 """
+
 from __future__ import annotations
 
 import logging

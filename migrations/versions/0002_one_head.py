@@ -7,6 +7,7 @@ meets again, a merge revision like this one joins them.
 Revision ID: 0002
 Revises: courses_0003, passes_0007
 """
+
 revision = "0002"
 down_revision = ("courses_0003", "passes_0007")
 branch_labels = None

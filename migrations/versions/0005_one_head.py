@@ -3,6 +3,7 @@
 Revision ID: 0005
 Revises: 0004, passes_0008
 """
+
 revision = "0005"
 down_revision = ("0004", "passes_0008")
 branch_labels = None

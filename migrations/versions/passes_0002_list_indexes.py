@@ -3,6 +3,7 @@
 Revision ID: passes_0002
 Revises: passes_0001
 """
+
 from alembic import op
 
 revision = "passes_0002"

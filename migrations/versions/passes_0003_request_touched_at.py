@@ -3,6 +3,7 @@
 Revision ID: passes_0003
 Revises: passes_0002
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -3,6 +3,7 @@
 Revision ID: passes_0005
 Revises: passes_0004
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -41,7 +42,13 @@ TYPE_INDEXES = {
     "ix_passes_link_exam_types_type_name": ["exam_type_id", "name_key", "number", "organisation_id", "link_id"],
     "ix_passes_link_exam_types_type_birth": ["exam_type_id", "birth_date", "number", "organisation_id", "link_id"],
     "ix_passes_link_exam_types_type_expires": ["exam_type_id", "expires_on", "number", "organisation_id", "link_id"],
-    "ix_passes_link_exam_types_type_external": ["exam_type_id", "external_number", "number", "organisation_id", "link_id"],
+    "ix_passes_link_exam_types_type_external": [
+        "exam_type_id",
+        "external_number",
+        "number",
+        "organisation_id",
+        "link_id",
+    ],
 }
 FILL = (
     "INSERT INTO passes_link_exam_types (link_id, exam_type_id, organisation_id, number, name_key, birth_date, "
@@ -62,10 +69,18 @@ def upgrade():
         sa.Column("birth_date", sa.Date(), nullable=True),
         sa.Column("expires_on", sa.Date(), nullable=True),
         sa.Column("external_number", sa.String(length=30), nullable=False),
-        sa.ForeignKeyConstraint(["exam_type_id"], ["passes_exam_types.id"],
-                                name=op.f("fk_passes_link_exam_types_exam_type_id_passes_exam_types"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["link_id"], ["passes_holder_links.id"],
-                                name=op.f("fk_passes_link_exam_types_link_id_passes_holder_links"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["exam_type_id"],
+            ["passes_exam_types.id"],
+            name=op.f("fk_passes_link_exam_types_exam_type_id_passes_exam_types"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["link_id"],
+            ["passes_holder_links.id"],
+            name=op.f("fk_passes_link_exam_types_link_id_passes_holder_links"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("link_id", "exam_type_id", name=op.f("pk_passes_link_exam_types")),
     )
     # the copies of the holder's latest expiry on the links were kept by refresh_links() already

@@ -9,6 +9,7 @@ keep them, so every way rows come and go counts: the ORM, the bulk generator, ca
 uses statement-level triggers with transition tables (one counter update per organisation per
 statement, so bulk inserts stay fast); SQLite has only row-level triggers.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -55,15 +56,22 @@ CREATE TRIGGER passes_count_{name}_delete AFTER DELETE ON {table}
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION passes_count_{name}()
 """
 
-SQLITE_ADD = ("INSERT INTO passes_link_counts (organisation_id, exam_type_id, links) VALUES (NEW.organisation_id, {new_type}, 1) "
-              "ON CONFLICT (organisation_id, exam_type_id) DO UPDATE SET links = links + 1;")
-SQLITE_REMOVE = ("UPDATE passes_link_counts SET links = links - 1 "
-                 "WHERE organisation_id = OLD.organisation_id AND exam_type_id = {old_type};")
+SQLITE_ADD = (
+    "INSERT INTO passes_link_counts (organisation_id, exam_type_id, links) VALUES (NEW.organisation_id, {new_type}, 1) "
+    "ON CONFLICT (organisation_id, exam_type_id) DO UPDATE SET links = links + 1;"
+)
+SQLITE_REMOVE = (
+    "UPDATE passes_link_counts SET links = links - 1 "
+    "WHERE organisation_id = OLD.organisation_id AND exam_type_id = {old_type};"
+)
 SQLITE_TRIGGERS = [
     "CREATE TRIGGER passes_count_{name}_insert AFTER INSERT ON {table} BEGIN " + SQLITE_ADD + " END",
     "CREATE TRIGGER passes_count_{name}_delete AFTER DELETE ON {table} BEGIN " + SQLITE_REMOVE + " END",
     "CREATE TRIGGER passes_count_{name}_update AFTER UPDATE OF {columns} ON {table} WHEN {changed} BEGIN "
-    + SQLITE_REMOVE + " " + SQLITE_ADD + " END",
+    + SQLITE_REMOVE
+    + " "
+    + SQLITE_ADD
+    + " END",
 ]
 
 FILL = (
@@ -91,10 +99,16 @@ def upgrade():
         else:
             changed = " OR ".join(f"NEW.{key} <> OLD.{key}" for key in keys)
             for statement in SQLITE_TRIGGERS:
-                op.execute(statement.format(
-                    name=name, table=table, columns=", ".join(keys), changed=changed,
-                    new_type="0" if type_expression == "0" else "NEW.exam_type_id",
-                    old_type="0" if type_expression == "0" else "OLD.exam_type_id"))
+                op.execute(
+                    statement.format(
+                        name=name,
+                        table=table,
+                        columns=", ".join(keys),
+                        changed=changed,
+                        new_type="0" if type_expression == "0" else "NEW.exam_type_id",
+                        old_type="0" if type_expression == "0" else "OLD.exam_type_id",
+                    )
+                )
     op.execute(FILL)
 
 

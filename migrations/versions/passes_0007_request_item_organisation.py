@@ -3,6 +3,7 @@
 Revision ID: passes_0007
 Revises: passes_0006
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,8 +16,13 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("passes_request_items", schema=None) as batch_op:
         batch_op.add_column(sa.Column("organisation_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f("fk_passes_request_items_organisation_id_organisations"), "organisations",
-                                    ["organisation_id"], ["id"], ondelete="SET NULL")
+        batch_op.create_foreign_key(
+            batch_op.f("fk_passes_request_items_organisation_id_organisations"),
+            "organisations",
+            ["organisation_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
         batch_op.create_index(batch_op.f("ix_passes_request_items_organisation_id"), ["organisation_id"], unique=False)
     # Requests made before: the holder's link at one of the submitter's organisations, else the
     # organisation the request was made for.
@@ -33,5 +39,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("passes_request_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_passes_request_items_organisation_id"))
-        batch_op.drop_constraint(batch_op.f("fk_passes_request_items_organisation_id_organisations"), type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_passes_request_items_organisation_id_organisations"), type_="foreignkey"
+        )
         batch_op.drop_column("organisation_id")

@@ -15,6 +15,7 @@ its new constraint and index names (SQLite cannot rename those). The triggers th
 (passes_0006) are dropped first and made again last: PostgreSQL's trigger functions name the tables
 in their bodies.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -41,9 +42,17 @@ class Names:
         self.key, self.count, self.triggers = key, count, triggers
 
 
-OLD = Names("passes_holder_links", "passes_link_exam_types", "passes_link_counts", "link_id", "links", ("links", "types"))
-NEW = Names("passes_holder_organisations", "passes_holder_organisation_exam_types", "passes_holder_organisation_counts",
-            "holder_organisation_id", "holders", ("holder_organisations", "holder_organisation_exam_types"))
+OLD = Names(
+    "passes_holder_links", "passes_link_exam_types", "passes_link_counts", "link_id", "links", ("links", "types")
+)
+NEW = Names(
+    "passes_holder_organisations",
+    "passes_holder_organisation_exam_types",
+    "passes_holder_organisation_counts",
+    "holder_organisation_id",
+    "holders",
+    ("holder_organisations", "holder_organisation_exam_types"),
+)
 
 # index name suffix -> columns
 HOLDERS_AT_INDEXES = {
@@ -75,9 +84,12 @@ def tables(names: Names) -> dict[str, sa.Table]:
     for referred in ("organisations", "passes_holders", "passes_exam_types", "users"):
         sa.Table(referred, metadata, sa.Column("id", sa.Integer(), primary_key=True))
     holders_at = sa.Table(
-        names.holders_at, metadata,
+        names.holders_at,
+        metadata,
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("organisation_id", sa.Integer(), sa.ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "organisation_id", sa.Integer(), sa.ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("holder_id", sa.Integer(), sa.ForeignKey("passes_holders.id", ondelete="CASCADE"), nullable=False),
         sa.Column("external_number", sa.String(length=30), nullable=False),
         sa.Column("number", sa.String(length=8), nullable=False),
@@ -89,26 +101,35 @@ def tables(names: Names) -> dict[str, sa.Table]:
         *[sa.Index(f"ix_{names.holders_at}_{suffix}", *columns) for suffix, columns in HOLDERS_AT_INDEXES.items()],
     )
     exam_types = sa.Table(
-        names.exam_types, metadata,
-        sa.Column(names.key, sa.Integer(), sa.ForeignKey(f"{names.holders_at}.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("exam_type_id", sa.Integer(), sa.ForeignKey("passes_exam_types.id", ondelete="CASCADE"),
-                  primary_key=True),
+        names.exam_types,
+        metadata,
+        sa.Column(
+            names.key, sa.Integer(), sa.ForeignKey(f"{names.holders_at}.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column(
+            "exam_type_id", sa.Integer(), sa.ForeignKey("passes_exam_types.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=8), nullable=False),
         sa.Column("name_key", sa.String(length=100), nullable=False),
         sa.Column("birth_date", sa.Date(), nullable=True),
         sa.Column("expires_on", sa.Date(), nullable=True),
         sa.Column("external_number", sa.String(length=30), nullable=False),
-        *[sa.Index(f"ix_{names.exam_types}_{suffix}", *columns, names.key) for suffix, columns in EXAM_TYPE_INDEXES.items()],
+        *[
+            sa.Index(f"ix_{names.exam_types}_{suffix}", *columns, names.key)
+            for suffix, columns in EXAM_TYPE_INDEXES.items()
+        ],
     )
     counts = sa.Table(
-        names.counts, metadata,
+        names.counts,
+        metadata,
         sa.Column("organisation_id", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("exam_type_id", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column(names.count, sa.Integer(), nullable=False),
     )
     selection = sa.Table(
-        "passes_selection_items", metadata,
+        "passes_selection_items",
+        metadata,
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
         sa.Column(names.key, sa.Integer(), sa.ForeignKey(f"{names.holders_at}.id", ondelete="CASCADE"), nullable=False),
@@ -155,23 +176,32 @@ POSTGRES_TRIGGERS = [
     "CREATE TRIGGER passes_count_{name}_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows "
     "FOR EACH STATEMENT EXECUTE FUNCTION passes_count_{name}()",
 ]
-SQLITE_ADD = ("INSERT INTO {counts} (organisation_id, exam_type_id, {count}) VALUES (NEW.organisation_id, {new_type}, 1) "
-              "ON CONFLICT (organisation_id, exam_type_id) DO UPDATE SET {count} = {count} + 1;")
-SQLITE_REMOVE = ("UPDATE {counts} SET {count} = {count} - 1 "
-                 "WHERE organisation_id = OLD.organisation_id AND exam_type_id = {old_type};")
+SQLITE_ADD = (
+    "INSERT INTO {counts} (organisation_id, exam_type_id, {count}) VALUES (NEW.organisation_id, {new_type}, 1) "
+    "ON CONFLICT (organisation_id, exam_type_id) DO UPDATE SET {count} = {count} + 1;"
+)
+SQLITE_REMOVE = (
+    "UPDATE {counts} SET {count} = {count} - 1 "
+    "WHERE organisation_id = OLD.organisation_id AND exam_type_id = {old_type};"
+)
 SQLITE_TRIGGERS = [
     "CREATE TRIGGER passes_count_{name}_insert AFTER INSERT ON {table} BEGIN " + SQLITE_ADD + " END",
     "CREATE TRIGGER passes_count_{name}_delete AFTER DELETE ON {table} BEGIN " + SQLITE_REMOVE + " END",
     "CREATE TRIGGER passes_count_{name}_update AFTER UPDATE OF {columns} ON {table} WHEN {changed} BEGIN "
-    + SQLITE_REMOVE + " " + SQLITE_ADD + " END",
+    + SQLITE_REMOVE
+    + " "
+    + SQLITE_ADD
+    + " END",
 ]
 
 
 def counted_tables(names: Names) -> dict[str, tuple[str, str, tuple[str, ...]]]:
     """trigger name -> (table, the counter's exam-type expression, the columns that decide the counter)"""
     holders_at, exam_types = names.triggers
-    return {holders_at: (names.holders_at, "0", ("organisation_id",)),
-            exam_types: (names.exam_types, "exam_type_id", ("organisation_id", "exam_type_id"))}
+    return {
+        holders_at: (names.holders_at, "0", ("organisation_id",)),
+        exam_types: (names.exam_types, "exam_type_id", ("organisation_id", "exam_type_id")),
+    }
 
 
 def drop_triggers(names: Names) -> None:
@@ -187,20 +217,32 @@ def create_triggers(names: Names) -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for name, (table, type_expression, keys) in counted_tables(names).items():
         if postgres:
-            op.execute(POSTGRES_FUNCTION.format(name=name, type=type_expression, keys=", ".join(keys),
-                                                counts=names.counts, count=names.count))
+            op.execute(
+                POSTGRES_FUNCTION.format(
+                    name=name, type=type_expression, keys=", ".join(keys), counts=names.counts, count=names.count
+                )
+            )
             for statement in POSTGRES_TRIGGERS:
                 op.execute(statement.format(name=name, table=table))
         else:
             changed = " OR ".join(f"NEW.{key} <> OLD.{key}" for key in keys)
             for statement in SQLITE_TRIGGERS:
-                op.execute(statement.format(
-                    name=name, table=table, columns=", ".join(keys), changed=changed, counts=names.counts,
-                    count=names.count, new_type="0" if type_expression == "0" else "NEW.exam_type_id",
-                    old_type="0" if type_expression == "0" else "OLD.exam_type_id"))
+                op.execute(
+                    statement.format(
+                        name=name,
+                        table=table,
+                        columns=", ".join(keys),
+                        changed=changed,
+                        counts=names.counts,
+                        count=names.count,
+                        new_type="0" if type_expression == "0" else "NEW.exam_type_id",
+                        old_type="0" if type_expression == "0" else "OLD.exam_type_id",
+                    )
+                )
 
 
 # --- renaming -----------------------------------------------------------------------------------------
+
 
 def rename_tables_and_columns(old: Names, new: Names) -> None:
     """The same SQL on both databases; the data stays."""
@@ -228,8 +270,14 @@ def rename_postgres_names(old: Names, new: Names) -> None:
                 # made again (it checks every row once) where a rename would let PostgreSQL cut the name
                 # short: op.f() shortens it the way SQLAlchemy does for the models
                 op.drop_constraint(op.f(was), table.name, type_="foreignkey")
-                op.create_foreign_key(op.f(constraint.name), table.name, constraint.referred_table.name,
-                                      [column.name for column in constraint.columns], ["id"], ondelete=constraint.ondelete)
+                op.create_foreign_key(
+                    op.f(constraint.name),
+                    table.name,
+                    constraint.referred_table.name,
+                    [column.name for column in constraint.columns],
+                    ["id"],
+                    ondelete=constraint.ondelete,
+                )
             else:
                 op.execute(f"ALTER TABLE {table.name} RENAME CONSTRAINT {was} TO {constraint.name}")
 
@@ -246,8 +294,13 @@ def _constraints(table: sa.Table) -> list:
 
 def _by_signature(items, names: Names) -> dict:
     """Indexes or constraints by kind and columns, the key column under one name whatever it is called."""
-    return {(type(item).__name__, tuple("key" if column.name == names.key else column.name for column in item.columns)): item
-            for item in items}
+    return {
+        (
+            type(item).__name__,
+            tuple("key" if column.name == names.key else column.name for column in item.columns),
+        ): item
+        for item in items
+    }
 
 
 def rename(old: Names, new: Names) -> None:

@@ -1,4 +1,5 @@
 """Small helpers for the account tests: follow a mailed link, read a page's flash."""
+
 from urllib.parse import urlsplit
 
 from tests.mail import links

@@ -1,4 +1,5 @@
 """Authenticator (TOTP) and step-up; issuer staff: the create-staff command and the back-office."""
+
 import re
 import time
 
@@ -71,12 +72,16 @@ def test_create_staff_command_and_back_office(app, factory, outbox):
     assert new_password_post(client, path, "Kade-Brug-84-Lente").status_code == 303
     assert client.get("/beheer/organisaties").status_code == 200
     assert client.post("/beheer/organisaties/nieuw", data={"name": "", "kind": "nope"}).status_code == 400
-    response = client.post("/beheer/organisaties/nieuw", data={"name": "Zorggroep Oost", "kind": "care", "city": "Hoorn"})
+    response = client.post(
+        "/beheer/organisaties/nieuw", data={"name": "Zorggroep Oost", "kind": "care", "city": "Hoorn"}
+    )
     assert response.status_code == 303
     organisation = db.session.execute(select(Organisation).where(Organisation.name == "Zorggroep Oost")).scalar_one()
     assert organisation.kind == "care"
-    response = client.post(response.headers["Location"], data={
-        "email": "anna@zorggroep.example", "first_name": "Anna", "last_name": "de Vries", "role": "admin"})
+    response = client.post(
+        response.headers["Location"],
+        data={"email": "anna@zorggroep.example", "first_name": "Anna", "last_name": "de Vries", "role": "admin"},
+    )
     assert response.status_code == 303
     assert "Anna" in client.get(response.headers["Location"]).get_data(as_text=True)
     invite = mailed_path(outbox, "anna@zorggroep.example", "Activeer")
@@ -98,7 +103,12 @@ def test_back_office_is_a_404_for_non_staff(app, client, factory):
     user = factory.user()
     factory.member(user, organisation, role="admin")
     login(client, user.email, organisation=organisation.id)
-    for url in ("/beheer", "/beheer/organisaties", "/beheer/organisaties/nieuw", f"/beheer/organisaties/{organisation.id}"):
+    for url in (
+        "/beheer",
+        "/beheer/organisaties",
+        "/beheer/organisaties/nieuw",
+        f"/beheer/organisaties/{organisation.id}",
+    ):
         assert client.get(url).status_code == 404
     assert client.post("/beheer/organisaties/nieuw", data={"name": "X", "kind": "care"}).status_code == 404
 
@@ -106,6 +116,7 @@ def test_back_office_is_a_404_for_non_staff(app, client, factory):
 def test_a_level_no_method_reaches_is_said_plainly_without_a_loop(app, client, factory):
     """EH3 needs a smartcard sign-in, which no installed module offers yet: the step-up page says so and
     offers no authenticator code (which would only reach EH2+ and send the user round again)."""
+
     @app.get("/_test/eh3")
     @level_required("EH3")
     def needs_eh3():

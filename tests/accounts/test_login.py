@@ -1,4 +1,5 @@
 """Activation, login, "Onthoud mijn gegevens", logout and the server-side session."""
+
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -21,9 +22,15 @@ def test_activation_from_back_office_invite(app, client, factory, outbox):
     staff = factory.user("staf@loket.example", is_staff=True)
     organisation = factory.organisation("Herenbos Schagen")
     login(client, staff.email)
-    response = client.post(f"/beheer/organisaties/{organisation.id}", data={
-        "email": "Nieuw.Contact@Herenbos.example", "first_name": "Deby", "last_name": "Rummens", "role": "admin",
-    })
+    response = client.post(
+        f"/beheer/organisaties/{organisation.id}",
+        data={
+            "email": "Nieuw.Contact@Herenbos.example",
+            "first_name": "Deby",
+            "last_name": "Rummens",
+            "role": "admin",
+        },
+    )
     assert response.status_code == 303
     client.post("/uitloggen")
     path = mailed_path(outbox, "nieuw.contact@herenbos.example", "Activeer")
@@ -31,7 +38,10 @@ def test_activation_from_back_office_invite(app, client, factory, outbox):
     page = client.get(path)
     assert page.status_code == 200 and "wachtwoord" in page.get_data(as_text=True).lower()
     # not activated yet: no login
-    assert client.post("/inloggen", data={"email": "nieuw.contact@herenbos.example", "password": NEW_PASSWORD}).status_code == 400
+    assert (
+        client.post("/inloggen", data={"email": "nieuw.contact@herenbos.example", "password": NEW_PASSWORD}).status_code
+        == 400
+    )
     weak = new_password_post(client, path, "Rummens-2026!")
     assert weak.status_code == 400 and "naam of e-mailadres" in weak.get_data(as_text=True)
     done = new_password_post(client, path, NEW_PASSWORD)
@@ -64,7 +74,11 @@ def test_forged_token_is_refused(app, client):
 def test_login_wrong_password_and_unactivated_account(app, client, factory):
     user = factory.user("piet@voorbeeld.example")
     factory.user("nieuw@voorbeeld.example", activated=False)
-    for email, password in [(user.email, "Verkeerd-Wachtwoord-1"), ("nieuw@voorbeeld.example", PASSWORD), ("onbekend@voorbeeld.example", PASSWORD)]:
+    for email, password in [
+        (user.email, "Verkeerd-Wachtwoord-1"),
+        ("nieuw@voorbeeld.example", PASSWORD),
+        ("onbekend@voorbeeld.example", PASSWORD),
+    ]:
         response = client.post("/inloggen", data={"email": email, "password": password})
         assert response.status_code == 400
         assert "De combinatie van gebruikersnaam en wachtwoord is onjuist" in response.get_data(as_text=True)
@@ -109,8 +123,9 @@ def test_a_changed_or_outlived_session_cookie_is_refused_after_the_real_one_work
         assert response.status_code == 302 and "/inloggen" in response.headers["Location"], forged
     client.set_cookie("loket_session", cookie)
     assert client.get("/mijn-gegevens").status_code == 200
-    db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id)
-                       .values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.execute(
+        update(LoginSession).where(LoginSession.user_id == user.id).values(expires_at=utcnow() - timedelta(seconds=1))
+    )
     db.session.commit()
     assert client.get("/mijn-gegevens").status_code == 302
 
@@ -120,8 +135,11 @@ def test_a_read_only_page_keeps_an_active_session_alive_and_an_idle_one_ends(app
     login(client, user.email)
     assert len(_sessions(user.id)) == 1
     long_ago = utcnow() - timedelta(hours=1)
-    db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id)
-                       .values(last_seen_at=long_ago, expires_at=utcnow() + timedelta(minutes=1)))
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id)
+        .values(last_seen_at=long_ago, expires_at=utcnow() + timedelta(minutes=1))
+    )
     db.session.commit()
     assert client.get("/mijn-gegevens").status_code == 200  # a page marked read_only
     db.session.expire_all()
@@ -129,8 +147,9 @@ def test_a_read_only_page_keeps_an_active_session_alive_and_an_idle_one_ends(app
     assert seen.last_seen_at > long_ago + timedelta(minutes=59)
     assert seen.expires_at > utcnow() + app.config["SESSION_IDLE"] - timedelta(minutes=1)
 
-    db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id)
-                       .values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.execute(
+        update(LoginSession).where(LoginSession.user_id == user.id).values(expires_at=utcnow() - timedelta(seconds=1))
+    )
     db.session.commit()
     response = client.get("/mijn-gegevens")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
@@ -162,7 +181,9 @@ def test_remember_me_keeps_the_cookie_and_the_email_until_logout(app, client, fa
     assert f'value="{user.email}"' in page
     response = client.post("/inloggen", data={"email": user.email, "password": PASSWORD, "remember": "y"})
     choose = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f'value="{other.id}" checked' in choose or 'checked id="context-' in choose and f'value="{other.id}"' in choose
+    assert (
+        f'value="{other.id}" checked' in choose or 'checked id="context-' in choose and f'value="{other.id}"' in choose
+    )
 
     # logout forgets the e-mail and the organisation
     client.post("/uitloggen")

@@ -1,4 +1,5 @@
 """Password reset as the manual's steps 1-8, without account enumeration."""
+
 from sqlalchemy import func, select
 
 from tests.accounts.helpers import mailed_path, new_password_post
@@ -44,7 +45,12 @@ def test_reset_link_works_once_ends_other_sessions_and_logs_in(app, client, fact
     assert response.status_code == 303
     assert client.get("/mijn-gegevens").status_code == 200  # logged in
     assert other_device.get("/mijn-gegevens").status_code == 302  # the other device is logged out
-    assert db.session.execute(select(func.count()).select_from(LoginSession).where(LoginSession.user_id == user.id)).scalar() == 1
+    assert (
+        db.session.execute(
+            select(func.count()).select_from(LoginSession).where(LoginSession.user_id == user.id)
+        ).scalar()
+        == 1
+    )
     # the link is used up
     assert client.get(path).status_code == 404
     assert new_password_post(app.test_client(), path, "Nog-Een-Keer-55").status_code == 404
@@ -88,7 +94,9 @@ def test_the_request_does_the_same_work_for_known_and_unknown_addresses(database
     from webapp.core.jobs import queue, rq_worker
 
     require_redis()
-    app = make_app(tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=f"loket-test-reset-{uuid.uuid4().hex[:8]}")
+    app = make_app(
+        tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=f"loket-test-reset-{uuid.uuid4().hex[:8]}"
+    )
     with app.app_context():
         user = factory.user("bekend@voorbeeld.example")
         client = app.test_client()

@@ -1,5 +1,6 @@
 """Activation and reset mails over a real SMTP server (aiosmtpd on loopback); the test follows
 the links from the received mail."""
+
 import pytest
 
 from tests.accounts.helpers import path_of
@@ -20,19 +21,27 @@ def test_activation_and_reset_mails_arrive_over_smtp(mail_app, factory, smtp, tm
     client = mail_app.test_client()
     login(client, admin.email, organisation=organisation.id)
     address = f"smtp-{tmp_path.name}@herenbos.example"
-    client.post("/mijn-organisatie/contactpersonen/nieuw", data={
-        "email": address, "first_name": "Sanne", "last_name": "de Wit", "role": "contact"})
+    client.post(
+        "/mijn-organisatie/contactpersonen/nieuw",
+        data={"email": address, "first_name": "Sanne", "last_name": "de Wit", "role": "contact"},
+    )
     message = smtp.wait_for(to=address, subject="Activeer")
     assert message["From"] and "Herenbos Schagen" in message.get_body().get_content()
     activation = path_of(links(message)[0])
     invited = mail_app.test_client()
-    assert invited.post(activation, data={"password": "Kade-Brug-84-Lente", "confirm": "Kade-Brug-84-Lente"}).status_code == 303
+    assert (
+        invited.post(activation, data={"password": "Kade-Brug-84-Lente", "confirm": "Kade-Brug-84-Lente"}).status_code
+        == 303
+    )
     invited.post("/uitloggen")
 
     invited.post("/wachtwoord-opvragen", data={"email": address})
     reset = path_of(links(smtp.wait_for(to=address, subject="wachtwoord"))[0])
     assert reset.startswith("/wachtwoord-wijzigen/")
-    assert invited.post(reset, data={"password": "Molen-Dijk-17-Zomer", "confirm": "Molen-Dijk-17-Zomer"}).status_code == 303
+    assert (
+        invited.post(reset, data={"password": "Molen-Dijk-17-Zomer", "confirm": "Molen-Dijk-17-Zomer"}).status_code
+        == 303
+    )
     assert invited.get("/mijn-gegevens").status_code == 200
     login(mail_app.test_client(), address, "Molen-Dijk-17-Zomer", organisation=organisation.id)
     assert not (tmp_path / "outbox").exists() or not list((tmp_path / "outbox").glob("*.eml"))

@@ -1,5 +1,6 @@
 """Browser-test fixtures, loaded for the whole suite by tests/conftest.py: a live portal on a real
 port, a real SMTP server on loopback, and headless Chromium."""
+
 import threading
 
 import pytest
@@ -11,8 +12,14 @@ from tests.databases import copy_sqlite
 from tests.mail import SmtpMailbox
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 
@@ -105,4 +112,6 @@ def assert_accessible(page) -> None:
             context.close()
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-    assert not bad, "axe: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+    assert not bad, "axe: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad
+    )

@@ -1,5 +1,6 @@
 """Account flows in headless Chromium against the live portal, mail through real SMTP; every page
 reached is scanned with axe."""
+
 from urllib.parse import urlsplit
 
 from tests.browser.fixtures import assert_accessible

@@ -1,6 +1,7 @@
 """The platform's own pages (the staff dashboard and its pages, an organisation's Logboek, the step-up
 page) in headless Chromium: valid HTML (the W3C Nu checker), no axe violation, and they fit: no sideways
 scrolling at 1024 px, usable at 390 px (a wide table scrolls inside its own region)."""
+
 from datetime import timedelta
 
 import pytest
@@ -30,13 +31,28 @@ def portal(live_server):
         herenbos = factory.organisation("Herenbos Schagen")
         deby = factory.user("deby.browser@herenbos.example", first_name="Deby", last_name="Rummens - Heijnen")
         factory.member(deby, herenbos, role="admin")
-        db.session.add(OutgoingMail(recipient="een-heel-lang-adres.dat.niet.aankomt@een-organisatie-met-een-lange-naam.example",
-                                    subject="Bevestiging inschrijving: LV Optimaal bespuiten (VT)", message=b"x",
-                                    status="failed", attempts=10, next_attempt_at=utcnow() + timedelta(hours=1),
-                                    last_error="ConnectionRefusedError: [Errno 111] Connection refused"))
+        db.session.add(
+            OutgoingMail(
+                recipient="een-heel-lang-adres.dat.niet.aankomt@een-organisatie-met-een-lange-naam.example",
+                subject="Bevestiging inschrijving: LV Optimaal bespuiten (VT)",
+                message=b"x",
+                status="failed",
+                attempts=10,
+                next_attempt_at=utcnow() + timedelta(hours=1),
+                last_error="ConnectionRefusedError: [Errno 111] Connection refused",
+            )
+        )
         for number in range(3):
-            audit("membership.changed", organisation_id=herenbos.id, subject=f"user:{deby.id}", actor_id=staff.id,
-                  old_state="contact", new_state="admin", services=["passes", "courses"], number=number)
+            audit(
+                "membership.changed",
+                organisation_id=herenbos.id,
+                subject=f"user:{deby.id}",
+                actor_id=staff.id,
+                old_state="contact",
+                new_state="admin",
+                services=["passes", "courses"],
+                number=number,
+            )
         db.session.commit()
         names = {"staff": staff.email, "admin": deby.email, "organisation": herenbos.id}
         periodic.run_all()
@@ -75,11 +91,22 @@ def test_staff_and_admin_pages_are_valid_accessible_and_fit(live_server, portal,
     _log_in(page, url, portal["staff"])
     dashboard = page.goto(f"{url}/beheer")
     assert dashboard.status == 200
-    for link in ("Organisaties", "Uitgaande e-mail", "Achtergrondtaken", "Logboek", "Kwalificatiehouders importeren",
-                 "Kaartlezer testen"):
+    for link in (
+        "Organisaties",
+        "Uitgaande e-mail",
+        "Achtergrondtaken",
+        "Logboek",
+        "Kwalificatiehouders importeren",
+        "Kaartlezer testen",
+    ):
         assert page.get_by_role("link", name=link, exact=True).count() == 1, link
-    for path in ("/beheer", "/beheer/uitgaande-mail", "/beheer/achtergrondtaken", "/beheer/logboek",
-                 "/beheer/organisaties"):
+    for path in (
+        "/beheer",
+        "/beheer/uitgaande-mail",
+        "/beheer/achtergrondtaken",
+        "/beheer/logboek",
+        "/beheer/organisaties",
+    ):
         _check(page, url, path, tmp_path, pages)
     page.goto(f"{url}/beheer/uitgaande-mail")
     assert page.get_by_text("ConnectionRefusedError").count() == 1

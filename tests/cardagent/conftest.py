@@ -4,6 +4,7 @@ A missing component skips its tests with what to install, except when CI=true: t
 pcscd is started here (`pcscd -f`, as root) unless one is running already, and stopped again
 at the end. vpcd's port is fixed (35963), so one test session at a time holds a file lock.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,7 +41,8 @@ def pytest_collection_modifyitems(config, items):
 def child_environment() -> dict:
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(
-        [str(REPOSITORY)] + [p for p in environment.get("PYTHONPATH", "").split(os.pathsep) if p])
+        [str(REPOSITORY)] + [p for p in environment.get("PYTHONPATH", "").split(os.pathsep) if p]
+    )
     environment["PYTHONUNBUFFERED"] = "1"
     return environment
 
@@ -60,15 +62,16 @@ def pyscard():
     try:
         from smartcard import scard  # noqa: F401  (is pyscard there?)
     except ImportError:
-        missing("pyscard", "the PyPI package pyscard (extra `cardagent`; Debian: libpcsclite-dev "
-                "and swig to build it)")
+        missing("pyscard", "the PyPI package pyscard (extra `cardagent`; Debian: libpcsclite-dev and swig to build it)")
     from cardagent.pcsc import Pcsc
+
     return Pcsc
 
 
 @pytest.fixture(scope="session")
 def ca_dir(tmp_path_factory):
     from cardagent.testca import ensure_test_ca
+
     directory = tmp_path_factory.mktemp("test-ca")
     ensure_test_ca(directory)
     return directory
@@ -77,6 +80,7 @@ def ca_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def test_ca(ca_dir):
     from cardagent.testca import ensure_test_ca
+
     return ensure_test_ca(ca_dir)
 
 
@@ -117,11 +121,27 @@ class VirtualCardProcess:
         self.trace_path.touch()
         self.log_path = stack.tmp / f"card-{VirtualCardProcess.count}.log"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cardagent.virtualcard", "--state", str(self.state_path),
-             f"--{kind}", "--reset", "--ca-dir", str(stack.ca_dir), "--key-type", key_type,
-             "--pin", pin, "--trace", str(self.trace_path)],
-            env=child_environment(), stdout=subprocess.DEVNULL,
-            stderr=open(self.log_path, "w"))
+            [
+                sys.executable,
+                "-m",
+                "cardagent.virtualcard",
+                "--state",
+                str(self.state_path),
+                f"--{kind}",
+                "--reset",
+                "--ca-dir",
+                str(stack.ca_dir),
+                "--key-type",
+                key_type,
+                "--pin",
+                pin,
+                "--trace",
+                str(self.trace_path),
+            ],
+            env=child_environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log_path, "w"),
+        )
         try:
             wait_for(stack.card_present, 20, "the virtual card to appear in " + READER)
         except TimeoutError:
@@ -147,8 +167,7 @@ def stack(pyscard, tmp_path_factory, ca_dir):
         missing("vpcd", "the Debian package vsmartcard-vpcd")
     lock = open(LOCK_FILE, "w")
     try:
-        wait_for(lambda: _try_lock(lock), 600,
-                 f"another test session to release {LOCK_FILE}", interval=0.5)
+        wait_for(lambda: _try_lock(lock), 600, f"another test session to release {LOCK_FILE}", interval=0.5)
     except TimeoutError as error:
         pytest.fail(str(error), pytrace=False)
     pcscd = None
@@ -158,10 +177,8 @@ def stack(pyscard, tmp_path_factory, ca_dir):
         if not _pcscd_answers(pcsc):
             if os.geteuid() != 0:
                 missing("a running pcscd", "pcscd and start it, or run the tests as root")
-            pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL,
-                                     stderr=open(tmp / "pcscd.log", "w"))
-        wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15,
-                 f"pcscd to show the reader {READER!r}")
+            pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL, stderr=open(tmp / "pcscd.log", "w"))
+        wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15, f"pcscd to show the reader {READER!r}")
         stack = Stack(pcsc, tmp, ca_dir)
         yield stack
         stack.remove()
@@ -218,14 +235,24 @@ class AgentProcess:
         self.log_path = tmp / "agent.log"
         self.origin = origins[0]
         self.frames: list[str] = []
-        command = [sys.executable, "-m", "cardagent", "--port", "0", "--prompt",
-                   f"script:{self.answers_path}", "--log-level", "DEBUG",
-                   "--sign-in-limit", sign_in_limit]
+        command = [
+            sys.executable,
+            "-m",
+            "cardagent",
+            "--port",
+            "0",
+            "--prompt",
+            f"script:{self.answers_path}",
+            "--log-level",
+            "DEBUG",
+            "--sign-in-limit",
+            sign_in_limit,
+        ]
         for origin in origins:
             command += ["--origin", origin]
-        self.process = subprocess.Popen(command, env=child_environment(),
-                                        stdout=subprocess.PIPE, text=True,
-                                        stderr=open(self.log_path, "w"))
+        self.process = subprocess.Popen(
+            command, env=child_environment(), stdout=subprocess.PIPE, text=True, stderr=open(self.log_path, "w")
+        )
         ready, _, _ = select.select([self.process.stdout], [], [], 20)
         line = self.process.stdout.readline() if ready else ""
         if not line.startswith("cardagent listening on port"):
@@ -249,8 +276,8 @@ class AgentProcess:
     @contextlib.contextmanager
     def connect(self, origin: str | None = None):
         from websockets.sync.client import connect
-        with connect(self.url, origin=origin or self.origin, open_timeout=5,
-                     max_size=2**20) as connection:
+
+        with connect(self.url, origin=origin or self.origin, open_timeout=5, max_size=2**20) as connection:
             yield connection
 
     def send(self, connection, message) -> dict:
@@ -296,8 +323,13 @@ def agent(agent_factory, pyscard):
 
 def raw_handshake(port: int, headers: dict[str, str | None], path: str = "/") -> str:
     """Send a WebSocket upgrade request with exactly these headers; return the status line."""
-    lines = [f"GET {path} HTTP/1.1", "Upgrade: websocket", "Connection: Upgrade",
-             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"]
+    lines = [
+        f"GET {path} HTTP/1.1",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+    ]
     lines += [f"{name}: {value}" for name, value in headers.items() if value is not None]
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())

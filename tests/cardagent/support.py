@@ -1,4 +1,5 @@
 """Shared by the card agent tests: names of things, and skipping what is not installed."""
+
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -33,8 +34,14 @@ def wait_for(condition, timeout: float, what: str, interval: float = 0.02):
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGUMENTS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGUMENTS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class BrowserThread:
@@ -44,11 +51,12 @@ class BrowserThread:
 
     def __init__(self):
         from playwright.sync_api import sync_playwright
+
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cardagent-chromium")
         self.playwright = self.pool.submit(lambda: sync_playwright().start()).result()
         self.browser = self.pool.submit(
-            self.playwright.chromium.launch, executable_path=CHROMIUM,
-            args=CHROMIUM_ARGUMENTS).result()
+            self.playwright.chromium.launch, executable_path=CHROMIUM, args=CHROMIUM_ARGUMENTS
+        ).result()
 
     def run(self, function, *arguments):
         return self.pool.submit(function, self.browser, *arguments).result(timeout=60)

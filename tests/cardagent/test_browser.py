@@ -1,5 +1,6 @@
 """Headless Chromium: a page that imports cardagent.js signs in with the virtual card through
 the real agent, and the server side verifies the signature against the certificate."""
+
 import functools
 import http.server
 import json
@@ -52,13 +53,12 @@ run();
 class StrictHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with a CSP that forbids inline script and eval, like the portal's."""
 
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".js": "text/javascript"}
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript"}
 
     def end_headers(self):
-        self.send_header("Content-Security-Policy",
-                         "default-src 'self'; script-src 'self'; "
-                         "connect-src 'self' ws://127.0.0.1:*")
+        self.send_header(
+            "Content-Security-Policy", "default-src 'self'; script-src 'self'; connect-src 'self' ws://127.0.0.1:*"
+        )
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
@@ -73,8 +73,7 @@ def site(tmp_path):
     (root / "index.html").write_text(PAGE)
     (root / "page.js").write_text(PAGE_SCRIPT)
     shutil.copy(REPOSITORY / "webapp" / "static" / "js" / "cardagent.js", root / "cardagent.js")
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(StrictHandler, directory=str(root)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(StrictHandler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -87,10 +86,10 @@ class Visit:
 
     def __init__(self, browser, url):
         from playwright.sync_api import expect  # waits without eval, which the CSP forbids
+
         page = browser.new_page()
         self.problems = []
-        page.on("console", lambda message: message.type == "error"
-                and self.problems.append(message.text))
+        page.on("console", lambda message: message.type == "error" and self.problems.append(message.text))
         page.on("pageerror", lambda error: self.problems.append(str(error)))
         page.goto(url)
         expect(page.locator("#status")).not_to_have_text("Bezig…", timeout=15000)
@@ -104,15 +103,22 @@ def visit(browser_thread, url) -> Visit:
     return browser_thread.run(Visit, url)
 
 
-def test_page_signs_in_with_the_card_and_the_server_verifies(card_browser, site, credential_card, agent_factory, test_ca):
+def test_page_signs_in_with_the_card_and_the_server_verifies(
+    card_browser, site, credential_card, agent_factory, test_ca
+):
     agent = agent_factory(origins=(site,))
     agent.answer(pin="123456")
     challenges = Challenges()
     nonce = challenges.issue()
     page = visit(card_browser, f"{site}/?port={agent.port}&nonce={nonce}")
     assert page.status == "Ondertekend"
-    certificate = verify_sign_in(json.loads(page.result), expected_origin=site, nonce=nonce,
-                                 challenges=challenges, trusted_cas=[test_ca.certificate])
+    certificate = verify_sign_in(
+        json.loads(page.result),
+        expected_origin=site,
+        nonce=nonce,
+        challenges=challenges,
+        trusted_cas=[test_ca.certificate],
+    )
     assert certificate.issuer == test_ca.certificate.subject
     [question] = agent.transcript()
     assert question["origin"] == site  # the prompt named the page's origin
@@ -125,8 +131,9 @@ def test_page_reports_a_missing_agent_in_dutch(card_browser, site):
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
     page = visit(card_browser, f"{site}/?port={port}&nonce={'E' * 43}")
-    assert page.status == ("Kaartlezer-app niet gevonden. Start de Kaartlezer-app op "
-                           "deze computer en probeer het opnieuw.")
+    assert page.status == (
+        "Kaartlezer-app niet gevonden. Start de Kaartlezer-app op deze computer en probeer het opnieuw."
+    )
 
 
 def test_page_of_a_foreign_origin_cannot_use_the_agent(card_browser, site, agent_factory, stack):

@@ -1,5 +1,6 @@
 """The agent's card operations with the in-process virtual card and a scripted prompt, and the
 server-side check of a sign-in."""
+
 import base64
 import json
 
@@ -53,14 +54,20 @@ def test_sign_in_verifies_on_the_server_and_names_the_origin_in_the_prompt(crede
     nonce = challenges.issue()
     credential.answer(pin="123456")
     result = credential.operations.sign_in(ORIGIN, {"nonce": nonce})
-    certificate = verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce,
-                                 challenges=challenges, trusted_cas=[ca.certificate])
-    assert certificate.subject.get_attributes_for_oid(
-        x509.NameOID.COMMON_NAME)[0].value == "Test Zorgverlener"
+    certificate = verify_sign_in(
+        result, expected_origin=ORIGIN, nonce=nonce, challenges=challenges, trusted_cas=[ca.certificate]
+    )
+    assert certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == "Test Zorgverlener"
     assert result["common_name"] == "Test Zorgverlener"
-    assert credential.shown() == [{"kind": "pin", "origin": ORIGIN,
-                                   "operation": "Inloggen met uw kaart",
-                                   "reader": "Virtual PCD 00 00", "tries_left": 3}]
+    assert credential.shown() == [
+        {
+            "kind": "pin",
+            "origin": ORIGIN,
+            "operation": "Inloggen met uw kaart",
+            "reader": "Virtual PCD 00 00",
+            "tries_left": 3,
+        }
+    ]
     assert "123456" not in json.dumps(result)
 
 
@@ -69,11 +76,9 @@ def test_replayed_sign_in_fails(credential, ca):
     nonce = challenges.issue()
     credential.answer(pin="123456")
     result = credential.operations.sign_in(ORIGIN, {"nonce": nonce})
-    verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce, challenges=challenges,
-                   trusted_cas=[ca.certificate])
+    verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce, challenges=challenges, trusted_cas=[ca.certificate])
     with pytest.raises(SignInInvalid, match="challenge"):
-        verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce, challenges=challenges,
-                       trusted_cas=[ca.certificate])
+        verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce, challenges=challenges, trusted_cas=[ca.certificate])
 
 
 def test_challenge_relayed_through_a_foreign_origin_fails(credential, ca):
@@ -84,8 +89,7 @@ def test_challenge_relayed_through_a_foreign_origin_fails(credential, ca):
     result = credential.operations.sign_in("https://portal.example.evil", {"nonce": nonce})
     result["origin"] = ORIGIN  # lying about it does not help
     with pytest.raises(SignInInvalid, match="signature"):
-        verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce, challenges=challenges,
-                       trusted_cas=[ca.certificate])
+        verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce, challenges=challenges, trusted_cas=[ca.certificate])
 
 
 def test_sign_in_with_an_untrusted_ca_or_an_unissued_nonce_fails(credential, ca):
@@ -94,11 +98,11 @@ def test_sign_in_with_an_untrusted_ca_or_an_unissued_nonce_fails(credential, ca)
     credential.answer(pin="123456")
     result = credential.operations.sign_in(ORIGIN, {"nonce": nonce})
     with pytest.raises(SignInInvalid, match="trusted CA"):
-        verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce,
-                       trusted_cas=[create_test_ca().certificate])
+        verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce, trusted_cas=[create_test_ca().certificate])
     with pytest.raises(SignInInvalid, match="challenge"):
-        verify_sign_in(result, expected_origin=ORIGIN, nonce="x" * 43, challenges=challenges,
-                       trusted_cas=[ca.certificate])
+        verify_sign_in(
+            result, expected_origin=ORIGIN, nonce="x" * 43, challenges=challenges, trusted_cas=[ca.certificate]
+        )
 
 
 def test_expired_challenge_fails():
@@ -116,8 +120,7 @@ def test_rsa_credential_signs_in(tmp_path, ca):
     nonce = challenges.issue()
     result = setup.operations.sign_in(ORIGIN, {"nonce": nonce})
     assert result["algorithm"] == "RS256"
-    verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce, challenges=challenges,
-                   trusted_cas=[ca.certificate])
+    verify_sign_in(result, expected_origin=ORIGIN, nonce=nonce, challenges=challenges, trusted_cas=[ca.certificate])
 
 
 def test_wrong_pin_reports_tries_left_and_blocks_after_three(credential):
@@ -167,15 +170,13 @@ def test_personalise_a_blank_card(blank, ca):
     certificate = ca.issue(public_key, "Nieuwe Kaarthouder")
     blank.answer(pin="13572468")
     der = certificate.public_bytes(serialization.Encoding.DER)
-    stored = blank.operations.store_certificate(
-        ORIGIN, {"certificate": base64.b64encode(der).decode()})
+    stored = blank.operations.store_certificate(ORIGIN, {"certificate": base64.b64encode(der).decode()})
     assert stored["common_name"] == "Nieuwe Kaarthouder"
 
     challenges = Challenges()
     nonce = challenges.issue()
     signed = blank.operations.sign_in(ORIGIN, {"nonce": nonce})
-    verify_sign_in(signed, expected_origin=ORIGIN, nonce=nonce, challenges=challenges,
-                   trusted_cas=[ca.certificate])
+    verify_sign_in(signed, expected_origin=ORIGIN, nonce=nonce, challenges=challenges, trusted_cas=[ca.certificate])
 
     with pytest.raises(OperationError) as again:
         blank.operations.personalise(ORIGIN, {})

@@ -1,4 +1,5 @@
 """The PIV client against the in-process virtual card, at APDU level."""
+
 import os
 
 import pytest
@@ -154,10 +155,13 @@ def test_change_pin_and_puk(blank):
         session.change_pin("13572468", "123")
 
 
-@pytest.mark.parametrize("algorithm,key", [
-    (piv.ALG_3DES, piv.DEFAULT_MANAGEMENT_KEY),
-    (piv.ALG_AES128, bytes(range(16))),
-])
+@pytest.mark.parametrize(
+    "algorithm,key",
+    [
+        (piv.ALG_3DES, piv.DEFAULT_MANAGEMENT_KEY),
+        (piv.ALG_AES128, bytes(range(16))),
+    ],
+)
 @pytest.mark.parametrize("mutual", [True, False])
 def test_management_key_authentication(blank, algorithm, key, mutual):
     session, _, card = blank
@@ -246,6 +250,7 @@ def test_state_survives_a_restart_through_the_file(tmp_path, ca):
     path = tmp_path / "card.json"
     state_file.save(path, credential_state(ca, pin="24681357"))
     from cardagent.virtualcard import open_card
+
     card = open_card(path)
     session = piv.PivSession(card)
     session.select()
@@ -280,8 +285,7 @@ def test_card_answers_any_bytes_with_a_status_word(apdu):
     assert len(answer) >= 2
 
 
-@given(st.lists(st.tuples(st.sampled_from([0x53, 0x70, 0x5FC105, 0x7F49, 0x82]),
-                          st.binary(max_size=400)), max_size=5))
+@given(st.lists(st.tuples(st.sampled_from([0x53, 0x70, 0x5FC105, 0x7F49, 0x82]), st.binary(max_size=400)), max_size=5))
 def test_tlv_round_trip(items):
     encoded = b"".join(tlv.tlv(tag, value) for tag, value in items)
     assert tlv.parse(encoded) == [(tag, value) for tag, value in items]

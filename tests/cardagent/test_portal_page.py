@@ -1,6 +1,7 @@
 """The portal's own test page (Kaartlezer testen) signs in with the virtual card through the
 real stack: Chromium → cardagent.js → agent → pcscd → vpcd → card, and the portal verifies the
 signature against the certificate and the trusted CA."""
+
 import pytest
 
 from tests.factories import PASSWORD, Factory
@@ -32,8 +33,11 @@ def sign_in_on_test_page(browser, portal_url):
         page.get_by_role("button", name="Inloggen met smartcard").click()
         expect(page.locator("#card-status")).not_to_contain_text("Bezig", timeout=20000)
         outcome = {
-            "status": page.text_content("#card-status"), "name": page.text_content("#card-name"),
-            "issuer": page.text_content("#card-issuer"), "html": page.content(), "problems": problems,
+            "status": page.text_content("#card-status"),
+            "name": page.text_content("#card-name"),
+            "issuer": page.text_content("#card-issuer"),
+            "html": page.content(),
+            "problems": problems,
         }
         page.close()
         return outcome

@@ -1,5 +1,6 @@
 """The terminal prompt on a pseudo-terminal: it shows who asks for what, and the PIN typed is
 not echoed back."""
+
 import os
 import pty
 import select
@@ -76,8 +77,13 @@ def test_empty_answer_cancels(user):
 
 def test_new_pin_rules():
     assert check_new_pin("123456", "123456") == "123456"
-    for pin, repeat in [("123456", "123457"), ("12345", "12345"), ("12345a", "12345a"),
-                        ("123456789", "123456789"), ("١٢٣٤٥٦", "١٢٣٤٥٦")]:
+    for pin, repeat in [
+        ("123456", "123457"),
+        ("12345", "12345"),
+        ("12345a", "12345a"),
+        ("123456789", "123456789"),
+        ("١٢٣٤٥٦", "١٢٣٤٥٦"),
+    ]:
         with pytest.raises(PinMismatch):
             check_new_pin(pin, repeat)
 

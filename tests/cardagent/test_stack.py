@@ -1,4 +1,5 @@
 """The real stack: agent process -> pyscard -> pcscd -> vpcd -> virtual card process."""
+
 import base64
 import json
 import socket
@@ -22,9 +23,16 @@ def assert_no_secret(agent, *secrets):
 def test_list_readers_shows_the_card_and_its_state(credential_card, agent):
     reply = agent.call("list_readers")
     readers = {reader["name"]: reader for reader in reply["result"]["readers"]}
-    assert readers[READER] == {"name": READER, "card_present": True, "piv": True,
-                               "personalised": True, "blank": False, "has_certificate": True,
-                               "pin_tries_left": 3, "pin_blocked": False}
+    assert readers[READER] == {
+        "name": READER,
+        "card_present": True,
+        "piv": True,
+        "personalised": True,
+        "blank": False,
+        "has_certificate": True,
+        "pin_tries_left": 3,
+        "pin_blocked": False,
+    }
     assert readers["Virtual PCD 00 01"]["card_present"] is False
 
 
@@ -34,8 +42,13 @@ def test_sign_in_through_pcscd(credential_card, agent, test_ca):
     agent.answer(pin="123456")
     reply = agent.call("sign_in", {"nonce": nonce})
     assert reply["ok"], reply
-    certificate = verify_sign_in(reply["result"], expected_origin=agent.origin, nonce=nonce,
-                                 challenges=challenges, trusted_cas=[test_ca.certificate])
+    certificate = verify_sign_in(
+        reply["result"],
+        expected_origin=agent.origin,
+        nonce=nonce,
+        challenges=challenges,
+        trusted_cas=[test_ca.certificate],
+    )
     assert certificate.serial_number
     [question] = agent.transcript()
     assert (question["origin"], question["operation"]) == (agent.origin, "Inloggen met uw kaart")
@@ -69,19 +82,25 @@ def test_personalise_a_blank_card_then_sign_in(blank_card, agent, test_ca):
     puk = shown[-1]["puk"]
     assert [entry["kind"] for entry in shown] == ["new_pin", "show_puk"]
 
-    public_key = serialization.load_der_public_key(
-        base64.b64decode(reply["result"]["public_key"]))
+    public_key = serialization.load_der_public_key(base64.b64decode(reply["result"]["public_key"]))
     certificate = test_ca.issue(public_key, "Nieuwe Kaarthouder")
     agent.answer(pin="97531864")
-    stored = agent.call("store_certificate", {"certificate": base64.b64encode(
-        certificate.public_bytes(serialization.Encoding.DER)).decode()})
+    stored = agent.call(
+        "store_certificate",
+        {"certificate": base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()},
+    )
     assert stored["ok"], stored
 
     challenges = Challenges()
     nonce = challenges.issue()
     signed = agent.call("sign_in", {"nonce": nonce})
-    verify_sign_in(signed["result"], expected_origin=agent.origin, nonce=nonce,
-                   challenges=challenges, trusted_cas=[test_ca.certificate])
+    verify_sign_in(
+        signed["result"],
+        expected_origin=agent.origin,
+        nonce=nonce,
+        challenges=challenges,
+        trusted_cas=[test_ca.certificate],
+    )
     state = blank_card.state()
     assert state["personalised"] and state["puk"] == puk
     assert_no_secret(agent, "97531864", puk)
@@ -98,11 +117,12 @@ def test_refused_pages_leave_the_card_untouched(credential_card, agent, handshak
     agent.call("list_readers")
     commands = credential_card.commands()
     state = credential_card.state()
-    assert handshake(agent.port, {"Host": f"127.0.0.1:{agent.port}",
-                                  "Origin": "https://portal.example.evil"}).startswith(
-        "HTTP/1.1 403")
-    assert handshake(agent.port, {"Host": f"rebind.example:{agent.port}",
-                                  "Origin": agent.origin}).startswith("HTTP/1.1 403")
+    assert handshake(
+        agent.port, {"Host": f"127.0.0.1:{agent.port}", "Origin": "https://portal.example.evil"}
+    ).startswith("HTTP/1.1 403")
+    assert handshake(agent.port, {"Host": f"rebind.example:{agent.port}", "Origin": agent.origin}).startswith(
+        "HTTP/1.1 403"
+    )
     assert agent.call("transmit", {"apdu": "00200080"})["error"]["code"] == "unknown_op"
     assert credential_card.commands() == commands
     assert credential_card.state() == state
@@ -134,6 +154,7 @@ def test_pcsc_errors_become_clear_card_errors(pyscard):
     from smartcard import scard
 
     from cardagent import pcsc, piv
+
     assert isinstance(pcsc._error(scard.SCARD_W_REMOVED_CARD), piv.CardRemoved)
     assert isinstance(pcsc._error(scard.SCARD_E_NO_SMARTCARD), piv.CardRemoved)
     assert isinstance(pcsc._error(scard.SCARD_E_NO_SERVICE), pcsc.PcscUnavailable)
@@ -146,8 +167,7 @@ def test_card_pulled_while_the_user_types_the_pin_is_reported(stack, agent):
     card = stack.insert("credential")
     agent.answer(pin="123456", delay=1.5)
     with agent.connect() as connection:
-        connection.send(json.dumps({"v": 1, "id": 1, "op": "sign_in",
-                                    "params": {"nonce": "H" * 43}}))
+        connection.send(json.dumps({"v": 1, "id": 1, "op": "sign_in", "params": {"nonce": "H" * 43}}))
         wait_for(lambda: agent.transcript(), 5, "the PIN prompt")
         stack.remove()
         reply = json.loads(connection.recv(timeout=10))

@@ -1,4 +1,5 @@
 """Independent tools accept the virtual card: OpenSC's pkcs11-tool and yubico-piv-tool."""
+
 import shutil
 import subprocess
 
@@ -6,9 +7,11 @@ import pytest
 
 from .support import READER, missing
 
-OPENSC_MODULE_PATHS = ["/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
-                       "/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so",
-                       "/usr/lib/opensc-pkcs11.so"]
+OPENSC_MODULE_PATHS = [
+    "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
+    "/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so",
+    "/usr/lib/opensc-pkcs11.so",
+]
 
 
 def tool(name: str, package: str) -> str:
@@ -41,38 +44,60 @@ def test_pkcs11_tool_lists_the_certificate_and_key(pkcs11):
     assert "EC_POINT 256 bits" in listing
 
 
-@pytest.mark.parametrize("key_type,mechanism", [("EC-P256", "ECDSA-SHA256"),
-                                                ("RSA-2048", "SHA256-RSA-PKCS")])
-def test_pkcs11_tool_signs_with_the_pin_and_openssl_verifies(pkcs11, stack, tmp_path,
-                                                             key_type, mechanism):
+@pytest.mark.parametrize("key_type,mechanism", [("EC-P256", "ECDSA-SHA256"), ("RSA-2048", "SHA256-RSA-PKCS")])
+def test_pkcs11_tool_signs_with_the_pin_and_openssl_verifies(pkcs11, stack, tmp_path, key_type, mechanism):
     openssl = tool("openssl", "openssl")
     if key_type != "EC-P256":
         stack.insert("credential", key_type=key_type)
     data = tmp_path / "data.txt"
     data.write_text("Loket: ondertekend met de virtuele kaart\n")
     signature = tmp_path / "signature.der"
-    pkcs11("--login", "--pin", "123456", "--sign", "--mechanism", mechanism, "--id", "01",
-           "--signature-format", "openssl", "--input-file", str(data),
-           "--output-file", str(signature))
+    pkcs11(
+        "--login",
+        "--pin",
+        "123456",
+        "--sign",
+        "--mechanism",
+        mechanism,
+        "--id",
+        "01",
+        "--signature-format",
+        "openssl",
+        "--input-file",
+        str(data),
+        "--output-file",
+        str(signature),
+    )
     certificate = tmp_path / "certificate.der"
     pkcs11("--read-object", "--type", "cert", "--id", "01", "--output-file", str(certificate))
     public_key = tmp_path / "public.pem"
-    public_key.write_text(run(openssl, "x509", "-inform", "DER", "-in", str(certificate),
-                              "-pubkey", "-noout").stdout)
-    verified = run(openssl, "dgst", "-sha256", "-verify", str(public_key), "-signature",
-                   str(signature), str(data))
+    public_key.write_text(run(openssl, "x509", "-inform", "DER", "-in", str(certificate), "-pubkey", "-noout").stdout)
+    verified = run(openssl, "dgst", "-sha256", "-verify", str(public_key), "-signature", str(signature), str(data))
     assert "Verified OK" in verified.stdout
 
     data.write_text("iets anders\n")
-    tampered = run(openssl, "dgst", "-sha256", "-verify", str(public_key), "-signature",
-                   str(signature), str(data), check=False)
+    tampered = run(
+        openssl, "dgst", "-sha256", "-verify", str(public_key), "-signature", str(signature), str(data), check=False
+    )
     assert tampered.returncode != 0
 
 
 def test_pkcs11_tool_wrong_pin_is_refused(pkcs11, credential_card):
-    refused = pkcs11("--login", "--pin", "654321", "--sign", "--mechanism", "ECDSA-SHA256",
-                     "--id", "01", "--input-file", "/dev/null", "--output-file", "/dev/null",
-                     check=False)
+    refused = pkcs11(
+        "--login",
+        "--pin",
+        "654321",
+        "--sign",
+        "--mechanism",
+        "ECDSA-SHA256",
+        "--id",
+        "01",
+        "--input-file",
+        "/dev/null",
+        "--output-file",
+        "/dev/null",
+        check=False,
+    )
     assert refused.returncode != 0 and "CKR_PIN_INCORRECT" in refused.stderr
     assert credential_card.state()["pin_tries"] == 2
 

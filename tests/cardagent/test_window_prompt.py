@@ -1,5 +1,6 @@
 """The PIN window (Tk) on a virtual X display: it names the origin and the operation, masks
 what is typed, and hands back exactly what the user chose."""
+
 import os
 import shutil
 import subprocess
@@ -22,9 +23,12 @@ def display():
     if not shutil.which("Xvfb"):
         missing("Xvfb", "the Debian package xvfb")
     read_end, write_end = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp",
-                               "-screen", "0", "800x600x24"], pass_fds=[write_end],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "800x600x24"],
+        pass_fds=[write_end],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_end)
     with os.fdopen(read_end) as announcement:
         number = announcement.readline().strip()
@@ -38,6 +42,7 @@ def window_factory(display, monkeypatch):
     import tkinter as tk
 
     from cardagent.tkprompt import PinWindow
+
     monkeypatch.setenv("DISPLAY", display)
     roots = []
 
@@ -112,6 +117,7 @@ def test_window_prompt_passes_the_question_to_the_window_process(monkeypatch):
 
     from cardagent import prompt as prompt_module
     from cardagent.prompt import PinMismatch
+
     calls = []
 
     def fake_run(command, input, **options):
@@ -131,6 +137,13 @@ def test_window_prompt_passes_the_question_to_the_window_process(monkeypatch):
         window.ask_new_pin(REQUEST)
     command, question = calls[0]
     assert command[1:] == ["-m", "cardagent.tkprompt"]
-    assert question == {"kind": "new_pin", "puk": None, "request": {
-        "origin": "https://portal.example", "operation": "Inloggen met uw kaart",
-        "reader": "Lezer 1", "tries_left": 3}}
+    assert question == {
+        "kind": "new_pin",
+        "puk": None,
+        "request": {
+            "origin": "https://portal.example",
+            "operation": "Inloggen met uw kaart",
+            "reader": "Lezer 1",
+            "tries_left": 3,
+        },
+    }

@@ -1,5 +1,6 @@
 """The audit trail: who (and at which level, for which organisation) did what, from which state to
 which; never a secret or a BSN."""
+
 import json
 
 import pytest
@@ -20,6 +21,7 @@ def events() -> list[AuditEvent]:
 @pytest.fixture
 def audited_route(app):
     """A page that records an event the way a service does (added before the app's first request)."""
+
     def record():
         from flask import request
 
@@ -64,23 +66,32 @@ def test_a_job_names_its_actor_and_records_no_session_level(app, factory):
 
     job, nobody = events()
     assert (job.actor_id, job.organisation_id, job.level, job.old_state, job.new_state) == (
-        actor.id, organisation.id, "", "", "ready")
+        actor.id,
+        organisation.id,
+        "",
+        "",
+        "ready",
+    )
     assert job.detail == ""  # the states have their own columns
     assert (nobody.actor_id, nobody.organisation_id) == (None, None)
 
 
-@pytest.mark.parametrize("place", [
-    {"person": BSN("111222333")},
-    {"person": "111222333"},
-    {"note": "BSN 111 222 333 gekoppeld"},
-    {"note": "111.222.333"},
-    {"number": 123456782},
-    {"people": ["x", {"who": "123456782"}]},
-    {"subject": "person:111222333"},
-    {"subject": BSN("111222333")},
-    {"old_state": "111222333"},
-    {"new_state": BSN("123456782")},
-], ids=lambda place: next(iter(place)) + ":" + type(next(iter(place.values()))).__name__)
+@pytest.mark.parametrize(
+    "place",
+    [
+        {"person": BSN("111222333")},
+        {"person": "111222333"},
+        {"note": "BSN 111 222 333 gekoppeld"},
+        {"note": "111.222.333"},
+        {"number": 123456782},
+        {"people": ["x", {"who": "123456782"}]},
+        {"subject": "person:111222333"},
+        {"subject": BSN("111222333")},
+        {"old_state": "111222333"},
+        {"new_state": BSN("123456782")},
+    ],
+    ids=lambda place: next(iter(place)) + ":" + type(next(iter(place.values()))).__name__,
+)
 def test_a_bsn_is_refused_wherever_it_is_put(app, place):
     with pytest.raises(ValueError, match="BSN"):
         audit("test.action", **place)
@@ -89,8 +100,15 @@ def test_a_bsn_is_refused_wherever_it_is_put(app, place):
 
 
 def test_numbers_that_are_no_bsn_pass(app):
-    audit("test.action", subject="holder:12345678", number="111222334", phone="06 1234 5678", kvk="12345678",
-          at="2026-12-04 22:58:25", count=250)
+    audit(
+        "test.action",
+        subject="holder:12345678",
+        number="111222334",
+        phone="06 1234 5678",
+        kvk="12345678",
+        at="2026-12-04 22:58:25",
+        count=250,
+    )
     db.session.commit()
     assert json.loads(events()[0].detail)["number"] == "111222334"
 

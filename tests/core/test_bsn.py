@@ -1,4 +1,5 @@
 """The sealed BSN: a value that shows itself masked, stored encrypted and found by its keyed hash."""
+
 import hashlib
 import logging
 
@@ -96,8 +97,11 @@ def test_a_person_is_found_by_bsn_and_the_row_holds_neither_digits_nor_a_plain_h
     sealed, looked_up = db.session.execute(row).one()
     for stored in (sealed, looked_up):
         assert VALID not in stored
-        assert stored not in {hashlib.sha256(VALID.encode()).hexdigest(), hashlib.md5(VALID.encode()).hexdigest(),
-                              hashlib.sha1(VALID.encode()).hexdigest()}
+        assert stored not in {
+            hashlib.sha256(VALID.encode()).hexdigest(),
+            hashlib.md5(VALID.encode()).hexdigest(),
+            hashlib.sha1(VALID.encode()).hexdigest(),
+        }
 
 
 def test_changing_or_clearing_the_bsn_changes_the_hash_too(app, tables):

@@ -1,4 +1,5 @@
 """Core helpers: signed expiring tokens, BSN, the audit trail's refusal of secrets, safe_next, the id converter."""
+
 import re
 import time
 
@@ -71,16 +72,29 @@ def test_bsn_encryption_and_lookup_hash(bare_app):
         bsn.decrypt(sealed)
 
 
-@pytest.mark.parametrize("key", ["password", "new_password", "pin", "puk", "token", "reset_token", "totp_secret", "bsn", "code"])
+@pytest.mark.parametrize(
+    "key", ["password", "new_password", "pin", "puk", "token", "reset_token", "totp_secret", "bsn", "code"]
+)
 def test_audit_refuses_secret_keys(bare_app, key):
     with pytest.raises(ValueError):
         audit("test.action", **{key: "x"})
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/", "//evil.example", "///evil.example", "/\\evil.example", "\\\\evil.example",
-    "/\t/evil.example", "javascript:alert(1)", "evil.example", "http:/evil.example", " //evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "///evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "http:/evil.example",
+        " //evil.example",
+    ],
+)
 def test_safe_next_refuses_open_redirects(target):
     assert safe_next(target, "/home") == "/home"
 

@@ -1,5 +1,6 @@
 """Mail leaves after the commit, by a job: a rolled-back request sends nothing, a refused mail is tried
 again, and one that keeps failing shows on the staff page until it is sent."""
+
 from sqlalchemy import func, select
 
 from tests.components import free_port
@@ -14,14 +15,26 @@ from webapp.extensions import db
 def _mail_routes(app):
     @app.post("/__send")
     def send():
-        mail.send_mail("ontvanger@voorbeeld.example", "Bevestiging", "courses_message", body="Hallo", recipient=None,
-                       recipient_name="Ontvanger")
+        mail.send_mail(
+            "ontvanger@voorbeeld.example",
+            "Bevestiging",
+            "courses_message",
+            body="Hallo",
+            recipient=None,
+            recipient_name="Ontvanger",
+        )
         return "sent"
 
     @app.post("/__send-then-fail")
     def send_then_fail():
-        mail.send_mail("ontvanger@voorbeeld.example", "Nooit", "courses_message", body="Hallo", recipient=None,
-                       recipient_name="Ontvanger")
+        mail.send_mail(
+            "ontvanger@voorbeeld.example",
+            "Nooit",
+            "courses_message",
+            body="Hallo",
+            recipient=None,
+            recipient_name="Ontvanger",
+        )
         raise RuntimeError("the view fails after queueing the mail")
 
 
@@ -43,12 +56,14 @@ def test_a_rolled_back_request_sends_no_mail_and_a_committed_one_sends_it_once(a
 
 
 def test_a_refused_mail_is_retried_shown_to_staff_while_it_fails_and_sent_once_the_server_is_up(
-        database_url, tmp_path, backend):
+    database_url, tmp_path, backend
+):
     from aiosmtpd.controller import Controller
 
     port = free_port()  # nothing listens here yet: the mail server is down
-    app = make_app(tmp_path, database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_RETRY_SECONDS=0,
-                   MAIL_MAX_ATTEMPTS=2)
+    app = make_app(
+        tmp_path, database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_RETRY_SECONDS=0, MAIL_MAX_ATTEMPTS=2
+    )
     if backend == "postgresql":
         from tests.databases import empty_tables
 

@@ -1,4 +1,5 @@
 """The schema comes from the migrations; models and migrations must never disagree."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -36,15 +37,17 @@ def test_flask_db_upgrade_reaches_the_current_schema_on_an_empty_database(app, b
     try:
         flask = str(Path(sys.executable).with_name("flask"))
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="upgrade-test", DATA_KEY="upgrade-test")
-        result = subprocess.run([flask, "--app", "wsgi", "db", "upgrade"], cwd=root, env=env, capture_output=True,
-                                text=True, timeout=300)
+        result = subprocess.run(
+            [flask, "--app", "wsgi", "db", "upgrade"], cwd=root, env=env, capture_output=True, text=True, timeout=300
+        )
         assert result.returncode == 0, result.stderr
         engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, db.metadata) == []
-            heads = subprocess.run([flask, "--app", "wsgi", "db", "heads"], cwd=root, env=env, capture_output=True,
-                                   text=True, timeout=120).stdout.split()
+            heads = subprocess.run(
+                [flask, "--app", "wsgi", "db", "heads"], cwd=root, env=env, capture_output=True, text=True, timeout=120
+            ).stdout.split()
             assert set(context.get_current_heads()) == {heads[0]}
         engine.dispose()
     finally:

@@ -1,4 +1,5 @@
 """One-time codes: typed by a person, they work once, expire, lock after wrong tries, and are never stored."""
+
 import re
 import threading
 import time
@@ -46,8 +47,9 @@ def redeem(code, *, address=HOME, subject=None) -> str:
 
 def state_of(subject="student:1") -> str:
     db.session.expire_all()
-    return db.session.scalars(select(OneTimeCode.state).where(OneTimeCode.subject == subject)
-                              .order_by(OneTimeCode.id.desc())).first()
+    return db.session.scalars(
+        select(OneTimeCode.state).where(OneTimeCode.subject == subject).order_by(OneTimeCode.id.desc())
+    ).first()
 
 
 def wrong_code(right: str) -> str:
@@ -71,8 +73,10 @@ def test_codes_look_like_xxxx_xxxx_from_the_unambiguous_alphabet(app):
     assert len(set(codes)) == len(codes)
 
 
-@pytest.mark.parametrize("typing", [str.lower, lambda c: c.replace("-", ""), lambda c: c.replace("-", " "),
-                                    lambda c: f"  {c[:2]} {c[2:]} ".lower()])
+@pytest.mark.parametrize(
+    "typing",
+    [str.lower, lambda c: c.replace("-", ""), lambda c: c.replace("-", " "), lambda c: f"  {c[:2]} {c[2:]} ".lower()],
+)
 def test_a_code_may_be_typed_in_any_case_with_or_without_dash_or_spaces(app, typing):
     code = issue()
     assert redeem(typing(code)) == "student:1"
@@ -143,8 +147,10 @@ def test_failures_older_than_the_window_no_longer_count(app):
     for _ in range(MAX_FAILURES_PER_ADDRESS):
         with pytest.raises(CodeIncorrect):
             redeem(wrong_code(code))
-    db.session.execute(text("UPDATE one_time_code_failures SET at = :long_ago"),
-                       {"long_ago": utcnow() - onetimecodes.FAILURE_WINDOW - timedelta(minutes=1)})
+    db.session.execute(
+        text("UPDATE one_time_code_failures SET at = :long_ago"),
+        {"long_ago": utcnow() - onetimecodes.FAILURE_WINDOW - timedelta(minutes=1)},
+    )
     db.session.commit()
     assert redeem(code) == "student:1"
 
@@ -153,9 +159,11 @@ def test_the_stored_row_holds_neither_the_code_nor_the_address(app):
     code = issue()
     with pytest.raises(CodeIncorrect):
         redeem(wrong_code(code))
-    rows = [" ".join(str(value) for value in row)
-            for table in ("one_time_codes", "one_time_code_failures")
-            for row in db.session.execute(text(f"SELECT * FROM {table}"))]
+    rows = [
+        " ".join(str(value) for value in row)
+        for table in ("one_time_codes", "one_time_code_failures")
+        for row in db.session.execute(text(f"SELECT * FROM {table}"))
+    ]
     stored = " ".join(rows).upper()
     assert code not in stored and code.replace("-", "") not in stored
     assert HOME not in stored
@@ -195,8 +203,9 @@ def test_the_state_table_allows_only_moves_out_of_issued(app):
 def test_the_sweep_marks_expired_codes(app):
     issue("student:1", ttl=timedelta(minutes=5))
     issue("student:2", ttl=WEEK)
-    db.session.execute(update(OneTimeCode).where(OneTimeCode.subject == "student:1")
-                       .values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.execute(
+        update(OneTimeCode).where(OneTimeCode.subject == "student:1").values(expires_at=utcnow() - timedelta(seconds=1))
+    )
     onetimecodes.sweep()
     db.session.commit()
     assert (state_of("student:1"), state_of("student:2")) == ("expired", "issued")
@@ -227,8 +236,9 @@ def test_two_requests_using_one_code_at_once_use_it_once(app, backend):
 
 
 def wait_until_one_waits_for_a_lock(timeout: float = 30):
-    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                   "AND wait_event_type = 'Lock'")
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
     deadline = time.monotonic() + timeout
     with db.engine.connect() as connection:
         while connection.execute(waiting).scalar() == 0:

@@ -1,4 +1,5 @@
 """The password rule of manual 001, the common-password list, and argon2id hashing."""
+
 import pytest
 
 from webapp.core import passwords
@@ -25,7 +26,10 @@ def test_fewer_than_eight_characters_is_refused():
     assert problems("Ab3$xyzq") == []
 
 
-@pytest.mark.parametrize("password", ["alleenkleineletters", "ALLEENHOOFDLETTERS", "kleinEnGroot", "1234567890", "klein12345", "!!!!????####"])
+@pytest.mark.parametrize(
+    "password",
+    ["alleenkleineletters", "ALLEENHOOFDLETTERS", "kleinEnGroot", "1234567890", "klein12345", "!!!!????####"],
+)
 def test_fewer_than_three_of_four_groups_is_refused(password):
     assert any("drie van de vier groepen" in p for p in problems(password))
 

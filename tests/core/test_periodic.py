@@ -1,5 +1,6 @@
 """Periodic jobs run by themselves, without cron: on a timer in the embedded default's web process, and
 through RQ's cron scheduler beside `flask worker`; two runs at once do the work once."""
+
 import os
 import signal
 import subprocess
@@ -25,8 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _a_mail_whose_delivery_was_never_started() -> int:
     """As when the queue was down at the commit: the mail is stored, no job was enqueued for it."""
-    mail = OutgoingMail(recipient="wachtend@voorbeeld.example", subject="Wachtend", next_attempt_at=utcnow(),
-                        message=b"From: a@b.example\r\nTo: wachtend@voorbeeld.example\r\nSubject: Wachtend\r\n\r\nHallo\r\n")
+    mail = OutgoingMail(
+        recipient="wachtend@voorbeeld.example",
+        subject="Wachtend",
+        next_attempt_at=utcnow(),
+        message=b"From: a@b.example\r\nTo: wachtend@voorbeeld.example\r\nSubject: Wachtend\r\n\r\nHallo\r\n",
+    )
     db.session.add(mail)
     db.session.commit()
     return mail.id
@@ -73,12 +78,24 @@ def test_flask_worker_schedules_periodic_jobs_through_rq(database_url, tmp_path,
     app = _app(database_url, tmp_path, backend, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=queue_name)
     with app.app_context():
         mail_id = _a_mail_whose_delivery_was_never_started()
-        env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=REDIS_TEST_URL,
-                   RQ_QUEUE=queue_name, MAIL_OUTBOX_DIR=app.config["MAIL_OUTBOX_DIR"],
-                   SECRET_KEY=BASE_CONFIG["SECRET_KEY"], DATA_KEY=BASE_CONFIG["DATA_KEY"])
+        env = dict(
+            os.environ,
+            DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+            REDIS_URL=REDIS_TEST_URL,
+            RQ_QUEUE=queue_name,
+            MAIL_OUTBOX_DIR=app.config["MAIL_OUTBOX_DIR"],
+            SECRET_KEY=BASE_CONFIG["SECRET_KEY"],
+            DATA_KEY=BASE_CONFIG["DATA_KEY"],
+        )
         flask = str(Path(sys.executable).with_name("flask"))
-        worker = subprocess.Popen([flask, "--app", "wsgi", "worker"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        worker = subprocess.Popen(
+            [flask, "--app", "wsgi", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             _wait_until_sent(mail_id, time.monotonic() + 120)
             assert {run.name for run in periodic.last_runs()} == set(periodic.tasks())

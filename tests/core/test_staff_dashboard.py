@@ -1,5 +1,6 @@
 """Every staff page hangs under /beheer and can be reached from the dashboard by following links: none is
 reachable only by typing its URL. The test walks the app's URL map against a crawl of the staff pages."""
+
 import re
 from collections import deque
 from urllib.parse import urlsplit
@@ -9,8 +10,11 @@ from tests.factories import login
 
 def _staff_pages(app):
     """(rule, has arguments) of every GET route under /beheer."""
-    return [(rule, bool(rule.arguments)) for rule in app.url_map.iter_rules()
-            if rule.rule.startswith("/beheer") and "GET" in rule.methods]
+    return [
+        (rule, bool(rule.arguments))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/beheer") and "GET" in rule.methods
+    ]
 
 
 def _crawl(client, start="/beheer") -> set[str]:

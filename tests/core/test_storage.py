@@ -1,4 +1,5 @@
 """core.storage: a file is served whole or not at all, a killed writer's leftover is swept, expired files go."""
+
 import os
 import subprocess
 import sys
@@ -75,8 +76,12 @@ with app.app_context(), Area("letters").writing("brief-2.pdf") as file:
 
 
 def test_a_killed_writers_leftover_is_never_served_and_the_sweep_removes_it(bare_app):
-    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, bare_app.config["STORAGE_DIR"]], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, bare_app.config["STORAGE_DIR"]],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert writer.stdout.readline().strip() == "writing"
     finally:
@@ -133,7 +138,9 @@ def test_expired_files_are_deleted(bare_app):
         served(bare_app, "gone.pdf")
 
 
-@pytest.mark.parametrize("name", ["", ".partial-x", "a/.partial-x", "../outside.pdf", "a//b", "a\\b", "a\x00b", "/etc/passwd"])
+@pytest.mark.parametrize(
+    "name", ["", ".partial-x", "a/.partial-x", "../outside.pdf", "a//b", "a\\b", "a\x00b", "/etc/passwd"]
+)
 def test_no_name_reaches_a_temporary_file_or_leaves_the_area(bare_app, name):
     with pytest.raises(ValueError):
         LETTERS.path(name)

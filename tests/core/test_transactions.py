@@ -1,5 +1,6 @@
 """One transaction per request: the view's return commits, its exception rolls back; work handed to
 after_commit runs once, after the real commit, never for a rollback (nor early, at a savepoint)."""
+
 from sqlalchemy import func, insert, select
 
 from webapp.accounts.models import Organisation
@@ -9,7 +10,9 @@ from webapp.extensions import db
 
 def _organisations(*names) -> int:
     db.session.expire_all()
-    return db.session.execute(select(func.count()).select_from(Organisation).where(Organisation.name.in_(names))).scalar_one()
+    return db.session.execute(
+        select(func.count()).select_from(Organisation).where(Organisation.name.in_(names))
+    ).scalar_one()
 
 
 def test_a_view_that_returns_commits_and_one_that_raises_stores_nothing(app, client):

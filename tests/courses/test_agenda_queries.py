@@ -1,4 +1,5 @@
 """The agenda and Mijn cursussen send one query each however many events and enrolments there are, and the maintained places counter agrees with the enrolments after enrol/cancel/promotion."""
+
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -33,8 +34,16 @@ def _course_statements(statements):
 def test_agenda_and_my_courses_are_one_query_each(client, factory, make_event, settle):
     first = make_event(places=3)
     for day in range(40):  # two pages of events over ten courses
-        db.session.add(Event(course_id=first.course_id, name=f"Evenement {day:02d}", starts_on=today_local() + timedelta(days=day + 1),
-                             location="Incompany", price_cents=9500, places=5))
+        db.session.add(
+            Event(
+                course_id=first.course_id,
+                name=f"Evenement {day:02d}",
+                starts_on=today_local() + timedelta(days=day + 1),
+                location="Incompany",
+                price_cents=9500,
+                places=5,
+            )
+        )
     db.session.commit()
     people = [factory.user(f"cursist{i}@example.nl") for i in range(3)]
     for person in people:
@@ -70,8 +79,9 @@ def test_places_counter_follows_enrolments(app, factory, make_event):
     def counter():
         db.session.expire_all()
         stored = db.session.get(Event, event.id).enrolled_count
-        real = db.session.execute(select(func.count(Enrollment.id)).where(
-            Enrollment.event_id == event.id, Enrollment.status == "enrolled")).scalar_one()
+        real = db.session.execute(
+            select(func.count(Enrollment.id)).where(Enrollment.event_id == event.id, Enrollment.status == "enrolled")
+        ).scalar_one()
         assert stored == real
         return stored
 

@@ -1,5 +1,6 @@
 """The issuer's back-office over HTTP: invitations, results and attendance, marking invoices paid,
 and a message with attachments to a customer's message archive, each checked from the customer's side too."""
+
 import io
 
 import pytest
@@ -24,7 +25,15 @@ def setting(app, factory, make_event):
     staff_client, jan_client = app.test_client(), app.test_client()
     login(staff_client, staff.email)
     login(jan_client, jan.email)
-    return dict(herenbos=herenbos, deby=deby, jan=jan, event=event, enrollment=enrollment, staff=staff_client, jan_client=jan_client)
+    return dict(
+        herenbos=herenbos,
+        deby=deby,
+        jan=jan,
+        event=event,
+        enrollment=enrollment,
+        staff=staff_client,
+        jan_client=jan_client,
+    )
 
 
 def test_invitations_results_and_paid(setting, outbox):
@@ -35,11 +44,15 @@ def test_invitations_results_and_paid(setting, outbox):
     [invitation] = [m for m in outbox.to("jan.visser@example.nl") if m["Subject"].startswith("Uitnodiging")]
     assert event.name in invitation.get_body().get_content()
     # Sending again invites nobody twice.
-    assert "0 uitnodiging(en)" in staff.post(f"/beheer/cursussen/evenementen/{event.id}/uitnodigen",
-                                             follow_redirects=True).get_data(as_text=True)
+    assert "0 uitnodiging(en)" in staff.post(
+        f"/beheer/cursussen/evenementen/{event.id}/uitnodigen", follow_redirects=True
+    ).get_data(as_text=True)
 
-    response = staff.post(f"/beheer/cursussen/inschrijvingen/{enrollment.id}/resultaat",
-                          data={"result": "Afgerond", "attended": "y"}, follow_redirects=True)
+    response = staff.post(
+        f"/beheer/cursussen/inschrijvingen/{enrollment.id}/resultaat",
+        data={"result": "Afgerond", "attended": "y"},
+        follow_redirects=True,
+    )
     assert "Resultaat van Jan Visser is opgeslagen" in response.get_data(as_text=True)
     mine = jan.get("/mijn-onderwijsgroep/cursussen").get_data(as_text=True)
     row = mine.split(event.name, 1)[1].split("</tr>", 1)[0]
@@ -47,12 +60,19 @@ def test_invitations_results_and_paid(setting, outbox):
     assert "Uitnodiging" in jan.get("/mijn-onderwijsgroep/dossier").get_data(as_text=True)
 
     assert "Openstaand" in jan.get("/mijn-onderwijsgroep/facturen").get_data(as_text=True)
-    response = staff.post(f"/beheer/cursussen/facturen/{enrollment.invoice_id}/betaald", data={"paid": "1"}, follow_redirects=True)
+    response = staff.post(
+        f"/beheer/cursussen/facturen/{enrollment.invoice_id}/betaald", data={"paid": "1"}, follow_redirects=True
+    )
     assert "als betaald gemarkeerd" in response.get_data(as_text=True)
     assert "Betaald op" in jan.get("/mijn-onderwijsgroep/facturen").get_data(as_text=True)
-    assert setting["enrollment"].invoice.number not in staff.get("/beheer/cursussen/facturen?open=1").get_data(as_text=True)
+    assert setting["enrollment"].invoice.number not in staff.get("/beheer/cursussen/facturen?open=1").get_data(
+        as_text=True
+    )
     # Someone else's tries change nothing.
-    assert jan.post(f"/beheer/cursussen/inschrijvingen/{enrollment.id}/resultaat", data={"result": "Nep"}).status_code == 404
+    assert (
+        jan.post(f"/beheer/cursussen/inschrijvingen/{enrollment.id}/resultaat", data={"result": "Nep"}).status_code
+        == 404
+    )
     assert staff.post("/beheer/cursussen/inschrijvingen/999999/resultaat", data={"result": "x"}).status_code == 404
     db.session.expire_all()
     assert db.session.get(Enrollment, enrollment.id).result == "Afgerond"
@@ -63,10 +83,18 @@ def test_message_with_attachments_to_a_person_and_to_an_organisation(setting, ou
     assert "Bericht sturen" in staff.get("/beheer/cursussen/bericht").get_data(as_text=True)
     assert jan.get("/beheer/cursussen/bericht").status_code == 404
     pdf = b"%PDF-1.4 certificaat"
-    response = staff.post("/beheer/cursussen/bericht", content_type="multipart/form-data", data={
-        "to": "person", "person_email": "Jan.Visser@example.nl", "subject": "Uw certificaat", "body": "Gefeliciteerd!",
-        "attachments": [(io.BytesIO(pdf), "certificaat ../Jan.pdf"), (io.BytesIO(b"a;b"), "lijst.csv")]},
-        follow_redirects=True)
+    response = staff.post(
+        "/beheer/cursussen/bericht",
+        content_type="multipart/form-data",
+        data={
+            "to": "person",
+            "person_email": "Jan.Visser@example.nl",
+            "subject": "Uw certificaat",
+            "body": "Gefeliciteerd!",
+            "attachments": [(io.BytesIO(pdf), "certificaat ../Jan.pdf"), (io.BytesIO(b"a;b"), "lijst.csv")],
+        },
+        follow_redirects=True,
+    )
     assert "met 2 bijlage(n)" in response.get_data(as_text=True)
     [mail] = [m for m in outbox.to("jan.visser@example.nl") if m["Subject"] == "Uw certificaat"]
     files = {part.get_filename(): part.get_content() for part in mail.iter_attachments()}
@@ -85,9 +113,18 @@ def test_message_with_attachments_to_a_person_and_to_an_organisation(setting, ou
 
     # To an organisation: mailed to its address; in its admin's message archive (acting for it), not in Jan's.
     herenbos, deby = setting["herenbos"], setting["deby"]
-    response = staff.post("/beheer/cursussen/bericht", content_type="multipart/form-data", data={
-        "to": "organisation", "organisation_id": str(herenbos.id), "subject": "Offerte maatwerk", "body": "Zie bijlage.",
-        "attachments": [(io.BytesIO(b"offerte"), "offerte.txt")]}, follow_redirects=True)
+    response = staff.post(
+        "/beheer/cursussen/bericht",
+        content_type="multipart/form-data",
+        data={
+            "to": "organisation",
+            "organisation_id": str(herenbos.id),
+            "subject": "Offerte maatwerk",
+            "body": "Zie bijlage.",
+            "attachments": [(io.BytesIO(b"offerte"), "offerte.txt")],
+        },
+        follow_redirects=True,
+    )
     assert response.status_code == 200 and "Offerte maatwerk" in response.get_data(as_text=True)
     assert [m for m in outbox.to("info@herenbos.example") if m["Subject"] == "Offerte maatwerk"]
     admin = app.test_client()
@@ -97,9 +134,11 @@ def test_message_with_attachments_to_a_person_and_to_an_organisation(setting, ou
 
     # Bad input: an unknown person, no organisation chosen; nothing is sent or stored.
     before = db.session.execute(select(Message)).all()
-    for data in ({"to": "person", "person_email": "niemand@example.nl", "subject": "x", "body": "y"},
-                 {"to": "organisation", "organisation_id": "0", "subject": "x", "body": "y"},
-                 {"to": "person", "person_email": "jan.visser@example.nl", "subject": "", "body": "y"}):
+    for data in (
+        {"to": "person", "person_email": "niemand@example.nl", "subject": "x", "body": "y"},
+        {"to": "organisation", "organisation_id": "0", "subject": "x", "body": "y"},
+        {"to": "person", "person_email": "jan.visser@example.nl", "subject": "", "body": "y"},
+    ):
         response = staff.post("/beheer/cursussen/bericht", data=data)
         assert response.status_code == 400
     assert len(db.session.execute(select(Message)).all()) == len(before)

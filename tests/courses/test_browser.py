@@ -1,5 +1,6 @@
 """The three ways to enrol in headless Chromium, mail on a real SMTP server, the invoice PDF,
 the admin-only tab, one enrolment without JavaScript, and axe on every page passed."""
+
 import io
 import re
 
@@ -16,20 +17,39 @@ from webapp.extensions import db
 def world(live_server, make_event):
     with live_server.app.app_context():
         factory = Factory(live_server.app)
-        herenbos = factory.organisation("Herenbos Schagen", street="Herenweg", house_number="12", postcode="1741 AA", city="Schagen")
+        herenbos = factory.organisation(
+            "Herenbos Schagen", street="Herenweg", house_number="12", postcode="1741 AA", city="Schagen"
+        )
         gemeente = factory.organisation("Gemeente Heerhugowaard")
-        deby = factory.user("deby@herenbos.example", first_name="Deby", last_name="Rummens - Heijnen",
-                            street="Molenstraat", house_number="4", postcode="1741 BC", city="Schagen")
+        deby = factory.user(
+            "deby@herenbos.example",
+            first_name="Deby",
+            last_name="Rummens - Heijnen",
+            street="Molenstraat",
+            house_number="4",
+            postcode="1741 BC",
+            city="Schagen",
+        )
         martin = factory.user("martin.sommer@herenbos.example", first_name="Martin", last_name="Sommer")
-        factory.user("jan.visser@example.nl", first_name="Jan", last_name="Visser", street="Zeeweg", house_number="2",
-                           postcode="1781 CD", city="Den Helder")
+        factory.user(
+            "jan.visser@example.nl",
+            first_name="Jan",
+            last_name="Visser",
+            street="Zeeweg",
+            house_number="2",
+            postcode="1781 CD",
+            city="Den Helder",
+        )
         factory.member(deby, herenbos, role="admin")
         factory.member(deby, gemeente, role="admin")
         factory.member(martin, herenbos, role="employee")
         factory.member(martin, gemeente, role="employee")
         public = make_event()
-        custom = make_event(custom_for=gemeente, name="LV Bedreigingen openbaar groen - gemeente Heerhugowaard",
-                            course_name="Maatwerk cursussen Gemeente Heerhugowaard")
+        custom = make_event(
+            custom_for=gemeente,
+            name="LV Bedreigingen openbaar groen - gemeente Heerhugowaard",
+            course_name="Maatwerk cursussen Gemeente Heerhugowaard",
+        )
         ids = dict(public=public.id, custom=custom.id, herenbos=herenbos.id, gemeente=gemeente.id)
         db.session.remove()
     return ids
@@ -111,7 +131,9 @@ def test_admin_enrols_a_colleague_in_a_custom_course_and_another(live_server, wo
     page.get_by_role("link", name="Inschrijven cursussen organisatie").click()
     assert_accessible(page)
     page.get_by_role("link", name="LV Bedreigingen openbaar groen - gemeente Heerhugowaard").click()
-    expect(page.get_by_role("navigation", name="Kruimelpad")).to_contain_text("Maatwerk cursussen Gemeente Heerhugowaard")
+    expect(page.get_by_role("navigation", name="Kruimelpad")).to_contain_text(
+        "Maatwerk cursussen Gemeente Heerhugowaard"
+    )
     page.get_by_role("link", name="Verwijder Deby Rummens - Heijnen als deelnemer").click()
     page.get_by_label("Zoek een persoon van Gemeente Heerhugowaard").fill("somm")  # htmx, search as you type
     expect(page.locator("#person-results li")).to_have_count(1)

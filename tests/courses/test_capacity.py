@@ -1,4 +1,5 @@
 """An event never takes more participants than its places, also when fifty people enrol at once."""
+
 import threading
 
 from sqlalchemy import func, select
@@ -36,8 +37,12 @@ def test_fifty_concurrent_enrolments_for_ten_places(app, factory, outbox, make_e
     refused = [r for r in responses.values() if r.status_code == 400]
     assert all("vol" in r.get_data(as_text=True) for r in refused)
     db.session.expire_all()
-    enrolled = db.session.execute(select(func.count()).where(Enrollment.event_id == event_id, Enrollment.status == "enrolled")).scalar_one()
-    waiting = db.session.execute(select(func.count()).where(Enrollment.event_id == event_id, Enrollment.status == "waiting")).scalar_one()
+    enrolled = db.session.execute(
+        select(func.count()).where(Enrollment.event_id == event_id, Enrollment.status == "enrolled")
+    ).scalar_one()
+    waiting = db.session.execute(
+        select(func.count()).where(Enrollment.event_id == event_id, Enrollment.status == "waiting")
+    ).scalar_one()
     assert enrolled == 10
     assert waiting == statuses.count(303) - 10
     assert waiting + len(refused) == 40

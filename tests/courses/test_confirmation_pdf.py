@@ -1,4 +1,5 @@
 """The enrolment confirmation carries the invoice as a PDF; the message archive (Digitaal Dossier) keeps that file."""
+
 import io
 
 from pypdf import PdfReader
@@ -19,7 +20,10 @@ def test_confirmation_mail_attaches_the_invoice_and_the_archive_shows_it(client,
     factory.member(martin, organisation, role="employee")
     event = make_event(places=1, price_cents=25000)
     login(client, martin.email, organisation=organisation.id)
-    assert client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"debtor_reference": "PO-42"}).status_code == 303
+    assert (
+        client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"debtor_reference": "PO-42"}).status_code
+        == 303
+    )
     invoice = db.session.execute(select(Enrollment)).scalar_one().invoice
 
     [mail] = outbox.to(martin.email)

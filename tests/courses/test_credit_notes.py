@@ -1,6 +1,7 @@
 """Cancelling before the event credits the invoice: a creditfactuur the customer sees under Facturen
 (and can open as a PDF) and receives by mail with the confirmation of the cancellation, the
 original marked as credited; nothing to credit for a waiting place."""
+
 import io
 
 from pypdf import PdfReader
@@ -17,11 +18,21 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_cancelling_credits_the_invoice_and_the_customer_sees_it(client, factory, outbox, make_event, settle):
-    person = factory.user("jan.visser@example.nl", first_name="Jan", last_name="Visser", street="Dorpsstraat",
-                          house_number="3", postcode="1741 AB", city="Schagen")
+    person = factory.user(
+        "jan.visser@example.nl",
+        first_name="Jan",
+        last_name="Visser",
+        street="Dorpsstraat",
+        house_number="3",
+        postcode="1741 AB",
+        city="Schagen",
+    )
     event = make_event(places=1, price_cents=25000)
     login(client, person.email)
-    assert client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"debtor_reference": "PO-9"}).status_code == 303
+    assert (
+        client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"debtor_reference": "PO-9"}).status_code
+        == 303
+    )
     enrollment = db.session.execute(select(Enrollment)).scalar_one()
     original = enrollment.invoice
     settle()  # confirmed before it is cancelled

@@ -1,4 +1,5 @@
 """Demo data loads twice without change; the generator makes what the benchmark needs."""
+
 from sqlalchemy import func, select
 
 from tests.factories import acting_as
@@ -27,7 +28,9 @@ def test_demo_is_idempotent_and_shows_the_manuals_examples(app):
     assert names["Test evenement ROC Kop van Noord-Holland (test)"].result == "Afgerond"
     assert names["2e testcursus - Maatwerk cursussen Herenbos"].location == "Incompany"
     assert names["Medical Care (STCW)"].location == "Den Helder - Kievitstraat 31"
-    heerhugowaard = db.session.execute(select(Organisation).where(Organisation.name == "Gemeente Heerhugowaard")).scalar_one()
+    heerhugowaard = db.session.execute(
+        select(Organisation).where(Organisation.name == "Gemeente Heerhugowaard")
+    ).scalar_one()
     custom, _ = organisation_overview(acting_as(deby, heerhugowaard))
     assert [c.name for c in custom] == ["Maatwerk cursussen Gemeente Heerhugowaard"]
     # BHV Basis has one place left of two, so the waiting list can be tried.

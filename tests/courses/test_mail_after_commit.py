@@ -1,6 +1,7 @@
 """The mails of an enrolment leave after its commit, from jobs: an unreachable mail server neither slows nor
 fails the enrolment (its mail arrives once the server is back), a rolled-back change sends nothing, and the
 confirmation with its invoice PDF is made by a job, not by the request that enrols."""
+
 import uuid
 
 import pytest
@@ -22,7 +23,8 @@ def count(model, *where):
 
 
 def test_with_the_smtp_server_down_an_enrolment_succeeds_and_its_mail_arrives_once_it_is_up(
-        app, database_url, tmp_path, factory, make_event):
+    app, database_url, tmp_path, factory, make_event
+):
     from aiosmtpd.controller import Controller
 
     port = free_port()  # where the mail server will be; nothing listens there yet
@@ -67,8 +69,10 @@ def test_with_the_smtp_server_down_an_enrolment_succeeds_and_its_mail_arrives_on
 
 
 def test_a_rolled_back_enrolment_or_cancellation_sends_nothing(app, factory, outbox, make_event):
-    deby, martin, olga = (factory.user(f"{name}@example.nl", first_name=name.title(), last_name="Test")
-                          for name in ("deby", "martin", "olga"))
+    deby, martin, olga = (
+        factory.user(f"{name}@example.nl", first_name=name.title(), last_name="Test")
+        for name in ("deby", "martin", "olga")
+    )
     event = make_event(places=1)
     first = services.enrol(acting_as(deby), event.id)
     services.enrol(acting_as(martin), event.id, waiting_list=True)
@@ -85,7 +89,10 @@ def test_a_rolled_back_enrolment_or_cancellation_sends_nothing(app, factory, out
 
     assert len(outbox.messages) == 2
     assert count(OutgoingMail) == 2 and count(Message) == 2
-    assert [e.status for e in db.session.execute(select(Enrollment).order_by(Enrollment.id)).scalars()] == ["enrolled", "waiting"]
+    assert [e.status for e in db.session.execute(select(Enrollment).order_by(Enrollment.id)).scalars()] == [
+        "enrolled",
+        "waiting",
+    ]
     assert count(Invoice) == 1 and db.session.get(Event, event.id).enrolled_count == 1
 
 
@@ -93,12 +100,16 @@ def test_a_rolled_back_enrolment_or_cancellation_sends_nothing(app, factory, out
 def queued_app(app, database_url, tmp_path):
     """The app with its jobs on RQ (a queue of its own), which runs nothing until a worker takes them."""
     require_redis()
-    queued = make_app(tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=f"loket-test-courses-{uuid.uuid4().hex[:8]}")
+    queued = make_app(
+        tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=f"loket-test-courses-{uuid.uuid4().hex[:8]}"
+    )
     yield queued
     queue(queued).delete(delete_jobs=True)
 
 
-def test_the_confirmation_and_its_invoice_pdf_are_made_by_a_job_not_by_the_request(queued_app, factory, outbox, make_event):
+def test_the_confirmation_and_its_invoice_pdf_are_made_by_a_job_not_by_the_request(
+    queued_app, factory, outbox, make_event
+):
     person = factory.user("wim@example.nl", first_name="Wim", last_name="Wachter")
     event = make_event()
     client = queued_app.test_client()
@@ -147,7 +158,10 @@ def test_a_mail_job_run_again_or_late_sends_nothing_more(app, factory, outbox, m
     assert jobs.send_confirmation(enrollment.id) == "nothing to send"
     assert jobs.send_cancellation(enrollment.id, None) == "nothing to send"
     db.session.commit()
-    assert [m["Subject"].split(":")[0] for m in outbox.to(anna.email)] == ["Bevestiging inschrijving", "Afmelding bevestigd"]
+    assert [m["Subject"].split(":")[0] for m in outbox.to(anna.email)] == [
+        "Bevestiging inschrijving",
+        "Afmelding bevestigd",
+    ]
     # Re-enrolled: the old cancellation job sends nothing, the new confirmation goes.
     services.enrol(acting_as(anna), event.id)
     db.session.commit()

@@ -1,5 +1,6 @@
 """Enrolment rules, invoices and the message archive, on SQLite and PostgreSQL. Services never commit:
 the tests commit where a request would, which is when the confirmation mail leaves."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -21,10 +22,19 @@ def committed(result):
 
 @pytest.fixture
 def people(factory):
-    herenbos = factory.organisation("Herenbos Schagen", street="Herenweg", house_number="12", postcode="1741 AA", city="Schagen")
+    herenbos = factory.organisation(
+        "Herenbos Schagen", street="Herenweg", house_number="12", postcode="1741 AA", city="Schagen"
+    )
     other = factory.organisation("Gemeente Hoorn")
-    deby = factory.user("deby@herenbos.example", first_name="Deby", last_name="Rummens - Heijnen",
-                        street="Molenstraat", house_number="4", postcode="1741 BC", city="Schagen")
+    deby = factory.user(
+        "deby@herenbos.example",
+        first_name="Deby",
+        last_name="Rummens - Heijnen",
+        street="Molenstraat",
+        house_number="4",
+        postcode="1741 BC",
+        city="Schagen",
+    )
     martin = factory.user("martin@herenbos.example", first_name="Martin", last_name="Sommer")
     outsider = factory.user("buiten@hoorn.example", first_name="Olga", last_name="Buiten")
     staff = factory.user("beheer@loket.example", is_staff=True)
@@ -182,9 +192,15 @@ def test_backoffice_invitation_result_and_payment(app, people, outbox, make_even
     [row] = services.my_course_rows(acting_as(people["deby"]))
     assert row.result == "Afgerond" and row.attended and row.invitation_sent_at and enrollment.invoice.is_paid
     assert count(Message, Message.kind == "invitation") == 1
-    message = committed(services.send_archive_message(
-        staff, person_email=people["deby"].email, subject="Uw certificaat", body="Bijgaand uw certificaat.",
-        attachments=[("certificaat.txt", "text/plain", b"Afgerond")]))
+    message = committed(
+        services.send_archive_message(
+            staff,
+            person_email=people["deby"].email,
+            subject="Uw certificaat",
+            body="Bijgaand uw certificaat.",
+            attachments=[("certificaat.txt", "text/plain", b"Afgerond")],
+        )
+    )
     attachment = services.get_attachment(acting_as(people["deby"]), message.id, message.attachments[0].id)
     assert attachment.data == b"Afgerond"
     with pytest.raises(NotFound):
@@ -194,11 +210,13 @@ def test_backoffice_invitation_result_and_payment(app, people, outbox, make_even
 def test_staff_work_is_for_staff_only(app, people, make_event):
     event = make_event()
     enrollment = committed(services.enrol(acting_as(people["martin"]), event.id))
-    staff_work = [(services.send_invitations, (event.id,), {}),
-                  (services.record_result, (enrollment.id, "Afgerond", True), {}),
-                  (services.mark_paid, (enrollment.invoice_id,), {}),
-                  (services.all_invoices, (), {}),
-                  (services.send_archive_message, (), dict(person_email=people["martin"].email, subject="Nep", body="Nep"))]
+    staff_work = [
+        (services.send_invitations, (event.id,), {}),
+        (services.record_result, (enrollment.id, "Afgerond", True), {}),
+        (services.mark_paid, (enrollment.invoice_id,), {}),
+        (services.all_invoices, (), {}),
+        (services.send_archive_message, (), dict(person_email=people["martin"].email, subject="Nep", body="Nep")),
+    ]
     for context in (acting_as(people["deby"], people["herenbos"]), acting_as(people["martin"])):
         for service, args, kwargs in staff_work:
             with pytest.raises(NotFound):

@@ -1,4 +1,5 @@
 """The pages over HTTP: catalogue, enrolment (tampered forms too), Mijn Onderwijsgroep, 404s."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -37,10 +38,14 @@ def test_admin_enrols_a_colleague_and_tampering_changes_nothing(client, herenbos
     event = make_event()
     login(client, deby.email, organisation=organisation.id)
     page = client.get(f"/cursussen/evenement/{event.id}/inschrijven").get_data(as_text=True)
-    assert "Herenbos Schagen - Deby Rummens - Heijnen" in page and "Verwijder Deby Rummens - Heijnen als deelnemer" in page
+    assert (
+        "Herenbos Schagen - Deby Rummens - Heijnen" in page and "Verwijder Deby Rummens - Heijnen als deelnemer" in page
+    )
     search = client.get(f"/cursussen/evenement/{event.id}/inschrijven?deelnemer=0&zoek=somm").get_data(as_text=True)
     assert "Martin Sommer" in search and "Deby" not in search.split('id="person-results"')[1]
-    fragment = client.get(f"/cursussen/evenement/{event.id}/inschrijven?deelnemer=0&zoek=somm", headers={"HX-Request": "true"})
+    fragment = client.get(
+        f"/cursussen/evenement/{event.id}/inschrijven?deelnemer=0&zoek=somm", headers={"HX-Request": "true"}
+    )
     assert "Martin Sommer" in fragment.get_data(as_text=True) and "<html" not in fragment.get_data(as_text=True)
     # Tampered: an outsider, a non-number, a digit that is not a number, a number beyond any id.
     for bad in (str(outsider.id), "abc", "²", "9" * 30):
@@ -49,7 +54,10 @@ def test_admin_enrols_a_colleague_and_tampering_changes_nothing(client, herenbos
         page = client.get(f"/cursussen/evenement/{event.id}/inschrijven?deelnemer={bad}")
         assert page.status_code == 200 and outsider.full_name not in page.get_data(as_text=True)  # no outsider's name
     assert enrolments() == 0
-    response = client.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"participant_id": str(martin.id), "debtor_reference": "PO-1"})
+    response = client.post(
+        f"/cursussen/evenement/{event.id}/inschrijven",
+        data={"participant_id": str(martin.id), "debtor_reference": "PO-1"},
+    )
     assert response.status_code == 303
     confirmation = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Herenbos Schagen - Martin Sommer" in confirmation and "Nog iemand inschrijven" in confirmation
@@ -93,9 +101,18 @@ def test_staff_backoffice(client, factory, herenbos, make_event):
     client.post("/uitloggen")
     login(client, staff.email)
     assert "Licentieverlenging Gewasbescherming" in client.get("/beheer/cursussen").get_data(as_text=True)
-    response = client.post(f"/beheer/cursussen/{event.course_id}", data={
-        "action": "event", "event-name": "Nieuwe datum", "event-starts_on": "2030-01-02", "event-location": "Incompany",
-        "event-price": "100.00", "event-vat_rate": "21", "event-places": "5"})
+    response = client.post(
+        f"/beheer/cursussen/{event.course_id}",
+        data={
+            "action": "event",
+            "event-name": "Nieuwe datum",
+            "event-starts_on": "2030-01-02",
+            "event-location": "Incompany",
+            "event-price": "100.00",
+            "event-vat_rate": "21",
+            "event-places": "5",
+        },
+    )
     assert response.status_code == 303
     assert "Nieuwe datum" in client.get(f"/beheer/cursussen/{event.course_id}").get_data(as_text=True)
     assert client.get(f"/beheer/cursussen/evenementen/{event.id}").status_code == 200

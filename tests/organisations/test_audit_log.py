@@ -1,4 +1,5 @@
 """The Logboek: staff search every organisation's events; an organisation's admin reads only their own."""
+
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
@@ -44,9 +45,19 @@ def rows(response) -> list[list[str]]:
 
 
 def event(action, *, at=MORNING, actor=None, organisation=None, level="EH1", subject="", old="", new="", detail=""):
-    db.session.add(AuditEvent(action=action, at=at, actor_id=actor.id if actor else None,
-                              organisation_id=organisation.id if organisation else None, level=level,
-                              subject=subject, old_state=old, new_state=new, detail=detail))
+    db.session.add(
+        AuditEvent(
+            action=action,
+            at=at,
+            actor_id=actor.id if actor else None,
+            organisation_id=organisation.id if organisation else None,
+            level=level,
+            subject=subject,
+            old_state=old,
+            new_state=new,
+            detail=detail,
+        )
+    )
     db.session.commit()
 
 
@@ -76,37 +87,70 @@ def test_the_staff_dashboard_links_the_logboek(staff_client):
 
 
 def test_staff_see_every_event_newest_first_with_who_what_and_how(staff_client, world):
-    event("course.enrolled", actor=world.anna, organisation=world.alfa, level="EH2+", subject="enrollment:7",
-          new="enrolled", detail='{"event_id": 3}')
-    event("course.cancelled", at=MORNING + timedelta(hours=1), actor=world.bram, organisation=world.beta,
-          subject="enrollment:8", old="enrolled", new="cancelled")
+    event(
+        "course.enrolled",
+        actor=world.anna,
+        organisation=world.alfa,
+        level="EH2+",
+        subject="enrollment:7",
+        new="enrolled",
+        detail='{"event_id": 3}',
+    )
+    event(
+        "course.cancelled",
+        at=MORNING + timedelta(hours=1),
+        actor=world.bram,
+        organisation=world.beta,
+        subject="enrollment:8",
+        old="enrolled",
+        new="cancelled",
+    )
     event("account.reset_requested", at=MORNING - timedelta(days=1), subject="user:9", level="")
 
     response = staff_client.get("/beheer/logboek")
 
     assert response.status_code == 200
     assert rows(response) == [
-        ["10-03-2026 10:30", "Bram Bakker (bram@beta.example)", "Beta Zorg", "EH1", "course.cancelled",
-         "enrollment:8", "enrolled → naar cancelled", "-"],
-        ["10-03-2026 09:30", "Anna de Vries (anna@alfa.example)", "Alfa Opleidingen", "EH2+", "course.enrolled",
-         "enrollment:7", "- → naar enrolled", "event_id: 3"],
+        [
+            "10-03-2026 10:30",
+            "Bram Bakker (bram@beta.example)",
+            "Beta Zorg",
+            "EH1",
+            "course.cancelled",
+            "enrollment:8",
+            "enrolled → naar cancelled",
+            "-",
+        ],
+        [
+            "10-03-2026 09:30",
+            "Anna de Vries (anna@alfa.example)",
+            "Alfa Opleidingen",
+            "EH2+",
+            "course.enrolled",
+            "enrollment:7",
+            "- → naar enrolled",
+            "event_id: 3",
+        ],
         ["09-03-2026 09:30", "-", "-", "-", "account.reset_requested", "user:9", "-", "-"],
     ]
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("organisatie={beta}", ["course.cancelled"]),
-    ("gebruiker=ANNA", ["course.enrolled", "membership.added"]),
-    ("gebruiker=alfa.example", ["course.enrolled", "membership.added"]),
-    ("gebruiker=anna+vries", ["course.enrolled", "membership.added"]),
-    ("gebruiker=anna+bakker", []),
-    ("actie=course.cancelled", ["course.cancelled"]),
-    ("actie=course.*", ["course.cancelled", "course.enrolled"]),
-    ("van=10-03-2026", ["course.cancelled", "course.enrolled"]),
-    ("van=2026-03-10&tot=2026-03-10", ["course.enrolled"]),
-    ("tot=09-03-2026", ["membership.added"]),
-    ("organisatie={alfa}&actie=course.*&gebruiker=anna", ["course.enrolled"]),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("organisatie={beta}", ["course.cancelled"]),
+        ("gebruiker=ANNA", ["course.enrolled", "membership.added"]),
+        ("gebruiker=alfa.example", ["course.enrolled", "membership.added"]),
+        ("gebruiker=anna+vries", ["course.enrolled", "membership.added"]),
+        ("gebruiker=anna+bakker", []),
+        ("actie=course.cancelled", ["course.cancelled"]),
+        ("actie=course.*", ["course.cancelled", "course.enrolled"]),
+        ("van=10-03-2026", ["course.cancelled", "course.enrolled"]),
+        ("van=2026-03-10&tot=2026-03-10", ["course.enrolled"]),
+        ("tot=09-03-2026", ["membership.added"]),
+        ("organisatie={alfa}&actie=course.*&gebruiker=anna", ["course.enrolled"]),
+    ],
+)
 def test_staff_filter_by_organisation_actor_action_and_date(staff_client, world, query, expected):
     event("membership.added", at=MORNING - timedelta(days=1), actor=world.anna, organisation=world.alfa)
     event("course.enrolled", actor=world.anna, organisation=world.alfa)
@@ -150,14 +194,17 @@ def test_pages_of_25_with_the_filters_kept(staff_client, world):
     assert "Volgende" not in second.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query,message", [
-    ("van=31-02-2026", "Vul een geldige datum in als dd-mm-jjjj."),
-    ("tot=gisteren", "Vul een geldige datum in als dd-mm-jjjj."),
-    ("van=01-01-0001", "Vul een geldige datum in als dd-mm-jjjj."),
-    ("van=10-03-2026&tot=09-03-2026", "Deze datum ligt voor de datum bij Van."),
-    ("actie=nothing.happened", "Ongeldige keuze."),
-    ("organisatie=99999999999999999999", "Ongeldige keuze."),
-])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("van=31-02-2026", "Vul een geldige datum in als dd-mm-jjjj."),
+        ("tot=gisteren", "Vul een geldige datum in als dd-mm-jjjj."),
+        ("van=01-01-0001", "Vul een geldige datum in als dd-mm-jjjj."),
+        ("van=10-03-2026&tot=09-03-2026", "Deze datum ligt voor de datum bij Van."),
+        ("actie=nothing.happened", "Ongeldige keuze."),
+        ("organisatie=99999999999999999999", "Ongeldige keuze."),
+    ],
+)
 def test_bad_filters_get_a_dutch_message_and_no_list(staff_client, world, query, message):
     event("course.enrolled")
     response = staff_client.get("/beheer/logboek?" + query)
@@ -166,8 +213,9 @@ def test_bad_filters_get_a_dutch_message_and_no_list(staff_client, world, query,
     assert rows(response) == []
 
 
-@pytest.mark.parametrize("query", ["gebruiker=%00", "gebruiker=" + "a" * 5000, "pagina=²", "pagina=" + "9" * 5000,
-                                   "gebruiker=%25_%5C"])
+@pytest.mark.parametrize(
+    "query", ["gebruiker=%00", "gebruiker=" + "a" * 5000, "pagina=²", "pagina=" + "9" * 5000, "gebruiker=%25_%5C"]
+)
 def test_strange_input_is_never_an_error_page(staff_client, world, query):
     event("course.enrolled", actor=world.anna)
     assert staff_client.get("/beheer/logboek?" + query).status_code in (200, 400)
@@ -194,8 +242,9 @@ def test_an_admin_reads_their_own_organisations_events_and_never_anothers(app, w
         assert response.status_code == 200
         assert {row[4] for row in rows(response)} <= {"ours"}
     response = client.get("/mijn-organisatie/logboek")
-    assert rows(response) == [["10-03-2026 09:30", "Anna de Vries (anna@alfa.example)", "EH1", "course.enrolled",
-                               "ours", "-", "-"]]
+    assert rows(response) == [
+        ["10-03-2026 09:30", "Anna de Vries (anna@alfa.example)", "EH1", "course.enrolled", "ours", "-", "-"]
+    ]
     page = response.get_data(as_text=True)
     assert "beta.only" not in page and "course.cancelled" not in page  # not even among the filter's actions
     assert client.get("/mijn-organisatie/logboek?actie=beta.only").status_code == 400
@@ -216,5 +265,9 @@ def test_what_an_admin_changes_appears_in_their_logboek(app, world):
     assert client.post("/mijn-organisatie/aanpassen", data={"name": "Alfa Opleidingen BV"}).status_code == 303
 
     entry = rows(client.get("/mijn-organisatie/logboek?actie=organisation.changed"))[0]
-    assert entry[1:5] == ["Anna de Vries (anna@alfa.example)", "EH1", "organisation.changed",
-                          f"organisation:{world.alfa.id}"]
+    assert entry[1:5] == [
+        "Anna de Vries (anna@alfa.example)",
+        "EH1",
+        "organisation.changed",
+        f"organisation:{world.alfa.id}",
+    ]

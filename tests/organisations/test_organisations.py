@@ -1,4 +1,5 @@
 """Organisatie kiezen, Mijn gegevens, Mijn organisatie, contact persons and mandates."""
+
 import pytest
 from sqlalchemy import select
 
@@ -83,11 +84,23 @@ def test_my_data_as_person_shows_and_edits_the_address(app, client, herenbos):
     assert bad.status_code == 400
     text = bad.get_data(as_text=True)
     assert "Dit veld is verplicht." in text and "Vul een postcode in als 1234 AB." in text
-    ok = client.post("/mijn-gegevens/aanpassen", data={
-        "salutation": "Dhr.", "initials": "M.", "first_name": "Martin", "last_name": "Sommer",
-        "birth_date": "1980-05-17", "street": "Dorpsstraat", "house_number": "12a", "postcode": "1741ab",
-        "city": "Schagen", "country": "Nederland", "phone": "0224-123456", "mobile": "",
-    })
+    ok = client.post(
+        "/mijn-gegevens/aanpassen",
+        data={
+            "salutation": "Dhr.",
+            "initials": "M.",
+            "first_name": "Martin",
+            "last_name": "Sommer",
+            "birth_date": "1980-05-17",
+            "street": "Dorpsstraat",
+            "house_number": "12a",
+            "postcode": "1741ab",
+            "city": "Schagen",
+            "country": "Nederland",
+            "phone": "0224-123456",
+            "mobile": "",
+        },
+    )
     assert ok.status_code == 303
     page = client.get("/mijn-gegevens").get_data(as_text=True)
     assert "Dorpsstraat 12a, 1741 AB Schagen" in page and "17-05-1980" in page
@@ -100,11 +113,23 @@ def test_my_data_as_employee_shows_and_edits_the_organisations_data(app, client,
     form = client.get("/mijn-gegevens/aanpassen", headers={"HX-Request": "true"})
     assert form.status_code == 200 and "<html" not in form.get_data(as_text=True)  # the htmx fragment
     assert "Straat" not in form.get_data(as_text=True)
-    assert client.post("/mijn-gegevens/aanpassen", data={"first_name": "Martin", "last_name": "Sommer", "work_email": "geen"}).status_code == 400
-    ok = client.post("/mijn-gegevens/aanpassen", data={
-        "first_name": "Martin", "last_name": "Sommer", "job_title": "Teamleider", "department": "Zorg",
-        "work_email": "m.sommer@herenbos.example", "work_phone": "0224 999",
-    })
+    assert (
+        client.post(
+            "/mijn-gegevens/aanpassen", data={"first_name": "Martin", "last_name": "Sommer", "work_email": "geen"}
+        ).status_code
+        == 400
+    )
+    ok = client.post(
+        "/mijn-gegevens/aanpassen",
+        data={
+            "first_name": "Martin",
+            "last_name": "Sommer",
+            "job_title": "Teamleider",
+            "department": "Zorg",
+            "work_email": "m.sommer@herenbos.example",
+            "work_phone": "0224 999",
+        },
+    )
     assert ok.status_code == 303
     page = client.get("/mijn-gegevens").get_data(as_text=True)
     assert "Teamleider" in page and "m.sommer@herenbos.example" in page
@@ -117,10 +142,19 @@ def test_my_organisation_is_read_only_for_non_admins(app, client, herenbos):
     assert "Herenbos Schagen" in page and "Deby Rummens - Heijnen" in page
     assert "aanpassen" not in page.lower() and "Verwijderen" not in page and "Nieuwe contactpersoon" not in page
     deby_membership = herenbos["deby"].memberships[0]
-    for url in ("/mijn-organisatie/aanpassen", "/mijn-organisatie/contactpersonen/nieuw",
-                f"/mijn-organisatie/contactpersonen/{deby_membership.id}/aanpassen"):
+    for url in (
+        "/mijn-organisatie/aanpassen",
+        "/mijn-organisatie/contactpersonen/nieuw",
+        f"/mijn-organisatie/contactpersonen/{deby_membership.id}/aanpassen",
+    ):
         assert client.get(url).status_code == 404
-        assert client.post(url, data={"name": "Gekaapt", "email": "a@b.example", "first_name": "A", "last_name": "B", "role": "admin"}).status_code == 404
+        assert (
+            client.post(
+                url,
+                data={"name": "Gekaapt", "email": "a@b.example", "first_name": "A", "last_name": "B", "role": "admin"},
+            ).status_code
+            == 404
+        )
     assert client.post(f"/mijn-organisatie/contactpersonen/{deby_membership.id}/verwijderen").status_code == 404
     db.session.expire_all()
     assert herenbos["herenbos"].name == "Herenbos Schagen"
@@ -132,51 +166,110 @@ def test_admin_edits_the_organisation_and_its_contact_persons(app, client, heren
     organisation = herenbos["herenbos"]
     login(client, "deby@herenbos.example", organisation=organisation.id)
     assert client.post("/mijn-organisatie/aanpassen", data={"name": "", "kvk_number": "12"}).status_code == 400
-    assert client.post("/mijn-organisatie/aanpassen", data={
-        "name": "Herenbos Schagen B.V.", "kvk_number": "12345678", "email": "info@herenbos.example",
-        "phone": "0224 123", "street": "Laan", "house_number": "1", "postcode": "1741 AB", "city": "Schagen",
-    }).status_code == 303
+    assert (
+        client.post(
+            "/mijn-organisatie/aanpassen",
+            data={
+                "name": "Herenbos Schagen B.V.",
+                "kvk_number": "12345678",
+                "email": "info@herenbos.example",
+                "phone": "0224 123",
+                "street": "Laan",
+                "house_number": "1",
+                "postcode": "1741 AB",
+                "city": "Schagen",
+            },
+        ).status_code
+        == 303
+    )
     assert "Herenbos Schagen B.V." in client.get("/mijn-organisatie").get_data(as_text=True)
 
     # add a new contact person with a mandate: an activation mail goes out
-    response = client.post("/mijn-organisatie/contactpersonen/nieuw", data={
-        "email": "keira@herenbos.example", "salutation": "Mevr.", "initials": "K.C.", "first_name": "Keira",
-        "last_name": "Knightley", "job_title": "Planner", "role": "contact", "services": ["courses"],
-    })
+    response = client.post(
+        "/mijn-organisatie/contactpersonen/nieuw",
+        data={
+            "email": "keira@herenbos.example",
+            "salutation": "Mevr.",
+            "initials": "K.C.",
+            "first_name": "Keira",
+            "last_name": "Knightley",
+            "job_title": "Planner",
+            "role": "contact",
+            "services": ["courses"],
+        },
+    )
     assert response.status_code == 303
     assert "Activeer" in outbox.to("keira@herenbos.example")[-1]["Subject"]
     keira = db.session.execute(select(Membership).join(User).where(User.email == "keira@herenbos.example")).scalar_one()
     assert keira.services == {"courses"}
     # the same person twice is refused
-    again = client.post("/mijn-organisatie/contactpersonen/nieuw", data={
-        "email": "keira@herenbos.example", "first_name": "K", "last_name": "K", "role": "contact"})
+    again = client.post(
+        "/mijn-organisatie/contactpersonen/nieuw",
+        data={"email": "keira@herenbos.example", "first_name": "K", "last_name": "K", "role": "contact"},
+    )
     assert again.status_code == 400 and "al contactpersoon" in again.get_data(as_text=True)
 
     # change her mandates: passes as well as courses
     url = f"/mijn-organisatie/contactpersonen/{keira.id}/aanpassen"
     assert client.get(url).status_code == 200
-    assert client.post(url, data={"email": "keira@herenbos.example", "first_name": "Keira", "last_name": "Knightley",
-                                  "role": "contact", "services": ["passes", "courses"]}).status_code == 303
+    assert (
+        client.post(
+            url,
+            data={
+                "email": "keira@herenbos.example",
+                "first_name": "Keira",
+                "last_name": "Knightley",
+                "role": "contact",
+                "services": ["passes", "courses"],
+            },
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert db.session.get(Membership, keira.id).services == {"passes", "courses"}
     # a service no installed module offers is not a mandate one can grant
-    assert client.post(url, data={"email": "keira@herenbos.example", "first_name": "Keira", "last_name": "Knightley",
-                                  "role": "contact", "services": ["passes", "onbekend"]}).status_code == 400
+    assert (
+        client.post(
+            url,
+            data={
+                "email": "keira@herenbos.example",
+                "first_name": "Keira",
+                "last_name": "Knightley",
+                "role": "contact",
+                "services": ["passes", "onbekend"],
+            },
+        ).status_code
+        == 400
+    )
 
     # martin gets the passes mandate and may then use it
     martin = herenbos["martin"].memberships[0]
     martin_client = app.test_client()
     login(martin_client, "martin.sommer@herenbos.example", organisation=organisation.id)
     assert martin_client.get("/_test/passes").status_code == 404
-    client.post(f"/mijn-organisatie/contactpersonen/{martin.id}/aanpassen", data={
-        "email": "martin.sommer@herenbos.example", "first_name": "Martin", "last_name": "Sommer", "role": "employee",
-        "services": ["passes"]})
+    client.post(
+        f"/mijn-organisatie/contactpersonen/{martin.id}/aanpassen",
+        data={
+            "email": "martin.sommer@herenbos.example",
+            "first_name": "Martin",
+            "last_name": "Sommer",
+            "role": "employee",
+            "services": ["passes"],
+        },
+    )
     assert martin_client.get("/_test/passes").status_code == 200
 
     # the last admin cannot be demoted or removed; with a second admin it can
     deby_membership = next(m for m in herenbos["deby"].memberships if m.organisation_id == organisation.id)
-    demote = client.post(f"/mijn-organisatie/contactpersonen/{deby_membership.id}/aanpassen", data={
-        "email": "deby@herenbos.example", "first_name": "Deby", "last_name": "Rummens - Heijnen", "role": "contact"})
+    demote = client.post(
+        f"/mijn-organisatie/contactpersonen/{deby_membership.id}/aanpassen",
+        data={
+            "email": "deby@herenbos.example",
+            "first_name": "Deby",
+            "last_name": "Rummens - Heijnen",
+            "role": "contact",
+        },
+    )
     assert demote.status_code == 400 and "minstens één beheerder" in demote.get_data(as_text=True)
     remove = client.post(f"/mijn-organisatie/contactpersonen/{deby_membership.id}/verwijderen")
     assert "minstens één beheerder" in client.get(remove.headers["Location"]).get_data(as_text=True)

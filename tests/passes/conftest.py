@@ -1,4 +1,5 @@
 """Holders at organisations, a contact person with the passes mandate, and requests that are not built."""
+
 import uuid
 from datetime import date, timedelta
 
@@ -25,24 +26,76 @@ class PassesWorld:
         factory.member(self.outsider, self.other, "contact", services=("passes",))
         future = date.today() + timedelta(days=400)
         self.knightley = upsert_holder(
-            dict(number="73029884", salutation="Mevr.", initials="K.C.", last_name="Knightley", birth_date=date(2000, 1, 1),
-                 email="j.bos@onsweb.nl", phone="0123456789", mobile="06111111"),
-            [dict(name="Eerste Hulp", kind="diploma", exam_type="Eerste Hulp", exam_number="EX40001",
-                  exam_date=date(2018, 8, 31), expires_on=future),
-             dict(name="Reanimatie", kind="certificate", exam_type="Reanimatie", exam_number="EX40001",
-                  exam_date=date(2018, 8, 31), expires_on=future, parent="Eerste Hulp")],
+            dict(
+                number="73029884",
+                salutation="Mevr.",
+                initials="K.C.",
+                last_name="Knightley",
+                birth_date=date(2000, 1, 1),
+                email="j.bos@onsweb.nl",
+                phone="0123456789",
+                mobile="06111111",
+            ),
+            [
+                dict(
+                    name="Eerste Hulp",
+                    kind="diploma",
+                    exam_type="Eerste Hulp",
+                    exam_number="EX40001",
+                    exam_date=date(2018, 8, 31),
+                    expires_on=future,
+                ),
+                dict(
+                    name="Reanimatie",
+                    kind="certificate",
+                    exam_type="Reanimatie",
+                    exam_number="EX40001",
+                    exam_date=date(2018, 8, 31),
+                    expires_on=future,
+                    parent="Eerste Hulp",
+                ),
+            ],
             [(self.roc.id, "1122334455")],
         )
         self.tester = upsert_holder(
-            dict(number="99694102", salutation="Dhr.", initials="TT", infix="Te", last_name="Tester", birth_date=date(2000, 1, 12)),
-            [dict(name="Eerste Hulp", kind="diploma", exam_type="Eerste Hulp", exam_number="EX45465",
-                  exam_date=date(2019, 1, 21), expires_on=date(2021, 1, 21))],
+            dict(
+                number="99694102",
+                salutation="Dhr.",
+                initials="TT",
+                infix="Te",
+                last_name="Tester",
+                birth_date=date(2000, 1, 12),
+            ),
+            [
+                dict(
+                    name="Eerste Hulp",
+                    kind="diploma",
+                    exam_type="Eerste Hulp",
+                    exam_number="EX45465",
+                    exam_date=date(2019, 1, 21),
+                    expires_on=date(2021, 1, 21),
+                )
+            ],
             [(self.herenbos.id, "")],
         )
         self.foreign = upsert_holder(
-            dict(number="55500011", salutation="Dhr.", initials="X.", last_name="Buitenstaander", birth_date=date(1990, 5, 5)),
-            [dict(name="Eerste Hulp", kind="diploma", exam_type="Eerste Hulp", exam_number="EX1", exam_date=date(2020, 1, 1),
-                  expires_on=future)],
+            dict(
+                number="55500011",
+                salutation="Dhr.",
+                initials="X.",
+                last_name="Buitenstaander",
+                birth_date=date(1990, 5, 5),
+            ),
+            [
+                dict(
+                    name="Eerste Hulp",
+                    kind="diploma",
+                    exam_type="Eerste Hulp",
+                    exam_number="EX1",
+                    exam_date=date(2020, 1, 1),
+                    expires_on=future,
+                )
+            ],
             [(self.other.id, "9")],
         )
         db.session.commit()
@@ -52,7 +105,9 @@ class PassesWorld:
         return acting_as(user or self.contact, organisation or self.roc)
 
     def holder_organisation(self, holder, organisation=None):
-        return next(at for at in holder.holder_organisations if organisation is None or at.organisation_id == organisation.id)
+        return next(
+            at for at in holder.holder_organisations if organisation is None or at.organisation_id == organisation.id
+        )
 
     def many(self, count, organisation=None, start=10000000):
         """count more holders at the ROC (bulk, for the cap)."""
@@ -63,9 +118,14 @@ class PassesWorld:
         for i in range(count):
             number = f"{start + i:08d}"
             holder = Holder(number=number, last_name=f"Houder{i:04d}", initials="H.")
-            holder.holder_organisations = [HolderOrganisation(organisation_id=organisation.id, number=number,
-                                                              name_key=f"houder{i:04d}",
-                                                              expires_on=date.today() + timedelta(days=30))]
+            holder.holder_organisations = [
+                HolderOrganisation(
+                    organisation_id=organisation.id,
+                    number=number,
+                    name_key=f"houder{i:04d}",
+                    expires_on=date.today() + timedelta(days=30),
+                )
+            ]
             db.session.add(holder)
         db.session.commit()
 
@@ -100,11 +160,22 @@ def stored_request(user, organisation, holders_at, *, key="stored", reference=""
     from webapp.extensions import db
     from webapp.passes.models import AVAILABLE_DAYS, PassRequest, PassRequestItem
 
-    request = PassRequest(user_id=user.id, organisation_id=organisation.id, idempotency_key=key, reference=reference,
-                          status=status, options={"exam_types": [], "expiry_dates": []}, progress_total=len(holders_at),
-                          expires_at=utcnow() + timedelta(days=AVAILABLE_DAYS), touched_at=utcnow(), **fields)
-    request.items = [PassRequestItem(holder_id=at.holder_id, organisation_id=at.organisation_id,
-                                     external_number=at.external_number) for at in holders_at]
+    request = PassRequest(
+        user_id=user.id,
+        organisation_id=organisation.id,
+        idempotency_key=key,
+        reference=reference,
+        status=status,
+        options={"exam_types": [], "expiry_dates": []},
+        progress_total=len(holders_at),
+        expires_at=utcnow() + timedelta(days=AVAILABLE_DAYS),
+        touched_at=utcnow(),
+        **fields,
+    )
+    request.items = [
+        PassRequestItem(holder_id=at.holder_id, organisation_id=at.organisation_id, external_number=at.external_number)
+        for at in holders_at
+    ]
     db.session.add(request)
     db.session.commit()
     request.file_name = f"pdf-arch-request-{request.id}.zip"

@@ -1,4 +1,5 @@
 """Build jobs share a request's chunks by claiming them; whatever a build job leaves unfinished, the ZIP job does."""
+
 import threading
 import zipfile
 from datetime import date, timedelta
@@ -20,12 +21,29 @@ def request_id(world):
     (as start_build leaves it for the build jobs)."""
     from webapp.passes.importer import upsert_holder
 
-    holders = [upsert_holder(
-        dict(number=f"4000000{i}", salutation="Dhr.", initials="A.", last_name=f"Claim{i}", birth_date=date(1990, 1, 1)),
-        [dict(name="Eerste Hulp", kind="diploma", exam_type="Eerste Hulp", exam_number="EX1", exam_date=date(2020, 1, 1),
-              expires_on=date.today() + timedelta(days=100))],
-        [(world.roc.id, "")],
-    ) for i in range(HOLDERS)]
+    holders = [
+        upsert_holder(
+            dict(
+                number=f"4000000{i}",
+                salutation="Dhr.",
+                initials="A.",
+                last_name=f"Claim{i}",
+                birth_date=date(1990, 1, 1),
+            ),
+            [
+                dict(
+                    name="Eerste Hulp",
+                    kind="diploma",
+                    exam_type="Eerste Hulp",
+                    exam_number="EX1",
+                    exam_date=date(2020, 1, 1),
+                    expires_on=date.today() + timedelta(days=100),
+                )
+            ],
+            [(world.roc.id, "")],
+        )
+        for i in range(HOLDERS)
+    ]
     db.session.commit()
     request = stored_request(world.contact, world.roc, [world.holder_organisation(holder) for holder in holders])
     archive.free_claims(request.id)
@@ -83,7 +101,9 @@ def test_a_chunk_claimed_by_a_build_job_that_died_is_built_by_the_zip_job(reques
     assert perform(archive.build_chunks, request_id, chunks) == HOLDERS - 1
     db.session.expire_all()
     request = db.session.get(PassRequest, request_id)
-    assert request.status == "building" and not archive.ARCHIVES.exists(archive.archive_name(request_id))  # nothing to download yet
+    assert request.status == "building" and not archive.ARCHIVES.exists(
+        archive.archive_name(request_id)
+    )  # nothing to download yet
 
     perform(archive.finish, request_id, chunks)
     assert sorted(archive_names(request_id)) == expected_names()

@@ -1,5 +1,6 @@
 """The archives on disk: a ZIP a killed worker left half-written is never downloaded and the periodic sweep
 (`flask sweep`) removes it; a file that outlived its request goes too."""
+
 import os
 import subprocess
 import sys
@@ -40,8 +41,12 @@ def sweep(app) -> str:
 
 def test_a_zip_left_by_a_killed_worker_is_never_downloaded_and_is_swept(app, contact_client, world):
     request = stored_request(world.contact, world.roc, [world.holder_organisation(world.knightley)], status="building")
-    worker = subprocess.Popen([sys.executable, "-c", KILLED_WHILE_ZIPPING, app.config["STORAGE_DIR"],
-                               archive.archive_name(request.id)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WHILE_ZIPPING, app.config["STORAGE_DIR"], archive.archive_name(request.id)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert worker.stdout.readline().strip() == "zipping"
     finally:

@@ -1,4 +1,5 @@
 """Bad input on the passes pages: a clear Dutch error or a 404, never a 500, never half-stored."""
+
 import io
 from urllib.parse import urlsplit
 
@@ -63,9 +64,14 @@ def test_huge_numbers_in_the_list_query_are_ignored(contact_client, world, field
     assert "Mevr. K.C. Knightley" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("bad_key", [
-    page_key("73029884", int(BEYOND_INTEGER)), page_key("73029884", int(BEYOND_BIGINT)), page_key("7302\x00", 1),
-])
+@pytest.mark.parametrize(
+    "bad_key",
+    [
+        page_key("73029884", int(BEYOND_INTEGER)),
+        page_key("73029884", int(BEYOND_BIGINT)),
+        page_key("7302\x00", 1),
+    ],
+)
 def test_a_tampered_page_key_gives_the_page_by_number(contact_client, world, bad_key):
     for boundary in ("na", "voor"):
         response = contact_client.get(f"/pasjes?pagina=2&{boundary}={bad_key}")
@@ -88,7 +94,9 @@ def test_a_nul_in_a_filter_drops_that_filter(contact_client, world, query):
 
 
 def test_add_all_with_a_nul_in_the_filter_adds_by_the_other_filters(contact_client, world):
-    response = contact_client.post("/pasjes/selectie/alle-toevoegen", data={"zoek": "\x00", "organisatie": str(world.roc.id)})
+    response = contact_client.post(
+        "/pasjes/selectie/alle-toevoegen", data={"zoek": "\x00", "organisatie": str(world.roc.id)}
+    )
     assert response.status_code == 303
     assert selected() == 1
 
@@ -122,11 +130,15 @@ def test_control_characters_in_terug_never_reach_the_location(contact_client, wo
     location = response.headers["Location"]
     assert location.startswith("/pasjes") and not any(ord(c) < 32 or ord(c) == 127 for c in location)
     assert "Set-Cookie" not in response.headers and selected() == 1
-    row = contact_client.post(f"/pasjes/selectie/{holder_organisation}/verwijderen", data={"terug": terug}, headers={"HX-Request": "true"})
+    row = contact_client.post(
+        f"/pasjes/selectie/{holder_organisation}/verwijderen", data={"terug": terug}, headers={"HX-Request": "true"}
+    )
     assert row.status_code == 200 and selected() == 0
 
 
-@pytest.mark.parametrize("terug", ["//evil.example", "https://evil.example", "/\\evil.example", "zoek=a&x=https://evil.example"])
+@pytest.mark.parametrize(
+    "terug", ["//evil.example", "https://evil.example", "/\\evil.example", "zoek=a&x=https://evil.example"]
+)
 def test_terug_never_leaves_the_list(contact_client, world, terug):
     holder_organisation = world.holder_organisation(world.knightley).id
     response = contact_client.post(f"/pasjes/selectie/{holder_organisation}/toevoegen", data={"terug": terug})
@@ -138,13 +150,17 @@ def test_terug_never_leaves_the_list(contact_client, world, terug):
 
 # --- the back-office import ----------------------------------------------------------------------
 
-HEADER = ("kwalificatienummer;aanhef;voorletters;tussenvoegsel;achternaam;geboortedatum;email;telefoon;mobiel;"
-          "organisatie;extern_nummer;kwalificatie;type;examentype;examennummer;examendatum;vervaldatum;hoort_bij\n")
+HEADER = (
+    "kwalificatienummer;aanhef;voorletters;tussenvoegsel;achternaam;geboortedatum;email;telefoon;mobiel;"
+    "organisatie;extern_nummer;kwalificatie;type;examentype;examennummer;examendatum;vervaldatum;hoort_bij\n"
+)
 
 
 def row(number, last_name, qualification, parent=""):
-    return (f"{number};Mevr.;A.;;{last_name};01-01-2000;;;;ROC Kop van Noord-Holland;;{qualification};Diploma;"
-            f"{qualification};EX1;01-01-2020;01-01-2030;{parent}\n")
+    return (
+        f"{number};Mevr.;A.;;{last_name};01-01-2000;;;;ROC Kop van Noord-Holland;;{qualification};Diploma;"
+        f"{qualification};EX1;01-01-2020;01-01-2030;{parent}\n"
+    )
 
 
 @pytest.fixture
@@ -154,8 +170,9 @@ def staff_client(client, factory, world):
 
 
 def upload(client, data: bytes):
-    return client.post("/beheer/pasjes/import", data={"bestand": (io.BytesIO(data), "houders.csv")},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/beheer/pasjes/import", data={"bestand": (io.BytesIO(data), "houders.csv")}, content_type="multipart/form-data"
+    )
 
 
 def test_an_import_over_the_limit_is_refused_whole(staff_client, world):
@@ -173,8 +190,12 @@ def test_an_import_over_the_limit_is_refused_whole(staff_client, world):
 
 
 def test_an_unknown_hoort_bij_is_a_row_error(staff_client, world):
-    data = (HEADER + row("12345678", "Brontë", "Eerste Hulp") + row("12345678", "Brontë", "Reanimatie", parent="Eerste Hulp")
-            + row("12345678", "Brontë", "Verkeersregelaar", parent="Onbekende Kwalificatie")).encode()
+    data = (
+        HEADER
+        + row("12345678", "Brontë", "Eerste Hulp")
+        + row("12345678", "Brontë", "Reanimatie", parent="Eerste Hulp")
+        + row("12345678", "Brontë", "Verkeersregelaar", parent="Onbekende Kwalificatie")
+    ).encode()
     response = upload(staff_client, data)
     body = response.get_data(as_text=True)
     assert "2 regel(s) geïmporteerd, 1 regel(s) met fouten" in body
@@ -198,10 +219,13 @@ def test_old_mac_line_ends_are_rows(staff_client, world):
     assert "1 regel(s) geïmporteerd, 0 regel(s) met fouten" in upload(staff_client, data).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("bad_row,message", [
-    (row("1234567²", "Brontë", "Eerste Hulp"), "kwalificatienummer moet 8 cijfers zijn"),
-    (row("12345678", "Bron\x00të", "Eerste Hulp"), "ongeldig teken"),
-])
+@pytest.mark.parametrize(
+    "bad_row,message",
+    [
+        (row("1234567²", "Brontë", "Eerste Hulp"), "kwalificatienummer moet 8 cijfers zijn"),
+        (row("12345678", "Bron\x00të", "Eerste Hulp"), "ongeldig teken"),
+    ],
+)
 def test_a_row_with_a_bad_character_is_a_row_error(staff_client, world, bad_row, message):
     response = upload(staff_client, (HEADER + bad_row).encode())
     assert response.status_code == 400 and message in response.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Download certificaten in headless Chromium: with htmx, and the whole flow without JavaScript."""
+
 import io
 import re
 import threading
@@ -67,10 +68,13 @@ def keep(page, name, selector) -> None:
 def still_there(page, name, selector) -> bool:
     """Whether the element kept under `name` is still the one in the page (a live region a screen reader
     announces changes of must stay; a new one is not announced)."""
-    return page.evaluate("""([name, selector]) => {
+    return page.evaluate(
+        """([name, selector]) => {
         const kept = window['__' + name];
         return !!kept && kept.isConnected && kept === document.querySelector(selector);
-    }""", [name, selector])
+    }""",
+        [name, selector],
+    )
 
 
 def log_in(page, live_server):
@@ -180,7 +184,10 @@ def test_whole_flow_without_javascript(page_without_js, live_server, live_world,
     page.get_by_role("link", name="Dien verzoek in").click()
     page.get_by_role("button", name="Dien verzoek in").click()
     page.wait_for_url(re.compile(r"/pasjes/verzoeken$"))
-    assert "Wordt aangemaakt" in page.locator("tbody tr").inner_text() or "In wachtrij" in page.locator("tbody tr").inner_text()
+    assert (
+        "Wordt aangemaakt" in page.locator("tbody tr").inner_text()
+        or "In wachtrij" in page.locator("tbody tr").inner_text()
+    )
     assert_accessible(page)
     from webapp.core.jobs import wait_for_in_process_jobs
 
@@ -208,8 +215,13 @@ def test_keyboard_focus_comes_back_to_the_control_after_a_swap(page, live_server
     page.keyboard.press("Enter")
     holder.get_by_role("button", name=re.compile("^Verwijder")).wait_for()
     settled(page)
-    assert focused(page) == {"text": "Verwijder Mevr. K.C. Knightley", "tag": "button", "row": row_id,
-                             "head": False, "expanded": None}
+    assert focused(page) == {
+        "text": "Verwijder Mevr. K.C. Knightley",
+        "tag": "button",
+        "row": row_id,
+        "head": False,
+        "expanded": None,
+    }
     assert counter.inner_text() != before and "1 Kwalificatiehouder(s) toegevoegd" in counter.inner_text()
     # and back: Enter on "Verwijder" lands on "Voeg toe"
     page.keyboard.press("Enter")
@@ -223,8 +235,13 @@ def test_keyboard_focus_comes_back_to_the_control_after_a_swap(page, live_server
     page.keyboard.press("Enter")
     page.get_by_text("j.bos@onsweb.nl").wait_for()
     settled(page)
-    assert focused(page) == {"text": "Bekijk details van Mevr. K.C. Knightley", "tag": "a", "row": row_id,
-                             "head": False, "expanded": "true"}
+    assert focused(page) == {
+        "text": "Bekijk details van Mevr. K.C. Knightley",
+        "tag": "a",
+        "row": row_id,
+        "head": False,
+        "expanded": "true",
+    }
     page.keyboard.press("Enter")
     page.get_by_text("j.bos@onsweb.nl").wait_for(state="detached")
     settled(page)

@@ -1,4 +1,5 @@
 """`flask passes generate`: bulk, deterministic holders and a contact person who sees some of them."""
+
 from sqlalchemy import func, select
 
 from tests.factories import acting_as
@@ -11,8 +12,9 @@ def test_generate_makes_holders_qualifications_and_a_bench_contact(app):
     from webapp.passes.listing import Filters
     from webapp.passes.models import Holder, HolderOrganisation, Qualification
 
-    result = app.test_cli_runner().invoke(args=["passes", "generate", "--holders", "300", "--organisations", "6",
-                                                "--contact-of", "2"])
+    result = app.test_cli_runner().invoke(
+        args=["passes", "generate", "--holders", "300", "--organisations", "6", "--contact-of", "2"]
+    )
     assert result.exit_code == 0, result.output
     assert "300 kwalificatiehouders" in result.output
     assert db.session.execute(select(func.count()).select_from(Holder)).scalar_one() == 300
@@ -29,8 +31,10 @@ def test_generate_makes_holders_qualifications_and_a_bench_contact(app):
     first_type = holder.qualifications[0].exam_type_id
     typed = services.holder_list(bench_context, Filters(exam_type=first_type))
     assert 0 < typed.total < page.total
-    assert all(any(q.exam_type_id == first_type for q in db.session.get(Holder, row.holder_id).qualifications)
-               for row in typed.rows)
+    assert all(
+        any(q.exam_type_id == first_type for q in db.session.get(Holder, row.holder_id).qualifications)
+        for row in typed.rows
+    )
     assert 0 < page.total < db.session.execute(select(func.count()).select_from(HolderOrganisation)).scalar_one()
     # a second run refuses rather than duplicating
     again = app.test_cli_runner().invoke(args=["passes", "generate", "--holders", "10"])
@@ -42,7 +46,10 @@ def test_generate_is_deterministic(app):
     from webapp.passes.models import Holder
 
     generate(50, organisations=3, contact_of=1, echo=lambda *_: None)
-    first = [(h.number, h.last_name, h.birth_date) for h in db.session.execute(select(Holder).order_by(Holder.number)).scalars()]
+    first = [
+        (h.number, h.last_name, h.birth_date)
+        for h in db.session.execute(select(Holder).order_by(Holder.number)).scalars()
+    ]
     assert first[0][0] == "30000000" and len(first) == 50
     from webapp.passes.models import HolderOrganisation, HolderOrganisationExamType, Qualification
 
@@ -50,5 +57,8 @@ def test_generate_is_deterministic(app):
         db.session.execute(model.__table__.delete())
     db.session.commit()
     generate(50, organisations=3, contact_of=1, echo=lambda *_: None)
-    second = [(h.number, h.last_name, h.birth_date) for h in db.session.execute(select(Holder).order_by(Holder.number)).scalars()]
+    second = [
+        (h.number, h.last_name, h.birth_date)
+        for h in db.session.execute(select(Holder).order_by(Holder.number)).scalars()
+    ]
     assert second == first

@@ -1,4 +1,5 @@
 """The whole flow over HTTP with the in-process job runner: select, submit, build, download, verify."""
+
 import io
 import re
 import shutil
@@ -26,7 +27,9 @@ def qr_urls(data: bytes, tmp_path) -> list[str]:
     assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) is needed"
     source = tmp_path / "pass.pdf"
     source.write_bytes(data)
-    subprocess.run(["pdftoppm", "-png", "-r", "200", "-f", "1", "-l", "1", str(source), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "200", "-f", "1", "-l", "1", str(source), str(tmp_path / "page")], check=True
+    )
     image = Image.open(next(tmp_path.glob("page*.png")))
     return [result.text for result in zxingcpp.read_barcodes(image)]
 
@@ -36,7 +39,9 @@ def test_select_submit_download_and_verify(contact_client, world, tmp_path):
     knightley = world.holder_organisation(world.knightley).id
     response = client.post(f"/pasjes/selectie/{knightley}/toevoegen", data={"terug": "zoek=knight"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/pasjes?zoek=knight")
-    assert "1</strong> Kwalificatiehouder(s) toegevoegd van 1 organisaties" in client.get("/pasjes").get_data(as_text=True)
+    assert "1</strong> Kwalificatiehouder(s) toegevoegd van 1 organisaties" in client.get("/pasjes").get_data(
+        as_text=True
+    )
     # a hand-made post for another organisation's holder
     assert client.post(f"/pasjes/selectie/{world.holder_organisation(world.foreign).id}/toevoegen").status_code == 404
 
@@ -65,7 +70,9 @@ def test_select_submit_download_and_verify(contact_client, world, tmp_path):
     assert names == ["73029884_Mevr._K.C._Knightley_Eerste_Hulp.pdf", "73029884_Mevr._K.C._Knightley_Reanimatie.pdf"]
     data = archive.read(names[0])
     text = pdf_text(data)
-    assert "73029884" in text and "Knightley" in text and "Eerste Hulp" in text and "Reanimatie" in text  # module listed
+    assert (
+        "73029884" in text and "Knightley" in text and "Eerste Hulp" in text and "Reanimatie" in text
+    )  # module listed
     assert "1122334455" in text
     urls = qr_urls(data, tmp_path)
     assert len(urls) == 1 and urls[0].startswith("http://localhost/pasjes/verificatie/")
@@ -90,7 +97,9 @@ def submit_built(client, world, holder) -> PassRequest:
     db.session.commit()
     assert client.post("/pasjes/verzoek", data={"sleutel": holder.number}).status_code == 303
     wait_for_in_process_jobs()
-    request = db.session.execute(db.select(PassRequest).where(PassRequest.idempotency_key == holder.number)).scalar_one()
+    request = db.session.execute(
+        db.select(PassRequest).where(PassRequest.idempotency_key == holder.number)
+    ).scalar_one()
     db.session.refresh(request)
     assert request.status == "available", request.error
     return request
@@ -141,16 +150,22 @@ def admin_of(world):
 def membership_of(world, organisation):
     from webapp.accounts.models import Membership
 
-    return db.session.execute(db.select(Membership).where(
-        Membership.user_id == world.contact.id, Membership.organisation_id == organisation.id)).scalar_one()
+    return db.session.execute(
+        db.select(Membership).where(
+            Membership.user_id == world.contact.id, Membership.organisation_id == organisation.id
+        )
+    ).scalar_one()
 
 
 def withdraw_passes_mandate(world, organisation):
     """The organisation's admin takes Deby's passes mandate away (Mijn organisatie)."""
     from webapp.organisations.services import update_contact_person
 
-    update_contact_person(acting_as(admin_of(world), organisation), membership_of(world, organisation).id,
-                          {"role": "contact", "services": []})
+    update_contact_person(
+        acting_as(admin_of(world), organisation),
+        membership_of(world, organisation).id,
+        {"role": "contact", "services": []},
+    )
     db.session.commit()
 
 
@@ -161,11 +176,15 @@ def test_a_withdrawn_mandate_takes_its_holders_out_of_the_selection(contact_clie
     client = contact_client
     for holder in (world.knightley, world.tester):  # at the ROC and at Herenbos
         assert client.post(f"/pasjes/selectie/{world.holder_organisation(holder).id}/toevoegen").status_code == 303
-    assert "2</strong> Kwalificatiehouder(s) toegevoegd van 2 organisaties" in client.get("/pasjes").get_data(as_text=True)
+    assert "2</strong> Kwalificatiehouder(s) toegevoegd van 2 organisaties" in client.get("/pasjes").get_data(
+        as_text=True
+    )
 
     withdraw_passes_mandate(world, world.roc)
     client.post("/organisatie-kiezen", data={"context": str(world.herenbos.id)})
-    assert "1</strong> Kwalificatiehouder(s) toegevoegd van 1 organisaties" in client.get("/pasjes").get_data(as_text=True)
+    assert "1</strong> Kwalificatiehouder(s) toegevoegd van 1 organisaties" in client.get("/pasjes").get_data(
+        as_text=True
+    )
     options = client.get("/pasjes/verzoek").get_data(as_text=True)
     assert "<strong>1</strong> kwalificatiehouder(s)" in options and "Reanimatie" not in options  # Knightley's
 
@@ -177,8 +196,14 @@ def test_a_withdrawn_mandate_takes_its_holders_out_of_the_selection(contact_clie
 def test_the_polled_row_answers_with_its_status_until_final_then_286(contact_client, world):
     """While building, the poll gets the status cell only (the row's links stay as they are); once final,
     the whole row without the poll, with status 286 (htmx stops polling) and the outcome for the status region."""
-    request = stored_request(world.contact, world.roc, [world.holder_organisation(world.knightley)], key="poll",
-                             reference="testgroep", status="building")
+    request = stored_request(
+        world.contact,
+        world.roc,
+        [world.holder_organisation(world.knightley)],
+        key="poll",
+        reference="testgroep",
+        status="building",
+    )
     htmx = {"HX-Request": "true"}
     page = contact_client.get("/pasjes/verzoeken").get_data(as_text=True)
     assert 'hx-trigger="every 1s"' in page and "Vernieuwen" in page
@@ -187,7 +212,10 @@ def test_the_polled_row_answers_with_its_status_until_final_then_286(contact_cli
     assert running.status_code == 200 and "Wordt aangemaakt" in body and "0 van 1" in body
     assert "Vernieuwen" not in body and "<tr" not in body and "#flashes" not in body
 
-    for status, outcome, control in [("available", "is beschikbaar.", "Download pdf's"), ("failed", "is mislukt.", "Opnieuw proberen")]:
+    for status, outcome, control in [
+        ("available", "is beschikbaar.", "Download pdf's"),
+        ("failed", "is mislukt.", "Opnieuw proberen"),
+    ]:
         request.status = status
         db.session.commit()
         final = contact_client.get(f"/pasjes/verzoeken/{request.id}", headers=htmx)
@@ -272,8 +300,11 @@ def test_backoffice_import_is_idempotent_and_reports_rows(client, factory, world
     assert template.status_code == 200 and template.data.startswith(b"kwalificatienummer;")
     csv = template.data.decode() + "1234;Dhr.;A.;;Fout;01-01-2000;;;;Onbekend;;EH;Diploma;;;;31-02-2020;\n"
     for _ in range(2):
-        response = client.post("/beheer/pasjes/import", data={"bestand": (io.BytesIO(csv.encode()), "h.csv")},
-                               content_type="multipart/form-data")
+        response = client.post(
+            "/beheer/pasjes/import",
+            data={"bestand": (io.BytesIO(csv.encode()), "h.csv")},
+            content_type="multipart/form-data",
+        )
         body = response.get_data(as_text=True)
         assert "1 regel(s) geïmporteerd, 1 regel(s) met fouten" in body
         assert "kwalificatienummer moet 8 cijfers zijn" in body and "organisatie &#39;Onbekend&#39; onbekend" in body
@@ -292,10 +323,16 @@ def lost_and_busy_requests(world) -> tuple[PassRequest, PassRequest]:
 
     from webapp.core.timeutil import utcnow
 
-    lost = stored_request(world.contact, world.roc, [world.holder_organisation(world.knightley)], key="lost",
-                          status="building")
-    busy = stored_request(world.contact, world.roc, [world.holder_organisation(world.tester, world.herenbos)], key="busy",
-                          status="building")
+    lost = stored_request(
+        world.contact, world.roc, [world.holder_organisation(world.knightley)], key="lost", status="building"
+    )
+    busy = stored_request(
+        world.contact,
+        world.roc,
+        [world.holder_organisation(world.tester, world.herenbos)],
+        key="busy",
+        status="building",
+    )
     lost.touched_at, busy.touched_at = utcnow() - timedelta(minutes=31), utcnow() - timedelta(minutes=5)
     db.session.commit()
     return lost, busy

@@ -1,5 +1,6 @@
 """A holder registered at two of the contact person's organisations is ONE holder: selected once,
 counted once against the cap of 250, and given one pass per chosen qualification in the archive."""
+
 import zipfile
 from datetime import date, timedelta
 
@@ -20,9 +21,15 @@ def at_both(world, count, start=20000000):
     for i in range(count):
         number = f"{start + i:08d}"
         holder = Holder(number=number, last_name=f"Dubbel{i:04d}", initials="D.")
-        holder.holder_organisations = [HolderOrganisation(organisation_id=organisation.id, number=number, name_key=f"dubbel{i:04d}",
-                                           expires_on=date.today() + timedelta(days=30))
-                        for organisation in (world.roc, world.herenbos)]
+        holder.holder_organisations = [
+            HolderOrganisation(
+                organisation_id=organisation.id,
+                number=number,
+                name_key=f"dubbel{i:04d}",
+                expires_on=date.today() + timedelta(days=30),
+            )
+            for organisation in (world.roc, world.herenbos)
+        ]
         db.session.add(holder)
     db.session.commit()
 
@@ -52,9 +59,13 @@ def test_adding_a_holder_through_both_organisations_selects_them_once(world):
 
 def test_the_database_refuses_a_holder_twice_in_one_selection(world):
     at_roc, at_herenbos = also_at_herenbos(world, world.knightley)
-    db.session.add(SelectionItem(user_id=world.contact.id, holder_organisation_id=at_roc.id, holder_id=world.knightley.id))
+    db.session.add(
+        SelectionItem(user_id=world.contact.id, holder_organisation_id=at_roc.id, holder_id=world.knightley.id)
+    )
     db.session.commit()
-    db.session.add(SelectionItem(user_id=world.contact.id, holder_organisation_id=at_herenbos.id, holder_id=world.knightley.id))
+    db.session.add(
+        SelectionItem(user_id=world.contact.id, holder_organisation_id=at_herenbos.id, holder_id=world.knightley.id)
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -90,11 +101,20 @@ def test_archive_has_one_pass_per_holder_and_qualification_with_unique_names(con
     assert request.status == "available" and request.progress_total == 2
     with zipfile.ZipFile(services.download(world.acting(), request.id).path) as archive:
         names = archive.namelist()
-    assert sorted(names) == ["73029884_Mevr._K.C._Knightley_Eerste_Hulp.pdf", "73029884_Mevr._K.C._Knightley_Reanimatie.pdf",
-                             "99694102_Dhr._TT_Te_Tester_Eerste_Hulp.pdf"]
+    assert sorted(names) == [
+        "73029884_Mevr._K.C._Knightley_Eerste_Hulp.pdf",
+        "73029884_Mevr._K.C._Knightley_Reanimatie.pdf",
+        "99694102_Dhr._TT_Te_Tester_Eerste_Hulp.pdf",
+    ]
 
 
 def test_unique_name_numbers_a_repeated_file_name():
     taken = set()
-    assert [unique_name(n, taken) for n in ("a.pdf", "a.pdf", "b.pdf", "a.pdf", "noext", "noext")] == \
-        ["a.pdf", "a-2.pdf", "b.pdf", "a-3.pdf", "noext", "noext-2"]
+    assert [unique_name(n, taken) for n in ("a.pdf", "a.pdf", "b.pdf", "a.pdf", "noext", "noext")] == [
+        "a.pdf",
+        "a-2.pdf",
+        "b.pdf",
+        "a-3.pdf",
+        "noext",
+        "noext-2",
+    ]

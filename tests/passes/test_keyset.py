@@ -1,5 +1,6 @@
 """Keyset paging: Vorige/Volgende carry the boundary row's key; the pages they reach are exactly the
 pages the page numbers (OFFSET) give, for every sort and direction, with NULL dates in the mix."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -17,9 +18,17 @@ def some_holders(world):
         birth = None if i % 4 == 0 else date(1980, 1, 1) + timedelta(days=i % 7)
         expires = None if i % 5 == 0 else date.today() + timedelta(days=i % 3)
         holder = Holder(number=number, last_name=f"Naam{i % 6}", initials="K.", birth_date=birth)
-        holder.holder_organisations = [HolderOrganisation(organisation_id=organisation.id, number=number, name_key=f"naam{i % 6}",
-                                           birth_date=birth, expires_on=expires, external_number=str(i % 9))
-                        for organisation in ((world.roc, world.herenbos) if i % 3 == 0 else (world.roc,))]
+        holder.holder_organisations = [
+            HolderOrganisation(
+                organisation_id=organisation.id,
+                number=number,
+                name_key=f"naam{i % 6}",
+                birth_date=birth,
+                expires_on=expires,
+                external_number=str(i % 9),
+            )
+            for organisation in ((world.roc, world.herenbos) if i % 3 == 0 else (world.roc,))
+        ]
         db.session.add(holder)
     db.session.commit()
 
@@ -46,15 +55,17 @@ def test_next_and_previous_keys_reach_the_same_pages_as_page_numbers(world, sort
         result = services.holder_list(context, Filters(sort=sort, direction=direction))
         forward = [ids(result)]
         for number in range(2, 5):
-            result = services.holder_list(context, Filters(sort=sort, direction=direction, page=number,
-                                                                 after=result.last_key))
+            result = services.holder_list(
+                context, Filters(sort=sort, direction=direction, page=number, after=result.last_key)
+            )
             forward.append(ids(result))
         assert forward == by_number, (sort, direction)
         # and back with "voor" keys
         backward = [forward[-1]]
         for number in range(3, 0, -1):
-            result = services.holder_list(context, Filters(sort=sort, direction=direction, page=number,
-                                                                 before=result.first_key))
+            result = services.holder_list(
+                context, Filters(sort=sort, direction=direction, page=number, before=result.first_key)
+            )
             backward.append(ids(result))
         assert backward[::-1] == by_number, (sort, direction)
 
@@ -80,8 +91,9 @@ def test_the_volgende_link_carries_the_key_and_a_forged_key_is_ignored(contact_c
         response = contact_client.get(f"/pasjes?sort=naam&pagina=2&na={forged}")
         assert response.status_code == 200
     # a key never widens the scope: the other organisation's holder stays out of every page
-    page = services.holder_list(world.acting(), Filters(page=2, after=encode_key(
-        Filters(), world.holder_organisation(world.foreign))))
+    page = services.holder_list(
+        world.acting(), Filters(page=2, after=encode_key(Filters(), world.holder_organisation(world.foreign)))
+    )
     assert "55500011" not in [holder.number for holder in page.rows]
 
 

@@ -1,4 +1,5 @@
 """The list page's queries are a fixed handful, however many rows it shows (no query per row)."""
+
 from datetime import date, timedelta
 
 from sqlalchemy import event
@@ -34,13 +35,30 @@ def test_list_page_query_count_does_not_grow_with_rows(app, contact_client, worl
     assert "73029884" in body
     future = date.today() + timedelta(days=300)
     for i in range(30):
-        upsert_holder(dict(number=f"4000{i:04d}", salutation="Dhr.", initials="A.", last_name=f"Rij{i:02d}",
-                           birth_date=date(1990, 1, 1)),
-                      [dict(name="Eerste Hulp", kind="diploma", exam_type="Eerste Hulp", exam_number=f"EX9{i}",
-                            exam_date=date(2020, 1, 1), expires_on=future)],
-                      [(world.roc.id if i % 2 else world.herenbos.id, f"E{i}")])
+        upsert_holder(
+            dict(
+                number=f"4000{i:04d}",
+                salutation="Dhr.",
+                initials="A.",
+                last_name=f"Rij{i:02d}",
+                birth_date=date(1990, 1, 1),
+            ),
+            [
+                dict(
+                    name="Eerste Hulp",
+                    kind="diploma",
+                    exam_type="Eerste Hulp",
+                    exam_number=f"EX9{i}",
+                    exam_date=date(2020, 1, 1),
+                    expires_on=future,
+                )
+            ],
+            [(world.roc.id if i % 2 else world.herenbos.id, f"E{i}")],
+        )
     db.session.commit()
-    contact_client.post(f"/pasjes/selectie/{world.holder_organisation(world.knightley).id}/toevoegen")  # a selected row too
+    contact_client.post(
+        f"/pasjes/selectie/{world.holder_organisation(world.knightley).id}/toevoegen"
+    )  # a selected row too
     many, body = _queries(app, contact_client, "/pasjes?sort=naam")
     assert body.count("Voeg toe<span") == 24 and "Toegevoegd" in body  # a full page of 25 rows
     assert len(many) == len(few) == LIST_PAGE_QUERIES, "\n\n".join(many)

@@ -4,6 +4,7 @@ Workers are real: `flask worker` processes, or RQ's SimpleWorker in this process
 Nothing here waits a fixed time: every wait is for a condition, with a deadline far beyond what a busy
 machine needs.
 """
+
 import os
 import signal
 import subprocess
@@ -39,8 +40,13 @@ def redis_app(database_url, tmp_path, backend):
 
     # a queue of its own (a retry scheduled by an earlier test must not run here); RQ retries a failed job
     # at once, not in 2 s, so a burst worker runs the retry before it stops
-    app = make_app(tmp_path, database_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=f"loket-test-passes-{uuid.uuid4().hex[:8]}",
-                   RQ_RETRY_INTERVALS=[0])
+    app = make_app(
+        tmp_path,
+        database_url,
+        REDIS_URL=REDIS_TEST_URL,
+        RQ_QUEUE=f"loket-test-passes-{uuid.uuid4().hex[:8]}",
+        RQ_RETRY_INTERVALS=[0],
+    )
     if backend == "postgresql":
         empty_tables(app)
     with app.app_context():
@@ -85,17 +91,33 @@ def archive_names(world, request_id) -> list[str]:
 
 # --- worker processes ---------------------------------------------------------------------------------
 
+
 def worker_env(app) -> dict:
-    return dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=REDIS_TEST_URL,
-                RQ_QUEUE=app.config["RQ_QUEUE"], STORAGE_DIR=app.config["STORAGE_DIR"],
-                SECRET_KEY=BASE_CONFIG["SECRET_KEY"], DATA_KEY=BASE_CONFIG["DATA_KEY"], PUBLIC_URL="http://localhost")
+    return dict(
+        os.environ,
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=REDIS_TEST_URL,
+        RQ_QUEUE=app.config["RQ_QUEUE"],
+        STORAGE_DIR=app.config["STORAGE_DIR"],
+        SECRET_KEY=BASE_CONFIG["SECRET_KEY"],
+        DATA_KEY=BASE_CONFIG["DATA_KEY"],
+        PUBLIC_URL="http://localhost",
+    )
 
 
 def start_workers(app, count, *args) -> list[subprocess.Popen]:
     flask = str(Path(sys.executable).with_name("flask"))
-    return [subprocess.Popen([flask, "--app", "wsgi", "worker", *args], cwd=ROOT, env=worker_env(app),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-            for _ in range(count)]
+    return [
+        subprocess.Popen(
+            [flask, "--app", "wsgi", "worker", *args],
+            cwd=ROOT,
+            env=worker_env(app),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for _ in range(count)
+    ]
 
 
 def stop(workers, grace=30) -> None:
@@ -158,6 +180,7 @@ def gone(pid: int) -> bool:
 
 
 # --- the tests --------------------------------------------------------------------------------------
+
 
 def test_two_burst_workers_build_the_archive(redis_app, rq_world):
     request = submit(rq_world)

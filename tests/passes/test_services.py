@@ -1,4 +1,5 @@
 """The list's scope, filters and sort; the selection and its cap; requests and who may have them."""
+
 import threading
 from datetime import date, timedelta
 
@@ -56,16 +57,21 @@ def test_a_context_without_the_passes_mandate_is_refused(world, factory):
     """The services check the mandate themselves, whatever the view did."""
     factory.member(world.outsider, world.roc, "contact", services=("courses",))
     at_the_roc = world.acting(world.outsider, world.roc)
-    for call in (lambda: services.holder_list(at_the_roc, Filters()), lambda: services.selection_summary(at_the_roc),
-                 lambda: services.add_to_selection(at_the_roc, [world.holder_organisation(world.knightley).id]),
-                 lambda: services.my_requests(at_the_roc), lambda: services.submit_request(at_the_roc, "k")):
+    for call in (
+        lambda: services.holder_list(at_the_roc, Filters()),
+        lambda: services.selection_summary(at_the_roc),
+        lambda: services.add_to_selection(at_the_roc, [world.holder_organisation(world.knightley).id]),
+        lambda: services.my_requests(at_the_roc),
+        lambda: services.submit_request(at_the_roc, "k"),
+    ):
         with pytest.raises(NotFound):
             call()
 
 
 def test_selection_adds_only_holders_in_scope(world):
-    result = services.add_to_selection(world.acting(), [world.holder_organisation(world.knightley).id,
-                                                        world.holder_organisation(world.foreign).id])
+    result = services.add_to_selection(
+        world.acting(), [world.holder_organisation(world.knightley).id, world.holder_organisation(world.foreign).id]
+    )
     assert result.added == 1
     summary = services.selection_summary(world.acting())
     assert (summary.count, summary.organisations) == (1, 1)
@@ -116,8 +122,9 @@ def test_cap_holds_under_twenty_concurrent_add_all_posts(app, world):
 
 
 def select_and_submit(world, key="key-1", **options):
-    services.add_to_selection(world.acting(), [world.holder_organisation(world.knightley).id,
-                                               world.holder_organisation(world.tester).id])
+    services.add_to_selection(
+        world.acting(), [world.holder_organisation(world.knightley).id, world.holder_organisation(world.tester).id]
+    )
     return services.submit_request(world.acting(), key, **options)
 
 
@@ -155,8 +162,9 @@ def test_options_that_make_no_pass_are_refused_and_store_nothing(world):
     assert db.session.query(PassRequest).count() == 0
     assert services.selection_summary(world.acting()).count == 2
     future = world.knightley.qualifications[0].expires_on.isoformat()
-    request = services.submit_request(world.acting(), "key-2", exam_type_ids=[reanimatie.id],
-                                      expiry_dates=["2021-01-21", future])
+    request = services.submit_request(
+        world.acting(), "key-2", exam_type_ids=[reanimatie.id], expiry_dates=["2021-01-21", future]
+    )
     assert request.options == {"exam_types": [reanimatie.id], "expiry_dates": sorted(["2021-01-21", future])}
 
 
@@ -172,8 +180,12 @@ def test_only_the_submitter_sees_and_downloads_a_request(world):
 
 def available_request(world):
     """A request of Knightley at the ROC and Tester at Herenbos, its archive in place."""
-    request = stored_request(world.contact, world.roc, [world.holder_organisation(world.knightley),
-                                                        world.holder_organisation(world.tester)], status="available")
+    request = stored_request(
+        world.contact,
+        world.roc,
+        [world.holder_organisation(world.knightley), world.holder_organisation(world.tester)],
+        status="available",
+    )
     archive.ARCHIVES.store(archive.archive_name(request.id), b"PK")
     return request
 
@@ -209,8 +221,20 @@ def test_exam_type_and_expiry_filters_follow_a_reimport(world):
     from webapp.passes.importer import upsert_holder
 
     later = date.today() + timedelta(days=3000)
-    upsert_holder(dict(number="99694102"), [dict(name="AED", kind="certificate", exam_type="AED", exam_number="EX9",
-                                                  exam_date=date(2024, 1, 1), expires_on=later)], [])
+    upsert_holder(
+        dict(number="99694102"),
+        [
+            dict(
+                name="AED",
+                kind="certificate",
+                exam_type="AED",
+                exam_number="EX9",
+                exam_date=date(2024, 1, 1),
+                expires_on=later,
+            )
+        ],
+        [],
+    )
     db.session.commit()
     aed = next(t for t in services.list_choices(world.acting())[1] if t.name == "AED")
     assert numbers(listing(world, exam_type=aed.id)) == ["99694102"]

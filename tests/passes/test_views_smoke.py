@@ -9,11 +9,15 @@ def test_index_lists_only_own_holders(contact_client, world):
 
 def test_htmx_details_toggle(contact_client, world):
     holder_organisation = world.holder_organisation(world.knightley).id
-    response = contact_client.get(f"/pasjes/houders/{holder_organisation}?open=1&zoek=7302", headers={"HX-Request": "true"})
+    response = contact_client.get(
+        f"/pasjes/houders/{holder_organisation}?open=1&zoek=7302", headers={"HX-Request": "true"}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200, body[:3000]
     assert "j.bos@onsweb.nl" in body and f'id="holder-{holder_organisation}"' in body
-    closed = contact_client.get(f"/pasjes/houders/{holder_organisation}?open=0", headers={"HX-Request": "true"}).get_data(as_text=True)
+    closed = contact_client.get(
+        f"/pasjes/houders/{holder_organisation}?open=0", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     assert "j.bos@onsweb.nl" not in closed and "Bekijk details" in closed
 
 
@@ -27,12 +31,16 @@ def test_filter_form_without_javascript_lands_on_the_clean_url(contact_client, w
 
 
 def test_remove_all_lands_on_the_filtered_list(contact_client, world):
-    """"Verwijder alle" carries the list's filters, as "Voeg alle toe" does (the form without JavaScript)."""
+    """ "Verwijder alle" carries the list's filters, as "Voeg alle toe" does (the form without JavaScript)."""
     import re
 
     page = contact_client.get("/pasjes?zoek=knight&sort=naam").get_data(as_text=True)
-    form = re.search(r'<form method="post" action="/pasjes/selectie/alle-verwijderen">(.*?)</form>', page, re.S).group(1)
-    response = contact_client.post("/pasjes/selectie/alle-verwijderen", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form)))
+    form = re.search(r'<form method="post" action="/pasjes/selectie/alle-verwijderen">(.*?)</form>', page, re.S).group(
+        1
+    )
+    response = contact_client.post(
+        "/pasjes/selectie/alle-verwijderen", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/pasjes?zoek=knight&sort=naam"
     assert "Mevr. K.C. Knightley" in (page := contact_client.get(response.headers["Location"]).get_data(as_text=True))
     assert "Dhr. TT Te Tester" not in page

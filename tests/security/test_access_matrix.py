@@ -6,6 +6,7 @@ organisation / step up, or a 404; never a 500 and never another organisation's d
 
 Every endpoint must be declared in ACCESS (longest matching prefix wins).
 """
+
 import re
 
 import pytest
@@ -78,19 +79,35 @@ def alfa_passes(alfa, contact) -> dict:
 
     holder = upsert_holder(
         dict(number="40404040", salutation="Mevr.", initials="A.", last_name=SECRET, birth_date=date(1990, 1, 1)),
-        [dict(name="Eerste Hulp", kind="diploma", exam_type="Eerste Hulp", exam_number="EX1",
-              exam_date=date(2020, 1, 1), expires_on=date.today() + timedelta(days=300))],
+        [
+            dict(
+                name="Eerste Hulp",
+                kind="diploma",
+                exam_type="Eerste Hulp",
+                exam_number="EX1",
+                exam_date=date(2020, 1, 1),
+                expires_on=date.today() + timedelta(days=300),
+            )
+        ],
         [(alfa.id, "1")],
     )
-    request = PassRequest(user_id=contact.id, organisation_id=alfa.id, idempotency_key="matrix", reference=SECRET,
-                          status="failed", expires_at=utcnow() + timedelta(days=7))
+    request = PassRequest(
+        user_id=contact.id,
+        organisation_id=alfa.id,
+        idempotency_key="matrix",
+        reference=SECRET,
+        status="failed",
+        expires_at=utcnow() + timedelta(days=7),
+    )
     db.session.add(request)
     db.session.commit()
     return {"holder_organisation_id": holder.holder_organisations[0].id, "request_id": request.id}
 
 
 def access_for(endpoint: str):
-    matches = [prefix for prefix in ACCESS if endpoint == prefix or (prefix.endswith(".") and endpoint.startswith(prefix))]
+    matches = [
+        prefix for prefix in ACCESS if endpoint == prefix or (prefix.endswith(".") and endpoint.startswith(prefix))
+    ]
     if not matches:
         return None
     return ACCESS[max(matches, key=len)]
@@ -111,8 +128,13 @@ def world(app, factory):
     person = factory.user("persoon@voorbeeld.example")
     staff = factory.user("staf@loket.example", is_staff=True)
     clients = {"anonymous": app.test_client()}
-    for role, user, organisation in [("person", person, None), ("employee", employee, alfa.id), ("contact", contact, alfa.id),
-                                     ("admin_other", other_admin, beta.id), ("staff", staff, None)]:
+    for role, user, organisation in [
+        ("person", person, None),
+        ("employee", employee, alfa.id),
+        ("contact", contact, alfa.id),
+        ("admin_other", other_admin, beta.id),
+        ("staff", staff, None),
+    ]:
         clients[role] = app.test_client()
         login(clients[role], user.email, organisation=organisation)
     ids = {"membership_id": alfa_admin.id, "organisation_id": alfa.id, **alfa_passes(alfa, contact)}
@@ -139,7 +161,10 @@ def _requests(rule):
 
 def _sends_away(response) -> bool:
     location = response.headers.get("Location", "")
-    return response.status_code in (302, 303) and re.match(r"^/(inloggen|organisatie-kiezen|verificatie)\b", location) is not None
+    return (
+        response.status_code in (302, 303)
+        and re.match(r"^/(inloggen|organisatie-kiezen|verificatie)\b", location) is not None
+    )
 
 
 def test_every_route_by_role(app, world):

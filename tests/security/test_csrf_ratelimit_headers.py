@@ -1,4 +1,5 @@
 """CSRF on every state change (htmx too), rate limits with Retry-After, security headers."""
+
 import re
 import uuid
 
@@ -48,14 +49,19 @@ def test_token_from_the_page_or_the_htmx_header_works(csrf_app, factory):
     assert response.status_code == 303
     home = client.get("/").get_data(as_text=True)
     header_token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', home).group(1)
-    response = client.post("/mijn-gegevens/aanpassen", data={"first_name": "Anneke", "last_name": "Bakker"},
-                           headers={"HX-Request": "true", "X-CSRFToken": header_token})
+    response = client.post(
+        "/mijn-gegevens/aanpassen",
+        data={"first_name": "Anneke", "last_name": "Bakker"},
+        headers={"HX-Request": "true", "X-CSRFToken": header_token},
+    )
     assert response.status_code == 303
     assert "Anneke" in client.get("/mijn-gegevens").get_data(as_text=True)
     # a token of another session is refused
     other = csrf_app.test_client()
     other_token = _token(other.get("/inloggen").get_data(as_text=True))
-    response = client.post("/mijn-gegevens/aanpassen", data={"first_name": "X", "last_name": "Y", "csrf_token": other_token})
+    response = client.post(
+        "/mijn-gegevens/aanpassen", data={"first_name": "X", "last_name": "Y", "csrf_token": other_token}
+    )
     assert response.status_code == 400
 
 
@@ -66,25 +72,35 @@ def test_token_is_kept_for_the_session_and_replaced_at_login(csrf_app, factory):
     client = csrf_app.test_client()
     before = _token(client.get("/inloggen").get_data(as_text=True))
     _token(client.get("/wachtwoord-opvragen").get_data(as_text=True))  # a later page of the same session
-    assert client.post("/inloggen", data={"email": user.email, "password": PASSWORD, "csrf_token": before}).status_code == 303
+    assert (
+        client.post("/inloggen", data={"email": user.email, "password": PASSWORD, "csrf_token": before}).status_code
+        == 303
+    )
     home = client.get("/").get_data(as_text=True)
     after = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', home).group(1)
     assert after != before
     stale = client.post("/mijn-gegevens/aanpassen", data={"first_name": "X", "last_name": "Y", "csrf_token": before})
     assert stale.status_code == 400
     later = _token(client.get("/mijn-gegevens/aanpassen").get_data(as_text=True))
-    fresh = client.post("/mijn-gegevens/aanpassen", data={"first_name": "Anneke", "last_name": "Bakker", "csrf_token": after})
+    fresh = client.post(
+        "/mijn-gegevens/aanpassen", data={"first_name": "Anneke", "last_name": "Bakker", "csrf_token": after}
+    )
     assert fresh.status_code == 303
-    assert client.post("/mijn-gegevens/aanpassen", data={"first_name": "Anna", "last_name": "Bakker",
-                                                        "csrf_token": later}).status_code == 303
+    assert (
+        client.post(
+            "/mijn-gegevens/aanpassen", data={"first_name": "Anna", "last_name": "Bakker", "csrf_token": later}
+        ).status_code
+        == 303
+    )
 
 
 @pytest.fixture
 def limited_app(app, database_url, tmp_path):
     from webapp.extensions import limiter
 
-    limited = make_app(tmp_path, database_url, RATELIMIT_ENABLED=True, LOGIN_LIMITS="3 per minute",
-                       RATELIMIT_STORAGE_URI="memory://")
+    limited = make_app(
+        tmp_path, database_url, RATELIMIT_ENABLED=True, LOGIN_LIMITS="3 per minute", RATELIMIT_STORAGE_URI="memory://"
+    )
     yield limited
     limiter.reset()
 
@@ -101,12 +117,17 @@ def test_rate_limit_per_address(limited_app, url):
     tag = uuid.uuid4().hex[:8]
     address = {"REMOTE_ADDR": f"10.{int(tag[:2], 16)}.{int(tag[2:4], 16)}.{int(tag[4:6], 16)}"}
     for number in range(3):
-        response = client.post(url, data={"email": f"a{number}-{tag}@voorbeeld.example", "password": "x"}, environ_base=address)
+        response = client.post(
+            url, data={"email": f"a{number}-{tag}@voorbeeld.example", "password": "x"}, environ_base=address
+        )
         assert response.status_code in (303, 400)
-    _assert_limited(client.post(url, data={"email": f"z-{tag}@voorbeeld.example", "password": "x"}, environ_base=address))
+    _assert_limited(
+        client.post(url, data={"email": f"z-{tag}@voorbeeld.example", "password": "x"}, environ_base=address)
+    )
     # another address is not affected
-    assert client.post(url, data={"email": f"y-{tag}@voorbeeld.example", "password": "x"},
-                       environ_base={"REMOTE_ADDR": "192.0.2.77"}).status_code in (303, 400)
+    assert client.post(
+        url, data={"email": f"y-{tag}@voorbeeld.example", "password": "x"}, environ_base={"REMOTE_ADDR": "192.0.2.77"}
+    ).status_code in (303, 400)
 
 
 @pytest.mark.parametrize("url", ["/inloggen", "/wachtwoord-opvragen"])
@@ -114,20 +135,38 @@ def test_rate_limit_per_account(limited_app, factory, url):
     user = factory.user()
     client = limited_app.test_client()
     for number in range(3):
-        response = client.post(url, data={"email": user.email, "password": "Fout-Wachtwoord-1"},
-                               environ_base={"REMOTE_ADDR": f"198.51.100.{number + 1}"})
+        response = client.post(
+            url,
+            data={"email": user.email, "password": "Fout-Wachtwoord-1"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{number + 1}"},
+        )
         assert response.status_code in (303, 400)
     # from a fresh address, even with the right password: the account is limited
-    _assert_limited(client.post(url, data={"email": user.email.upper(), "password": PASSWORD},
-                                environ_base={"REMOTE_ADDR": "198.51.100.99"}))
+    _assert_limited(
+        client.post(
+            url, data={"email": user.email.upper(), "password": PASSWORD}, environ_base={"REMOTE_ADDR": "198.51.100.99"}
+        )
+    )
 
 
 def test_reset_links_are_limited_per_link_not_for_everyone(limited_app):
     client = limited_app.test_client()
     for number in range(3):
-        assert client.post("/wachtwoord-wijzigen/guess-one", data={}, environ_base={"REMOTE_ADDR": f"203.0.113.{number}"}).status_code == 404
-    _assert_limited(client.post("/wachtwoord-wijzigen/guess-one", data={}, environ_base={"REMOTE_ADDR": "203.0.113.50"}))
-    assert client.post("/wachtwoord-wijzigen/another-link", data={}, environ_base={"REMOTE_ADDR": "203.0.113.51"}).status_code == 404
+        assert (
+            client.post(
+                "/wachtwoord-wijzigen/guess-one", data={}, environ_base={"REMOTE_ADDR": f"203.0.113.{number}"}
+            ).status_code
+            == 404
+        )
+    _assert_limited(
+        client.post("/wachtwoord-wijzigen/guess-one", data={}, environ_base={"REMOTE_ADDR": "203.0.113.50"})
+    )
+    assert (
+        client.post(
+            "/wachtwoord-wijzigen/another-link", data={}, environ_base={"REMOTE_ADDR": "203.0.113.51"}
+        ).status_code
+        == 404
+    )
 
 
 def test_security_headers(app, client, factory):

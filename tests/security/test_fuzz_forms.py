@@ -1,5 +1,6 @@
 """Hypothesis fuzz of every account and organisation form: never a 500; invalid posts give 400
 and store nothing."""
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,12 +10,28 @@ from tests.factories import login
 from webapp.accounts.models import Mandate, Membership, Organisation, User
 from webapp.extensions import db
 
-FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 text = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
-    st.sampled_from(["", " ", "\x00", "a" * 5000, "<script>alert(1)</script>", "1741 AB", "2026-02-30", "ü@ü.nl",
-                     "'; DROP TABLE users; --", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\ud7ff", "0" * 300]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "a" * 5000,
+            "<script>alert(1)</script>",
+            "1741 AB",
+            "2026-02-30",
+            "ü@ü.nl",
+            "'; DROP TABLE users; --",
+            "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+            "\ud7ff",
+            "0" * 300,
+        ]
+    ),
 )
 values = st.one_of(text, st.lists(text, max_size=3))
 
@@ -24,12 +41,23 @@ def form_data(fields):
 
 
 def snapshot():
-    counts = tuple(db.session.execute(select(func.count()).select_from(model)).scalar() for model in (User, Organisation, Membership, Mandate))
+    counts = tuple(
+        db.session.execute(select(func.count()).select_from(model)).scalar()
+        for model in (User, Organisation, Membership, Mandate)
+    )
     db.session.expire_all()
-    people = tuple((u.email, u.first_name, u.last_name, u.street, u.postcode, u.password_hash, u.totp_secret)
-                   for u in db.session.execute(select(User).order_by(User.id)).scalars())
-    organisations = tuple((o.name, o.kvk_number, o.email) for o in db.session.execute(select(Organisation).order_by(Organisation.id)).scalars())
-    roles = tuple((m.role, m.job_title, m.work_email) for m in db.session.execute(select(Membership).order_by(Membership.id)).scalars())
+    people = tuple(
+        (u.email, u.first_name, u.last_name, u.street, u.postcode, u.password_hash, u.totp_secret)
+        for u in db.session.execute(select(User).order_by(User.id)).scalars()
+    )
+    organisations = tuple(
+        (o.name, o.kvk_number, o.email)
+        for o in db.session.execute(select(Organisation).order_by(Organisation.id)).scalars()
+    )
+    roles = tuple(
+        (m.role, m.job_title, m.work_email)
+        for m in db.session.execute(select(Membership).order_by(Membership.id)).scalars()
+    )
     return counts, people, organisations, roles
 
 
@@ -39,17 +67,46 @@ def setting(app, factory):
     admin = factory.user("admin@herenbos.example", first_name="Deby", last_name="Rummens")
     admin_membership = factory.member(admin, organisation, role="admin")
     staff = factory.user("staf@loket.example", is_staff=True)
-    clients = {"anonymous": app.test_client(), "admin": app.test_client(), "person": app.test_client(), "staff": app.test_client()}
+    clients = {
+        "anonymous": app.test_client(),
+        "admin": app.test_client(),
+        "person": app.test_client(),
+        "staff": app.test_client(),
+    }
     login(clients["admin"], admin.email, organisation=organisation.id)
     login(clients["person"], admin.email, organisation="person")
     login(clients["staff"], staff.email)
     return {"clients": clients, "organisation": organisation, "membership": admin_membership}
 
 
-PERSONAL = ["salutation", "initials", "first_name", "infix", "last_name", "birth_date", "street", "house_number",
-            "postcode", "city", "country", "phone", "mobile"]
+PERSONAL = [
+    "salutation",
+    "initials",
+    "first_name",
+    "infix",
+    "last_name",
+    "birth_date",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "country",
+    "phone",
+    "mobile",
+]
 ORGANISATION = ["name", "kvk_number", "email", "phone", "street", "house_number", "postcode", "city"]
-CONTACT = ["email", "salutation", "initials", "first_name", "infix", "last_name", "job_title", "work_phone", "role", "services"]
+CONTACT = [
+    "email",
+    "salutation",
+    "initials",
+    "first_name",
+    "infix",
+    "last_name",
+    "job_title",
+    "work_phone",
+    "role",
+    "services",
+]
 
 FORMS = [
     # (who, url, fields, may it change data when valid?)
@@ -57,7 +114,12 @@ FORMS = [
     ("anonymous", "/wachtwoord-opvragen", ["email"], False),
     ("anonymous", "/activeren/dummy", ["password", "confirm"], False),
     ("person", "/mijn-gegevens/aanpassen", PERSONAL, True),
-    ("admin", "/mijn-gegevens/aanpassen", ["first_name", "infix", "last_name", "job_title", "department", "work_email", "work_phone"], True),
+    (
+        "admin",
+        "/mijn-gegevens/aanpassen",
+        ["first_name", "infix", "last_name", "job_title", "department", "work_email", "work_phone"],
+        True,
+    ),
     ("person", "/mijn-gegevens/wachtwoord", ["current", "password", "confirm"], False),
     ("person", "/organisatie-kiezen", ["context"], True),
     ("person", "/authenticator", ["code"], False),
@@ -87,6 +149,8 @@ def test_fuzz_form(app, setting, who, url, fields, may_change):
             assert snapshot()[:4] == before, f"{url} stored something for {data!r}"
         if response.status_code == 400 and "/activeren/" not in url:
             body = response.get_data(as_text=True)
-            assert 'class="error"' in body or 'class="form-errors"' in body or "Koppel eerst een authenticator" in body, f"no Dutch error shown for {data!r}"
+            assert (
+                'class="error"' in body or 'class="form-errors"' in body or "Koppel eerst een authenticator" in body
+            ), f"no Dutch error shown for {data!r}"
 
     check()

@@ -1,5 +1,6 @@
 """Bad input on every passes endpoint, on both databases: never a 500 (the test client raises what would
 be one), never a redirect off the list, and a submit that does not go through stores nothing."""
+
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -16,19 +17,58 @@ from webapp.extensions import db
 from webapp.passes import services
 from webapp.passes.models import PassRequest, SelectionItem
 
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 BAD = [
-    "²", "-1", "0", "3000000000", "99999999999999999999", "\x00", "Knight\x00ley", "x" * 10_000, "9" * 10_000,
-    "31-02-2020", "2020-13-01", "00-00-0000", "", " ", "١٢", "1e3", "zoek=a\r\nSet-Cookie: x=y", "//evil.example",
-    "https://evil.example", "<script>alert(1)</script>", "desc", "naam", "1",
-    page_key("73029884", 3000000000), page_key("7302\x00", 1), page_key(None, "73029884", 99999999999999999999),
-    page_key("2020-13-01", "73029884", 1), page_key([1], {}), "not a key ✓",
+    "²",
+    "-1",
+    "0",
+    "3000000000",
+    "99999999999999999999",
+    "\x00",
+    "Knight\x00ley",
+    "x" * 10_000,
+    "9" * 10_000,
+    "31-02-2020",
+    "2020-13-01",
+    "00-00-0000",
+    "",
+    " ",
+    "١٢",
+    "1e3",
+    "zoek=a\r\nSet-Cookie: x=y",
+    "//evil.example",
+    "https://evil.example",
+    "<script>alert(1)</script>",
+    "desc",
+    "naam",
+    "1",
+    page_key("73029884", 3000000000),
+    page_key("7302\x00", 1),
+    page_key(None, "73029884", 99999999999999999999),
+    page_key("2020-13-01", "73029884", 1),
+    page_key([1], {}),
+    "not a key ✓",
 ]
 # the list's query parameters; details and open are the row's
-LIST_FIELDS = ["organisatie", "examentype", "examennummer", "vervaldatum_van", "vervaldatum_tot", "zoek", "sort",
-               "richting", "pagina", "na", "voor", "details", "open"]
+LIST_FIELDS = [
+    "organisatie",
+    "examentype",
+    "examennummer",
+    "vervaldatum_van",
+    "vervaldatum_tot",
+    "zoek",
+    "sort",
+    "richting",
+    "pagina",
+    "na",
+    "voor",
+    "details",
+    "open",
+]
 BAD_IDS = ["0", "3000000000", "99999999999999999999", "9" * 5000, "-1", quote("²"), quote("\x00"), "1e3"]
 
 value = st.one_of(st.sampled_from(BAD), st.text(max_size=20))
@@ -60,7 +100,10 @@ def ids(world):
     request = services.submit_request(world.acting(), "own")
     request.status = "failed"
     db.session.commit()
-    return {"holder_organisation": [str(own), str(world.holder_organisation(world.foreign).id), *BAD_IDS], "request": [str(request.id), *BAD_IDS]}
+    return {
+        "holder_organisation": [str(own), str(world.holder_organisation(world.foreign).id), *BAD_IDS],
+        "request": [str(request.id), *BAD_IDS],
+    }
 
 
 def check(response):
@@ -69,7 +112,9 @@ def check(response):
     location = response.headers.get("Location") or response.headers.get("HX-Redirect")
     if location:
         parts = urlsplit(location)
-        assert parts.netloc in ("", "localhost") and parts.path.startswith("/pasjes"), location  # 308: Werkzeug's "//" merge
+        assert parts.netloc in ("", "localhost") and parts.path.startswith("/pasjes"), (
+            location
+        )  # 308: Werkzeug's "//" merge
         assert not any(ord(c) < 32 for c in location), location
     return response
 
@@ -92,7 +137,11 @@ def test_the_list_and_its_rows(deby, ids):
         check(deby.get(f"/pasjes/houders/{holder_organisation}", query_string=args, headers=HTMX[number % 2]))
 
     @FUZZ
-    @given(args=fields(LIST_FIELDS), holder_organisation=st.sampled_from(ids["holder_organisation"]), htmx=st.sampled_from(HTMX))
+    @given(
+        args=fields(LIST_FIELDS),
+        holder_organisation=st.sampled_from(ids["holder_organisation"]),
+        htmx=st.sampled_from(HTMX),
+    )
     def fuzz(args, holder_organisation, htmx):
         check(deby.get("/pasjes", query_string=args, headers=htmx))
         check(deby.get(f"/pasjes/houders/{holder_organisation}", query_string=args, headers=htmx))
@@ -110,10 +159,25 @@ def test_adding_and_removing(deby, ids):
         check(deby.post("/pasjes/selectie/alle-verwijderen", data=form, headers=htmx))
 
     @FUZZ
-    @given(form=fields(LIST_FIELDS + ["terug"]), holder_organisation=st.sampled_from(ids["holder_organisation"]), htmx=st.sampled_from(HTMX),
-           action=st.sampled_from(["{holder_organisation}/toevoegen", "{holder_organisation}/verwijderen", "alle-toevoegen", "alle-verwijderen"]))
+    @given(
+        form=fields(LIST_FIELDS + ["terug"]),
+        holder_organisation=st.sampled_from(ids["holder_organisation"]),
+        htmx=st.sampled_from(HTMX),
+        action=st.sampled_from(
+            [
+                "{holder_organisation}/toevoegen",
+                "{holder_organisation}/verwijderen",
+                "alle-toevoegen",
+                "alle-verwijderen",
+            ]
+        ),
+    )
     def fuzz(form, holder_organisation, htmx, action):
-        check(deby.post("/pasjes/selectie/" + action.format(holder_organisation=holder_organisation), data=form, headers=htmx))
+        check(
+            deby.post(
+                "/pasjes/selectie/" + action.format(holder_organisation=holder_organisation), data=form, headers=htmx
+            )
+        )
 
     fuzz()
 

@@ -1,4 +1,5 @@
 """`flask create-staff EMAIL`: the first back-office account, and its activation link."""
+
 import click
 
 from webapp.accounts import services

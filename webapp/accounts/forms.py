@@ -17,7 +17,9 @@ class LoginForm(Form):
 
 
 class RequestResetForm(Form):
-    email = EmailField("Gebruikersnaam (e-mailadres)", validators=[_required, email_validator(), Length(max=254)], filters=[_strip])
+    email = EmailField(
+        "Gebruikersnaam (e-mailadres)", validators=[_required, email_validator(), Length(max=254)], filters=[_strip]
+    )
 
 
 class NewPasswordForm(Form):
@@ -43,7 +45,9 @@ _phone = Regexp(r"^[0-9 +()\-]*$", message="Een telefoonnummer bevat alleen cijf
 class PersonalDataForm(Form):
     """Ingelogd als persoon: private data such as the address."""
 
-    salutation = RadioField("Aanhef", choices=[("Dhr.", "Dhr."), ("Mevr.", "Mevr."), ("", "Geen")], validators=[Optional()])
+    salutation = RadioField(
+        "Aanhef", choices=[("Dhr.", "Dhr."), ("Mevr.", "Mevr."), ("", "Geen")], validators=[Optional()]
+    )
     initials = StringField("Voorletters", validators=[Length(max=20)])
     first_name = StringField("Voornaam", validators=[_required, Length(max=100)])
     infix = StringField("Tussenvoegsel", validators=[Length(max=30)])

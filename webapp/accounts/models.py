@@ -1,5 +1,6 @@
 """Persons with an account and their login sessions (kept on the server, so logout is real); the organisations
 they belong to, in which role, and the services they may use for them (the acting context is made of these)."""
+
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -76,6 +77,7 @@ class LoginSession(db.Model):
 
     user: Mapped[User] = relationship()
     organisation: Mapped["Organisation | None"] = relationship()
+
 
 ROLES = {
     "admin": "Beheerder",

@@ -1,4 +1,5 @@
 """The account rules: who may log in, one-time links, passwords, the acting context, my data."""
+
 import time
 
 import pyotp
@@ -62,6 +63,7 @@ def create_account(email: str, *, first_name: str = "", infix: str = "", last_na
 
 # One-time links ---------------------------------------------------------------------------
 
+
 def link_for(purpose: str, user: User) -> str:
     token = tokens.make_token(purpose, user.id, user.password_hash)
     endpoint = "accounts.activate" if purpose == ACTIVATE else "accounts.reset_password"
@@ -90,8 +92,12 @@ def send_activation(user: User, organisation_name: str | None = None) -> str:
     """Mail the user an activation link; return that link."""
     link = link_for(ACTIVATE, user)
     send_mail(
-        user.email, "Activeer uw toegang tot Loket", "activation",
-        user=user, link=link, organisation_name=organisation_name,
+        user.email,
+        "Activeer uw toegang tot Loket",
+        "activation",
+        user=user,
+        link=link,
+        organisation_name=organisation_name,
         valid_hours=current_app.config["TOKEN_MAX_AGE"] // 3600,
     )
     return link
@@ -112,8 +118,11 @@ def send_password_reset(email: str) -> None:
         send_activation(user)
         return
     send_mail(
-        user.email, "Uw wachtwoord wijzigen", "password_reset",
-        user=user, link=link_for(RESET, user),
+        user.email,
+        "Uw wachtwoord wijzigen",
+        "password_reset",
+        user=user,
+        link=link_for(RESET, user),
         valid_minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
     )
     audit("account.reset_requested", subject=f"user:{user.id}", actor_id=user.id)
@@ -147,10 +156,14 @@ def change_password(user: User, current: str, new: str, keep: LoginSession) -> N
 
 # Organisatie kiezen ------------------------------------------------------------------------
 
+
 def context_choices(user: User) -> list[tuple[str, str]]:
     """(value, label) for Organisatie kiezen: own name first, then the organisations."""
     choices = [(PERSON, user.full_name)]
-    choices += [(str(m.organisation_id), m.organisation.name) for m in sorted(user.memberships, key=lambda m: m.organisation.name)]
+    choices += [
+        (str(m.organisation_id), m.organisation.name)
+        for m in sorted(user.memberships, key=lambda m: m.organisation.name)
+    ]
     return choices
 
 
@@ -174,8 +187,21 @@ def forget_remembered(user: User) -> None:
 
 # Mijn gegevens ------------------------------------------------------------------------------
 
-PERSONAL_FIELDS = ("salutation", "initials", "first_name", "infix", "last_name", "birth_date", "street",
-                   "house_number", "postcode", "city", "country", "phone", "mobile")
+PERSONAL_FIELDS = (
+    "salutation",
+    "initials",
+    "first_name",
+    "infix",
+    "last_name",
+    "birth_date",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "country",
+    "phone",
+    "mobile",
+)
 EMPLOYEE_FIELDS = ("job_title", "department", "work_email", "work_phone")
 NAME_FIELDS = ("first_name", "infix", "last_name")
 
@@ -201,6 +227,7 @@ def update_employee_data(membership: Membership, data: dict) -> None:
 
 # Authenticator (TOTP) --------------------------------------------------------------------------
 
+
 def new_totp_secret() -> str:
     return pyotp.random_base32()
 
@@ -225,7 +252,9 @@ def _accept_code(secret: str, code: str, last_step: int | None) -> int | None:
 def couple_authenticator(user: User, secret: str, code: str) -> None:
     step = _accept_code(secret, code, None)
     if step is None:
-        raise DomainError("De code klopt niet. Kijk of de tijd op uw telefoon goed staat en probeer het opnieuw.", field="code")
+        raise DomainError(
+            "De code klopt niet. Kijk of de tijd op uw telefoon goed staat en probeer het opnieuw.", field="code"
+        )
     user.totp_secret = seal("totp", secret)
     user.totp_last_step = step
     audit("account.authenticator_coupled", subject=f"user:{user.id}")

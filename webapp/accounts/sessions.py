@@ -3,6 +3,7 @@
 Logging out deletes the row, so a copied cookie stops working; a password reset deletes all of
 a user's rows. Each request loads the session, its user and the acting context in one query.
 """
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -35,8 +36,13 @@ def start_session(user: User, *, remember: bool, level: str = "EH1") -> LoginSes
     token = secrets.token_urlsafe(32)
     now = utcnow()
     login = LoginSession(
-        token_hash=_hash(token), user_id=user.id, remember=remember, level=level,
-        created_at=now, last_seen_at=now, expires_at=now + _lifetime(remember),
+        token_hash=_hash(token),
+        user_id=user.id,
+        remember=remember,
+        level=level,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + _lifetime(remember),
     )
     if not user.memberships:
         login.organisation_chosen = True  # nothing to choose: acting as a person
@@ -74,16 +80,24 @@ def end_other_sessions(user: User, keep: LoginSession | None = None) -> None:
 # membership and mandates (the entities side by side: cheaper than joined loading).
 _CURRENT_SESSION = (
     select(
-        LoginSession, User, Organisation, Membership,
+        LoginSession,
+        User,
+        Organisation,
+        Membership,
         exists().where(Membership.user_id == LoginSession.user_id).correlate(LoginSession).label("has_memberships"),
-        select(func.aggregate_strings(Mandate.service, ",")).where(Mandate.membership_id == Membership.id)
-        .correlate(Membership).scalar_subquery().label("mandates"),
+        select(func.aggregate_strings(Mandate.service, ","))
+        .where(Mandate.membership_id == Membership.id)
+        .correlate(Membership)
+        .scalar_subquery()
+        .label("mandates"),
     )
     .select_from(LoginSession)
     .join(User, User.id == LoginSession.user_id)
     .outerjoin(Organisation, Organisation.id == LoginSession.organisation_id)
-    .outerjoin(Membership, and_(Membership.user_id == LoginSession.user_id,
-                                Membership.organisation_id == LoginSession.organisation_id))
+    .outerjoin(
+        Membership,
+        and_(Membership.user_id == LoginSession.user_id, Membership.organisation_id == LoginSession.organisation_id),
+    )
     .where(LoginSession.token_hash == bindparam("token_hash"))
 )
 

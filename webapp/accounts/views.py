@@ -1,4 +1,5 @@
 """Activation, login, logout, password reset, Organisatie kiezen, Mijn gegevens, authenticator."""
+
 import hashlib
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -76,11 +77,17 @@ def login():
             response = redirect(_after_login(login), code=303)
             if form.remember.data:
                 response.set_cookie(
-                    REMEMBERED_EMAIL_COOKIE, user.email, max_age=int(current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()),
-                    httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
+                    REMEMBERED_EMAIL_COOKIE,
+                    user.email,
+                    max_age=int(current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()),
+                    httponly=True,
+                    samesite="Lax",
+                    secure=current_app.config["SESSION_COOKIE_SECURE"],
                 )
             return response
-        form.form_errors.append("De combinatie van gebruikersnaam en wachtwoord is onjuist, of uw account is nog niet geactiveerd.")
+        form.form_errors.append(
+            "De combinatie van gebruikersnaam en wachtwoord is onjuist, of uw account is nog niet geactiveerd."
+        )
     return render_template("accounts/login.html", form=form), form_status(form)
 
 
@@ -167,8 +174,12 @@ def edit_my_data():
     context = _my_data_context()
     membership = context["membership"]
     if membership is not None:
-        form = EmployeeDataForm(obj=membership, first_name=current_user.first_name, infix=current_user.infix,
-                                last_name=current_user.last_name)
+        form = EmployeeDataForm(
+            obj=membership,
+            first_name=current_user.first_name,
+            infix=current_user.infix,
+            last_name=current_user.last_name,
+        )
     else:
         form = PersonalDataForm(obj=current_user)
     if form.validate_on_submit():
@@ -223,7 +234,10 @@ def authenticator():
             flash("Uw authenticator is gekoppeld.", "success")
             return redirect(url_for("accounts.step_up", next=url_for("accounts.my_data")), code=303)
     return render_template(
-        "accounts/authenticator.html", form=form, coupled=False, secret=secret,
+        "accounts/authenticator.html",
+        form=form,
+        coupled=False,
+        secret=secret,
         qr=services.totp_qr_data_uri(current_user, secret),
     ), form_status(form)
 
@@ -257,5 +271,6 @@ def step_up():
             flash("U bent ingelogd op betrouwbaarheidsniveau EH2+.", "success")
             return redirect(target, code=303)
     status = form_status(form) if methods else 403  # no way to this level: said plainly, no loop
-    return render_template("accounts/step_up.html", form=form, level=level, target=target, methods=methods,
-                           authenticator=authenticator), status
+    return render_template(
+        "accounts/step_up.html", form=form, level=level, target=target, methods=methods, authenticator=authenticator
+    ), status

@@ -1,5 +1,6 @@
 """The staff dashboard (/beheer) that links every module's staff pages, and the platform's own:
 mail that is still on its way, the periodic jobs' last runs, the Logboek."""
+
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.core import mail, periodic
@@ -19,8 +20,9 @@ def index():
 
 @bp.get("/uitgaande-mail")
 def outgoing_mail():
-    return render_template("backoffice/outgoing_mail.html", mails=mail.undelivered(), counts=mail.counts(),
-                           statuses=mail.STATUSES)
+    return render_template(
+        "backoffice/outgoing_mail.html", mails=mail.undelivered(), counts=mail.counts(), statuses=mail.STATUSES
+    )
 
 
 @bp.post("/uitgaande-mail/<int:mail_id>/opnieuw")
@@ -32,8 +34,12 @@ def retry_mail(mail_id):
 
 @bp.get("/achtergrondtaken")
 def periodic_runs():
-    return render_template("backoffice/periodic_runs.html", runs={run.name: run for run in periodic.last_runs()},
-                           tasks=periodic.tasks(), queue_up=queue_reachable())
+    return render_template(
+        "backoffice/periodic_runs.html",
+        runs={run.name: run for run in periodic.last_runs()},
+        tasks=periodic.tasks(),
+        queue_up=queue_reachable(),
+    )
 
 
 @bp.get("/logboek")

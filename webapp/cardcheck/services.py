@@ -1,4 +1,5 @@
 """Card sign-in for the test page: a one-time challenge per session, checked on return."""
+
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +43,10 @@ def check_sign_in(result: dict, *, nonce: str, challenges: OneChallenge, public_
     """The card holder's name and certificate subject when the answer proves a trusted card."""
     try:
         certificate = verify_sign_in(
-            result, expected_origin=origin_of(public_url), nonce=nonce, challenges=challenges,
+            result,
+            expected_origin=origin_of(public_url),
+            nonce=nonce,
+            challenges=challenges,
             trusted_cas=trusted_cas(ca_file),
         )
     except SignInInvalid as error:

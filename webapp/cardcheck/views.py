@@ -1,4 +1,5 @@
 """Kaartlezer testen: staff check that the card agent, the reader and a card work together."""
+
 from pathlib import Path
 
 from flask import current_app, jsonify, render_template, request, session
@@ -37,8 +38,11 @@ def check():
     payload = request.get_json(silent=True) or {}
     try:
         card = services.check_sign_in(
-            payload.get("result"), nonce=str(payload.get("nonce", "")), challenges=services.OneChallenge(session),
-            public_url=current_app.config["PUBLIC_URL"], ca_file=_ca_file(),
+            payload.get("result"),
+            nonce=str(payload.get("nonce", "")),
+            challenges=services.OneChallenge(session),
+            public_url=current_app.config["PUBLIC_URL"],
+            ca_file=_ca_file(),
         )
     except DomainError as error:
         return jsonify(ok=False, message=error.message), 400

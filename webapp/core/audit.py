@@ -4,6 +4,7 @@ Never passwords, PINs, tokens, codes or BSNs: a detail whose key names such a se
 the detail, the subject or the states, is refused with a ValueError (a programming error, so it shows
 in the tests rather than in the trail).
 """
+
 import json
 import re
 
@@ -26,8 +27,16 @@ class _FromContext:
 FROM_CONTEXT = _FromContext()  # the acting organisation; pass organisation_id=None for "no organisation"
 
 
-def audit(action: str, *, subject: str = "", organisation_id=FROM_CONTEXT, old_state: str | None = None,
-          new_state: str | None = None, actor_id: int | None = None, **detail) -> None:
+def audit(
+    action: str,
+    *,
+    subject: str = "",
+    organisation_id=FROM_CONTEXT,
+    old_state: str | None = None,
+    new_state: str | None = None,
+    actor_id: int | None = None,
+    **detail,
+) -> None:
     """Add an audit event to the current transaction (it is stored with the change it describes).
 
     Inside a request the actor, the session's level and (unless given) the organisation come from the
@@ -57,8 +66,11 @@ def _refuse_secrets(subject, old_state, new_state, detail: dict) -> None:
     secret_keys = [key for key in detail if _names_secret(key)]
     if secret_keys:
         raise ValueError(f"audit detail may not carry secrets: {secret_keys}")
-    bsn_places = [name for name, value in [("subject", subject), ("old_state", old_state),
-                                           ("new_state", new_state), *detail.items()] if _holds_bsn(value)]
+    bsn_places = [
+        name
+        for name, value in [("subject", subject), ("old_state", old_state), ("new_state", new_state), *detail.items()]
+        if _holds_bsn(value)
+    ]
     if bsn_places:
         raise ValueError(f"audit event may not carry a BSN: {bsn_places}")
 

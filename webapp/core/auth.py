@@ -4,6 +4,7 @@ The accounts module loads the login session and puts an ActingContext on `g.acti
 through `acting()` and hand it to the services, which check mandate, role and level through it
 again (`require_mandate`, `require_admin`, `require_level`).
 """
+
 from dataclasses import dataclass, field
 from functools import wraps
 

@@ -5,6 +5,7 @@ format() are masked, so a print or a log line shows `******123`; `.digits` is th
 number. Models store it with the `SealedBSN` column type, or with `HasBSN` where persons are looked up
 by BSN.
 """
+
 import re
 
 from sqlalchemy import ColumnElement, String
@@ -150,4 +151,3 @@ def looks_like_bsn(value) -> bool:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return False
     return any(is_valid(run) for run in _DIGIT_RUNS.findall(str(value)))
-

@@ -1,4 +1,5 @@
 """The base form: Dutch messages from WTForms' own translations, CSRF from Flask-WTF; fields core offers."""
+
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import StringField

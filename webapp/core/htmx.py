@@ -1,4 +1,5 @@
 """One template serves a page and its fragments: render a block for htmx, the page otherwise."""
+
 from flask import make_response, render_template, request
 from jinja2_fragments.flask import render_block, render_blocks
 

@@ -1,4 +1,5 @@
 """Numbers from URLs, query strings and forms that go into the database's INTEGER columns (ids, page numbers)."""
+
 from werkzeug.routing import IntegerConverter
 
 MAX_INTEGER = 2**31 - 1  # PostgreSQL's INTEGER, the id columns' type; a larger value is an error there

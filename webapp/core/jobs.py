@@ -7,6 +7,7 @@ which is what a request or a job wants: the job sees the data it was started for
 change starts nothing. Jobs take ids and plain values as arguments, never objects, run inside the
 app, commit once at their end (core.transactions), and must be safe to run twice.
 """
+
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -107,10 +108,16 @@ def enqueue(func, *args, job_id: str | None = None, depends_on=None, retries: in
     if app.config["REDIS_URL"]:
         try:
             return queue(app).enqueue(
-                func, *args, job_id=job_id, depends_on=depends_on,
+                func,
+                *args,
+                job_id=job_id,
+                depends_on=depends_on,
                 retry=Retry(max=retries, interval=app.config.get("RQ_RETRY_INTERVALS", RETRY_INTERVALS))
-                if retries else None,
-                job_timeout=timeout, result_ttl=3600, failure_ttl=7 * 24 * 3600,
+                if retries
+                else None,
+                job_timeout=timeout,
+                result_ttl=3600,
+                failure_ttl=7 * 24 * 3600,
             )
         except RedisError as error:
             raise QueueUnavailable(str(error)) from error

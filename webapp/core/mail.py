@@ -6,6 +6,7 @@ back change sends nothing, and a slow or unreachable mail server never slows or 
 refused mail is tried again later (`retry_mail`, a periodic job), and one that keeps failing shows
 on the staff page Uitgaande e-mail.
 """
+
 import logging
 import smtplib
 import time
@@ -81,12 +82,19 @@ def deliver(mail_id: int) -> str:
 def _claim(mail_id: int) -> bool:
     """Take the mail for this delivery (committed, so a second delivery at the same time leaves it)."""
     now = utcnow()
-    claimed = db.session.execute(
-        update(OutgoingMail).where(OutgoingMail.id == mail_id, OutgoingMail.status == "pending",
-                                   OutgoingMail.next_attempt_at <= now,
-                                   or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now))
-        .values(claimed_until=now + CLAIM)
-    ).rowcount == 1
+    claimed = (
+        db.session.execute(
+            update(OutgoingMail)
+            .where(
+                OutgoingMail.id == mail_id,
+                OutgoingMail.status == "pending",
+                OutgoingMail.next_attempt_at <= now,
+                or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+            )
+            .values(claimed_until=now + CLAIM)
+        ).rowcount
+        == 1
+    )
     db.session.commit()
     return claimed
 
@@ -108,11 +116,18 @@ def _transmit(raw: bytes) -> None:
 
 def retry_mail() -> str:
     """Periodic: start a delivery for every pending mail that is due (refused before, or never started)."""
-    due = list(db.session.execute(
-        select(OutgoingMail.id).where(OutgoingMail.status == "pending", OutgoingMail.next_attempt_at <= utcnow(),
-                                      or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < utcnow()))
-        .order_by(OutgoingMail.id).limit(500)
-    ).scalars())
+    due = list(
+        db.session.execute(
+            select(OutgoingMail.id)
+            .where(
+                OutgoingMail.status == "pending",
+                OutgoingMail.next_attempt_at <= utcnow(),
+                or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < utcnow()),
+            )
+            .order_by(OutgoingMail.id)
+            .limit(500)
+        ).scalars()
+    )
     for mail_id in due:
         try:
             enqueue(deliver, mail_id, retries=0)
@@ -132,10 +147,14 @@ def retry_now(mail_id: int) -> None:
 
 def undelivered(limit: int = 200) -> list[OutgoingMail]:
     """The mails not sent yet, the failed ones first (the staff page)."""
-    return list(db.session.execute(
-        select(OutgoingMail).where(OutgoingMail.status != "sent")
-        .order_by((OutgoingMail.status == "failed").desc(), OutgoingMail.created_at.desc()).limit(limit)
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(OutgoingMail)
+            .where(OutgoingMail.status != "sent")
+            .order_by((OutgoingMail.status == "failed").desc(), OutgoingMail.created_at.desc())
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def counts() -> dict[str, int]:

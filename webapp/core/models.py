@@ -1,4 +1,5 @@
 """Tables that belong to no module: the audit trail, outgoing mail, the periodic jobs' runs, one-time codes."""
+
 import json
 from datetime import datetime
 

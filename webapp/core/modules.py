@@ -15,6 +15,7 @@ blueprints are registered, the mandate services, menu, start-page tiles and staf
 built from the declarations, `flask demo-data`, `flask sweep` and `flask worker` run what the
 modules declare.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta

@@ -18,6 +18,7 @@ the transaction) before the error is raised, and it is the commit of the request
 view catches the error and returns its page (Portal commits whatever the status). A view that let the
 error escape would roll the record of the try back.
 """
+
 import hmac
 import secrets
 from dataclasses import dataclass, field
@@ -96,8 +97,17 @@ def issue(purpose: str, subject: str, ttl: timedelta) -> str:
         if db.session.scalar(taken) is None:
             break
     now = utcnow()
-    db.session.add(OneTimeCode(purpose=purpose, subject=subject, code_hash=code_hash, state="issued",
-                               failed_attempts=0, created_at=now, expires_at=now + ttl))
+    db.session.add(
+        OneTimeCode(
+            purpose=purpose,
+            subject=subject,
+            code_hash=code_hash,
+            state="issued",
+            failed_attempts=0,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
     db.session.flush()
     return display(code)
 
@@ -157,10 +167,12 @@ def _find(purpose: str, code: str, subject: str | None) -> OneTimeCode | None:
     code_hash = _hash(purpose, code)
     if subject is None:
         # An index look-up by a keyed hash: its timing says nothing about a code without the key.
-        return db.session.scalar(select(OneTimeCode).where(OneTimeCode.purpose == purpose,
-                                                           OneTimeCode.code_hash == code_hash))
-    codes = db.session.scalars(select(OneTimeCode).where(OneTimeCode.purpose == purpose,
-                                                         OneTimeCode.subject == subject))
+        return db.session.scalar(
+            select(OneTimeCode).where(OneTimeCode.purpose == purpose, OneTimeCode.code_hash == code_hash)
+        )
+    codes = db.session.scalars(
+        select(OneTimeCode).where(OneTimeCode.purpose == purpose, OneTimeCode.subject == subject)
+    )
     return next((each for each in codes if hmac.compare_digest(each.code_hash, code_hash)), None)
 
 
@@ -170,22 +182,30 @@ def _record_failure(purpose: str, subject: str | None, address_hash: str) -> Cod
     db.session.add(OneTimeCodeFailure(address_hash=address_hash, at=utcnow()))
     locked = 0
     if subject is not None:
-        db.session.execute(update(OneTimeCode).where(_live(purpose, subject))
-                           .values(failed_attempts=OneTimeCode.failed_attempts + 1))
+        db.session.execute(
+            update(OneTimeCode).where(_live(purpose, subject)).values(failed_attempts=OneTimeCode.failed_attempts + 1)
+        )
         locked = _move(_live(purpose, subject) & (OneTimeCode.failed_attempts >= MAX_ATTEMPTS), "locked")
     db.session.flush()
     return CodeLocked() if locked else CodeIncorrect()
 
 
 def _recent_failures(address_hash: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(OneTimeCodeFailure).where(
-        OneTimeCodeFailure.address_hash == address_hash, OneTimeCodeFailure.at > utcnow() - FAILURE_WINDOW))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OneTimeCodeFailure)
+        .where(OneTimeCodeFailure.address_hash == address_hash, OneTimeCodeFailure.at > utcnow() - FAILURE_WINDOW)
+    )
 
 
 def _move(where, to: str, **values) -> int:
     """Move the codes `where` selects to state `to`, from whichever states the table allows it; how many
     moved. A conditional UPDATE: of two requests using one code at once, only one moves it."""
     sources = [name for name, state in STATES.items() if to in state.next]
-    result = db.session.execute(update(OneTimeCode).where(where, OneTimeCode.state.in_(sources))
-                                .values(state=to, **values).execution_options(synchronize_session="fetch"))
+    result = db.session.execute(
+        update(OneTimeCode)
+        .where(where, OneTimeCode.state.in_(sources))
+        .values(state=to, **values)
+        .execution_options(synchronize_session="fetch")
+    )
     return result.rowcount

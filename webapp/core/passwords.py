@@ -1,4 +1,5 @@
 """The password rule of the manual, plus a common-password list, and argon2id hashing."""
+
 import re
 from functools import lru_cache
 from importlib.resources import files

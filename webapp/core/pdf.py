@@ -1,4 +1,5 @@
 """PDF documents from HTML templates, with xhtml2pdf, never fetching anything over the network."""
+
 import io
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def _local_only(uri: str, rel: str) -> str:
         return uri
     static = Path(current_app.static_folder).resolve()
     if uri.startswith("/static/"):
-        path = (static / uri[len("/static/"):]).resolve()
+        path = (static / uri[len("/static/") :]).resolve()
         if path.is_relative_to(static) and path.is_file():
             return str(path)
     return ""

@@ -8,6 +8,7 @@ However it is started, a run takes the job's lease in `periodic_runs` first (com
 so other processes see it): a second run that finds the lease taken does nothing, so two at once do
 the work once. A run killed halfway leaves its lease to expire; the jobs themselves are idempotent.
 """
+
 import logging
 import threading
 from datetime import timedelta
@@ -61,8 +62,11 @@ def run_due() -> dict[str, str]:
     """The periodic jobs whose interval has passed since their last start (the embedded timer)."""
     now = utcnow()
     started = dict(db.session.execute(select(PeriodicRun.name, PeriodicRun.started_at)).all())
-    return {name: run(task) for name, task in tasks().items()
-            if started.get(name) is None or started[name] + task.every <= now}
+    return {
+        name: run(task)
+        for name, task in tasks().items()
+        if started.get(name) is None or started[name] + task.every <= now
+    }
 
 
 def _take_lease(task: Periodic) -> bool:
@@ -74,18 +78,26 @@ def _take_lease(task: Periodic) -> bool:
             db.session.rollback()  # another run made it just now
     now = utcnow()
     lease = max(task.every, MIN_LEASE)
-    taken = db.session.execute(
-        update(PeriodicRun).where(PeriodicRun.name == task.name,
-                                  or_(PeriodicRun.locked_until.is_(None), PeriodicRun.locked_until < now))
-        .values(locked_until=now + lease, started_at=now)
-    ).rowcount == 1
+    taken = (
+        db.session.execute(
+            update(PeriodicRun)
+            .where(
+                PeriodicRun.name == task.name, or_(PeriodicRun.locked_until.is_(None), PeriodicRun.locked_until < now)
+            )
+            .values(locked_until=now + lease, started_at=now)
+        ).rowcount
+        == 1
+    )
     commit()  # the lease: other processes must see it before the work starts
     return taken
 
 
 def _release(task: Periodic, outcome: str) -> None:
-    db.session.execute(update(PeriodicRun).where(PeriodicRun.name == task.name)
-                       .values(locked_until=None, finished_at=utcnow(), outcome=outcome[:300]))
+    db.session.execute(
+        update(PeriodicRun)
+        .where(PeriodicRun.name == task.name)
+        .values(locked_until=None, finished_at=utcnow(), outcome=outcome[:300])
+    )
     commit()
 
 
@@ -94,6 +106,7 @@ def last_runs() -> list[PeriodicRun]:
 
 
 # --- the embedded default's timer -----------------------------------------------------------------
+
 
 def start_timer(app: Flask, seconds: float = TIMER_SECONDS) -> threading.Event:
     """A daemon thread that runs the due periodic jobs every `seconds`; set the returned event to stop it."""
@@ -128,6 +141,7 @@ def init_app(app: Flask) -> None:
 
 # --- RQ's cron scheduler, run by `flask worker` ------------------------------------------------------
 
+
 def run_cron_scheduler(app: Flask) -> None:
     """RQ's cron scheduler for the periodic jobs (blocks; `flask worker` runs it in a process of its own)."""
     from rq.cron import CronScheduler
@@ -137,6 +151,11 @@ def run_cron_scheduler(app: Flask) -> None:
     with app.app_context():
         scheduler = CronScheduler(connection=redis_connection(app))
         for name, task in tasks().items():
-            scheduler.register(run_task, current_app.config["RQ_QUEUE"], args=(name,),
-                               interval=max(1, int(task.every.total_seconds())), name=name)
+            scheduler.register(
+                run_task,
+                current_app.config["RQ_QUEUE"],
+                args=(name,),
+                interval=max(1, int(task.every.total_seconds())),
+                name=name,
+            )
     scheduler.start()

@@ -1,4 +1,5 @@
 """Encrypting small secrets at rest (BSNs, authenticator secrets) and keyed hashes of them."""
+
 import base64
 import hashlib
 import hmac

@@ -1,4 +1,5 @@
 """Response headers every page carries."""
+
 from flask import Flask
 
 CONTENT_SECURITY_POLICY = "; ".join(

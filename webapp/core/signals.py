@@ -1,4 +1,5 @@
 """What one module announces and others act on without importing each other (blinker, as Flask's own signals)."""
+
 from blinker import Namespace
 
 _signals = Namespace()

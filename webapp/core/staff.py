@@ -1,5 +1,6 @@
 """Staff (back-office) pages: every module's hang under /beheer, in a blueprint made here, and the
 staff dashboard at /beheer links them all (each module lists its own in `Module.staff_pages`)."""
+
 from flask import Blueprint, abort
 from flask_login import current_user
 

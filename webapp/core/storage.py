@@ -11,6 +11,7 @@ Serving: the module's service checks who may have a file and returns `area.file(
 answers with `send(file)`. Expiry: the owner deletes a file when its record expires (`delete`), and
 its periodic job calls `sweep(keep=...)`, which also removes what outlived its record.
 """
+
 import contextlib
 import errno
 import os
@@ -108,7 +109,9 @@ class Area:
             shutil.rmtree(temporary, ignore_errors=True)
             raise
 
-    def file(self, name: str, *, download_name: str | None = None, mimetype: str = "application/octet-stream") -> StoredFile:
+    def file(
+        self, name: str, *, download_name: str | None = None, mimetype: str = "application/octet-stream"
+    ) -> StoredFile:
         """The complete file `name`, to send; NotFound when it is not there."""
         path = self.path(name)
         if not path.is_file():
@@ -138,8 +141,9 @@ class Area:
 def send(file: StoredFile) -> Response:
     """The file as a download for the one user a service let have it: never kept by a shared cache."""
     try:
-        response = send_file(file.path, mimetype=file.mimetype, as_attachment=True, download_name=file.download_name,
-                             max_age=0)
+        response = send_file(
+            file.path, mimetype=file.mimetype, as_attachment=True, download_name=file.download_name, max_age=0
+        )
     except FileNotFoundError:  # deleted since the check (it expired just now)
         raise NotFound() from None
     response.headers["Cache-Control"] = "private, no-store"

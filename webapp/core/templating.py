@@ -1,4 +1,5 @@
 """What every template may use: dates in Dutch form, BSNs masked, the acting context, the mandate services' names."""
+
 from flask import Flask
 
 from webapp.core.auth import acting

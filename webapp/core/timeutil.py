@@ -1,4 +1,5 @@
 """Times are stored in UTC and shown in Europe/Amsterdam; dates as dd-mm-jjjj."""
+
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 

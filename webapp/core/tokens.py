@@ -3,6 +3,7 @@
 A token carries a fingerprint of what it is meant to change (for a password link: the current
 password hash). Using the link changes that, so the same link no longer verifies.
 """
+
 import hashlib
 
 from flask import current_app

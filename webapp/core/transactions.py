@@ -13,6 +13,7 @@ SQLite has no row locks (it ignores FOR UPDATE), so a writing request there take
 write lock at its start (BEGIN IMMEDIATE): writers that count before they write (places left on an
 event, room in a selection) take turns. PostgreSQL locks the rows that are counted (FOR UPDATE).
 """
+
 import sqlite3
 
 from flask import Flask, request

@@ -1,4 +1,5 @@
 """Where to go next without becoming an open redirect."""
+
 from urllib.parse import urlsplit
 
 

@@ -1,4 +1,5 @@
 """Courses (manual 001): the Cursusagenda, enrolment, Mijn cursussen, invoices and the message archive (Digitaal Dossier)."""
+
 from webapp.core.modules import Link, Module, Service
 from webapp.courses import commands, demo, staff, views
 
@@ -12,8 +13,11 @@ module = Module(
     staff_pages=(
         Link("Cursussen", "courses_staff.index", description="Cursussen en evenementen, deelnemers en resultaten."),
         Link("Facturen", "courses_staff.invoices", description="Facturen en creditfacturen; betaald markeren."),
-        Link("Bericht sturen", "courses_staff.message",
-             description="Een bericht met bijlagen naar het Digitaal Dossier van een persoon of organisatie."),
+        Link(
+            "Bericht sturen",
+            "courses_staff.message",
+            description="Een bericht met bijlagen naar het Digitaal Dossier van een persoon of organisatie.",
+        ),
     ),
     demo=demo.load_demo,
     cli=commands.cli,

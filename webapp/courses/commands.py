@@ -1,4 +1,5 @@
 """`flask courses generate`: a large catalogue for the benchmark."""
+
 import random
 from datetime import timedelta
 
@@ -15,8 +16,12 @@ cli = AppGroup("courses", help="Courses: bench data.")
 @click.option("--events", default=2000, show_default=True)
 @click.option("--enrollments", default=50000, show_default=True)
 @click.option("--people", default=5000, show_default=True)
-@click.option("--bench-email", default="bench@cursus.example", show_default=True,
-              help="A login (password Tulpen-Veld-2026) with 20 enrolments and invoices.")
+@click.option(
+    "--bench-email",
+    default="bench@cursus.example",
+    show_default=True,
+    help="A login (password Tulpen-Veld-2026) with 20 enrolments and invoices.",
+)
 def generate(events, enrollments, people, bench_email):
     """Bulk-create events, people and enrolments (for benchmarks; not idempotent)."""
     from webapp.accounts.models import User
@@ -33,29 +38,70 @@ def generate(events, enrollments, people, bench_email):
     db.session.flush()
     first_user = (db.session.execute(select(func.max(User.id))).scalar() or 0) + 1
     stamp = now.strftime("%H%M%S")
-    db.session.execute(insert(User), [
-        dict(email=f"gen{stamp}-{i}@cursus.example", first_name="Cursist", last_name=f"{i:05d}", created_at=now,
-             is_staff=False, country="Nederland") for i in range(people)])
+    db.session.execute(
+        insert(User),
+        [
+            dict(
+                email=f"gen{stamp}-{i}@cursus.example",
+                first_name="Cursist",
+                last_name=f"{i:05d}",
+                created_at=now,
+                is_staff=False,
+                country="Nederland",
+            )
+            for i in range(people)
+        ],
+    )
     user_ids = list(db.session.execute(select(User.id).where(User.id >= first_user)).scalars())
     first_event = (db.session.execute(select(func.max(Event.id))).scalar() or 0) + 1
-    db.session.execute(insert(Event), [
-        dict(course_id=courses[i % len(courses)].id, name=f"Evenement {i:05d}",
-             starts_on=today + timedelta(days=rng.randint(-365, 365)), location="Den Helder - Kievitstraat 31",
-             price_cents=rng.choice([9500, 17500, 29500]), vat_rate=21, places=60, created_at=now,
-             cancellation_rules="") for i in range(events)])
+    db.session.execute(
+        insert(Event),
+        [
+            dict(
+                course_id=courses[i % len(courses)].id,
+                name=f"Evenement {i:05d}",
+                starts_on=today + timedelta(days=rng.randint(-365, 365)),
+                location="Den Helder - Kievitstraat 31",
+                price_cents=rng.choice([9500, 17500, 29500]),
+                vat_rate=21,
+                places=60,
+                created_at=now,
+                cancellation_rules="",
+            )
+            for i in range(events)
+        ],
+    )
     event_ids = list(db.session.execute(select(Event.id).where(Event.id >= first_event)).scalars())
     pairs = set()
     while len(pairs) < min(enrollments, len(event_ids) * 50):
         pairs.add((rng.choice(event_ids), rng.choice(user_ids)))
-    rows = [dict(event_id=e, participant_id=u, status="enrolled", created_at=now, debtor_reference="",
-                 result="", attended=False) for e, u in pairs]
+    rows = [
+        dict(
+            event_id=e,
+            participant_id=u,
+            status="enrolled",
+            created_at=now,
+            debtor_reference="",
+            result="",
+            attended=False,
+        )
+        for e, u in pairs
+    ]
     for start in range(0, len(rows), 5000):
-        db.session.execute(insert(Enrollment), rows[start:start + 5000])
+        db.session.execute(insert(Enrollment), rows[start : start + 5000])
     bench = db.session.execute(select(User).where(User.email == bench_email)).scalar_one_or_none()
     if bench is None:
-        bench = User(email=bench_email, first_name="Bench", last_name="Cursist", street="Zeeweg", house_number="1",
-                     postcode="1781 AA", city="Den Helder", password_hash=passwords.hash_password("Tulpen-Veld-2026"),
-                     activated_at=now)
+        bench = User(
+            email=bench_email,
+            first_name="Bench",
+            last_name="Cursist",
+            street="Zeeweg",
+            house_number="1",
+            postcode="1781 AA",
+            city="Den Helder",
+            password_hash=passwords.hash_password("Tulpen-Veld-2026"),
+            activated_at=now,
+        )
         db.session.add(bench)
         db.session.flush()
     for event_id in rng.sample(event_ids, 20):
@@ -66,8 +112,12 @@ def generate(events, enrollments, people, bench_email):
         db.session.flush()
         invoicing.issue_invoice(enrollment)
     db.session.flush()
-    enrolled = (select(func.count(Enrollment.id)).where(Enrollment.event_id == Event.id, Enrollment.status == "enrolled")
-                .correlate(Event).scalar_subquery())
+    enrolled = (
+        select(func.count(Enrollment.id))
+        .where(Enrollment.event_id == Event.id, Enrollment.status == "enrolled")
+        .correlate(Event)
+        .scalar_subquery()
+    )
     db.session.execute(update(Event).where(Event.id >= first_event).values(enrolled_count=enrolled))
     db.session.commit()
     if db.engine.dialect.name == "postgresql":  # the steady state autovacuum would reach: statistics, visibility map

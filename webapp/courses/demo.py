@@ -1,4 +1,5 @@
 """Demo courses: the manual's examples (with their old dates) and upcoming events to try today."""
+
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -9,8 +10,10 @@ from webapp.courses import invoicing
 from webapp.courses.models import Category, Course, Enrollment, Event, Message
 from webapp.extensions import db
 
-RULES = ("Kosteloos annuleren tot 14 dagen voor aanvang. Daarna is 50% van de cursusprijs verschuldigd; "
-         "binnen 3 dagen voor aanvang het volledige bedrag. Een vervanger mag altijd.")
+RULES = (
+    "Kosteloos annuleren tot 14 dagen voor aanvang. Daarna is 50% van de cursusprijs verschuldigd; "
+    "binnen 3 dagen voor aanvang het volledige bedrag. Een vervanger mag altijd."
+)
 
 
 def _tree():
@@ -35,8 +38,13 @@ def load_demo() -> list[str]:
     today = today_local()
 
     def course(name, category=None, custom_for=None):
-        c = Course(name=name, category=category, custom_for=orgs.get(custom_for) if custom_for else None,
-                   cancellation_rules=RULES, description=f"{name}, verzorgd door de Onderwijsgroep Noordwest-Holland.")
+        c = Course(
+            name=name,
+            category=category,
+            custom_for=orgs.get(custom_for) if custom_for else None,
+            cancellation_rules=RULES,
+            description=f"{name}, verzorgd door de Onderwijsgroep Noordwest-Holland.",
+        )
         db.session.add(c)
         return c
 
@@ -54,16 +62,53 @@ def load_demo() -> list[str]:
     bhv = course("BHV Basis", safety)
 
     history = [
-        (event(herenbos, "2e testcursus - Maatwerk cursussen Herenbos", date(2017, 1, 25), "Incompany"), "Herenbos Schagen", False, "", False),
-        (event(medical, "Medical Care (STCW)", date(2016, 1, 11), "Den Helder - Kievitstraat 31", 89500), None, False, "", False),
-        (event(roc, "Test evenement ROC Kop van Noord-Holland (test)", date(2016, 10, 13), "Den Helder - Kievitstraat 31"), "ROC Kop van Noord-Holland", True, "Afgerond", False),
+        (
+            event(herenbos, "2e testcursus - Maatwerk cursussen Herenbos", date(2017, 1, 25), "Incompany"),
+            "Herenbos Schagen",
+            False,
+            "",
+            False,
+        ),
+        (
+            event(medical, "Medical Care (STCW)", date(2016, 1, 11), "Den Helder - Kievitstraat 31", 89500),
+            None,
+            False,
+            "",
+            False,
+        ),
+        (
+            event(
+                roc,
+                "Test evenement ROC Kop van Noord-Holland (test)",
+                date(2016, 10, 13),
+                "Den Helder - Kievitstraat 31",
+            ),
+            "ROC Kop van Noord-Holland",
+            True,
+            "Afgerond",
+            False,
+        ),
         (event(hoorn, "Testcursus Gemeente Hoorn", date(2017, 11, 11), "Incompany"), None, False, "", False),
     ]
-    event(heerhugowaard, "LV Bedreigingen openbaar groen - gemeente Heerhugowaard", date(2017, 2, 6), "Incompany", 15000, 20)
+    event(
+        heerhugowaard,
+        "LV Bedreigingen openbaar groen - gemeente Heerhugowaard",
+        date(2017, 2, 6),
+        "Incompany",
+        15000,
+        20,
+    )
     upcoming = [
         event(lv, "LV Optimaal bespuiten (VT)", today + timedelta(days=23), "Den Helder - Kievitstraat 31", 17500, 16),
         event(lv, "LV Gewasbescherming en water", today + timedelta(days=51), "Schagen - Herenweg 12", 17500, 16),
-        event(heerhugowaard, "LV Bedreigingen openbaar groen - gemeente Heerhugowaard", today + timedelta(days=76), "Incompany", 15000, 20),
+        event(
+            heerhugowaard,
+            "LV Bedreigingen openbaar groen - gemeente Heerhugowaard",
+            today + timedelta(days=76),
+            "Incompany",
+            15000,
+            20,
+        ),
         event(medical, "Medical Care (STCW)", today + timedelta(days=40), "Den Helder - Kievitstraat 31", 89500, 10),
         event(bhv, "BHV Basis (2 dagen)", today + timedelta(days=16), "Den Helder - Kievitstraat 31", 29500, 2),
         event(herenbos, "3e cursus - Maatwerk cursussen Herenbos", today + timedelta(days=33), "Incompany", 12000, 15),
@@ -71,22 +116,38 @@ def load_demo() -> list[str]:
     db.session.flush()
     for ev, org_name, confirmed, result, attended in history:
         organisation = orgs.get(org_name) if org_name else None
-        enrollment = Enrollment(event=ev, participant=deby, organisation=organisation, enrolled_by=deby, status="enrolled",
-                                result=result, attended=attended)
+        enrollment = Enrollment(
+            event=ev,
+            participant=deby,
+            organisation=organisation,
+            enrolled_by=deby,
+            status="enrolled",
+            result=result,
+            attended=attended,
+        )
         db.session.add(enrollment)
         db.session.flush()
         invoicing.issue_invoice(enrollment)
         enrollment.invoice.paid_at = utcnow()
         if confirmed:
             enrollment.confirmation_sent_at = utcnow()
-            db.session.add(Message(recipient=deby, organisation_id=enrollment.organisation_id, kind="confirmation",
-                                   subject=f"Bevestiging inschrijving: {ev.name}",
-                                   body=f"Hierbij bevestigen wij uw inschrijving voor {ev.name} op {ev.starts_on:%d-%m-%Y}.",
-                                   invoice_id=enrollment.invoice.id, enrollment_id=enrollment.id))
+            db.session.add(
+                Message(
+                    recipient=deby,
+                    organisation_id=enrollment.organisation_id,
+                    kind="confirmation",
+                    subject=f"Bevestiging inschrijving: {ev.name}",
+                    body=f"Hierbij bevestigen wij uw inschrijving voor {ev.name} op {ev.starts_on:%d-%m-%Y}.",
+                    invoice_id=enrollment.invoice.id,
+                    enrollment_id=enrollment.id,
+                )
+            )
     # BHV Basis is nearly full: one place left, so the waiting list can be tried.
     martin = people.get("martin.sommer@herenbos.example")
     if martin is not None:
-        taken = Enrollment(event=upcoming[4], participant=martin, organisation=orgs["Herenbos Schagen"], enrolled_by=deby)
+        taken = Enrollment(
+            event=upcoming[4], participant=martin, organisation=orgs["Herenbos Schagen"], enrolled_by=deby
+        )
         db.session.add(taken)
         db.session.flush()
         invoicing.issue_invoice(taken)

@@ -44,9 +44,15 @@ class EventForm(Form):
     starts_on = DateField("Begindatum", validators=[DataRequired(message=REQUIRED)])
     ends_on = DateField("Einddatum", validators=[Optional()])
     location = StringField("Locatie", validators=[Optional(), Length(max=200)])
-    price = DecimalField("Prijs excl. btw (euro)", places=2, validators=[InputRequired(message=REQUIRED), NumberRange(min=0)])
-    vat_rate = IntegerField("Btw-percentage", default=21, validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=100)])
-    places = IntegerField("Aantal plaatsen", validators=[InputRequired(message=REQUIRED), NumberRange(min=1, max=10000)])
+    price = DecimalField(
+        "Prijs excl. btw (euro)", places=2, validators=[InputRequired(message=REQUIRED), NumberRange(min=0)]
+    )
+    vat_rate = IntegerField(
+        "Btw-percentage", default=21, validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=100)]
+    )
+    places = IntegerField(
+        "Aantal plaatsen", validators=[InputRequired(message=REQUIRED), NumberRange(min=1, max=10000)]
+    )
     cancellation_rules = TextAreaField("Annuleringsvoorwaarden (leeg: die van de cursus)", validators=[Optional()])
 
 
@@ -56,8 +62,12 @@ class ResultForm(Form):
 
 
 class MessageForm(Form):
-    to = RadioField("Aan", choices=[("person", "Een persoon (op eigen naam)"), ("organisation", "Een organisatie")],
-                    default="person", validators=[InputRequired(message=REQUIRED)])
+    to = RadioField(
+        "Aan",
+        choices=[("person", "Een persoon (op eigen naam)"), ("organisation", "Een organisatie")],
+        default="person",
+        validators=[InputRequired(message=REQUIRED)],
+    )
     person_email = StringField("E-mailadres van de persoon", validators=[Optional(), Length(max=254)])
     organisation_id = SelectField("Organisatie", coerce=int, validators=[Optional()])
     subject = StringField("Onderwerp", validators=[DataRequired(message=REQUIRED), Length(max=200)])

@@ -3,6 +3,7 @@
 Who may see or change them is the services' business; these functions only build. An invoice is
 never changed or deleted once issued: a cancelled place is credited by a credit note.
 """
+
 import uuid
 
 from webapp.accounts.models import Organisation
@@ -19,7 +20,10 @@ def issue_invoice(enrollment: Enrollment) -> Invoice:
     invoice = Invoice(issued_on=today_local(), debtor_reference=enrollment.debtor_reference, **_debtor(enrollment))
     line = InvoiceLine(
         description=f"{event.course.name}: {event.name} ({event.starts_on:%d-%m-%Y}), deelnemer {participant.full_name}",
-        quantity=1, unit_price_cents=event.price_cents, vat_rate=event.vat_rate, amount_cents=event.price_cents,
+        quantity=1,
+        unit_price_cents=event.price_cents,
+        vat_rate=event.vat_rate,
+        amount_cents=event.price_cents,
     )
     invoice.lines.append(line)
     invoice.subtotal_cents = line.amount_cents
@@ -34,13 +38,21 @@ def _debtor(enrollment: Enrollment) -> dict:
     participant = enrollment.participant
     if enrollment.organisation_id is not None:
         organisation = db.session.get(Organisation, enrollment.organisation_id)
-        return dict(debtor_organisation_id=organisation.id, debtor_name=organisation.name,
-                    debtor_attention=participant.full_name,
-                    debtor_street=f"{organisation.street} {organisation.house_number}".strip(),
-                    debtor_postcode=organisation.postcode, debtor_city=organisation.city)
-    return dict(debtor_user_id=participant.id, debtor_name=participant.formal_name or participant.full_name,
-                debtor_street=f"{participant.street} {participant.house_number}".strip(),
-                debtor_postcode=participant.postcode, debtor_city=participant.city)
+        return dict(
+            debtor_organisation_id=organisation.id,
+            debtor_name=organisation.name,
+            debtor_attention=participant.full_name,
+            debtor_street=f"{organisation.street} {organisation.house_number}".strip(),
+            debtor_postcode=organisation.postcode,
+            debtor_city=organisation.city,
+        )
+    return dict(
+        debtor_user_id=participant.id,
+        debtor_name=participant.formal_name or participant.full_name,
+        debtor_street=f"{participant.street} {participant.house_number}".strip(),
+        debtor_postcode=participant.postcode,
+        debtor_city=participant.city,
+    )
 
 
 def credit_note(invoice: Invoice) -> Invoice | None:
@@ -48,15 +60,32 @@ def credit_note(invoice: Invoice) -> Invoice | None:
     is credited once (None when it was, or is itself a credit note)."""
     if invoice.credit_for_id is not None or invoice.credit_notes:
         return None
-    lines = [InvoiceLine(description=f"Creditering: {line.description}", quantity=line.quantity,
-                         unit_price_cents=-line.unit_price_cents, vat_rate=line.vat_rate, amount_cents=-line.amount_cents)
-             for line in invoice.lines]
-    note = Invoice(issued_on=today_local(), lines=lines, credit_for=invoice,
-                   debtor_user_id=invoice.debtor_user_id, debtor_organisation_id=invoice.debtor_organisation_id,
-                   debtor_name=invoice.debtor_name, debtor_attention=invoice.debtor_attention,
-                   debtor_street=invoice.debtor_street, debtor_postcode=invoice.debtor_postcode,
-                   debtor_city=invoice.debtor_city, debtor_reference=invoice.debtor_reference,
-                   subtotal_cents=-invoice.subtotal_cents, vat_cents=-invoice.vat_cents, total_cents=-invoice.total_cents)
+    lines = [
+        InvoiceLine(
+            description=f"Creditering: {line.description}",
+            quantity=line.quantity,
+            unit_price_cents=-line.unit_price_cents,
+            vat_rate=line.vat_rate,
+            amount_cents=-line.amount_cents,
+        )
+        for line in invoice.lines
+    ]
+    note = Invoice(
+        issued_on=today_local(),
+        lines=lines,
+        credit_for=invoice,
+        debtor_user_id=invoice.debtor_user_id,
+        debtor_organisation_id=invoice.debtor_organisation_id,
+        debtor_name=invoice.debtor_name,
+        debtor_attention=invoice.debtor_attention,
+        debtor_street=invoice.debtor_street,
+        debtor_postcode=invoice.debtor_postcode,
+        debtor_city=invoice.debtor_city,
+        debtor_reference=invoice.debtor_reference,
+        subtotal_cents=-invoice.subtotal_cents,
+        vat_cents=-invoice.vat_cents,
+        total_cents=-invoice.total_cents,
+    )
     _number(note)
     return note
 

@@ -6,6 +6,7 @@ until the job commits; it sends only when nothing changed in between, and at mos
 sends nothing, and neither does a run for an enrolment that changed since (the change enqueued a job
 of its own). The PDF is made before the lock, so no request waits for it.
 """
+
 from sqlalchemy import select
 
 from webapp.core.timeutil import utcnow
@@ -33,8 +34,15 @@ def send_confirmation(enrollment_id: int, promoted: bool = False) -> str:
         subject = f"Er is een plaats vrijgekomen: {event.name}"
     else:
         subject = f"Bevestiging inschrijving: {event.name}"
-    archive.mail_participant(enrollment, subject, "courses_confirmation", kind="confirmation", invoice=invoice,
-                             attachments=attachments, promoted=promoted)
+    archive.mail_participant(
+        enrollment,
+        subject,
+        "courses_confirmation",
+        kind="confirmation",
+        invoice=invoice,
+        attachments=attachments,
+        promoted=promoted,
+    )
     enrollment.confirmation_sent_at = utcnow()
     return "sent"
 
@@ -50,8 +58,15 @@ def send_cancellation(enrollment_id: int, credit_note_id: int | None) -> str:
     enrollment = _locked_enrollment(enrollment_id)
     if not _cancellation_due(enrollment) or _state(enrollment) != seen:
         return "nothing to send"
-    archive.mail_participant(enrollment, f"Afmelding bevestigd: {enrollment.event.name}", "courses_cancellation",
-                             kind="cancellation", invoice=credit_note, attachments=attachments, credit_note=credit_note)
+    archive.mail_participant(
+        enrollment,
+        f"Afmelding bevestigd: {enrollment.event.name}",
+        "courses_cancellation",
+        kind="cancellation",
+        invoice=credit_note,
+        attachments=attachments,
+        credit_note=credit_note,
+    )
     return "sent"
 
 
@@ -63,10 +78,18 @@ def _cancellation_due(enrollment: Enrollment | None) -> bool:
     """Cancelled, and this cancellation (since it was made) not confirmed yet: the archive keeps what was sent."""
     if enrollment is None or enrollment.status != "cancelled":
         return False
-    return db.session.execute(
-        select(Message.id).where(Message.enrollment_id == enrollment.id, Message.kind == "cancellation",
-                                 Message.sent_at >= enrollment.cancelled_at).limit(1)
-    ).first() is None
+    return (
+        db.session.execute(
+            select(Message.id)
+            .where(
+                Message.enrollment_id == enrollment.id,
+                Message.kind == "cancellation",
+                Message.sent_at >= enrollment.cancelled_at,
+            )
+            .limit(1)
+        ).first()
+        is None
+    )
 
 
 def _state(enrollment: Enrollment) -> tuple:
@@ -78,6 +101,8 @@ def _locked_enrollment(enrollment_id: int) -> Enrollment | None:
     run of the job wait their turn: the row on PostgreSQL, the database on SQLite (which has no row locks)."""
     take_write_lock()
     return db.session.execute(
-        select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update()
+        select(Enrollment)
+        .where(Enrollment.id == enrollment_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()

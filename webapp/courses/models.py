@@ -1,5 +1,6 @@
 """Courses: a category tree, courses (some custom for one organisation), their events,
 enrolments, invoices and the message archive (what a customer has received; the UI's Digitaal Dossier)."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
@@ -48,8 +49,9 @@ class Course(db.Model):
 
     category: Mapped[Category | None] = relationship(back_populates="courses")
     custom_for: Mapped["Organisation | None"] = relationship()  # noqa: F821
-    events: Mapped[list["Event"]] = relationship(back_populates="course", order_by="Event.starts_on",
-                                                 cascade="all, delete-orphan")
+    events: Mapped[list["Event"]] = relationship(
+        back_populates="course", order_by="Event.starts_on", cascade="all, delete-orphan"
+    )
 
 
 class Event(db.Model):
@@ -130,7 +132,9 @@ class Invoice(db.Model):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     issued_on: Mapped[date] = mapped_column(Date)
     debtor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    debtor_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    debtor_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
     debtor_name: Mapped[str] = mapped_column(String(200))
     debtor_attention: Mapped[str] = mapped_column(String(200), default="")  # t.a.v.
     debtor_street: Mapped[str] = mapped_column(String(160), default="")
@@ -147,8 +151,9 @@ class Invoice(db.Model):
 
     credit_for: Mapped["Invoice | None"] = relationship(remote_side=[id], back_populates="credit_notes")
     credit_notes: Mapped[list["Invoice"]] = relationship(back_populates="credit_for", order_by="Invoice.id")
-    lines: Mapped[list["InvoiceLine"]] = relationship(back_populates="invoice", cascade="all, delete-orphan",
-                                                      order_by="InvoiceLine.id")
+    lines: Mapped[list["InvoiceLine"]] = relationship(
+        back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.id"
+    )
 
     @property
     def is_paid(self) -> bool:
@@ -202,7 +207,9 @@ class Message(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20), default="message")  # confirmation, cancellation, invitation, invoice, message
+    kind: Mapped[str] = mapped_column(
+        String(20), default="message"
+    )  # confirmation, cancellation, invitation, invoice, message
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -211,8 +218,9 @@ class Message(db.Model):
 
     recipient: Mapped["User | None"] = relationship()  # noqa: F821
     invoice: Mapped[Invoice | None] = relationship()
-    attachments: Mapped[list["MessageAttachment"]] = relationship(back_populates="message", cascade="all, delete-orphan",
-                                                                  order_by="MessageAttachment.id")
+    attachments: Mapped[list["MessageAttachment"]] = relationship(
+        back_populates="message", cascade="all, delete-orphan", order_by="MessageAttachment.id"
+    )
 
 
 class MessageAttachment(db.Model):

@@ -5,6 +5,7 @@ Plain functions that take the acting context (core.auth.ActingContext) and check
 do what; another's object is NotFound. They add and flush, never commit: the request commits, and the
 mails they cause leave after that commit (jobs.py, core.mail).
 """
+
 import mimetypes
 from typing import NamedTuple
 
@@ -38,6 +39,7 @@ MAX_PAGE = 400  # offsets stay bounded: 400 pages of 25 is far beyond any real a
 
 # Catalogue --------------------------------------------------------------------------------
 
+
 def get_category(category_id: int) -> Category:
     category = db.session.get(Category, category_id)
     if category is None:
@@ -46,13 +48,19 @@ def get_category(category_id: int) -> Category:
 
 
 def root_categories() -> list[Category]:
-    return list(db.session.execute(select(Category).where(Category.parent_id.is_(None)).order_by(Category.name)).scalars())
+    return list(
+        db.session.execute(select(Category).where(Category.parent_id.is_(None)).order_by(Category.name)).scalars()
+    )
 
 
 def public_courses(category_id: int) -> list[Course]:
-    return list(db.session.execute(
-        select(Course).where(Course.category_id == category_id, Course.custom_for_id.is_(None)).order_by(Course.name)
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(Course)
+            .where(Course.category_id == category_id, Course.custom_for_id.is_(None))
+            .order_by(Course.name)
+        ).scalars()
+    )
 
 
 def _may_see_course(context: ActingContext | None, course: Course) -> bool:
@@ -78,12 +86,22 @@ def get_event(context: ActingContext | None, event_id: int) -> Event:
 
 # One statement for every request; the page's values are bound when it runs.
 _AGENDA = (
-    select(Event.id, Event.course_id, Event.name, Event.starts_on, Event.ends_on, Event.location, Event.price_cents,
-           case((Event.places > Event.enrolled_count, Event.places - Event.enrolled_count), else_=0).label("places_left"),
-           Course.name.label("course_name"))
+    select(
+        Event.id,
+        Event.course_id,
+        Event.name,
+        Event.starts_on,
+        Event.ends_on,
+        Event.location,
+        Event.price_cents,
+        case((Event.places > Event.enrolled_count, Event.places - Event.enrolled_count), else_=0).label("places_left"),
+        Course.name.label("course_name"),
+    )
     .join(Course, Course.id == Event.course_id)
     .where(Event.starts_on >= bindparam("today"), Course.custom_for_id.is_(None))
-    .order_by(Event.starts_on, Event.id).limit(bindparam("limit")).offset(bindparam("offset"))
+    .order_by(Event.starts_on, Event.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
 )
 
 
@@ -96,8 +114,9 @@ def upcoming_events(page: int = 1, per_page: int = PER_PAGE):
     from the maintained counter, so the enrolments are never read. There is no total: the page offers
     Vorige and Volgende, not a count of pages."""
     page = min(max(1, page), MAX_PAGE)
-    rows = db.session.execute(_AGENDA, {"today": today_local(), "limit": per_page + 1,
-                                        "offset": (page - 1) * per_page}).all()
+    rows = db.session.execute(
+        _AGENDA, {"today": today_local(), "limit": per_page + 1, "offset": (page - 1) * per_page}
+    ).all()
     return rows[:per_page], len(rows) > per_page and page < MAX_PAGE
 
 
@@ -136,19 +155,27 @@ def _for_update(statement):
 
 # Persons an admin may enrol ---------------------------------------------------------------
 
+
 def organisation_persons(context: ActingContext, query: str = "", limit: int = 50) -> list[User]:
     """The persons linked to the acting organisation, for its admin to enrol: by name or e-mail address."""
     organisation = context.require_admin()
-    statement = (select(User).join(Membership, Membership.user_id == User.id)
-                 .where(Membership.organisation_id == organisation.id).order_by(User.last_name, User.first_name))
+    statement = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id)
+        .order_by(User.last_name, User.first_name)
+    )
     query = (query or "").strip()
     if query:
         like = f"%{query.lower()}%"
-        statement = statement.where(or_(
-            func.lower(User.first_name).like(like), func.lower(User.last_name).like(like),
-            func.lower(User.email).like(like),
-            func.lower(User.first_name + " " + User.last_name).like(like),
-        ))
+        statement = statement.where(
+            or_(
+                func.lower(User.first_name).like(like),
+                func.lower(User.last_name).like(like),
+                func.lower(User.email).like(like),
+                func.lower(User.first_name + " " + User.last_name).like(like),
+            )
+        )
     return list(db.session.execute(statement.limit(limit)).scalars())
 
 
@@ -157,21 +184,33 @@ def chosen_participant(context: ActingContext, participant_id: int | None) -> Us
     person linked to that organisation; None for anyone else (whose name is not shown)."""
     if not participant_id:
         return None
-    if participant_id != context.user_id and not (context.is_admin and _is_member(participant_id, context.organisation_id)):
+    if participant_id != context.user_id and not (
+        context.is_admin and _is_member(participant_id, context.organisation_id)
+    ):
         return None
     return db.session.get(User, participant_id)
 
 
 def _is_member(user_id: int, organisation_id: int | None) -> bool:
-    return db.session.execute(
-        select(Membership.id).where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
-    ).first() is not None
+    return (
+        db.session.execute(
+            select(Membership.id).where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
+        ).first()
+        is not None
+    )
 
 
 # Enrolment and cancellation ---------------------------------------------------------------
 
-def enrol(context: ActingContext, event_id: int, participant_id: int | None = None, *, debtor_reference: str = "",
-          waiting_list: bool = False) -> Enrollment:
+
+def enrol(
+    context: ActingContext,
+    event_id: int,
+    participant_id: int | None = None,
+    *,
+    debtor_reference: str = "",
+    waiting_list: bool = False,
+) -> Enrollment:
     """Enrol the participant (default: the acting user) in the event; the confirmation is mailed after the commit.
 
     As a person the invoice goes to the person; acting for an organisation, to the organisation.
@@ -179,10 +218,17 @@ def enrol(context: ActingContext, event_id: int, participant_id: int | None = No
     A full event refuses, or puts the participant on the waiting list when `waiting_list`.
     """
     event, participant = _check_enrolment(context, event_id, participant_id or context.user_id)
-    enrollment = _take_place(context, _locked_event(event.id), participant, (debtor_reference or "").strip()[:80],
-                             waiting_list)
-    audit("course.enrolled", organisation_id=context.organisation_id, subject=f"enrollment:{enrollment.id}",
-          event_id=event.id, participant_id=participant.id, new_state=enrollment.status)
+    enrollment = _take_place(
+        context, _locked_event(event.id), participant, (debtor_reference or "").strip()[:80], waiting_list
+    )
+    audit(
+        "course.enrolled",
+        organisation_id=context.organisation_id,
+        subject=f"enrollment:{enrollment.id}",
+        event_id=event.id,
+        participant_id=participant.id,
+        new_state=enrollment.status,
+    )
     enqueue_after_commit(jobs.send_confirmation, enrollment.id)
     return enrollment
 
@@ -194,7 +240,9 @@ def _check_enrolment(context: ActingContext, event_id: int, participant_id: int)
         raise DomainError("Inschrijven voor dit evenement is niet meer mogelijk: het is al begonnen of voorbij.")
     if participant_id != context.user_id:
         if not context.is_admin:
-            raise DomainError("Alleen een beheerder van een organisatie kan anderen inschrijven.", field="participant_id")
+            raise DomainError(
+                "Alleen een beheerder van een organisatie kan anderen inschrijven.", field="participant_id"
+            )
         if not _is_member(participant_id, context.organisation_id):
             raise DomainError("Deze persoon is niet gekoppeld aan uw organisatie.", field="participant_id")
     participant = db.session.get(User, participant_id)
@@ -203,8 +251,9 @@ def _check_enrolment(context: ActingContext, event_id: int, participant_id: int)
     return event, participant
 
 
-def _take_place(context: ActingContext, event: Event, participant: User, debtor_reference: str,
-                waiting_list: bool) -> Enrollment:
+def _take_place(
+    context: ActingContext, event: Event, participant: User, debtor_reference: str, waiting_list: bool
+) -> Enrollment:
     """A place for the participant on the locked event (with its invoice), or one on the waiting list."""
     enrollment = _earlier_enrollment(event, participant)
     taken = _recount(event)
@@ -232,7 +281,9 @@ def _earlier_enrollment(event: Event, participant: User) -> Enrollment | None:
     """The participant's cancelled enrolment in the event, to use again (one row per person and event);
     refused when they are enrolled or waiting already."""
     existing = db.session.execute(
-        _for_update(select(Enrollment).where(Enrollment.event_id == event.id, Enrollment.participant_id == participant.id))
+        _for_update(
+            select(Enrollment).where(Enrollment.event_id == event.id, Enrollment.participant_id == participant.id)
+        )
     ).scalar_one_or_none()
     if existing is not None and existing.status != "cancelled":
         where = "op de wachtlijst" if existing.status == "waiting" else "ingeschreven"
@@ -268,9 +319,15 @@ def cancel(context: ActingContext, enrollment_id: int) -> Enrollment:
     if old_state == "enrolled":
         credit_note = invoicing.credit_note(enrollment.invoice) if enrollment.invoice is not None else None
         promoted = _promote_first_waiting(event)
-    audit("course.cancelled", organisation_id=enrollment.organisation_id, subject=f"enrollment:{enrollment.id}",
-          old_state=old_state, new_state="cancelled", promoted=promoted.id if promoted else None,
-          credit_note=credit_note.number if credit_note else None)
+    audit(
+        "course.cancelled",
+        organisation_id=enrollment.organisation_id,
+        subject=f"enrollment:{enrollment.id}",
+        old_state=old_state,
+        new_state="cancelled",
+        promoted=promoted.id if promoted else None,
+        credit_note=credit_note.number if credit_note else None,
+    )
     enqueue_after_commit(jobs.send_cancellation, enrollment.id, credit_note.id if credit_note else None)
     if promoted is not None:
         enqueue_after_commit(jobs.send_confirmation, promoted.id, True)
@@ -280,10 +337,14 @@ def cancel(context: ActingContext, enrollment_id: int) -> Enrollment:
 def _promote_first_waiting(event: Event) -> Enrollment | None:
     """The freed place goes to the first on the waiting list, with an invoice; their place is still to be confirmed."""
     db.session.flush()
-    first = db.session.execute(_for_update(
-        select(Enrollment).where(Enrollment.event_id == event.id, Enrollment.status == "waiting")
-        .order_by(Enrollment.waiting_since, Enrollment.id).limit(1)
-    )).scalar_one_or_none()
+    first = db.session.execute(
+        _for_update(
+            select(Enrollment)
+            .where(Enrollment.event_id == event.id, Enrollment.status == "waiting")
+            .order_by(Enrollment.waiting_since, Enrollment.id)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
     if first is not None:
         first.status, first.waiting_since, first.confirmation_sent_at = "enrolled", None, None
         invoicing.issue_invoice(first)
@@ -295,10 +356,21 @@ def _promote_first_waiting(event: Event) -> Enrollment | None:
 # Mijn cursussen ---------------------------------------------------------------------------
 
 _MY_COURSES = (
-    select(Enrollment.id, Enrollment.status, Enrollment.organisation_id, Enrollment.confirmation_sent_at,
-           Enrollment.invitation_sent_at, Enrollment.result, Enrollment.attended,
-           Event.name.label("event_name"), Event.starts_on, Event.location, Course.name.label("course_name"))
-    .join(Event, Event.id == Enrollment.event_id).join(Course, Course.id == Event.course_id)
+    select(
+        Enrollment.id,
+        Enrollment.status,
+        Enrollment.organisation_id,
+        Enrollment.confirmation_sent_at,
+        Enrollment.invitation_sent_at,
+        Enrollment.result,
+        Enrollment.attended,
+        Event.name.label("event_name"),
+        Event.starts_on,
+        Event.location,
+        Course.name.label("course_name"),
+    )
+    .join(Event, Event.id == Enrollment.event_id)
+    .join(Course, Course.id == Event.course_id)
     .where(Enrollment.participant_id == bindparam("user_id"), Enrollment.status != "cancelled")
     .order_by(Event.starts_on.desc(), Enrollment.id.desc())
 )
@@ -312,20 +384,29 @@ def my_course_rows(context: ActingContext):
 def organisation_overview(context: ActingContext):
     """For an organisation's admin: its custom courses with events, and its enrolments."""
     organisation = context.require_admin()
-    courses = list(db.session.execute(
-        select(Course).options(selectinload(Course.events)).where(Course.custom_for_id == organisation.id)
-        .order_by(Course.name)
-    ).scalars())
-    enrollments = list(db.session.execute(
-        select(Enrollment).join(Enrollment.event)
-        .options(selectinload(Enrollment.event).selectinload(Event.course), selectinload(Enrollment.participant))
-        .where(Enrollment.organisation_id == organisation.id, Enrollment.status != "cancelled")
-        .order_by(Event.starts_on.desc(), Enrollment.id.desc()).limit(500)
-    ).scalars())
+    courses = list(
+        db.session.execute(
+            select(Course)
+            .options(selectinload(Course.events))
+            .where(Course.custom_for_id == organisation.id)
+            .order_by(Course.name)
+        ).scalars()
+    )
+    enrollments = list(
+        db.session.execute(
+            select(Enrollment)
+            .join(Enrollment.event)
+            .options(selectinload(Enrollment.event).selectinload(Event.course), selectinload(Enrollment.participant))
+            .where(Enrollment.organisation_id == organisation.id, Enrollment.status != "cancelled")
+            .order_by(Event.starts_on.desc(), Enrollment.id.desc())
+            .limit(500)
+        ).scalars()
+    )
     return courses, enrollments
 
 
 # Invoices ---------------------------------------------------------------------------------
+
 
 def _invoice_filter(context: ActingContext):
     """A person's own invoices; acting for an organisation, the organisation's, for those with the courses mandate."""
@@ -340,10 +421,14 @@ def invoices(context: ActingContext) -> list[Invoice]:
     conditions = _invoice_filter(context)
     if conditions is None:
         return []
-    return list(db.session.execute(
-        select(Invoice).options(selectinload(Invoice.credit_notes), selectinload(Invoice.credit_for))
-        .where(*conditions).order_by(Invoice.issued_on.desc(), Invoice.id.desc())
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(Invoice)
+            .options(selectinload(Invoice.credit_notes), selectinload(Invoice.credit_for))
+            .where(*conditions)
+            .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+        ).scalars()
+    )
 
 
 def get_invoice(context: ActingContext, invoice_id: int) -> Invoice:
@@ -358,6 +443,7 @@ def get_invoice(context: ActingContext, invoice_id: int) -> Invoice:
 
 # The message archive (Digitaal Dossier) ---------------------------------------------------
 
+
 def _message_filter(context: ActingContext):
     """A person's own messages; acting for an organisation, one's own there, and for its admin all of the organisation's."""
     if context.organisation_id is None:
@@ -368,11 +454,17 @@ def _message_filter(context: ActingContext):
 
 
 def archived_messages(context: ActingContext) -> list[Message]:
-    return list(db.session.execute(
-        select(Message).options(selectinload(Message.attachments).load_only(MessageAttachment.id, MessageAttachment.filename),
-                                selectinload(Message.invoice))
-        .where(*_message_filter(context)).order_by(Message.sent_at.desc(), Message.id.desc())
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(Message)
+            .options(
+                selectinload(Message.attachments).load_only(MessageAttachment.id, MessageAttachment.filename),
+                selectinload(Message.invoice),
+            )
+            .where(*_message_filter(context))
+            .order_by(Message.sent_at.desc(), Message.id.desc())
+        ).scalars()
+    )
 
 
 def get_message(context: ActingContext, message_id: int) -> Message:
@@ -394,11 +486,14 @@ def get_attachment(context: ActingContext, message_id: int, attachment_id: int) 
 
 # Staff: the catalogue ---------------------------------------------------------------------
 
+
 def all_courses(context: ActingContext) -> list[Course]:
     context.require_staff()
-    return list(db.session.execute(
-        select(Course).options(selectinload(Course.category), selectinload(Course.custom_for)).order_by(Course.name)
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(Course).options(selectinload(Course.category), selectinload(Course.custom_for)).order_by(Course.name)
+        ).scalars()
+    )
 
 
 def save_course(context: ActingContext, course: Course | None, data: dict) -> Course:
@@ -436,12 +531,17 @@ def save_event(context: ActingContext, course: Course, event: Event | None, data
 
 # Staff: participants, invitations, results ------------------------------------------------
 
+
 def event_enrollments(context: ActingContext, event_id: int) -> list[Enrollment]:
     context.require_staff()
-    return list(db.session.execute(
-        select(Enrollment).options(selectinload(Enrollment.participant), selectinload(Enrollment.organisation))
-        .where(Enrollment.event_id == event_id).order_by(Enrollment.status, Enrollment.waiting_since, Enrollment.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(Enrollment)
+            .options(selectinload(Enrollment.participant), selectinload(Enrollment.organisation))
+            .where(Enrollment.event_id == event_id)
+            .order_by(Enrollment.status, Enrollment.waiting_since, Enrollment.id)
+        ).scalars()
+    )
 
 
 def send_invitations(context: ActingContext, event_id: int) -> int:
@@ -456,16 +556,24 @@ def send_invitations(context: ActingContext, event_id: int) -> int:
 
 
 def _uninvited(event: Event) -> list[Enrollment]:
-    return list(db.session.execute(
-        select(Enrollment).options(selectinload(Enrollment.participant), selectinload(Enrollment.organisation))
-        .where(Enrollment.event_id == event.id, Enrollment.status == "enrolled", Enrollment.invitation_sent_at.is_(None))
-        .order_by(Enrollment.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(Enrollment)
+            .options(selectinload(Enrollment.participant), selectinload(Enrollment.organisation))
+            .where(
+                Enrollment.event_id == event.id,
+                Enrollment.status == "enrolled",
+                Enrollment.invitation_sent_at.is_(None),
+            )
+            .order_by(Enrollment.id)
+        ).scalars()
+    )
 
 
 def _invite(event: Event, enrollment: Enrollment) -> None:
-    archive.mail_participant(enrollment, f"Uitnodiging: {event.name} op {event.starts_on:%d-%m-%Y}",
-                             "courses_invitation", kind="invitation")
+    archive.mail_participant(
+        enrollment, f"Uitnodiging: {event.name} op {event.starts_on:%d-%m-%Y}", "courses_invitation", kind="invitation"
+    )
     enrollment.invitation_sent_at = utcnow()
 
 
@@ -476,17 +584,27 @@ def record_result(context: ActingContext, enrollment_id: int, result: str, atten
         raise NotFound()
     enrollment.result = (result or "").strip()[:40]
     enrollment.attended = bool(attended)
-    audit("course.result", organisation_id=enrollment.organisation_id, subject=f"enrollment:{enrollment.id}",
-          result=enrollment.result, attended=enrollment.attended)
+    audit(
+        "course.result",
+        organisation_id=enrollment.organisation_id,
+        subject=f"enrollment:{enrollment.id}",
+        result=enrollment.result,
+        attended=enrollment.attended,
+    )
     return enrollment
 
 
 # Staff: invoices --------------------------------------------------------------------------
 
+
 def all_invoices(context: ActingContext, only_open: bool = False, limit: int = 200) -> list[Invoice]:
     context.require_staff()
-    statement = (select(Invoice).options(selectinload(Invoice.credit_notes), selectinload(Invoice.credit_for))
-                 .order_by(Invoice.issued_on.desc(), Invoice.id.desc()).limit(limit))
+    statement = (
+        select(Invoice)
+        .options(selectinload(Invoice.credit_notes), selectinload(Invoice.credit_for))
+        .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+        .limit(limit)
+    )
     if only_open:
         statement = statement.where(Invoice.paid_at.is_(None))
     return list(db.session.execute(statement).scalars())
@@ -504,8 +622,11 @@ def mark_paid(context: ActingContext, invoice_id: int, paid: bool = True) -> Inv
     """Paid (a credit note: refunded), or open again."""
     invoice = get_any_invoice(context, invoice_id)
     invoice.paid_at = utcnow() if paid else None
-    audit("course.invoice_paid" if paid else "course.invoice_unpaid", organisation_id=invoice.debtor_organisation_id,
-          subject=f"invoice:{invoice.id}")
+    audit(
+        "course.invoice_paid" if paid else "course.invoice_unpaid",
+        organisation_id=invoice.debtor_organisation_id,
+        subject=f"invoice:{invoice.id}",
+    )
     return invoice
 
 
@@ -527,8 +648,15 @@ class Addressee(NamedTuple):
         return self.user.full_name if self.user is not None else self.organisation.name
 
 
-def send_archive_message(context: ActingContext, *, subject: str, body: str, person_email: str = "",
-                         organisation_id: int | None = None, attachments=()) -> Message:
+def send_archive_message(
+    context: ActingContext,
+    *,
+    subject: str,
+    body: str,
+    person_email: str = "",
+    organisation_id: int | None = None,
+    attachments=(),
+) -> Message:
     """A message with attachments from the issuer to a person (found by e-mail address) or to an
     organisation (mailed to its address, else to its admins): mailed after the commit, and kept in the
     recipient's message archive."""
@@ -539,20 +667,38 @@ def send_archive_message(context: ActingContext, *, subject: str, body: str, per
     attachments = _safe_attachments(attachments)
     to = _organisation_addressee(organisation_id) if organisation_id else _person_addressee(person_email)
     for address in to.addresses:
-        send_mail(address, subject, "courses_message", attachments=attachments, body=body, recipient=to.user,
-                  recipient_name=to.name)
-    message = archive.keep(recipient_id=to.user.id if to.user else None,
-                           organisation_id=to.organisation.id if to.organisation else None,
-                           kind="message", subject=subject, body=body, attachments=attachments)
-    audit("course.message_sent", organisation_id=message.organisation_id,
-          subject=f"organisation:{to.organisation.id}" if to.organisation else f"user:{to.user.id}",
-          message_id=message.id, attachments=len(attachments))
+        send_mail(
+            address,
+            subject,
+            "courses_message",
+            attachments=attachments,
+            body=body,
+            recipient=to.user,
+            recipient_name=to.name,
+        )
+    message = archive.keep(
+        recipient_id=to.user.id if to.user else None,
+        organisation_id=to.organisation.id if to.organisation else None,
+        kind="message",
+        subject=subject,
+        body=body,
+        attachments=attachments,
+    )
+    audit(
+        "course.message_sent",
+        organisation_id=message.organisation_id,
+        subject=f"organisation:{to.organisation.id}" if to.organisation else f"user:{to.user.id}",
+        message_id=message.id,
+        attachments=len(attachments),
+    )
     return message
 
 
 def _person_addressee(email: str) -> Addressee:
     email = (email or "").strip().lower()
-    user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none() if email else None
+    user = (
+        db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none() if email else None
+    )
     if user is None:
         raise DomainError("Er is geen persoon met dit e-mailadres.", field="person_email")
     return Addressee(user, None, [user.email])
@@ -564,10 +710,16 @@ def _organisation_addressee(organisation_id: int) -> Addressee:
         raise DomainError("Deze organisatie bestaat niet.", field="organisation_id")
     if organisation.email:
         return Addressee(None, organisation, [organisation.email])
-    admins = db.session.execute(
-        select(User.email).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == organisation.id, Membership.role == "admin").order_by(User.id)
-    ).scalars().all()
+    admins = (
+        db.session.execute(
+            select(User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id, Membership.role == "admin")
+            .order_by(User.id)
+        )
+        .scalars()
+        .all()
+    )
     if not admins:
         raise DomainError("Deze organisatie heeft geen e-mailadres en geen beheerder.", field="organisation_id")
     return Addressee(None, organisation, list(admins))

@@ -1,5 +1,6 @@
 """Staff pages of courses: the catalogue, events and their participants, invoices, messages to a customer's
 message archive (Digitaal Dossier)."""
+
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.accounts.models import Organisation
@@ -20,7 +21,8 @@ def _course_form(course=None):
     form = CourseForm(obj=course)
     categories = db.session.execute(db.select(Category)).scalars().all()
     form.category_id.choices = [(0, "(geen)")] + sorted(
-        ((c.id, " » ".join(n.name for n in c.path)) for c in categories), key=lambda pair: pair[1])
+        ((c.id, " » ".join(n.name for n in c.path)) for c in categories), key=lambda pair: pair[1]
+    )
     organisations = db.session.execute(db.select(Organisation).order_by(Organisation.name)).scalars().all()
     form.custom_for_id.choices = [(0, "(openbaar: iedereen)")] + [(o.id, o.name) for o in organisations]
     if request.method == "GET":
@@ -36,7 +38,9 @@ def index():
         course = services.save_course(acting(), None, form.data)
         flash(f"Cursus {course.name} is aangemaakt.", "success")
         return redirect(url_for("courses_staff.course", course_id=course.id), code=303)
-    return render_template("courses/staff/index.html", courses=services.all_courses(acting()), form=form), form_status(form)
+    return render_template("courses/staff/index.html", courses=services.all_courses(acting()), form=form), form_status(
+        form
+    )
 
 
 @bp.route("/<int:course_id>", methods=["GET", "POST"])
@@ -56,7 +60,9 @@ def course(course_id):
         else:
             flash(f"Evenement {event.name} is toegevoegd.", "success")
             return redirect(url_for("courses_staff.course", course_id=course.id), code=303)
-    return render_template("courses/staff/course.html", course=course, form=form, event_form=event_form), form_status(form)
+    return render_template("courses/staff/course.html", course=course, form=form, event_form=event_form), form_status(
+        form
+    )
 
 
 @bp.route("/evenementen/<int:event_id>", methods=["GET", "POST"])
@@ -73,9 +79,13 @@ def event(event_id):
         else:
             flash("Het evenement is opgeslagen.", "success")
             return redirect(url_for("courses_staff.event", event_id=event.id), code=303)
-    return render_template("courses/staff/event.html", event=event, form=form,
-                           enrollments=services.event_enrollments(acting(), event.id),
-                           places=services.available_places(event)), form_status(form)
+    return render_template(
+        "courses/staff/event.html",
+        event=event,
+        form=form,
+        enrollments=services.event_enrollments(acting(), event.id),
+        places=services.available_places(event),
+    ), form_status(form)
 
 
 @bp.post("/evenementen/<int:event_id>/uitnodigen")
@@ -96,7 +106,9 @@ def result(enrollment_id):
 @bp.get("/facturen")
 def invoices():
     only_open = request.args.get("open") == "1"
-    return render_template("courses/staff/invoices.html", invoices=services.all_invoices(acting(), only_open), only_open=only_open)
+    return render_template(
+        "courses/staff/invoices.html", invoices=services.all_invoices(acting(), only_open), only_open=only_open
+    )
 
 
 @bp.post("/facturen/<int:invoice_id>/betaald")
@@ -125,13 +137,20 @@ def message():
             if form.to.data == "organisation" and not form.organisation_id.data:
                 raise DomainError("Kies een organisatie.", field="organisation_id")
             message = services.send_archive_message(
-                acting(), subject=form.subject.data, body=form.body.data, attachments=files,
+                acting(),
+                subject=form.subject.data,
+                body=form.body.data,
+                attachments=files,
                 person_email=form.person_email.data if form.to.data == "person" else "",
-                organisation_id=form.organisation_id.data if form.to.data == "organisation" else None)
+                organisation_id=form.organisation_id.data if form.to.data == "organisation" else None,
+            )
         except DomainError as error:
             add_error(form, error)
         else:
-            flash(f"Het bericht \"{message.subject}\" is verstuurd met {len(message.attachments)} bijlage(n) "
-                  "en staat in het Digitaal Dossier van de ontvanger.", "success")
+            flash(
+                f'Het bericht "{message.subject}" is verstuurd met {len(message.attachments)} bijlage(n) '
+                "en staat in het Digitaal Dossier van de ontvanger.",
+                "success",
+            )
             return redirect(url_for("courses_staff.message"), code=303)
     return render_template("courses/staff/message.html", form=form), form_status(form)

@@ -1,5 +1,6 @@
 """Cursusagenda, course pages, enrolment, and Mijn Onderwijsgroep: cursussen, facturen and the
 message archive (Digitaal Dossier). The staff pages are in staff.py."""
+
 from flask import Blueprint, flash, make_response, render_template, request, url_for
 
 from webapp.core.auth import acting, admin_required, login_required
@@ -22,6 +23,7 @@ def euro(cents):
 
 # Public catalogue -------------------------------------------------------------------------
 
+
 @bp.get("/cursusagenda")
 def agenda():
     page = whole_number(request.args.get("pagina")) or 1
@@ -37,8 +39,12 @@ def offer():
 @bp.get("/aanbod/<int:category_id>")
 def category(category_id):
     category = services.get_category(category_id)
-    return render_template("courses/category.html", category=category, children=category.children,
-                           courses=services.public_courses(category.id))
+    return render_template(
+        "courses/category.html",
+        category=category,
+        children=category.children,
+        courses=services.public_courses(category.id),
+    )
 
 
 @bp.get("/cursussen/<int:course_id>")
@@ -49,6 +55,7 @@ def course(course_id):
 
 
 # Enrolment --------------------------------------------------------------------------------
+
 
 @bp.route("/cursussen/evenement/<int:event_id>/inschrijven", methods=["GET", "POST"])
 @login_required
@@ -74,23 +81,44 @@ def enrol(event_id):
                 raise DomainError("Het formulier is niet geldig. Kies de deelnemer opnieuw.")
             if not form.participant_id.data and may_choose:
                 raise DomainError("Kies eerst een deelnemer.", field="participant_id")
-            enrollment = services.enrol(context, event.id, participant_id, debtor_reference=form.debtor_reference.data,
-                                        waiting_list=form.waiting_list.data)
+            enrollment = services.enrol(
+                context,
+                event.id,
+                participant_id,
+                debtor_reference=form.debtor_reference.data,
+                waiting_list=form.waiting_list.data,
+            )
         except DomainError as error:
             add_error(form, error)
         else:
             return redirect_after_post(url_for("courses.confirmation", enrollment_id=enrollment.id))
-    return render("courses/enrol.html", None, event=event, form=form, participant=participant, persons=persons,
-                  query=query, may_choose=may_choose, places=services.available_places(event),
-                  open=services.is_open(event), context=context, status=form_status(form) if form.errors or form.form_errors else 200)
+    return render(
+        "courses/enrol.html",
+        None,
+        event=event,
+        form=form,
+        participant=participant,
+        persons=persons,
+        query=query,
+        may_choose=may_choose,
+        places=services.available_places(event),
+        open=services.is_open(event),
+        context=context,
+        status=form_status(form) if form.errors or form.form_errors else 200,
+    )
 
 
 @bp.get("/cursussen/inschrijving/<int:enrollment_id>/bevestiging")
 @login_required
 def confirmation(enrollment_id):
     enrollment = services.get_enrollment(acting(), enrollment_id)
-    return render_template("courses/confirmation.html", enrollment=enrollment, event=enrollment.event,
-                           places=services.available_places(enrollment.event), may_choose=acting().is_admin)
+    return render_template(
+        "courses/confirmation.html",
+        enrollment=enrollment,
+        event=enrollment.event,
+        places=services.available_places(enrollment.event),
+        may_choose=acting().is_admin,
+    )
 
 
 @bp.post("/cursussen/inschrijving/<int:enrollment_id>/afmelden")
@@ -104,20 +132,28 @@ def cancel(enrollment_id):
         message = f"De inschrijving voor {enrollment.event.name} is geannuleerd."
         note = enrollment.invoice.credit_note if enrollment.invoice is not None else None
         if note is not None:
-            message += f" Factuur {enrollment.invoice.number} is gecrediteerd met creditfactuur {note.number} (zie Facturen)."
+            message += (
+                f" Factuur {enrollment.invoice.number} is gecrediteerd met creditfactuur {note.number} (zie Facturen)."
+            )
         flash(message, "success")
     return redirect_after_post(url_for("courses.my_courses"))
 
 
 # Mijn Onderwijsgroep ----------------------------------------------------------------------
 
+
 @bp.get("/mijn-onderwijsgroep/cursussen")
 @login_required
 def my_courses():
     from webapp.core.timeutil import today_local
 
-    return render_template("courses/my_courses.html", rows=services.my_course_rows(acting()), today=today_local(),
-                           statuses=STATUSES, tab="mine")
+    return render_template(
+        "courses/my_courses.html",
+        rows=services.my_course_rows(acting()),
+        today=today_local(),
+        statuses=STATUSES,
+        tab="mine",
+    )
 
 
 @bp.get("/mijn-onderwijsgroep/cursussen/organisatie")
@@ -126,8 +162,14 @@ def organisation_courses():
     context = acting()
     courses, enrollments = services.organisation_overview(context)
     public, _ = services.upcoming_events(1, per_page=10)
-    return render_template("courses/organisation_courses.html", courses=courses, enrollments=enrollments,
-                           public=public, open=services.is_open, tab="organisation")
+    return render_template(
+        "courses/organisation_courses.html",
+        courses=courses,
+        enrollments=enrollments,
+        public=public,
+        open=services.is_open,
+        tab="organisation",
+    )
 
 
 @bp.get("/mijn-onderwijsgroep/facturen")
@@ -144,6 +186,7 @@ def invoice_pdf(invoice_id):
 
 
 # The message archive, which the UI (and its URL) calls the Digitaal Dossier.
+
 
 @bp.get("/mijn-onderwijsgroep/dossier")
 @login_required

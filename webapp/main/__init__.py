@@ -1,4 +1,5 @@
 """The start page, the menu and the developer's mail outbox."""
+
 from webapp.core.modules import Module
 from webapp.main import views
 

@@ -1,4 +1,5 @@
 """The menu and the start page's tiles: what the modules offer, as far as the acting context may open it."""
+
 from webapp.core.auth import acting
 from webapp.core.modules import Link, registry
 

@@ -1,4 +1,5 @@
 """Organisations, their contact persons (memberships) and mandates: Mijn organisatie, and the staff's pages."""
+
 from webapp.core.modules import Link, Module
 from webapp.organisations import demo, staff, views
 
@@ -6,7 +7,12 @@ module = Module(
     name="organisations",
     label="Organisaties",
     blueprints=(views.bp, staff.bp),
-    staff_pages=(Link("Organisaties", "organisations_staff.index",
-                      description="Organisaties aanmaken en hun eerste contactpersoon uitnodigen."),),
+    staff_pages=(
+        Link(
+            "Organisaties",
+            "organisations_staff.index",
+            description="Organisaties aanmaken en hun eerste contactpersoon uitnodigen.",
+        ),
+    ),
     demo=demo.load_demo,
 )

@@ -4,6 +4,7 @@ admin reads their own organisation's, and never another's.
 Newest first, 25 to a page, at most MAX_PAGE pages deep (offsets stay bounded); no total, so a page
 costs one query that reads one page plus a row.
 """
+
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -58,7 +59,8 @@ def search(filters: LogFilters, page: int = 1) -> LogPage:
         .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
         .where(*_conditions(filters))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE + 1)
+        .offset((page - 1) * PER_PAGE)
     )
     rows = db.session.execute(statement).all()
     entries = [_entry(*row) for row in rows[:PER_PAGE]]
@@ -85,8 +87,12 @@ def organisation_actions(context) -> list[str]:
 
 def organisations() -> list[tuple[int, str]]:
     """Every organisation (id, name) by name, for the staff's filter."""
-    return [tuple(row) for row in db.session.execute(select(Organisation.id, Organisation.name)
-                                                     .order_by(Organisation.name, Organisation.id))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Organisation.id, Organisation.name).order_by(Organisation.name, Organisation.id)
+        )
+    ]
 
 
 def action_groups(names: list[str]) -> list[str]:
@@ -108,11 +114,17 @@ def _conditions(filters: LogFilters) -> list:
         conditions.append(AuditEvent.at < _start_of(filters.date_to + timedelta(days=1)))
     words = filters.actor.split()[:MAX_WORDS]
     if words:
-        each_word_somewhere = and_(*[
-            or_(*[column.icontains(word, autoescape=True)
-                  for column in (User.email, User.first_name, User.infix, User.last_name)])
-            for word in words
-        ])
+        each_word_somewhere = and_(
+            *[
+                or_(
+                    *[
+                        column.icontains(word, autoescape=True)
+                        for column in (User.email, User.first_name, User.infix, User.last_name)
+                    ]
+                )
+                for word in words
+            ]
+        )
         conditions.append(AuditEvent.actor_id.in_(select(User.id).where(each_word_somewhere)))
     return conditions
 
@@ -124,6 +136,14 @@ def _start_of(day: date) -> datetime:
 def _entry(event: AuditEvent, email, first_name, infix, last_name, organisation_name) -> LogEntry:
     name = " ".join(part for part in (first_name, infix, last_name) if part)
     actor = f"{name} ({email})" if name and email else email or ""
-    return LogEntry(at=event.at, actor=actor, organisation=organisation_name or "", level=event.level,
-                    action=event.action, subject=event.subject, old_state=event.old_state,
-                    new_state=event.new_state, details=event.details)
+    return LogEntry(
+        at=event.at,
+        actor=actor,
+        organisation=organisation_name or "",
+        level=event.level,
+        action=event.action,
+        subject=event.subject,
+        old_state=event.old_state,
+        new_state=event.new_state,
+        details=event.details,
+    )

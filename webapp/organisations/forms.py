@@ -17,7 +17,9 @@ _phone = Regexp(r"^[0-9 +()\-]*$", message="Een telefoonnummer bevat alleen cijf
 
 class OrganisationForm(Form):
     name = StringField("Naam", validators=[_required, Length(max=160)])
-    kvk_number = StringField("KvK-nummer", validators=[Optional(), Regexp(r"^\d{8}$", message="Een KvK-nummer heeft 8 cijfers.")])
+    kvk_number = StringField(
+        "KvK-nummer", validators=[Optional(), Regexp(r"^\d{8}$", message="Een KvK-nummer heeft 8 cijfers.")]
+    )
     email = EmailField("E-mailadres", validators=[Optional(), email_validator(), Length(max=254)])
     phone = TelField("Telefoon", validators=[_phone, Length(max=30)])
     street = StringField("Straat", validators=[Length(max=120)])
@@ -37,14 +39,18 @@ class CheckboxListField(SelectMultipleField):
 
 class ContactPersonForm(Form):
     email = EmailField("E-mailadres", validators=[_required, email_validator(), Length(max=254)])
-    salutation = SelectField("Aanhef", choices=[("", "Geen"), ("Dhr.", "Dhr."), ("Mevr.", "Mevr.")], validators=[Optional()])
+    salutation = SelectField(
+        "Aanhef", choices=[("", "Geen"), ("Dhr.", "Dhr."), ("Mevr.", "Mevr.")], validators=[Optional()]
+    )
     initials = StringField("Voorletters", validators=[Length(max=20)])
     first_name = StringField("Voornaam", validators=[_required, Length(max=100)])
     infix = StringField("Tussenvoegsel", validators=[Length(max=30)])
     last_name = StringField("Achternaam", validators=[_required, Length(max=100)])
     job_title = StringField("Functie", validators=[Length(max=100)])
     work_phone = TelField("Telefoon werk", validators=[_phone, Length(max=30)])
-    role = SelectField("Rol", choices=[(key, ROLES[key]) for key in ("contact", "admin", "employee")], validators=[_required])
+    role = SelectField(
+        "Rol", choices=[(key, ROLES[key]) for key in ("contact", "admin", "employee")], validators=[_required]
+    )
     services = CheckboxListField("Machtigingen", validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
@@ -82,8 +88,12 @@ class AuditLogForm(Form):
             raise ValidationError("Deze datum ligt voor de datum bij Van.")
 
     def filters(self) -> LogFilters:
-        return LogFilters(actor=(self.actor.data or "").strip(), action=self.action.data or "",
-                          date_from=self.date_from.data, date_to=self.date_to.data)
+        return LogFilters(
+            actor=(self.actor.data or "").strip(),
+            action=self.action.data or "",
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+        )
 
     def query(self, **changes) -> dict[str, str]:
         """The filters as they came in the query string (for the page links), with `changes`."""

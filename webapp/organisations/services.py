@@ -3,6 +3,7 @@
 An organisation's admin (beheerder) acts through the ActingContext, which these functions check
 themselves; the issuer's staff reach the same rules through the staff pages, for any organisation.
 """
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,6 +26,7 @@ def _clean(value):
 
 
 # --- the issuer's staff --------------------------------------------------------------------------
+
 
 def all_organisations() -> list[Organisation]:
     return list(db.session.execute(select(Organisation).order_by(Organisation.name)).scalars())
@@ -57,8 +59,11 @@ def invite_contact_person(organisation: Organisation, data: dict, granted_by: Us
     if user is None:
         user = accounts.create_account(data["email"], **{name: _clean(data.get(name) or "") for name in PERSON_FIELDS})
     membership = Membership(
-        user=user, organisation=organisation, role=data["role"],
-        job_title=_clean(data.get("job_title") or ""), work_phone=_clean(data.get("work_phone") or ""),
+        user=user,
+        organisation=organisation,
+        role=data["role"],
+        job_title=_clean(data.get("job_title") or ""),
+        work_phone=_clean(data.get("work_phone") or ""),
     )
     db.session.add(membership)
     _set_mandates(membership, data.get("services") or [], granted_by)
@@ -71,6 +76,7 @@ def invite_contact_person(organisation: Organisation, data: dict, granted_by: Us
 
 
 # --- Mijn organisatie: its members read, its admin edits -------------------------------------------
+
 
 def update_organisation(context: ActingContext, data: dict) -> Organisation:
     organisation = context.require_admin()
@@ -117,8 +123,13 @@ def update_contact_person(context: ActingContext, membership_id: int, data: dict
     membership.job_title = _clean(data.get("job_title") or "")
     membership.work_phone = _clean(data.get("work_phone") or "")
     _set_mandates(membership, data.get("services") or [], context.user)
-    audit("membership.changed", organisation_id=membership.organisation_id, subject=f"user:{membership.user_id}",
-          role=membership.role, services=sorted(membership.services))
+    audit(
+        "membership.changed",
+        organisation_id=membership.organisation_id,
+        subject=f"user:{membership.user_id}",
+        role=membership.role,
+        services=sorted(membership.services),
+    )
     membership_changed.send(current_app._get_current_object(), user_id=membership.user_id)
     return membership
 
@@ -135,10 +146,15 @@ def remove_contact_person(context: ActingContext, membership_id: int) -> Members
 
 
 def _keep_an_admin(membership: Membership) -> None:
-    admins = db.session.execute(
-        select(Membership.id).where(Membership.organisation_id == membership.organisation_id, Membership.role == "admin")
-        .with_for_update()
-    ).scalars().all()
+    admins = (
+        db.session.execute(
+            select(Membership.id)
+            .where(Membership.organisation_id == membership.organisation_id, Membership.role == "admin")
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
     if admins == [membership.id]:
         raise DomainError("Een organisatie heeft altijd minstens één beheerder.", field="role")
 

@@ -1,4 +1,5 @@
 """Staff pages: every organisation, a new one, and inviting its contact persons."""
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -39,6 +40,8 @@ def organisation(organisation_id):
             flash(f"{membership.user.full_name} is uitgenodigd als {membership.role_label.lower()}.", "success")
             return redirect(url_for("organisations_staff.organisation", organisation_id=organisation.id), code=303)
     return render_template(
-        "organisations/staff/organisation.html", organisation=organisation, form=form,
+        "organisations/staff/organisation.html",
+        organisation=organisation,
+        form=form,
         members=services.contact_persons(organisation.id),
     ), form_status(form)

@@ -1,4 +1,5 @@
 """Mijn organisatie: everyone in it reads; admins (beheerders) edit it and its contact persons."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from webapp.core.auth import acting, admin_required, organisation_required
@@ -15,8 +16,10 @@ bp = Blueprint("organisations", __name__, url_prefix="/mijn-organisatie")
 def show():
     context = acting()
     return render_template(
-        "organisations/show.html", organisation=context.organisation,
-        members=services.contact_persons(context.organisation_id), may_edit=context.is_admin,
+        "organisations/show.html",
+        organisation=context.organisation,
+        members=services.contact_persons(context.organisation_id),
+        may_edit=context.is_admin,
     )
 
 
@@ -42,8 +45,11 @@ def add_contact():
         except DomainError as error:
             add_error(form, error)
         else:
-            flash(f"{membership.user.full_name} is toegevoegd als contactpersoon."
-                  + (" Er is een e-mail gestuurd om de toegang te activeren." if invited else ""), "success")
+            flash(
+                f"{membership.user.full_name} is toegevoegd als contactpersoon."
+                + (" Er is een e-mail gestuurd om de toegang te activeren." if invited else ""),
+                "success",
+            )
             return redirect(url_for("organisations.show"), code=303)
     return render_template("organisations/contact_form.html", form=form, membership=None), form_status(form)
 
@@ -54,8 +60,14 @@ def edit_contact(membership_id):
     membership = services.get_membership(acting(), membership_id)
     user = membership.user
     form = ContactPersonForm(
-        obj=membership, email=user.email, salutation=user.salutation, initials=user.initials,
-        first_name=user.first_name, infix=user.infix, last_name=user.last_name, services=sorted(membership.services),
+        obj=membership,
+        email=user.email,
+        salutation=user.salutation,
+        initials=user.initials,
+        first_name=user.first_name,
+        infix=user.infix,
+        last_name=user.last_name,
+        services=sorted(membership.services),
     )
     form.email.render_kw = {"readonly": True}
     form.email.data = user.email  # the address is the person's login; it is not changed here
@@ -90,5 +102,6 @@ def audit_log():
     form = AuditLogForm(request.args, actions=auditlog.organisation_actions(context))
     if not form.validate():
         return render_template("organisations/audit_log.html", form=form, log=None), 400
-    return render_template("organisations/audit_log.html", form=form,
-                           log=auditlog.organisation_log(context, form.filters(), form.page))
+    return render_template(
+        "organisations/audit_log.html", form=form, log=auditlog.organisation_log(context, form.filters(), form.page)
+    )

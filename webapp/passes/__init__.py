@@ -1,4 +1,5 @@
 """Digital passes (digitale pasjes): contact persons download PDF passes of qualification holders."""
+
 from datetime import timedelta
 
 from webapp.core.modules import Link, Module, Periodic, Service
@@ -11,8 +12,13 @@ module = Module(
     service=Service(services.SERVICE, "Digitale pasjes"),
     nav=(Link("Digitale pasjes", "passes.index", mandate=services.SERVICE),),
     tiles=(Link("Digitale pasjes", "passes.index", mandate=services.SERVICE),),
-    staff_pages=(Link("Kwalificatiehouders importeren", "passes_staff.import_csv",
-                      description="Kwalificatiehouders en hun kwalificaties inlezen uit een CSV-bestand."),),
+    staff_pages=(
+        Link(
+            "Kwalificatiehouders importeren",
+            "passes_staff.import_csv",
+            description="Kwalificatiehouders en hun kwalificaties inlezen uit een CSV-bestand.",
+        ),
+    ),
     periodic=(
         Periodic("Verzoeken laten verlopen, vastgelopen verzoeken afsluiten", services.sweep, every=timedelta(hours=1)),
         Periodic("Achtergebleven archiefbestanden opruimen", archive.sweep_files, every=timedelta(hours=1)),

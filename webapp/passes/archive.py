@@ -11,6 +11,7 @@ killed worker left half-written.
 Jobs take the request's id and commit at their end (core.jobs); the few commits inside them are
 checkpoints that the requests page, polling, must see while the job still runs.
 """
+
 import zipfile
 from datetime import timedelta
 
@@ -52,8 +53,9 @@ def start_build(request_id: int) -> None:
         return
     chunks = chunks_of(request_id)
     free_claims(request_id)
-    builders = [enqueue(build_chunks, request_id, chunks, retries=1)
-                for _ in range(min(len(chunks), max(1, worker_count())))]
+    builders = [
+        enqueue(build_chunks, request_id, chunks, retries=1) for _ in range(min(len(chunks), max(1, worker_count())))
+    ]
     enqueue(finish, request_id, chunks, depends_on=builders or None, retries=1)
 
 
@@ -71,19 +73,26 @@ def build_chunks(request_id: int, chunks: list[list[int]]) -> int:
     request = db.session.get(PassRequest, request_id)
     if request is None or request.status in ("expired", "available"):
         return 0
-    built = sum(build_chunk(request_id, index, item_ids) for index, item_ids in enumerate(chunks)
-                if claim(request_id, f"{index:04d}"))
-    if all(ARCHIVES.path(_chunk(request_id, index)).is_dir() for index in range(len(chunks))) and claim(request_id, "zip"):
+    built = sum(
+        build_chunk(request_id, index, item_ids)
+        for index, item_ids in enumerate(chunks)
+        if claim(request_id, f"{index:04d}")
+    )
+    if all(ARCHIVES.path(_chunk(request_id, index)).is_dir() for index in range(len(chunks))) and claim(
+        request_id, "zip"
+    ):
         finish(request_id, chunks)
     return built
 
 
 def chunks_of(request_id: int) -> list[list[int]]:
     """The request's item ids, CHUNK_SIZE at a time."""
-    item_ids = list(db.session.execute(
-        select(PassRequestItem.id).where(PassRequestItem.request_id == request_id).order_by(PassRequestItem.id)
-    ).scalars())
-    return [item_ids[i:i + CHUNK_SIZE] for i in range(0, len(item_ids), CHUNK_SIZE)]
+    item_ids = list(
+        db.session.execute(
+            select(PassRequestItem.id).where(PassRequestItem.request_id == request_id).order_by(PassRequestItem.id)
+        ).scalars()
+    )
+    return [item_ids[i : i + CHUNK_SIZE] for i in range(0, len(item_ids), CHUNK_SIZE)]
 
 
 def claim(request_id: int, step: str) -> bool:
@@ -118,32 +127,51 @@ def _failing(request_id: int, step):
     except Exception as error:
         db.session.rollback()
         if not will_retry():  # until then the user sees it being built, not Mislukt
-            db.session.execute(update(PassRequest).where(PassRequest.id == request_id, PassRequest.status != "expired")
-                               .values(status="failed", error=type(error).__name__[:200]))
+            db.session.execute(
+                update(PassRequest)
+                .where(PassRequest.id == request_id, PassRequest.status != "expired")
+                .values(status="failed", error=type(error).__name__[:200])
+            )
             db.session.commit()  # the job fails (RQ records it), its request says so: kept past the rollback
         raise
 
 
 def build_chunk(request_id: int, index: int, item_ids: list[int]) -> int:
     """Render the passes of these items into the request's chunk `index`; returns the holders built."""
+
     def step():
         request = db.session.get(PassRequest, request_id)
         if request is None or request.status in ("expired", "available"):
             return 0
         if ARCHIVES.path(_chunk(request_id, index)).is_dir():
             return 0  # done before (a retry): nothing to count again
-        db.session.execute(update(PassRequest).where(PassRequest.id == request_id).values(
-            status=case((PassRequest.status == "queued", "building"), else_=PassRequest.status), touched_at=utcnow()))
+        db.session.execute(
+            update(PassRequest)
+            .where(PassRequest.id == request_id)
+            .values(
+                status=case((PassRequest.status == "queued", "building"), else_=PassRequest.status), touched_at=utcnow()
+            )
+        )
         db.session.commit()  # checkpoint: the polling page shows "Wordt aangemaakt" while this chunk renders
-        items = list(db.session.execute(
-            select(PassRequestItem).where(PassRequestItem.request_id == request_id, PassRequestItem.id.in_(item_ids))
-            .order_by(PassRequestItem.id)
-            .options(selectinload(PassRequestItem.holder).selectinload(Holder.qualifications)
-                     .selectinload(Qualification.modules))).scalars())
+        items = list(
+            db.session.execute(
+                select(PassRequestItem)
+                .where(PassRequestItem.request_id == request_id, PassRequestItem.id.in_(item_ids))
+                .order_by(PassRequestItem.id)
+                .options(
+                    selectinload(PassRequestItem.holder)
+                    .selectinload(Holder.qualifications)
+                    .selectinload(Qualification.modules)
+                )
+            ).scalars()
+        )
         if len(items) != len(item_ids):
             return 0  # not this request's items (a job that outlived its request): leave the chunk to the ZIP job
-        passes = [(item.holder, qualification, item.external_number) for item in items
-                  for qualification in chosen_qualifications(item.holder, request.options or {})]
+        passes = [
+            (item.holder, qualification, item.external_number)
+            for item in items
+            for qualification in chosen_qualifications(item.holder, request.options or {})
+        ]
         try:
             with ARCHIVES.writing_directory(_chunk(request_id, index)) as work:
                 names = set()
@@ -151,8 +179,11 @@ def build_chunk(request_id: int, index: int, item_ids: list[int]) -> int:
                     (work / unique_name(pass_file_name(holder, qualification), names)).write_bytes(pdf)
         except FileExistsError:
             return 0  # another run of this chunk got there first
-        db.session.execute(update(PassRequest).where(PassRequest.id == request_id)
-                           .values(progress_done=PassRequest.progress_done + len(items), touched_at=utcnow()))
+        db.session.execute(
+            update(PassRequest)
+            .where(PassRequest.id == request_id)
+            .values(progress_done=PassRequest.progress_done + len(items), touched_at=utcnow())
+        )
         db.session.commit()  # checkpoint: the polling page shows the progress
         return len(items)
 
@@ -162,6 +193,7 @@ def build_chunk(request_id: int, index: int, item_ids: list[int]) -> int:
 def finish(request_id: int, chunks: list[list[int]]) -> None:
     """Job (and the last step of a build): zip the chunks into the request's archive, building any a dead
     build job left undone; the request is then available, and its work folder goes once that is committed."""
+
     def step():
         request = db.session.get(PassRequest, request_id)
         if request is None or request.status == "expired":

@@ -5,6 +5,7 @@ zoek, sort, richting, pagina, and na or voor (the keyset keys of Volgende and Vo
 form carries the list's query string back in `terug`, so a post without JavaScript lands on the list
 as it was. A value that is not what its field takes is left out, never an error.
 """
+
 from functools import partial
 from urllib.parse import parse_qsl, urlencode
 
@@ -28,6 +29,7 @@ _DEFAULTS = {"sort": "nummer", "richting": "asc", "pagina": 1}
 
 def list_filters(args) -> Filters:
     """The list's filters in a query string or form."""
+
     def text(name, length):
         value = (args.get(name) or "").strip()
         return "" if "\x00" in value else value[:length]  # PostgreSQL cannot compare a NUL
@@ -42,18 +44,25 @@ def list_filters(args) -> Filters:
         sort=SORTS.get(args.get("sort"), "number"),
         direction="desc" if args.get("richting") == "desc" else "asc",
         page=min(whole_number(args.get("pagina")) or 1, MAX_PAGE),
-        after=text("na", 300), before=text("voor", 300) if not args.get("na") else "",
+        after=text("na", 300),
+        before=text("voor", 300) if not args.get("na") else "",
     )
 
 
 def list_args(filters: Filters, **changes) -> dict:
     """The query-string arguments of these filters, with changes (in the URL's words), defaults left out."""
     values = dict(
-        organisatie=filters.organisation, examentype=filters.exam_type, examennummer=filters.exam_number,
+        organisatie=filters.organisation,
+        examentype=filters.exam_type,
+        examennummer=filters.exam_number,
         vervaldatum_van=filters.expires_from.isoformat() if filters.expires_from else None,
         vervaldatum_tot=filters.expires_to.isoformat() if filters.expires_to else None,
-        zoek=filters.search, sort=SORT_WORDS[filters.sort], richting=filters.direction, pagina=filters.page,
-        na=filters.after, voor=filters.before,
+        zoek=filters.search,
+        sort=SORT_WORDS[filters.sort],
+        richting=filters.direction,
+        pagina=filters.page,
+        na=filters.after,
+        voor=filters.before,
     )
     values.update(changes)
     if "na" not in changes and "voor" not in changes and set(changes) & {"pagina", "sort", "richting"}:
@@ -66,8 +75,12 @@ def list_query(filters: Filters) -> dict:
     with changes, `query_args` as they are), the query string a row's form carries back (`terug`), and
     the current sort's word."""
     query_args = list_args(filters)
-    return dict(list_args=partial(list_args, filters), query_args=query_args, terug=urlencode(query_args),
-                sort_word=SORT_WORDS[filters.sort])
+    return dict(
+        list_args=partial(list_args, filters),
+        query_args=query_args,
+        terug=urlencode(query_args),
+        sort_word=SORT_WORDS[filters.sort],
+    )
 
 
 def carried_filters(form) -> Filters:
@@ -79,7 +92,8 @@ def carried_filters(form) -> Filters:
 def request_options(form) -> dict:
     """The options of Verzoek indienen: the idempotency key, the kenmerk, the chosen exam types and expiry dates."""
     return dict(
-        idempotency_key=form.get("sleutel", ""), reference=form.get("kenmerk", ""),
+        idempotency_key=form.get("sleutel", ""),
+        reference=form.get("kenmerk", ""),
         exam_type_ids=[number for number in map(whole_number, form.getlist("examentypes")) if number],
         expiry_dates=[day.isoformat() for day in map(parse_date, form.getlist("vervaldata")) if day],
     )

@@ -4,6 +4,7 @@ The list reads copies of a holder's sortable columns on each HolderOrganisation,
 HolderOrganisationExamType row per exam type among the holder's qualifications; whatever writes
 holders keeps them in step (refresh_list_columns, or bulk_exam_types after a bulk insert).
 """
+
 import csv
 import io
 from dataclasses import dataclass, field
@@ -24,9 +25,26 @@ from webapp.passes.models import (
 )
 from webapp.passes.services import new_verify_token
 
-CSV_COLUMNS = ["kwalificatienummer", "aanhef", "voorletters", "tussenvoegsel", "achternaam", "geboortedatum", "email",
-               "telefoon", "mobiel", "organisatie", "extern_nummer", "kwalificatie", "type", "examentype", "examennummer",
-               "examendatum", "vervaldatum", "hoort_bij"]
+CSV_COLUMNS = [
+    "kwalificatienummer",
+    "aanhef",
+    "voorletters",
+    "tussenvoegsel",
+    "achternaam",
+    "geboortedatum",
+    "email",
+    "telefoon",
+    "mobiel",
+    "organisatie",
+    "extern_nummer",
+    "kwalificatie",
+    "type",
+    "examentype",
+    "examennummer",
+    "examendatum",
+    "vervaldatum",
+    "hoort_bij",
+]
 IMPORT_LIMIT_MB = 20  # the import runs within the request: well below MAX_UPLOAD_MB
 KIND_WORDS = {"diploma": "diploma", "certificaat": "certificate", "certificate": "certificate"}
 
@@ -93,10 +111,20 @@ def refresh_list_columns(holder: Holder) -> None:
     holder's qualifications."""
     expiries = [q.expires_on for q in holder.qualifications if q.expires_on]
     latest = max(expiries) if expiries else None
-    type_ids = sorted({q.exam_type_id if q.exam_type_id is not None else (q.exam_type.id if q.exam_type else None)
-                       for q in holder.qualifications} - {None})
+    type_ids = sorted(
+        {
+            q.exam_type_id if q.exam_type_id is not None else (q.exam_type.id if q.exam_type else None)
+            for q in holder.qualifications
+        }
+        - {None}
+    )
     for at in holder.holder_organisations:
-        at.number, at.name_key, at.birth_date, at.expires_on = holder.number, name_key(holder.last_name), holder.birth_date, latest
+        at.number, at.name_key, at.birth_date, at.expires_on = (
+            holder.number,
+            name_key(holder.last_name),
+            holder.birth_date,
+            latest,
+        )
         existing = {row.exam_type_id: row for row in at.exam_types}
         rows = []
         for type_id in type_ids:
@@ -125,9 +153,28 @@ def template_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(CSV_COLUMNS)
-    writer.writerow(["73029884", "Mevr.", "K.C.", "", "Knightley", "01-01-2000", "j.bos@onsweb.nl", "0123456789", "06111111",
-                     "ROC Kop van Noord-Holland", "1122334455", "Jeugd Eerste Hulp", "Diploma", "Jeugd Eerste Hulp", "EX45465",
-                     "12-06-2018", "01-10-2020", ""])
+    writer.writerow(
+        [
+            "73029884",
+            "Mevr.",
+            "K.C.",
+            "",
+            "Knightley",
+            "01-01-2000",
+            "j.bos@onsweb.nl",
+            "0123456789",
+            "06111111",
+            "ROC Kop van Noord-Holland",
+            "1122334455",
+            "Jeugd Eerste Hulp",
+            "Diploma",
+            "Jeugd Eerste Hulp",
+            "EX45465",
+            "12-06-2018",
+            "01-10-2020",
+            "",
+        ]
+    )
     return out.getvalue()
 
 
@@ -143,8 +190,15 @@ def import_file(stream) -> ImportReport:
     limit = IMPORT_LIMIT_MB * 1024 * 1024
     raw = stream.read(limit + 1)
     if len(raw) > limit:
-        return ImportReport(errors=[(0, f"Het bestand is groter dan {IMPORT_LIMIT_MB} MB en is niet geïmporteerd. "
-                                        "Verdeel de regels over kleinere bestanden.")])
+        return ImportReport(
+            errors=[
+                (
+                    0,
+                    f"Het bestand is groter dan {IMPORT_LIMIT_MB} MB en is niet geïmporteerd. "
+                    "Verdeel de regels over kleinere bestanden.",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -162,10 +216,19 @@ def import_csv(text: str) -> ImportReport:
     try:
         rows = list(reader)
     except csv.Error:
-        report.errors.append((reader.line_num, "deze regel kon niet worden gelezen (een veld is te lang of de regel is "
-                                               "afgebroken); er is niets geïmporteerd"))
+        report.errors.append(
+            (
+                reader.line_num,
+                "deze regel kon niet worden gelezen (een veld is te lang of de regel is "
+                "afgebroken); er is niets geïmporteerd",
+            )
+        )
         return report
-    missing = [c for c in ("kwalificatienummer", "achternaam", "organisatie", "kwalificatie") if c not in (reader.fieldnames or [])]
+    missing = [
+        c
+        for c in ("kwalificatienummer", "achternaam", "organisatie", "kwalificatie")
+        if c not in (reader.fieldnames or [])
+    ]
     if missing:
         report.errors.append((1, "Kolommen ontbreken: " + ", ".join(missing)))
         return report
@@ -198,13 +261,28 @@ def import_csv(text: str) -> ImportReport:
         try:
             with db.session.begin_nested():
                 upsert_holder(
-                    dict(number=number, salutation=row.get("aanhef", ""), initials=row.get("voorletters", ""),
-                         infix=row.get("tussenvoegsel", ""), last_name=row.get("achternaam", ""),
-                         birth_date=dates["geboortedatum"], email=row.get("email", ""), phone=row.get("telefoon", ""),
-                         mobile=row.get("mobiel", "")),
-                    [dict(name=row["kwalificatie"], kind=kind, exam_type=row.get("examentype", ""),
-                          exam_number=row.get("examennummer", ""), exam_date=dates["examendatum"],
-                          expires_on=dates["vervaldatum"], parent=row.get("hoort_bij", ""))],
+                    dict(
+                        number=number,
+                        salutation=row.get("aanhef", ""),
+                        initials=row.get("voorletters", ""),
+                        infix=row.get("tussenvoegsel", ""),
+                        last_name=row.get("achternaam", ""),
+                        birth_date=dates["geboortedatum"],
+                        email=row.get("email", ""),
+                        phone=row.get("telefoon", ""),
+                        mobile=row.get("mobiel", ""),
+                    ),
+                    [
+                        dict(
+                            name=row["kwalificatie"],
+                            kind=kind,
+                            exam_type=row.get("examentype", ""),
+                            exam_number=row.get("examennummer", ""),
+                            exam_date=dates["examendatum"],
+                            expires_on=dates["vervaldatum"],
+                            parent=row.get("hoort_bij", ""),
+                        )
+                    ],
                     [(organisation.id, row.get("extern_nummer", ""))],
                 )
         except DomainError as error:

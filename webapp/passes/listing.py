@@ -12,6 +12,7 @@ read however deep the page.
 
 Who may see which organisations is the services' business: these functions take the organisations.
 """
+
 import base64
 import functools
 import json
@@ -96,13 +97,36 @@ class ListRow:
     expires_on, is_valid, external_number, organisation_name) and of its holder (number, display_name,
     birth_date)."""
 
-    __slots__ = ("id", "holder_id", "organisation_id", "external_number", "number", "name_key", "birth_date",
-                 "expires_on", "display_name", "organisation_name", "is_valid")
+    __slots__ = (
+        "id",
+        "holder_id",
+        "organisation_id",
+        "external_number",
+        "number",
+        "name_key",
+        "birth_date",
+        "expires_on",
+        "display_name",
+        "organisation_name",
+        "is_valid",
+    )
 
     def __init__(self, row, today: date, organisation_names: dict):
         # by position: a row's attribute lookup by name costs more than the rest of this together
-        (self.id, self.holder_id, self.organisation_id, self.external_number, self.number, self.name_key,
-         self.birth_date, self.expires_on, salutation, initials, infix, last_name) = row[:12]
+        (
+            self.id,
+            self.holder_id,
+            self.organisation_id,
+            self.external_number,
+            self.number,
+            self.name_key,
+            self.birth_date,
+            self.expires_on,
+            salutation,
+            initials,
+            infix,
+            last_name,
+        ) = row[:12]
         self.organisation_name = organisation_names.get(self.organisation_id, "")
         self.display_name = " ".join(filter(None, (salutation, initials, infix, last_name)))
         self.is_valid = self.expires_on is not None and self.expires_on >= today
@@ -124,8 +148,12 @@ def page_of(filters: Filters, organisations: dict[int, str], user_id: int) -> Pa
         mode = ("null_" if key[0] is None and len(key) == 3 else "") + ("after" if forward else "before")
         params.update((f"key{i}", value) for i, value in enumerate(key))
     rows = run(_page_query(shape, mode), params).all()
-    if key is not None and len(rows) < PAGE_SIZE and shape.sort in _DATE_SORTS \
-            and (key[0] is None) == _nulls_first(shape, forward):
+    if (
+        key is not None
+        and len(rows) < PAGE_SIZE
+        and shape.sort in _DATE_SORTS
+        and (key[0] is None) == _nulls_first(shape, forward)
+    ):
         # the page runs on past the NULL dates' boundary: read it in two segments
         ids = _seek(run, shape, params, key, forward)
         rows = run(_page_query(shape, "ids"), {**params, "ids": ids or [-1]}).all()
@@ -138,11 +166,18 @@ def page_of(filters: Filters, organisations: dict[int, str], user_id: int) -> Pa
         rows = run(_page_query(shape, "offset"), params).all()
     today = today_local()
     items = [ListRow(row, today, organisations) for row in rows]
-    return Page(rows=items, total=total, page=page, pages=pages, filters=filters,
-                selected={row.holder_id for row in rows if row.selected},
-                summary=SelectionSummary(head.selected_count, head.selected_organisations), more=total > MAX_ROWS,
-                first_key=encode_key(filters, items[0]) if items else "",
-                last_key=encode_key(filters, items[-1]) if items else "")
+    return Page(
+        rows=items,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        selected={row.holder_id for row in rows if row.selected},
+        summary=SelectionSummary(head.selected_count, head.selected_organisations),
+        more=total > MAX_ROWS,
+        first_key=encode_key(filters, items[0]) if items else "",
+        last_key=encode_key(filters, items[-1]) if items else "",
+    )
 
 
 def count(filters: Filters, organisation_ids: list[int]) -> int:
@@ -156,11 +191,20 @@ def unselected(filters: Filters, organisation_ids: list[int], user_id: int):
     not in the user's selection yet, in list order (Voeg alle toe)."""
     shape, params = _shape_and_params(filters, organisation_ids)
     source = shape.source
-    not_selected = ~select(_SELECTION.c.id).where(_SELECTION.c.user_id == user_id,
-                                                  _SELECTION.c.holder_id == _HOLDERS_AT.c.holder_id).exists()
-    statement = select(_HOLDERS_AT.c.id, _HOLDERS_AT.c.holder_id).where(
-        *([_HOLDERS_AT.c.id == source.id] if shape.by_type else []), *_where(shape), not_selected,
-    ).order_by(*_ordered(_sort_columns(shape, source), shape.descending))
+    not_selected = (
+        ~select(_SELECTION.c.id)
+        .where(_SELECTION.c.user_id == user_id, _SELECTION.c.holder_id == _HOLDERS_AT.c.holder_id)
+        .exists()
+    )
+    statement = (
+        select(_HOLDERS_AT.c.id, _HOLDERS_AT.c.holder_id)
+        .where(
+            *([_HOLDERS_AT.c.id == source.id] if shape.by_type else []),
+            *_where(shape),
+            not_selected,
+        )
+        .order_by(*_ordered(_sort_columns(shape, source), shape.descending))
+    )
     return statement, params
 
 
@@ -171,8 +215,12 @@ def unselected(filters: Filters, organisation_ids: list[int], user_id: int):
 # execution instead of reusing its plan.
 
 _HOLDERS_AT, _TYPES, _HOLDERS, _SELECTION, _COUNTS = (
-    HolderOrganisation.__table__, HolderOrganisationExamType.__table__, Holder.__table__, SelectionItem.__table__,
-    HolderOrganisationCount.__table__)
+    HolderOrganisation.__table__,
+    HolderOrganisationExamType.__table__,
+    Holder.__table__,
+    SelectionItem.__table__,
+    HolderOrganisationCount.__table__,
+)
 
 
 class _Source:
@@ -182,7 +230,10 @@ class _Source:
         self.table, self.c, self.id = table, table.c, id_column
 
 
-_HOLDERS_AT_SOURCE, _TYPE_SOURCE = _Source(_HOLDERS_AT, _HOLDERS_AT.c.id), _Source(_TYPES, _TYPES.c.holder_organisation_id)
+_HOLDERS_AT_SOURCE, _TYPE_SOURCE = (
+    _Source(_HOLDERS_AT, _HOLDERS_AT.c.id),
+    _Source(_TYPES, _TYPES.c.holder_organisation_id),
+)
 
 
 @dataclass(frozen=True)
@@ -241,18 +292,29 @@ def _shape_and_params(filters: Filters, organisation_ids: list[int]) -> tuple[_S
     if filters.exam_number:
         # an exam number picks a handful of holders: look them up first, then filter by a literal list
         # (the planner then drives from the holder_id index instead of walking a sort index)
-        holder_ids = list(db.session.execute(
-            select(Qualification.holder_id).distinct().where(Qualification.exam_number == filters.exam_number)
-            .limit(EXAM_NUMBER_HOLDERS + 1)
-        ).scalars())
+        holder_ids = list(
+            db.session.execute(
+                select(Qualification.holder_id)
+                .distinct()
+                .where(Qualification.exam_number == filters.exam_number)
+                .limit(EXAM_NUMBER_HOLDERS + 1)
+            ).scalars()
+        )
         if len(holder_ids) > EXAM_NUMBER_HOLDERS:
             exam_number, params["exam_number"] = "query", filters.exam_number
         else:
             exam_number, params["exam_holders"] = "ids", holder_ids or [-1]
-    shape = _Shape(by_type=bool(filters.exam_type), one_organisation=len(ids) == 1, search=search,
-                   expires_from=bool(filters.expires_from), expires_to=bool(filters.expires_to),
-                   exam_number=exam_number, sort=filters.sort, descending=filters.direction == "desc",
-                   organisations_unindexed=len(ids) != 1 and db.engine.dialect.name == "sqlite")
+    shape = _Shape(
+        by_type=bool(filters.exam_type),
+        one_organisation=len(ids) == 1,
+        search=search,
+        expires_from=bool(filters.expires_from),
+        expires_to=bool(filters.expires_to),
+        exam_number=exam_number,
+        sort=filters.sort,
+        descending=filters.direction == "desc",
+        organisations_unindexed=len(ids) != 1 and db.engine.dialect.name == "sqlite",
+    )
     return shape, params
 
 
@@ -260,23 +322,32 @@ def _where(shape: _Shape) -> list:
     """The WHERE conditions of a shape, on its source table, with bound parameters."""
     c = shape.source.c
     organisation = c.organisation_id + literal_column("0") if shape.organisations_unindexed else c.organisation_id
-    where = [organisation == bindparam("organisation") if shape.one_organisation
-             else organisation.in_(bindparam("organisations", expanding=True))]
+    where = [
+        organisation == bindparam("organisation")
+        if shape.one_organisation
+        else organisation.in_(bindparam("organisations", expanding=True))
+    ]
     if shape.by_type:
         where.insert(0, c.exam_type_id == bindparam("exam_type"))
     if shape.search == "birth":
         where.append(c.birth_date == bindparam("birth"))
     elif shape.search:
         column = c.number if shape.search == "number" else c.name_key
-        where += [column >= bindparam("prefix"), column < bindparam("prefix_end"),
-                  column.like(bindparam("prefix_like"), escape="\\")]
+        where += [
+            column >= bindparam("prefix"),
+            column < bindparam("prefix_end"),
+            column.like(bindparam("prefix_like"), escape="\\"),
+        ]
     if shape.expires_from:
         where.append(c.expires_on >= bindparam("expires_from"))
     if shape.expires_to:
         where.append(c.expires_on <= bindparam("expires_to"))
     if shape.exam_number:
-        holders = (bindparam("exam_holders", expanding=True) if shape.exam_number == "ids" else
-                   select(Qualification.holder_id).where(Qualification.exam_number == bindparam("exam_number")))
+        holders = (
+            bindparam("exam_holders", expanding=True)
+            if shape.exam_number == "ids"
+            else select(Qualification.holder_id).where(Qualification.exam_number == bindparam("exam_number"))
+        )
         where.append(_HOLDERS_AT.c.holder_id.in_(holders))
         if shape.by_type:
             where.append(_HOLDERS_AT.c.id == _TYPES.c.holder_organisation_id)
@@ -308,8 +379,11 @@ def _count_query(shape: _Shape):
     otherwise counted up to one past the deepest reachable row (MAX_ROWS + 1)."""
     if shape.counted:
         c = _COUNTS.c
-        organisations = (c.organisation_id == bindparam("organisation") if shape.one_organisation
-                         else c.organisation_id.in_(bindparam("organisations", expanding=True)))
+        organisations = (
+            c.organisation_id == bindparam("organisation")
+            if shape.one_organisation
+            else c.organisation_id.in_(bindparam("organisations", expanding=True))
+        )
         exam_type = bindparam("exam_type") if shape.by_type else literal_column("0")
         return select(func.coalesce(func.sum(c.holders), 0)).where(c.exam_type_id == exam_type, organisations)
     matches = select(shape.source.id).where(*_where(shape)).limit(_limit("count_limit", MAX_ROWS + 1)).subquery()
@@ -320,12 +394,16 @@ def _head_columns(shape: _Shape) -> list:
     """The count of matches and the user's selection counter (holders, organisations)."""
     user = bindparam("user_id")
     chosen = select(func.count()).select_from(_SELECTION).where(_SELECTION.c.user_id == user)
-    organisations = (select(func.count(distinct(_HOLDERS_AT.c.organisation_id)))
-                     .select_from(_SELECTION.join(_HOLDERS_AT, _HOLDERS_AT.c.id == _SELECTION.c.holder_organisation_id))
-                     .where(_SELECTION.c.user_id == user))
-    return [_count_query(shape).correlate(None).scalar_subquery().label("total"),
-            chosen.correlate(None).scalar_subquery().label("selected_count"),
-            organisations.correlate(None).scalar_subquery().label("selected_organisations")]
+    organisations = (
+        select(func.count(distinct(_HOLDERS_AT.c.organisation_id)))
+        .select_from(_SELECTION.join(_HOLDERS_AT, _HOLDERS_AT.c.id == _SELECTION.c.holder_organisation_id))
+        .where(_SELECTION.c.user_id == user)
+    )
+    return [
+        _count_query(shape).correlate(None).scalar_subquery().label("total"),
+        chosen.correlate(None).scalar_subquery().label("selected_count"),
+        organisations.correlate(None).scalar_subquery().label("selected_organisations"),
+    ]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -347,19 +425,42 @@ def _page_query(shape: _Shape, mode: str):
             forward = mode.endswith("after")
             descending = shape.descending == forward
             keys = [bindparam(f"key{i}", type_=column.type) for i, column in enumerate(columns)]
-            seek = ([columns[0].is_(None), _beyond(columns[1:], keys[1:], descending)] if mode.startswith("null")
-                    else [_beyond(columns, keys, descending)])
-        ids = (select(source.id).where(*_where(shape), *seek).order_by(*_ordered(columns, descending))
-               .limit(_limit("page_size", PAGE_SIZE)).correlate(None))
+            seek = (
+                [columns[0].is_(None), _beyond(columns[1:], keys[1:], descending)]
+                if mode.startswith("null")
+                else [_beyond(columns, keys, descending)]
+            )
+        ids = (
+            select(source.id)
+            .where(*_where(shape), *seek)
+            .order_by(*_ordered(columns, descending))
+            .limit(_limit("page_size", PAGE_SIZE))
+            .correlate(None)
+        )
         if mode == "offset":
             ids = ids.offset(_limit("offset"))
-    selected = select(_SELECTION.c.id).where(_SELECTION.c.user_id == bindparam("user_id"),
-                                             _SELECTION.c.holder_id == rows.holder_id).exists()
+    selected = (
+        select(_SELECTION.c.id)
+        .where(_SELECTION.c.user_id == bindparam("user_id"), _SELECTION.c.holder_id == rows.holder_id)
+        .exists()
+    )
     return (
-        select(rows.id, rows.holder_id, rows.organisation_id, rows.external_number, rows.number, rows.name_key,
-               rows.birth_date, rows.expires_on, _HOLDERS.c.salutation, _HOLDERS.c.initials, _HOLDERS.c.infix,
-               _HOLDERS.c.last_name,  # ListRow reads these twelve by position
-               selected.label("selected"), *_head_columns(shape))
+        select(
+            rows.id,
+            rows.holder_id,
+            rows.organisation_id,
+            rows.external_number,
+            rows.number,
+            rows.name_key,
+            rows.birth_date,
+            rows.expires_on,
+            _HOLDERS.c.salutation,
+            _HOLDERS.c.initials,
+            _HOLDERS.c.infix,
+            _HOLDERS.c.last_name,  # ListRow reads these twelve by position
+            selected.label("selected"),
+            *_head_columns(shape),
+        )
         .select_from(_HOLDERS_AT.join(_HOLDERS, _HOLDERS.c.id == rows.holder_id))
         .where(rows.id.in_(ids))
         .order_by(*_ordered(_sort_columns(shape, _HOLDERS_AT_SOURCE), shape.descending))
@@ -372,6 +473,7 @@ def _head_query(shape: _Shape):
 
 
 # --- keyset paging: Vorige/Volgende carry the boundary row's key ----------------------------------------
+
 
 def _key_names(sort: str) -> list[str]:
     return ["number", "organisation_id"] if sort == "number" else [SORT_COLUMNS[sort], "number", "organisation_id"]
@@ -398,8 +500,12 @@ def _decode_key(filters: Filters, text: str):
         if not isinstance(values, list) or len(values) != width:
             return None
         *head, number, organisation = values
-        if not _is_text(number) or not isinstance(organisation, int) or isinstance(organisation, bool) \
-                or not 0 < organisation <= MAX_INTEGER:
+        if (
+            not _is_text(number)
+            or not isinstance(organisation, int)
+            or isinstance(organisation, bool)
+            or not 0 < organisation <= MAX_INTEGER
+        ):
             return None
         if head:
             value = head[0]

@@ -6,6 +6,7 @@ so that filtering, sorting and counting for one organisation need one table and 
 unfiltered or exam-type-only view takes its count from `passes_holder_organisation_counts` (kept by
 triggers).
 """
+
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
@@ -48,8 +49,9 @@ class Holder(db.Model):
     mobile: Mapped[str] = mapped_column(String(30), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    holder_organisations: Mapped[list["HolderOrganisation"]] = relationship(back_populates="holder",
-                                                                          cascade="all, delete-orphan")
+    holder_organisations: Mapped[list["HolderOrganisation"]] = relationship(
+        back_populates="holder", cascade="all, delete-orphan"
+    )
     qualifications: Mapped[list["Qualification"]] = relationship(
         back_populates="holder", cascade="all, delete-orphan", order_by="Qualification.name"
     )
@@ -94,8 +96,9 @@ class HolderOrganisation(db.Model):
 
     holder: Mapped[Holder] = relationship(back_populates="holder_organisations")
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
-    exam_types: Mapped[list["HolderOrganisationExamType"]] = relationship(cascade="all, delete-orphan",
-                                                                        passive_deletes=True)
+    exam_types: Mapped[list["HolderOrganisationExamType"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def is_valid(self) -> bool:
@@ -114,16 +117,57 @@ class HolderOrganisationExamType(db.Model):
 
     __tablename__ = "passes_holder_organisation_exam_types"
     __table_args__ = (
-        Index("ix_passes_holder_organisation_exam_types_type_org_number", "exam_type_id", "organisation_id", "number", "holder_organisation_id"),
-        Index("ix_passes_holder_organisation_exam_types_type_number", "exam_type_id", "number", "organisation_id", "holder_organisation_id"),
-        Index("ix_passes_holder_organisation_exam_types_type_name", "exam_type_id", "name_key", "number", "organisation_id", "holder_organisation_id"),
-        Index("ix_passes_holder_organisation_exam_types_type_birth", "exam_type_id", "birth_date", "number", "organisation_id", "holder_organisation_id"),
-        Index("ix_passes_holder_organisation_exam_types_type_expires", "exam_type_id", "expires_on", "number", "organisation_id", "holder_organisation_id"),
-        Index("ix_passes_holder_organisation_exam_types_type_external", "exam_type_id", "external_number", "number", "organisation_id", "holder_organisation_id"),
+        Index(
+            "ix_passes_holder_organisation_exam_types_type_org_number",
+            "exam_type_id",
+            "organisation_id",
+            "number",
+            "holder_organisation_id",
+        ),
+        Index(
+            "ix_passes_holder_organisation_exam_types_type_number",
+            "exam_type_id",
+            "number",
+            "organisation_id",
+            "holder_organisation_id",
+        ),
+        Index(
+            "ix_passes_holder_organisation_exam_types_type_name",
+            "exam_type_id",
+            "name_key",
+            "number",
+            "organisation_id",
+            "holder_organisation_id",
+        ),
+        Index(
+            "ix_passes_holder_organisation_exam_types_type_birth",
+            "exam_type_id",
+            "birth_date",
+            "number",
+            "organisation_id",
+            "holder_organisation_id",
+        ),
+        Index(
+            "ix_passes_holder_organisation_exam_types_type_expires",
+            "exam_type_id",
+            "expires_on",
+            "number",
+            "organisation_id",
+            "holder_organisation_id",
+        ),
+        Index(
+            "ix_passes_holder_organisation_exam_types_type_external",
+            "exam_type_id",
+            "external_number",
+            "number",
+            "organisation_id",
+            "holder_organisation_id",
+        ),
     )
 
-    holder_organisation_id: Mapped[int] = mapped_column(ForeignKey("passes_holder_organisations.id", ondelete="CASCADE"),
-                                                        primary_key=True)
+    holder_organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("passes_holder_organisations.id", ondelete="CASCADE"), primary_key=True
+    )
     exam_type_id: Mapped[int] = mapped_column(ForeignKey("passes_exam_types.id", ondelete="CASCADE"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(8))
@@ -173,7 +217,9 @@ class Qualification(db.Model):
     exam_number: Mapped[str] = mapped_column(String(30), default="")
     exam_date: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("passes_qualifications.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("passes_qualifications.id", ondelete="CASCADE"), index=True
+    )
     # Random, unguessable: the QR code on the pass points to /pasjes/verificatie/<token>.
     verify_token: Mapped[str] = mapped_column(String(32), unique=True)
 
@@ -215,8 +261,9 @@ class SelectionItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    holder_organisation_id: Mapped[int] = mapped_column(ForeignKey("passes_holder_organisations.id", ondelete="CASCADE"),
-                                                        index=True)
+    holder_organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("passes_holder_organisations.id", ondelete="CASCADE"), index=True
+    )
     holder_id: Mapped[int] = mapped_column(ForeignKey("passes_holders.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,5 +1,6 @@
 """The digital pass as a PDF: laid out from a template by xhtml2pdf (core.pdf, images and stylesheets
 only from data: URIs or the portal's own files), its QR code drawn onto the page as vector paths."""
+
 import io
 import re
 
@@ -64,8 +65,15 @@ class PassRenderer:
         """(holder, qualification, external_number) triples -> one PDF each (one page), in order."""
         from pypdf import PdfReader
 
-        passes = [dict(holder=holder, qualification=qualification, external_number=external_number,
-                       url=verification_url(qualification)) for holder, qualification, external_number in items]
+        passes = [
+            dict(
+                holder=holder,
+                qualification=qualification,
+                external_number=external_number,
+                url=verification_url(qualification),
+            )
+            for holder, qualification, external_number in items
+        ]
         if not passes:
             return []
         pages = PdfReader(io.BytesIO(self._pdf(passes))).pages
@@ -103,6 +111,13 @@ def preload() -> None:
 
     configure_mappers()
     holder = SimpleNamespace(number="00000000", display_name="Voorbeeld")
-    qualification = SimpleNamespace(name="Voorbeeld", kind_label="Diploma", modules=[], exam_date=date(2000, 1, 1),
-                                    exam_number="", expires_on=date(2000, 1, 1), verify_token="voorbeeld")
+    qualification = SimpleNamespace(
+        name="Voorbeeld",
+        kind_label="Diploma",
+        modules=[],
+        exam_date=date(2000, 1, 1),
+        exam_number="",
+        expires_on=date(2000, 1, 1),
+        verify_token="voorbeeld",
+    )
     PassRenderer().render_many([(holder, qualification, "")] * 2)

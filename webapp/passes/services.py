@@ -7,6 +7,7 @@ takes the acting context and refuses (NotFound) unless it has the passes mandate
 belong to the user who submitted them, whatever organisation they act for, and stay open to them only
 while they keep the passes mandate at every organisation the request's holders were selected through.
 """
+
 import re
 import secrets
 from dataclasses import dataclass
@@ -45,10 +46,14 @@ SERVICE = "passes"
 
 # --- scope ---------------------------------------------------------------------------------------
 
-_HAS_PASSES_MANDATE = (Membership.role == "admin") | exists().where(Mandate.membership_id == Membership.id,
-                                                                   Mandate.service == SERVICE)
-_SCOPE = (select(Organisation.id, Organisation.name).join(Membership, Membership.organisation_id == Organisation.id)
-          .where(Membership.user_id == bindparam("user_id"), _HAS_PASSES_MANDATE))
+_HAS_PASSES_MANDATE = (Membership.role == "admin") | exists().where(
+    Mandate.membership_id == Membership.id, Mandate.service == SERVICE
+)
+_SCOPE = (
+    select(Organisation.id, Organisation.name)
+    .join(Membership, Membership.organisation_id == Organisation.id)
+    .where(Membership.user_id == bindparam("user_id"), _HAS_PASSES_MANDATE)
+)
 # The list's choices in one round trip: the scope's organisations (kind 0), then the exam types (kind 1).
 _CHOICES = union_all(
     _SCOPE.add_columns(literal_column("0").label("kind")),
@@ -83,6 +88,7 @@ def list_choices(context: ActingContext) -> tuple[list, list]:
 
 # --- the list ------------------------------------------------------------------------------------
 
+
 def holder_list(context: ActingContext, filters: Filters, organisations: list | None = None) -> Page:
     """One page of the holders in the user's scope (`organisations`: the scope's (id, name) rows, when the
     caller has them from list_choices), with the count and the selection counter."""
@@ -97,8 +103,9 @@ def holder_count(context: ActingContext, filters: Filters) -> int:
     return listing.count(filters, _scope_ids(_user_id(context)))
 
 
-def holder_organisation_in_scope(context: ActingContext, holder_organisation_id: int,
-                                 organisation_ids: list[int] | None = None) -> HolderOrganisation:
+def holder_organisation_in_scope(
+    context: ActingContext, holder_organisation_id: int, organisation_ids: list[int] | None = None
+) -> HolderOrganisation:
     """The holder at an organisation, when that is one of the user's (`organisation_ids`, when the caller
     has them); NotFound otherwise."""
     user_id = _user_id(context)
@@ -109,20 +116,32 @@ def holder_organisation_in_scope(context: ActingContext, holder_organisation_id:
     return holder_organisation
 
 
-def holder_details(context: ActingContext, holder_organisation_id: int, organisation_ids: list[int] | None = None
-                   ) -> tuple[HolderOrganisation, list[Qualification]]:
+def holder_details(
+    context: ActingContext, holder_organisation_id: int, organisation_ids: list[int] | None = None
+) -> tuple[HolderOrganisation, list[Qualification]]:
     holder_organisation = holder_organisation_in_scope(context, holder_organisation_id, organisation_ids)
-    qualifications = list(db.session.execute(
-        select(Qualification).where(Qualification.holder_id == holder_organisation.holder_id).order_by(Qualification.name)
-    ).scalars())
+    qualifications = list(
+        db.session.execute(
+            select(Qualification)
+            .where(Qualification.holder_id == holder_organisation.holder_id)
+            .order_by(Qualification.name)
+        ).scalars()
+    )
     return holder_organisation, qualifications
 
 
 # --- the selection (kept on the server, at most SELECTION_LIMIT holders) ----------------------------
 
+
 def is_selected(context: ActingContext, holder_id: int) -> bool:
-    return db.session.execute(select(SelectionItem.id).where(
-        SelectionItem.user_id == _user_id(context), SelectionItem.holder_id == holder_id)).first() is not None
+    return (
+        db.session.execute(
+            select(SelectionItem.id).where(
+                SelectionItem.user_id == _user_id(context), SelectionItem.holder_id == holder_id
+            )
+        ).first()
+        is not None
+    )
 
 
 def selection_summary(context: ActingContext) -> SelectionSummary:
@@ -145,12 +164,23 @@ def add_to_selection(context: ActingContext, holder_organisation_ids: list[int])
     user_id = _user_id(context)
     scope = _scope_ids(user_id)
     have = _lock_selection(user_id)
-    wanted = _one_per_holder(db.session.execute(
-        select(HolderOrganisation.id, HolderOrganisation.holder_id).where(
-            HolderOrganisation.id.in_(holder_organisation_ids), HolderOrganisation.organisation_id.in_(scope),
-            ~exists().where(SelectionItem.user_id == user_id, SelectionItem.holder_id == HolderOrganisation.holder_id),
-        ).order_by(HolderOrganisation.number, HolderOrganisation.organisation_id)
-    ).all()) if holder_organisation_ids else []
+    wanted = (
+        _one_per_holder(
+            db.session.execute(
+                select(HolderOrganisation.id, HolderOrganisation.holder_id)
+                .where(
+                    HolderOrganisation.id.in_(holder_organisation_ids),
+                    HolderOrganisation.organisation_id.in_(scope),
+                    ~exists().where(
+                        SelectionItem.user_id == user_id, SelectionItem.holder_id == HolderOrganisation.holder_id
+                    ),
+                )
+                .order_by(HolderOrganisation.number, HolderOrganisation.organisation_id)
+            ).all()
+        )
+        if holder_organisation_ids
+        else []
+    )
     return _insert_capped(user_id, have, wanted)
 
 
@@ -177,8 +207,11 @@ def remove_from_selection(context: ActingContext, holder_organisation_id: int) -
     """Remove the holder at this organisation (whichever organisation's row added them); NotFound when
     it is not in the user's scope."""
     holder_organisation = holder_organisation_in_scope(context, holder_organisation_id)
-    db.session.execute(delete(SelectionItem).where(SelectionItem.user_id == context.user_id,
-                                                   SelectionItem.holder_id == holder_organisation.holder_id))
+    db.session.execute(
+        delete(SelectionItem).where(
+            SelectionItem.user_id == context.user_id, SelectionItem.holder_id == holder_organisation.holder_id
+        )
+    )
     _store_count(context.user_id)
 
 
@@ -188,19 +221,32 @@ def clear_selection(context: ActingContext) -> None:
 
 def selection_exam_types(context: ActingContext) -> list[ExamType]:
     """The exam types among the selected holders' qualifications (the options page offers these)."""
-    return list(db.session.execute(
-        select(ExamType).where(exists().where(
-            Qualification.exam_type_id == ExamType.id, Qualification.holder_id.in_(_selected_holder_ids(_user_id(context)))
-        )).order_by(ExamType.name)
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(ExamType)
+            .where(
+                exists().where(
+                    Qualification.exam_type_id == ExamType.id,
+                    Qualification.holder_id.in_(_selected_holder_ids(_user_id(context))),
+                )
+            )
+            .order_by(ExamType.name)
+        ).scalars()
+    )
 
 
 def selection_expiry_dates(context: ActingContext) -> list[date]:
-    return list(db.session.execute(
-        select(Qualification.expires_on).distinct().where(
-            Qualification.holder_id.in_(_selected_holder_ids(_user_id(context))), Qualification.expires_on.is_not(None)
-        ).order_by(Qualification.expires_on)
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(Qualification.expires_on)
+            .distinct()
+            .where(
+                Qualification.holder_id.in_(_selected_holder_ids(_user_id(context))),
+                Qualification.expires_on.is_not(None),
+            )
+            .order_by(Qualification.expires_on)
+        ).scalars()
+    )
 
 
 def _selected_holder_ids(user_id: int):
@@ -224,12 +270,15 @@ def _lock_selection(user_id: int) -> int:
 
 
 def _selection_size(user_id: int) -> int:
-    return db.session.execute(select(func.count()).select_from(SelectionItem).where(SelectionItem.user_id == user_id)).scalar_one()
+    return db.session.execute(
+        select(func.count()).select_from(SelectionItem).where(SelectionItem.user_id == user_id)
+    ).scalar_one()
 
 
 def _store_count(user_id: int) -> None:
-    db.session.execute(update(SelectionCounter).where(SelectionCounter.user_id == user_id)
-                       .values(count=_selection_size(user_id)))
+    db.session.execute(
+        update(SelectionCounter).where(SelectionCounter.user_id == user_id).values(count=_selection_size(user_id))
+    )
 
 
 def _clear_selection(user_id: int) -> None:
@@ -252,9 +301,15 @@ def _insert_capped(user_id: int, have: int, wanted: list[tuple[int, int]]) -> Ad
     chosen = wanted[:room]
     if chosen:
         now = utcnow()
-        db.session.execute(insert(SelectionItem), [
-            dict(user_id=user_id, holder_organisation_id=holder_organisation_id, holder_id=holder_id, created_at=now)
-            for holder_organisation_id, holder_id in chosen])
+        db.session.execute(
+            insert(SelectionItem),
+            [
+                dict(
+                    user_id=user_id, holder_organisation_id=holder_organisation_id, holder_id=holder_id, created_at=now
+                )
+                for holder_organisation_id, holder_id in chosen
+            ],
+        )
         _store_count(user_id)
     return AddResult(added=len(chosen), capped=len(wanted) > room)
 
@@ -262,16 +317,25 @@ def _insert_capped(user_id: int, have: int, wanted: list[tuple[int, int]]) -> Ad
 @membership_changed.connect
 def _drop_selection_outside_scope(sender, user_id: int, **extra) -> None:
     """A withdrawn mandate or membership takes the holders selected through it out of the user's selection."""
-    outside = select(HolderOrganisation.id).where(HolderOrganisation.id == SelectionItem.holder_organisation_id,
-                                                  HolderOrganisation.organisation_id.not_in(_scope_ids(user_id)))
+    outside = select(HolderOrganisation.id).where(
+        HolderOrganisation.id == SelectionItem.holder_organisation_id,
+        HolderOrganisation.organisation_id.not_in(_scope_ids(user_id)),
+    )
     db.session.execute(delete(SelectionItem).where(SelectionItem.user_id == user_id, outside.exists()))
     _store_count(user_id)
 
 
 # --- requests ------------------------------------------------------------------------------------
 
-def submit_request(context: ActingContext, idempotency_key: str, *, reference: str = "",
-                   exam_type_ids: list[int] | None = None, expiry_dates: list[str] | None = None) -> PassRequest:
+
+def submit_request(
+    context: ActingContext,
+    idempotency_key: str,
+    *,
+    reference: str = "",
+    exam_type_ids: list[int] | None = None,
+    expiry_dates: list[str] | None = None,
+) -> PassRequest:
     """Turn the selection into a request for the acting organisation; its build starts once the transaction
     commits. A second submit with the same key returns the first request. When the queue is down nothing is
     stored and the selection stays."""
@@ -286,15 +350,24 @@ def submit_request(context: ActingContext, idempotency_key: str, *, reference: s
         return existing
     selected = _selected_holder_organisations(user_id)
     if not _passes_to_make([chosen.holder_id for chosen in selected], exam_type_ids, expiry_dates):
-        raise DomainError("Met deze keuzes wordt geen enkel pasje gemaakt: geen kwalificatie van de gekozen examentypes "
-                          "heeft een van de gekozen vervaldata. Kies andere examentypes of vervaldata.")
+        raise DomainError(
+            "Met deze keuzes wordt geen enkel pasje gemaakt: geen kwalificatie van de gekozen examentypes "
+            "heeft een van de gekozen vervaldata. Kies andere examentypes of vervaldata."
+        )
     if not queue_reachable():
-        raise DomainError("De pasjes kunnen nu niet worden aangemaakt: de verwerking is tijdelijk niet bereikbaar. "
-                          "Uw selectie is bewaard; probeer het over een paar minuten opnieuw.")
+        raise DomainError(
+            "De pasjes kunnen nu niet worden aangemaakt: de verwerking is tijdelijk niet bereikbaar. "
+            "Uw selectie is bewaard; probeer het over een paar minuten opnieuw."
+        )
     request = _store_request(user_id, context.organisation_id, key, reference, selected, exam_type_ids, expiry_dates)
     _clear_selection(user_id)
-    audit("passes.request", organisation_id=context.organisation_id, subject=f"request {request.id}",
-          holders=len(selected), new_state=request.status)
+    audit(
+        "passes.request",
+        organisation_id=context.organisation_id,
+        subject=f"request {request.id}",
+        holders=len(selected),
+        new_state=request.status,
+    )
     # Should the queue be down by then, the request stays queued until it counts as stuck (Mislukt, with
     # the retry action).
     enqueue_after_commit(archive.start_build, request.id)
@@ -309,7 +382,9 @@ def _checked_submission(idempotency_key: str, reference: str) -> tuple[str, str]
     if "\x00" in reference:
         raise DomainError("Het kenmerk bevat een ongeldig teken.", field="kenmerk")
     if len(reference) > PassRequest.reference.type.length:
-        raise DomainError(f"Het kenmerk mag maximaal {PassRequest.reference.type.length} tekens lang zijn.", field="kenmerk")
+        raise DomainError(
+            f"Het kenmerk mag maximaal {PassRequest.reference.type.length} tekens lang zijn.", field="kenmerk"
+        )
     return key, reference
 
 
@@ -322,7 +397,8 @@ def _request_with_key(user_id: int, key: str) -> PassRequest | None:
 def _selected_holder_organisations(user_id: int) -> list[HolderOrganisation]:
     """The selection's holders at the organisations still in scope, each holder once, by number."""
     selected = db.session.execute(
-        select(HolderOrganisation).join(SelectionItem, SelectionItem.holder_organisation_id == HolderOrganisation.id)
+        select(HolderOrganisation)
+        .join(SelectionItem, SelectionItem.holder_organisation_id == HolderOrganisation.id)
         .where(SelectionItem.user_id == user_id, HolderOrganisation.organisation_id.in_(_scope_ids(user_id)))
         .order_by(HolderOrganisation.number)
     ).scalars()
@@ -336,16 +412,32 @@ def _selected_holder_organisations(user_id: int) -> list[HolderOrganisation]:
     return unique
 
 
-def _store_request(user_id: int, organisation_id: int | None, key: str, reference: str,
-                   selected: list[HolderOrganisation], exam_type_ids, expiry_dates) -> PassRequest:
+def _store_request(
+    user_id: int,
+    organisation_id: int | None,
+    key: str,
+    reference: str,
+    selected: list[HolderOrganisation],
+    exam_type_ids,
+    expiry_dates,
+) -> PassRequest:
     request = PassRequest(
-        user_id=user_id, organisation_id=organisation_id, idempotency_key=key, reference=reference,
-        status="queued", options={"exam_types": [int(i) for i in exam_type_ids or []],
-                                  "expiry_dates": sorted(set(expiry_dates or []))},
-        progress_total=len(selected), expires_at=utcnow() + timedelta(days=AVAILABLE_DAYS), touched_at=utcnow(),
+        user_id=user_id,
+        organisation_id=organisation_id,
+        idempotency_key=key,
+        reference=reference,
+        status="queued",
+        options={"exam_types": [int(i) for i in exam_type_ids or []], "expiry_dates": sorted(set(expiry_dates or []))},
+        progress_total=len(selected),
+        expires_at=utcnow() + timedelta(days=AVAILABLE_DAYS),
+        touched_at=utcnow(),
     )
-    request.items = [PassRequestItem(holder_id=chosen.holder_id, organisation_id=chosen.organisation_id,
-                                     external_number=chosen.external_number) for chosen in selected]
+    request.items = [
+        PassRequestItem(
+            holder_id=chosen.holder_id, organisation_id=chosen.organisation_id, external_number=chosen.external_number
+        )
+        for chosen in selected
+    ]
     db.session.add(request)
     db.session.flush()
     request.file_name = archive.archive_name(request.id)
@@ -363,10 +455,13 @@ def _passes_to_make(holder_ids: list[int], exam_type_ids: list[int] | None, expi
 
 
 def my_requests(context: ActingContext) -> list[PassRequest]:
-    return list(db.session.execute(
-        select(PassRequest).where(PassRequest.user_id == _user_id(context))
-        .order_by(PassRequest.created_at.desc(), PassRequest.id.desc())
-    ).scalars())
+    return list(
+        db.session.execute(
+            select(PassRequest)
+            .where(PassRequest.user_id == _user_id(context))
+            .order_by(PassRequest.created_at.desc(), PassRequest.id.desc())
+        ).scalars()
+    )
 
 
 def my_request(context: ActingContext, request_id: int) -> PassRequest:
@@ -383,10 +478,16 @@ def closed_requests(context: ActingContext, requests: list[PassRequest]) -> set[
     if not requests:
         return set()
     item = PassRequestItem
-    return set(db.session.execute(select(item.request_id).distinct().where(
-        item.request_id.in_([request.id for request in requests]),
-        item.organisation_id.is_(None) | item.organisation_id.not_in(_scope_ids(user_id)),
-    )).scalars())
+    return set(
+        db.session.execute(
+            select(item.request_id)
+            .distinct()
+            .where(
+                item.request_id.in_([request.id for request in requests]),
+                item.organisation_id.is_(None) | item.organisation_id.not_in(_scope_ids(user_id)),
+            )
+        ).scalars()
+    )
 
 
 def _open_request(context: ActingContext, request_id: int) -> PassRequest:
@@ -437,8 +538,11 @@ def fail_stuck_requests(*where) -> int:
     """Stuck requests (those of `where`; the sweep: all) become Mislukt, with the retry action."""
     last = func.coalesce(PassRequest.touched_at, PassRequest.created_at)
     result = db.session.execute(
-        update(PassRequest).where(PassRequest.status.in_(("queued", "building")), last < _stuck_cutoff(), *where)
-        .values(status="failed", error="timeout").execution_options(synchronize_session=False))
+        update(PassRequest)
+        .where(PassRequest.status.in_(("queued", "building")), last < _stuck_cutoff(), *where)
+        .values(status="failed", error="timeout")
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount
 
 
@@ -448,15 +552,19 @@ def settle(request: PassRequest) -> None:
     second while building: it writes only for a request that looks stuck."""
     if expire_if_due(request) or request.status not in ("queued", "building"):
         return
-    if (request.touched_at or request.created_at) < _stuck_cutoff() and fail_stuck_requests(PassRequest.id == request.id):
+    if (request.touched_at or request.created_at) < _stuck_cutoff() and fail_stuck_requests(
+        PassRequest.id == request.id
+    ):
         db.session.refresh(request)
 
 
 def expire_requests() -> int:
     """Requests past their days become Verlopen and lose their file."""
-    due = list(db.session.execute(
-        select(PassRequest).where(PassRequest.status != "expired", PassRequest.expires_at <= utcnow())
-    ).scalars())
+    due = list(
+        db.session.execute(
+            select(PassRequest).where(PassRequest.status != "expired", PassRequest.expires_at <= utcnow())
+        ).scalars()
+    )
     for request in due:
         expire_if_due(request)
     return len(due)
@@ -469,6 +577,7 @@ def sweep() -> str:
 
 # --- verification (public: the QR code on a pass) -------------------------------------------------
 
+
 def new_verify_token() -> str:
     return secrets.token_urlsafe(16)
 
@@ -476,7 +585,9 @@ def new_verify_token() -> str:
 def verification(token: str) -> Qualification:
     if not re.fullmatch(r"[A-Za-z0-9_-]{10,32}", token or ""):
         raise NotFound()
-    qualification = db.session.execute(select(Qualification).where(Qualification.verify_token == token)).scalar_one_or_none()
+    qualification = db.session.execute(
+        select(Qualification).where(Qualification.verify_token == token)
+    ).scalar_one_or_none()
     if qualification is None:
         raise NotFound()
     return qualification

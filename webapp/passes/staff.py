@@ -1,4 +1,5 @@
 """Staff pages of digital passes: the issuer imports qualification holders."""
+
 from flask import Response, flash, redirect, request, url_for
 
 from webapp.core.htmx import render
@@ -17,14 +18,21 @@ def import_csv():
             report = importer.ImportReport(errors=[(0, "Kies een CSV-bestand.")])
         else:
             report = importer.import_file(upload.stream)
-    return render("passes/staff/import.html", report=report, columns=importer.CSV_COLUMNS,
-                  status=400 if report and report.errors and not report.imported else 200)
+    return render(
+        "passes/staff/import.html",
+        report=report,
+        columns=importer.CSV_COLUMNS,
+        status=400 if report and report.errors and not report.imported else 200,
+    )
 
 
 @bp.get("/import/sjabloon.csv")
 def import_template():
-    return Response(importer.template_csv(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=kwalificatiehouders-sjabloon.csv"})
+    return Response(
+        importer.template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=kwalificatiehouders-sjabloon.csv"},
+    )
 
 
 @bp.post("/demo")

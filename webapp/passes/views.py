@@ -1,4 +1,5 @@
 """Download certificaten: the holder list with the selection, the options, the requests, verification."""
+
 import uuid
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -16,7 +17,9 @@ bp = Blueprint("passes", __name__)
 
 def _list_url(filters=None) -> str:
     """The list with these filters, or else with the filters a no-JavaScript post carried back in `terug`."""
-    return url_for("passes.index", **forms.list_args(forms.carried_filters(request.form) if filters is None else filters))
+    return url_for(
+        "passes.index", **forms.list_args(forms.carried_filters(request.form) if filters is None else filters)
+    )
 
 
 @bp.get("/pasjes")
@@ -36,9 +39,20 @@ def index():
             opened = services.holder_details(context, details, [o.id for o in organisations])
         except NotFound:
             opened = None
-    response = render("passes/index.html", "list", oob=("result_count",), page=page, filters=filters,
-                      organisations=organisations, exam_types=exam_types, summary=page.summary, opened=opened,
-                      limit=SELECTION_LIMIT, show_organisation=len(organisations) > 1, **forms.list_query(filters))
+    response = render(
+        "passes/index.html",
+        "list",
+        oob=("result_count",),
+        page=page,
+        filters=filters,
+        organisations=organisations,
+        exam_types=exam_types,
+        summary=page.summary,
+        opened=opened,
+        limit=SELECTION_LIMIT,
+        show_organisation=len(organisations) > 1,
+        **forms.list_query(filters),
+    )
     if request.htmx and not request.htmx.history_restore_request:
         response.headers["HX-Push-Url"] = _list_url(filters)  # not the form's empty fields: a clean URL to bookmark
     return response
@@ -47,7 +61,7 @@ def index():
 @bp.get("/pasjes/houders/<int:holder_organisation_id>")
 @mandate_required("passes")
 def holder_row(holder_organisation_id):
-    """"Bekijk details": one holder's rows, opened with ?open=1 (htmx swaps them in). The link carries the
+    """ "Bekijk details": one holder's rows, opened with ?open=1 (htmx swaps them in). The link carries the
     same URL without JavaScript, which lands on the list with the holder's details open (or closed)."""
     return _holder_rows(holder_organisation_id, request.args, forms.list_filters(request.args))
 
@@ -60,22 +74,43 @@ def _holder_rows(holder_organisation_id: int, values, filters, **counter):
     (the selection summary and a message) the counter out of band. Without JavaScript: back to the list."""
     context = acting()
     organisations = services.scope_organisations(context)
-    holder_organisation, qualifications = services.holder_details(context, holder_organisation_id,
-                                                                  [o.id for o in organisations])
+    holder_organisation, qualifications = services.holder_details(
+        context, holder_organisation_id, [o.id for o in organisations]
+    )
     opened = values.get("open") == "1"
     if not request.htmx:
-        return redirect(url_for("passes.index", details=holder_organisation.id if opened else None,
-                                _anchor=f"holder-{holder_organisation.id}", **forms.list_args(filters)))
-    return render("passes/index.html", "row", oob=("counter",) if counter else (),
-                  row=holder_organisation, holder=holder_organisation.holder,
-                  selected=services.is_selected(context, holder_organisation.holder_id),
-                  opened=(holder_organisation, qualifications) if opened else None, filters=filters,
-                  show_organisation=len(organisations) > 1, **forms.list_query(filters), **counter)
+        return redirect(
+            url_for(
+                "passes.index",
+                details=holder_organisation.id if opened else None,
+                _anchor=f"holder-{holder_organisation.id}",
+                **forms.list_args(filters),
+            )
+        )
+    return render(
+        "passes/index.html",
+        "row",
+        oob=("counter",) if counter else (),
+        row=holder_organisation,
+        holder=holder_organisation.holder,
+        selected=services.is_selected(context, holder_organisation.holder_id),
+        opened=(holder_organisation, qualifications) if opened else None,
+        filters=filters,
+        show_organisation=len(organisations) > 1,
+        **forms.list_query(filters),
+        **counter,
+    )
 
 
 def _row_response(holder_organisation_id: int, message: str | None):
-    return _holder_rows(holder_organisation_id, request.form, forms.carried_filters(request.form),
-                        summary=services.selection_summary(acting()), limit=SELECTION_LIMIT, message=message)
+    return _holder_rows(
+        holder_organisation_id,
+        request.form,
+        forms.carried_filters(request.form),
+        summary=services.selection_summary(acting()),
+        limit=SELECTION_LIMIT,
+        message=message,
+    )
 
 
 @bp.post("/pasjes/selectie/<int:holder_organisation_id>/toevoegen")
@@ -83,8 +118,11 @@ def _row_response(holder_organisation_id: int, message: str | None):
 def add(holder_organisation_id):
     services.holder_organisation_in_scope(acting(), holder_organisation_id)
     result = services.add_to_selection(acting(), [holder_organisation_id])
-    message = (f"Er kunnen maximaal {SELECTION_LIMIT} kwalificatiehouders in één verzoek; deze is niet toegevoegd."
-               if result.capped else None)
+    message = (
+        f"Er kunnen maximaal {SELECTION_LIMIT} kwalificatiehouders in één verzoek; deze is niet toegevoegd."
+        if result.capped
+        else None
+    )
     if request.htmx:
         return _row_response(holder_organisation_id, message)
     if message:
@@ -107,8 +145,11 @@ def add_all():
     filters = forms.list_filters(request.form)
     result = services.add_all_to_selection(acting(), filters)
     if result.capped:
-        flash(f"{result.added} kwalificatiehouder(s) toegevoegd. Er kunnen maximaal {SELECTION_LIMIT} in één verzoek; "
-              "de rest is niet toegevoegd.", "error")
+        flash(
+            f"{result.added} kwalificatiehouder(s) toegevoegd. Er kunnen maximaal {SELECTION_LIMIT} in één verzoek; "
+            "de rest is niet toegevoegd.",
+            "error",
+        )
     else:
         flash(f"{result.added} kwalificatiehouder(s) toegevoegd.", "success")
     return redirect_after_post(_list_url(filters))
@@ -135,12 +176,22 @@ def submit():
         except DomainError as error:
             errors.append(error.message)
         else:
-            flash(f"Uw verzoek{' ' + pass_request.reference if pass_request.reference else ''} is ingediend; "
-                  "de pasjes worden nu aangemaakt.", "success")
+            flash(
+                f"Uw verzoek{' ' + pass_request.reference if pass_request.reference else ''} is ingediend; "
+                "de pasjes worden nu aangemaakt.",
+                "success",
+            )
             return redirect_after_post(url_for("passes.requests"))
-    return render("passes/submit.html", summary=summary, exam_types=services.selection_exam_types(context),
-                  expiry_dates=services.selection_expiry_dates(context), key=uuid.uuid4().hex, errors=errors,
-                  form=request.form, status=400 if errors else 200)
+    return render(
+        "passes/submit.html",
+        summary=summary,
+        exam_types=services.selection_exam_types(context),
+        expiry_dates=services.selection_expiry_dates(context),
+        key=uuid.uuid4().hex,
+        errors=errors,
+        form=request.form,
+        status=400 if errors else 200,
+    )
 
 
 @bp.get("/pasjes/verzoeken")
