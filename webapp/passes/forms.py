@@ -72,13 +72,17 @@ def list_args(filters: Filters, **changes) -> dict:
 
 def list_query(filters: Filters) -> dict:
     """The list's query, as its template builds links and forms from it: the filters' arguments (`list_args(...)`
-    with changes, `query_args` as they are), the query string a row's form carries back (`terug`), and
+    with changes, `query_args` as they are), the query string a row's form carries back (`terug`), the query
+    strings of a row's "Bekijk details" link that opens and that closes it (encoded once for all rows), and
     the current sort's word."""
     query_args = list_args(filters)
+    terug = urlencode(query_args)
     return dict(
         list_args=partial(list_args, filters),
         query_args=query_args,
-        terug=urlencode(query_args),
+        terug=terug,
+        open_details="?" + urlencode({"open": 1, **query_args}),
+        close_details="?" + terug if terug else "",
         sort_word=SORT_WORDS[filters.sort],
     )
 
