@@ -152,13 +152,15 @@ class _Terminal:
 
 
 class WindowPrompt(Prompt):
-    """A Tk window, run in a child process (Tk wants the main thread, the agent has asyncio)."""
+    """A Tk window, run in a child process (Tk wants the main thread, the agent has asyncio). The child
+    reads the question as JSON on stdin and writes the answer as JSON on stdout."""
+
+    def __init__(self, command: list[str] | None = None):
+        self.command = command or [sys.executable, "-m", "cardagent.tkprompt"]
 
     def _run(self, kind: str, request: PromptRequest, puk: str | None = None) -> dict:
         message = json.dumps({"kind": kind, "request": asdict(request), "puk": puk})
-        completed = subprocess.run(
-            [sys.executable, "-m", "cardagent.tkprompt"], input=message, capture_output=True, text=True
-        )
+        completed = subprocess.run(self.command, input=message, capture_output=True, text=True)
         if completed.returncode != 0:
             return {"cancelled": True}
         return json.loads(completed.stdout or '{"cancelled": true}')

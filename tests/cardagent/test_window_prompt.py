@@ -111,32 +111,37 @@ def test_window_prompt_without_a_working_display_cancels(monkeypatch):
     assert WindowPrompt().ask_pin(REQUEST) is None
 
 
-def test_window_prompt_passes_the_question_to_the_window_process(monkeypatch):
+def test_window_prompt_passes_the_question_to_the_window_process(tmp_path):
+    """The window runs as a child process that reads the question on stdin and answers on stdout: here a
+    stand-in child that records each question and answers as the user would."""
     import json
-    import subprocess as real_subprocess
+    import sys
 
-    from cardagent import prompt as prompt_module
     from cardagent.prompt import PinMismatch
 
-    calls = []
-
-    def fake_run(command, input, **options):
-        calls.append((command, json.loads(input)))
-        answer = {"value": "13572468", "repeat": "13572468"}
-        if calls[-1][1]["kind"] == "puk":
-            answer = {"value": "12345678"}
-        if len(calls) == 3:
-            answer = {"value": "13572468", "repeat": "86427531"}
-        return real_subprocess.CompletedProcess(command, 0, json.dumps(answer), "")
-
-    monkeypatch.setattr(prompt_module.subprocess, "run", fake_run)
-    window = WindowPrompt()
+    questions = tmp_path / "questions.jsonl"
+    child = tmp_path / "window.py"
+    child.write_text(
+        "import json, sys\n"
+        f"path = {str(questions)!r}\n"
+        "question = json.loads(sys.stdin.read())\n"
+        "with open(path, 'a') as log:\n"
+        "    log.write(json.dumps(question) + '\\n')\n"
+        "asked = sum(1 for _ in open(path))\n"
+        "answer = {'value': '13572468', 'repeat': '13572468'}\n"
+        "if question['kind'] == 'puk':\n"
+        "    answer = {'value': '12345678'}\n"
+        "if asked == 3:\n"
+        "    answer = {'value': '13572468', 'repeat': '86427531'}\n"
+        "print(json.dumps(answer))\n"
+    )
+    window = WindowPrompt(command=[sys.executable, str(child)])
     assert window.ask_new_pin(REQUEST) == "13572468"
     assert window.ask_puk(REQUEST) == "12345678"
     with pytest.raises(PinMismatch):
         window.ask_new_pin(REQUEST)
-    command, question = calls[0]
-    assert command[1:] == ["-m", "cardagent.tkprompt"]
+    assert WindowPrompt().command[1:] == ["-m", "cardagent.tkprompt"]
+    question = json.loads(questions.read_text().splitlines()[0])
     assert question == {
         "kind": "new_pin",
         "puk": None,
