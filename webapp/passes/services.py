@@ -286,14 +286,22 @@ def _clear_selection(user_id: int) -> None:
     _store_count(user_id)
 
 
-def _one_per_holder(rows) -> list[tuple[int, int]]:
-    """(holder organisation id, holder id) pairs with each holder once: the holder's first in the given order."""
+def _first_per_holder(items, holder_id) -> list:
+    """The items with each holder once (`holder_id(item)`): the holder's first item in the given order."""
     seen, unique = set(), []
-    for holder_organisation_id, holder_id in rows:
-        if holder_id not in seen:
-            seen.add(holder_id)
-            unique.append((holder_organisation_id, holder_id))
+    for item in items:
+        if holder_id(item) not in seen:
+            seen.add(holder_id(item))
+            unique.append(item)
     return unique
+
+
+def _one_per_holder(rows) -> list[tuple[int, int]]:
+    """(holder organisation id, holder id) pairs with each holder once."""
+    return [
+        (holder_organisation_id, holder_id)
+        for holder_organisation_id, holder_id in _first_per_holder(rows, lambda row: row[1])
+    ]
 
 
 def _insert_capped(user_id: int, have: int, wanted: list[tuple[int, int]]) -> AddResult:
@@ -402,11 +410,7 @@ def _selected_holder_organisations(user_id: int) -> list[HolderOrganisation]:
         .where(SelectionItem.user_id == user_id, HolderOrganisation.organisation_id.in_(_scope_ids(user_id)))
         .order_by(HolderOrganisation.number)
     ).scalars()
-    seen, unique = set(), []
-    for holder_organisation in selected:
-        if holder_organisation.holder_id not in seen:
-            seen.add(holder_organisation.holder_id)
-            unique.append(holder_organisation)
+    unique = _first_per_holder(selected, lambda chosen: chosen.holder_id)
     if not unique:
         raise DomainError("Voeg eerst één of meer kwalificatiehouders toe.")
     return unique
