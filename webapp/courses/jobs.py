@@ -18,15 +18,14 @@ from webapp.extensions import db
 
 def send_confirmation(enrollment_id: int, promoted: bool = False) -> str:
     """Confirm the place (with its invoice as a PDF) or the place on the waiting list to the participant."""
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if not _confirmation_due(enrollment):
+    prepared = _prepared(
+        enrollment_id,
+        _confirmation_due,
+        lambda enrollment: enrollment.invoice if enrollment.status == "enrolled" else None,
+    )
+    if prepared is None:
         return "nothing to send"
-    seen = _state(enrollment)
-    invoice = enrollment.invoice if enrollment.status == "enrolled" else None
-    attachments = archive.invoice_attachments(invoice)
-    enrollment = _locked_enrollment(enrollment_id)
-    if not _confirmation_due(enrollment) or _state(enrollment) != seen:
-        return "nothing to send"
+    enrollment, invoice, attachments = prepared
     event = enrollment.event
     if enrollment.status == "waiting":
         subject = f"Wachtlijst: {event.name}"
@@ -49,15 +48,14 @@ def send_confirmation(enrollment_id: int, promoted: bool = False) -> str:
 
 def send_cancellation(enrollment_id: int, credit_note_id: int | None) -> str:
     """Confirm a cancellation to the participant, with the credit note as a PDF when there is one."""
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if not _cancellation_due(enrollment):
+    prepared = _prepared(
+        enrollment_id,
+        _cancellation_due,
+        lambda enrollment: db.session.get(Invoice, credit_note_id) if credit_note_id else None,
+    )
+    if prepared is None:
         return "nothing to send"
-    seen = _state(enrollment)
-    credit_note = db.session.get(Invoice, credit_note_id) if credit_note_id else None
-    attachments = archive.invoice_attachments(credit_note)
-    enrollment = _locked_enrollment(enrollment_id)
-    if not _cancellation_due(enrollment) or _state(enrollment) != seen:
-        return "nothing to send"
+    enrollment, credit_note, attachments = prepared
     archive.mail_participant(
         enrollment,
         f"Afmelding bevestigd: {enrollment.event.name}",
@@ -68,6 +66,21 @@ def send_cancellation(enrollment_id: int, credit_note_id: int | None) -> str:
         credit_note=credit_note,
     )
     return "sent"
+
+
+def _prepared(enrollment_id: int, due, document) -> tuple | None:
+    """(the enrolment, locked; its document; the document as PDF attachments) when its mail is due and the
+    enrolment did not change while the PDF was made; None otherwise."""
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if not due(enrollment):
+        return None
+    seen = _state(enrollment)
+    invoice = document(enrollment)
+    attachments = archive.invoice_attachments(invoice)
+    enrollment = _locked_enrollment(enrollment_id)
+    if not due(enrollment) or _state(enrollment) != seen:
+        return None
+    return enrollment, invoice, attachments
 
 
 def _confirmation_due(enrollment: Enrollment | None) -> bool:
