@@ -27,8 +27,7 @@ def normalise(value: str) -> str:
 
 
 def is_valid(value: str) -> bool:
-    digits = normalise(value)
-    return len(digits) == 9 and stdnum_bsn.is_valid(digits)
+    return BSN.parse(value) is not None
 
 
 def mask(value) -> str:
@@ -45,7 +44,7 @@ class BSN:
     __slots__ = ("_digits",)
 
     def __init__(self, value: "str | BSN"):
-        digits = value.digits if isinstance(value, BSN) else normalise(value) if isinstance(value, str) else ""
+        digits = _digits(value)
         if not (len(digits) == 9 and stdnum_bsn.is_valid(digits)):
             raise ValueError("not a valid BSN")  # never the value: this message may well be logged
         self._digits = digits
@@ -82,13 +81,17 @@ class BSN:
         return hash(("BSN", self._digits))
 
 
+def _digits(value: "str | BSN") -> str:
+    return value.digits if isinstance(value, BSN) else normalise(value) if isinstance(value, str) else ""
+
+
 def lookup_hash(value: "str | BSN") -> str:
     """The keyed hash a BSN is looked up by: the same for every way of typing it, useless without DATA_KEY."""
-    return keyed_hash("bsn", value.digits if isinstance(value, BSN) else normalise(value))
+    return keyed_hash("bsn", _digits(value))
 
 
 def encrypt(value: "str | BSN") -> str:
-    return seal("bsn", value.digits if isinstance(value, BSN) else normalise(value))
+    return seal("bsn", _digits(value))
 
 
 def decrypt(token: str) -> str:
