@@ -79,19 +79,21 @@ def deliver(mail_id: int) -> str:
     return "sent"
 
 
+def _due(now) -> list:
+    """A pending mail whose next try has come and that no delivery holds."""
+    return [
+        OutgoingMail.status == "pending",
+        OutgoingMail.next_attempt_at <= now,
+        or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+    ]
+
+
 def _claim(mail_id: int) -> bool:
     """Take the mail for this delivery (committed, so a second delivery at the same time leaves it)."""
     now = utcnow()
     claimed = (
         db.session.execute(
-            update(OutgoingMail)
-            .where(
-                OutgoingMail.id == mail_id,
-                OutgoingMail.status == "pending",
-                OutgoingMail.next_attempt_at <= now,
-                or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
-            )
-            .values(claimed_until=now + CLAIM)
+            update(OutgoingMail).where(OutgoingMail.id == mail_id, *_due(now)).values(claimed_until=now + CLAIM)
         ).rowcount
         == 1
     )
@@ -118,14 +120,7 @@ def retry_mail() -> str:
     """Periodic: start a delivery for every pending mail that is due (refused before, or never started)."""
     due = list(
         db.session.execute(
-            select(OutgoingMail.id)
-            .where(
-                OutgoingMail.status == "pending",
-                OutgoingMail.next_attempt_at <= utcnow(),
-                or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < utcnow()),
-            )
-            .order_by(OutgoingMail.id)
-            .limit(500)
+            select(OutgoingMail.id).where(*_due(utcnow())).order_by(OutgoingMail.id).limit(500)
         ).scalars()
     )
     for mail_id in due:
