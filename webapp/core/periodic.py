@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from webapp.core.jobs import perform
 from webapp.core.models import PeriodicRun
 from webapp.core.modules import Periodic, registry
 from webapp.core.timeutil import utcnow
@@ -43,10 +44,8 @@ def run(task: Periodic) -> str:
     if not _take_lease(task):
         return "skipped: running elsewhere"
     try:
-        outcome = task.func()
-        commit()
+        outcome = perform(task.func)  # one unit of work: committed, or rolled back when it fails
     except Exception as error:
-        db.session.rollback()
         _release(task, f"mislukt: {type(error).__name__}")
         raise
     _release(task, str(outcome if outcome is not None else "klaar"))
