@@ -163,7 +163,7 @@ def test_every_font_of_the_invoice_and_its_credit_note_is_embedded(invoice):
         report = poppler("pdffonts", data=invoicing.pdf(document)).decode().splitlines()[2:]
         assert report, "the PDF names its fonts"
         for line in report:
-            # name, type, encoding, emb, sub, uni, object id: "emb" is the fourth column from the end
+            # name, type, encoding, emb, sub, uni, object number, generation: "emb" is fifth from the end
             assert line.split()[-5] == "yes", f"not embedded: {line}"
 
 
