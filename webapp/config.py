@@ -5,6 +5,10 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from stdnum import iban
+from stdnum.eu import vat
+from stdnum.exceptions import ValidationError
+
 
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -67,6 +71,36 @@ class Config:
         self.CARDAGENT_PORT = int(os.environ.get("CARDAGENT_PORT", "24727"))
         # PEM file of the CAs whose cards may sign in; unset: the virtual card's test CA.
         self.CARDAGENT_CA_FILE = os.environ.get("CARDAGENT_CA_FILE") or None
+        # Who sends the course invoices and where they are paid; the defaults are the demo's (not a real account).
+        self.INVOICE_SUPPLIER_NAME = os.environ.get("INVOICE_SUPPLIER_NAME", "Onderwijsgroep Noordwest-Holland")
+        self.INVOICE_SUPPLIER_ADDRESS = os.environ.get(
+            "INVOICE_SUPPLIER_ADDRESS", "Kievitstraat 31, 1781 AB Den Helder"
+        )
+        self.INVOICE_SUPPLIER_CONTACT = os.environ.get(
+            "INVOICE_SUPPLIER_CONTACT", "0223-611310 · info@onderwijsgroepnwh.nl"
+        )
+        # Checked here: a mistyped account number would otherwise be printed on every invoice.
+        self.INVOICE_IBAN = _checked("INVOICE_IBAN", "NL91ABNA0417164300", iban.validate)
+        self.INVOICE_KVK = _checked("INVOICE_KVK", "12345678", _kvk_number)
+        self.INVOICE_VAT_NUMBER = _checked("INVOICE_VAT_NUMBER", "NL000099998B57", vat.validate)
+        self.INVOICE_PAYMENT_DAYS = int(os.environ.get("INVOICE_PAYMENT_DAYS", "30"))
+
+
+def _checked(name: str, default: str, validate) -> str:
+    """The setting in its compact form; a value that fails its check stops the start with a clear message."""
+    value = os.environ.get(name) or default
+    try:
+        return validate(value)
+    except ValidationError as error:
+        raise ValueError(f"{name}={value!r} is not valid: {error}") from None
+
+
+def _kvk_number(value: str) -> str:
+    """A Kamer van Koophandel number: eight digits."""
+    number = value.replace(" ", "")
+    if not (len(number) == 8 and number.isascii() and number.isdigit()):
+        raise ValidationError("a KvK number has eight digits")
+    return number
 
 
 def _database_url(url: str) -> str:

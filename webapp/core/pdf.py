@@ -1,4 +1,9 @@
-"""PDF documents from HTML templates, with xhtml2pdf, never fetching anything over the network."""
+"""PDF documents from HTML templates, with xhtml2pdf, never fetching anything over the network.
+
+A PDF embeds its fonts: its template's stylesheet includes "pdf_fonts.css" and sets `font-family: "DejaVu Sans"`
+(the font ships in static/fonts). A built-in font such as Helvetica is never embedded, so a viewer draws it with
+whatever font it has, wider or narrower than the one the page was laid out with.
+"""
 
 import io
 from pathlib import Path
@@ -18,6 +23,23 @@ def html_to_pdf(html: str) -> bytes:
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8", link_callback=_local_only)
     if result.err:
         raise RuntimeError("PDF rendering failed")
+    return _without_idle_fonts(output.getvalue())
+
+
+def _without_idle_fonts(data: bytes) -> bytes:
+    """The PDF without the fonts it selects but never draws with: ReportLab selects Helvetica at the top of
+    each page and of each table, so a document drawn wholly in an embedded font still listed a font that is not.
+    A PDF that embeds no font is left as it is (nothing to gain, and reading it back costs time)."""
+    if b"/FontFile" not in data:
+        return data
+    from pypdf import PdfReader, PdfWriter
+    from xhtml2pdf.builders.preflight import drop_idle_fonts
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    if not drop_idle_fonts(writer):
+        return data
+    output = io.BytesIO()
+    writer.write(output)
     return output.getvalue()
 
 

@@ -5,6 +5,11 @@ never changed or deleted once issued: a cancelled place is credited by a credit 
 """
 
 import uuid
+from datetime import timedelta
+from types import SimpleNamespace
+
+from flask import current_app
+from stdnum import iban
 
 from webapp.accounts.models import Organisation
 from webapp.core.pdf import render_pdf
@@ -17,7 +22,13 @@ def issue_invoice(enrollment: Enrollment) -> Invoice:
     """The invoice for one enrolled place, attached to the enrolment: to the organisation the participant
     was enrolled for, or to the participant as a person, with the debtor's address as it is now."""
     event, participant = enrollment.event, enrollment.participant
-    invoice = Invoice(issued_on=today_local(), debtor_reference=enrollment.debtor_reference, **_debtor(enrollment))
+    issued_on = today_local()
+    invoice = Invoice(
+        issued_on=issued_on,
+        due_on=issued_on + timedelta(days=current_app.config["INVOICE_PAYMENT_DAYS"]),
+        debtor_reference=enrollment.debtor_reference,
+        **_debtor(enrollment),
+    )
     line = InvoiceLine(
         description=f"{event.course.name}: {event.name} ({event.starts_on:%d-%m-%Y}), deelnemer {participant.full_name}",
         quantity=1,
@@ -104,7 +115,20 @@ def file_name(invoice: Invoice) -> str:
 
 
 def pdf(invoice: Invoice) -> bytes:
-    return render_pdf("courses/invoice_pdf.html", invoice=invoice)
+    return render_pdf("courses/invoice_pdf.html", invoice=invoice, supplier=supplier())
+
+
+def supplier() -> SimpleNamespace:
+    """Who sends the invoices and where they are paid, as printed (the settings INVOICE_*)."""
+    config = current_app.config
+    return SimpleNamespace(
+        name=config["INVOICE_SUPPLIER_NAME"],
+        address=config["INVOICE_SUPPLIER_ADDRESS"],
+        contact=config["INVOICE_SUPPLIER_CONTACT"],
+        iban=iban.format(config["INVOICE_IBAN"]),
+        kvk=config["INVOICE_KVK"],
+        vat_number=config["INVOICE_VAT_NUMBER"],
+    )
 
 
 def format_euro(cents: int | None) -> str:
