@@ -55,6 +55,10 @@ class Config:
         self.TOKEN_MAX_AGE = int(os.environ.get("TOKEN_MAX_AGE_HOURS", "48")) * 3600
         self.RESET_TOKEN_MAX_AGE = int(os.environ.get("RESET_TOKEN_MAX_AGE_MINUTES", "60")) * 60
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        # An unreachable Redis must not stop logins: Flask-Limiter then counts in the process's memory (and
+        # logs a warning) until Redis answers again; a Redis that hangs is given up on after a second.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}  # memory:// ignores them
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.LOGIN_LIMITS = os.environ.get("LOGIN_LIMITS", "10 per minute;50 per hour")

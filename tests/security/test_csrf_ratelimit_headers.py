@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from tests.components import REDIS_TEST_URL, free_port, require_redis
 from tests.conftest import make_app
 from tests.factories import PASSWORD, login
 
@@ -185,3 +186,68 @@ def test_security_headers(app, client, factory):
     assert "<script>" not in page.get_data(as_text=True) and " style=" not in page.get_data(as_text=True)
     cookie = client.get_cookie("loket_session")
     assert cookie.http_only and cookie.same_site == "Lax"
+
+
+@pytest.fixture
+def redis_down_app(app, database_url, tmp_path):
+    """REDIS_URL (and so the rate-limit counters) at a port where nothing listens."""
+    from webapp.extensions import limiter
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # bound, then closed again: nothing listens there
+    down = make_app(
+        tmp_path,
+        database_url,
+        REDIS_URL=dead,
+        RATELIMIT_STORAGE_URI=dead,
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMITS="3 per minute",
+    )
+    yield down
+    limiter.limiter.storage.reset()  # the in-process counters this test left (Redis holds none)
+
+
+def test_login_and_reset_keep_working_when_redis_is_unreachable(redis_down_app, factory, caplog):
+    from webapp.extensions import limiter
+
+    user = factory.user()
+    client = redis_down_app.test_client()
+    address = {"REMOTE_ADDR": "198.51.100.201"}
+    # the limiter is one object per process: an earlier test may have left it on its fallback already
+    fallen_back_before = limiter.limiter.storage is not limiter.storage
+    with caplog.at_level("WARNING"):
+        response = client.post("/inloggen", data={"email": user.email, "password": PASSWORD}, environ_base=address)
+    assert response.status_code == 303
+    assert client.get("/mijn-gegevens").status_code == 200
+    assert fallen_back_before or any("falling back to in-memory" in record.getMessage() for record in caplog.records)
+    assert limiter.limiter.storage is not limiter.storage  # counting in the process now
+    for number in range(3):
+        reset = client.post(
+            "/wachtwoord-opvragen", data={"email": f"r{number}@voorbeeld.example"}, environ_base=address
+        )
+        assert reset.status_code == 303
+    # the limits still count, in the process: the fourth post from this address is refused
+    _assert_limited(client.post("/wachtwoord-opvragen", data={"email": user.email}, environ_base=address))
+
+
+def test_staff_see_whether_the_rate_limit_counters_are_reachable(redis_down_app, factory):
+    staff = factory.user(is_staff=True)
+    client = redis_down_app.test_client()
+    login(client, staff.email)
+    page = client.get("/beheer/achtergrondtaken").get_data(as_text=True)
+    assert "De tellers voor inlogpogingen (Redis) zijn niet bereikbaar" in page
+
+
+def test_staff_see_the_rate_limit_counters_reachable(app, database_url, tmp_path, factory):
+    require_redis()
+    up = make_app(
+        tmp_path,
+        database_url,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=REDIS_TEST_URL,
+        LOGIN_LIMITS="100 per minute",
+    )
+    staff = factory.user(is_staff=True)
+    client = up.test_client()
+    login(client, staff.email)
+    page = client.get("/beheer/achtergrondtaken").get_data(as_text=True)
+    assert "De tellers voor inlogpogingen (Redis) zijn bereikbaar." in page

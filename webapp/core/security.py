@@ -1,6 +1,6 @@
-"""Response headers every page carries."""
+"""Response headers every page carries, and the state of the rate limits' counters."""
 
-from flask import Flask
+from flask import Flask, current_app
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -29,3 +29,15 @@ def init_app(app: Flask) -> None:
         if response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def rate_limit_counters() -> str:
+    """Where the login limits count now, for the staff: "off", "memory" (configured so), "reachable" (Redis
+    answers) or "unreachable" (Redis does not: Flask-Limiter counts in each process's memory meanwhile)."""
+    from webapp.extensions import limiter
+
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return "off"
+    if current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return "memory"
+    return "reachable" if limiter.storage.check() else "unreachable"
