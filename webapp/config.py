@@ -62,6 +62,8 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.LOGIN_LIMITS = os.environ.get("LOGIN_LIMITS", "10 per minute;50 per hour")
+        # How many proxies in front of the portal set X-Forwarded-For/-Proto (0: none, the headers are ignored).
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.DEBUG_PAGES = _bool("DEBUG_PAGES")
         self.MAX_CONTENT_LENGTH = (

@@ -251,3 +251,39 @@ def test_staff_see_the_rate_limit_counters_reachable(app, database_url, tmp_path
     login(client, staff.email)
     page = client.get("/beheer/achtergrondtaken").get_data(as_text=True)
     assert "De tellers voor inlogpogingen (Redis) zijn bereikbaar." in page
+
+
+def _post_from(client, forwarded_for: str, tag: str, number: int):
+    return client.post(
+        "/inloggen",
+        data={"email": f"p{number}-{tag}@voorbeeld.example", "password": "x"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},  # every request arrives from the proxy
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
+def test_behind_a_trusted_proxy_two_clients_are_limited_apart(limited_app, database_url, tmp_path):
+    proxied = make_app(
+        tmp_path,
+        database_url,
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMITS="3 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+        TRUSTED_PROXIES=1,
+    )
+    client = proxied.test_client()
+    tag = uuid.uuid4().hex[:8]
+    for number in range(3):
+        assert _post_from(client, "203.0.113.10", tag, number).status_code == 400
+    _assert_limited(_post_from(client, "203.0.113.10", tag, 3))
+    assert _post_from(client, "203.0.113.11", tag, 4).status_code == 400  # the other client behind the proxy
+    # a client cannot escape its limit by sending its own header: the proxy appends the address it saw
+    _assert_limited(_post_from(client, "192.0.2.1, 203.0.113.10", tag, 5))
+
+
+def test_without_trusted_proxies_the_forwarding_header_is_ignored(limited_app):
+    client = limited_app.test_client()
+    tag = uuid.uuid4().hex[:8]
+    for number in range(3):
+        assert _post_from(client, f"203.0.113.{20 + number}", tag, number).status_code == 400
+    _assert_limited(_post_from(client, "203.0.113.99", tag, 3))
