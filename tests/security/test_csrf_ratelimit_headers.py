@@ -1,6 +1,7 @@
 """CSRF on every state change (htmx too), rate limits with Retry-After, security headers."""
 
 import re
+import time
 import uuid
 
 import pytest
@@ -204,6 +205,14 @@ def redis_down_app(app, database_url, tmp_path):
     )
     yield down
     limiter.limiter.storage.reset()  # the in-process counters this test left (Redis holds none)
+    # The limiter is one object per process and stays on its fallback until it sees its storage answer
+    # again: let it see a healthy one, so the next test's counters live where that test expects them.
+    healthy = make_app(tmp_path, database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    client, deadline = healthy.test_client(), time.monotonic() + 60
+    while limiter.limiter.storage is not limiter.storage:
+        assert time.monotonic() < deadline, "the rate limiter did not return to its storage"
+        client.get("/inloggen")
+        time.sleep(0.2)
 
 
 def test_login_and_reset_keep_working_when_redis_is_unreachable(redis_down_app, factory, caplog):
@@ -287,3 +296,23 @@ def test_without_trusted_proxies_the_forwarding_header_is_ignored(limited_app):
     for number in range(3):
         assert _post_from(client, f"203.0.113.{20 + number}", tag, number).status_code == 400
     _assert_limited(_post_from(client, "203.0.113.99", tag, 3))
+
+
+def test_the_card_challenge_and_other_answers_are_not_stored_but_static_files_may_be(app, client, factory):
+    login(client, factory.user(is_staff=True).email)
+    challenge = client.post("/beheer/kaartlezer/uitdaging")
+    assert challenge.status_code == 200 and challenge.is_json and challenge.json["nonce"]
+    assert "no-store" in challenge.headers["Cache-Control"]
+    check = client.post("/beheer/kaartlezer/controle", json={})
+    assert check.is_json and "no-store" in check.headers["Cache-Control"]
+    static = client.get("/static/css/loket.css")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+    assert "Strict-Transport-Security" not in challenge.headers  # http PUBLIC_URL: no HSTS
+
+
+def test_an_https_public_url_sends_hsts_on_every_answer(app, database_url, tmp_path):
+    secure = make_app(tmp_path, database_url, PUBLIC_URL="https://loket.example.nl")
+    client = secure.test_client()
+    for url in ("/inloggen", "/bestaat-niet", "/static/css/loket.css"):
+        response = client.get(url)
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000"), url
