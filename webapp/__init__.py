@@ -4,6 +4,7 @@ import importlib
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.config import Config
 from webapp.core.transactions import Portal
@@ -28,6 +29,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     for key, value in vars(Config(app.instance_path)).items():
         app.config[key] = value
     app.config.update(overrides or {})
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address and scheme as the trusted proxies saw them (the rate limits key on the address).
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from webapp.core.ids import IdConverter
     from webapp.core.modules import Registry

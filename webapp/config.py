@@ -59,9 +59,15 @@ class Config:
         self.TOKEN_MAX_AGE = int(os.environ.get("TOKEN_MAX_AGE_HOURS", "48")) * 3600
         self.RESET_TOKEN_MAX_AGE = int(os.environ.get("RESET_TOKEN_MAX_AGE_MINUTES", "60")) * 60
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        # An unreachable Redis must not stop logins: Flask-Limiter then counts in the process's memory (and
+        # logs a warning) until Redis answers again; a Redis that hangs is given up on after a second.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}  # memory:// ignores them
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.LOGIN_LIMITS = os.environ.get("LOGIN_LIMITS", "10 per minute;50 per hour")
+        # How many proxies in front of the portal set X-Forwarded-For/-Proto (0: none, the headers are ignored).
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.DEBUG_PAGES = _bool("DEBUG_PAGES")
         self.MAX_CONTENT_LENGTH = (

@@ -51,8 +51,10 @@ def test_admin_invites_contact_who_activates_chooses_and_edits_data(live_server,
     page.get_by_label("Achternaam").fill("de Wit")
     page.get_by_label("Digitale pasjes").check()
     page.get_by_role("button", name="Opslaan").click()
-    page.get_by_text("Sanne de Wit is toegevoegd als contactpersoon").wait_for()
+    page.get_by_text("Sanne de Wit is uitgenodigd als contactpersoon").wait_for()
     assert page.get_by_role("cell", name="Digitale pasjes").count() == 1
+    assert page.get_by_role("cell", name="Sanne de Wit uitgenodigd").count() == 1
+    assert_accessible(page)
 
     # switch from the name menu to the other organisation
     page.locator("summary", has_text="Deby Rummens - Heijnen").click()

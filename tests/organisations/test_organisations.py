@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from tests.factories import login
+from tests.accounts.helpers import mailed_path, new_password_post
+from tests.factories import PASSWORD, login
 from webapp.accounts.models import Membership, User
 from webapp.core.auth import mandate_required
 from webapp.extensions import db
@@ -155,6 +156,7 @@ def test_my_organisation_is_read_only_for_non_admins(app, client, herenbos):
             ).status_code
             == 404
         )
+    assert client.get(f"/mijn-organisatie/contactpersonen/{deby_membership.id}/verwijderen").status_code == 404
     assert client.post(f"/mijn-organisatie/contactpersonen/{deby_membership.id}/verwijderen").status_code == 404
     db.session.expire_all()
     assert herenbos["herenbos"].name == "Herenbos Schagen"
@@ -184,7 +186,7 @@ def test_admin_edits_the_organisation_and_its_contact_persons(app, client, heren
     )
     assert "Herenbos Schagen B.V." in client.get("/mijn-organisatie").get_data(as_text=True)
 
-    # add a new contact person with a mandate: an activation mail goes out
+    # invite a new contact person with a mandate: an activation mail goes out; activating accepts
     response = client.post(
         "/mijn-organisatie/contactpersonen/nieuw",
         data={
@@ -199,10 +201,15 @@ def test_admin_edits_the_organisation_and_its_contact_persons(app, client, heren
         },
     )
     assert response.status_code == 303
-    assert "Activeer" in outbox.to("keira@herenbos.example")[-1]["Subject"]
+    # the same person twice is refused
+    again = client.post(
+        "/mijn-organisatie/contactpersonen/nieuw",
+        data={"email": "keira@herenbos.example", "first_name": "K", "last_name": "K", "role": "contact"},
+    )
+    assert again.status_code == 400 and "al uitgenodigd" in again.get_data(as_text=True)
+    assert new_password_post(app.test_client(), mailed_path(outbox, "keira@herenbos.example", "Activeer"), PASSWORD)
     keira = db.session.execute(select(Membership).join(User).where(User.email == "keira@herenbos.example")).scalar_one()
     assert keira.services == {"courses"}
-    # the same person twice is refused
     again = client.post(
         "/mijn-organisatie/contactpersonen/nieuw",
         data={"email": "keira@herenbos.example", "first_name": "K", "last_name": "K", "role": "contact"},
@@ -276,8 +283,16 @@ def test_admin_edits_the_organisation_and_its_contact_persons(app, client, heren
     db.session.expire_all()
     assert db.session.get(Membership, deby_membership.id).role == "admin"
 
-    # remove keira
+    # remove keira: asked first (a page that works without JavaScript), done by its button
     keira_id = keira.id
+    listing = client.get("/mijn-organisatie").get_data(as_text=True)
+    assert f'href="/mijn-organisatie/contactpersonen/{keira_id}/verwijderen"' in listing  # a link to the question
+    confirm = client.get(f"/mijn-organisatie/contactpersonen/{keira_id}/verwijderen")
+    text = confirm.get_data(as_text=True)
+    assert "Weet u zeker dat u Keira Knightley wilt verwijderen als contactpersoon?" in text
+    assert 'class="button warning">Verwijderen</button>' in text and 'href="/mijn-organisatie">Annuleren</a>' in text
+    db.session.expire_all()
+    assert db.session.get(Membership, keira_id) is not None  # asking removed nothing
     assert client.post(f"/mijn-organisatie/contactpersonen/{keira_id}/verwijderen").status_code == 303
     db.session.expire_all()
     assert db.session.get(Membership, keira_id) is None
@@ -285,5 +300,6 @@ def test_admin_edits_the_organisation_and_its_contact_persons(app, client, heren
     # another organisation's membership is a 404 for this admin
     roc_membership = next(m for m in herenbos["deby"].memberships if m.organisation_id == herenbos["roc"].id)
     assert client.get(f"/mijn-organisatie/contactpersonen/{roc_membership.id}/aanpassen").status_code == 404
+    assert client.get(f"/mijn-organisatie/contactpersonen/{roc_membership.id}/verwijderen").status_code == 404
     assert client.post(f"/mijn-organisatie/contactpersonen/{roc_membership.id}/verwijderen").status_code == 404
     assert db.session.get(Membership, roc_membership.id) is not None

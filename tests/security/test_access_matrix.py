@@ -36,6 +36,9 @@ ACCESS = {
     "organisations.edit_contact": NOBODY,  # Alfa's membership: not for Beta's admin
     "organisations.remove_contact": NOBODY,
     "organisations.audit_log": frozenset({"admin_other"}),  # their own organisation's
+    "organisations.resend_invitation": NOBODY,  # an invitation of Alfa's, if any: not Beta's admin's
+    "organisations.revoke_invitation": NOBODY,
+    "organisations.invitation": NOBODY,  # the dummy token is refused (404) for everyone
     "backoffice.": frozenset({"staff"}),
     "organisations_staff.": frozenset({"staff"}),
     "cardcheck.": frozenset({"staff"}),

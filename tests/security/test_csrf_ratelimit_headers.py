@@ -1,10 +1,12 @@
 """CSRF on every state change (htmx too), rate limits with Retry-After, security headers."""
 
 import re
+import time
 import uuid
 
 import pytest
 
+from tests.components import REDIS_TEST_URL, free_port, require_redis
 from tests.conftest import make_app
 from tests.factories import PASSWORD, login
 
@@ -185,3 +187,132 @@ def test_security_headers(app, client, factory):
     assert "<script>" not in page.get_data(as_text=True) and " style=" not in page.get_data(as_text=True)
     cookie = client.get_cookie("loket_session")
     assert cookie.http_only and cookie.same_site == "Lax"
+
+
+@pytest.fixture
+def redis_down_app(app, database_url, tmp_path):
+    """REDIS_URL (and so the rate-limit counters) at a port where nothing listens."""
+    from webapp.extensions import limiter
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # bound, then closed again: nothing listens there
+    down = make_app(
+        tmp_path,
+        database_url,
+        REDIS_URL=dead,
+        RATELIMIT_STORAGE_URI=dead,
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMITS="3 per minute",
+    )
+    yield down
+    limiter.limiter.storage.reset()  # the in-process counters this test left (Redis holds none)
+    # The limiter is one object per process and stays on its fallback until it sees its storage answer
+    # again: let it see a healthy one, so the next test's counters live where that test expects them.
+    healthy = make_app(tmp_path, database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    client, deadline = healthy.test_client(), time.monotonic() + 60
+    while limiter.limiter.storage is not limiter.storage:
+        assert time.monotonic() < deadline, "the rate limiter did not return to its storage"
+        client.get("/inloggen")
+        time.sleep(0.2)
+
+
+def test_login_and_reset_keep_working_when_redis_is_unreachable(redis_down_app, factory, caplog):
+    from webapp.extensions import limiter
+
+    user = factory.user()
+    client = redis_down_app.test_client()
+    address = {"REMOTE_ADDR": "198.51.100.201"}
+    # the limiter is one object per process: an earlier test may have left it on its fallback already
+    fallen_back_before = limiter.limiter.storage is not limiter.storage
+    with caplog.at_level("WARNING"):
+        response = client.post("/inloggen", data={"email": user.email, "password": PASSWORD}, environ_base=address)
+    assert response.status_code == 303
+    assert client.get("/mijn-gegevens").status_code == 200
+    assert fallen_back_before or any("falling back to in-memory" in record.getMessage() for record in caplog.records)
+    assert limiter.limiter.storage is not limiter.storage  # counting in the process now
+    for number in range(3):
+        reset = client.post(
+            "/wachtwoord-opvragen", data={"email": f"r{number}@voorbeeld.example"}, environ_base=address
+        )
+        assert reset.status_code == 303
+    # the limits still count, in the process: the fourth post from this address is refused
+    _assert_limited(client.post("/wachtwoord-opvragen", data={"email": user.email}, environ_base=address))
+
+
+def test_staff_see_whether_the_rate_limit_counters_are_reachable(redis_down_app, factory):
+    staff = factory.user(is_staff=True)
+    client = redis_down_app.test_client()
+    login(client, staff.email)
+    page = client.get("/beheer/achtergrondtaken").get_data(as_text=True)
+    assert "De tellers voor inlogpogingen (Redis) zijn niet bereikbaar" in page
+
+
+def test_staff_see_the_rate_limit_counters_reachable(app, database_url, tmp_path, factory):
+    require_redis()
+    up = make_app(
+        tmp_path,
+        database_url,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=REDIS_TEST_URL,
+        LOGIN_LIMITS="100 per minute",
+    )
+    staff = factory.user(is_staff=True)
+    client = up.test_client()
+    login(client, staff.email)
+    page = client.get("/beheer/achtergrondtaken").get_data(as_text=True)
+    assert "De tellers voor inlogpogingen (Redis) zijn bereikbaar." in page
+
+
+def _post_from(client, forwarded_for: str, tag: str, number: int):
+    return client.post(
+        "/inloggen",
+        data={"email": f"p{number}-{tag}@voorbeeld.example", "password": "x"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},  # every request arrives from the proxy
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
+def test_behind_a_trusted_proxy_two_clients_are_limited_apart(limited_app, database_url, tmp_path):
+    proxied = make_app(
+        tmp_path,
+        database_url,
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMITS="3 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+        TRUSTED_PROXIES=1,
+    )
+    client = proxied.test_client()
+    tag = uuid.uuid4().hex[:8]
+    for number in range(3):
+        assert _post_from(client, "203.0.113.10", tag, number).status_code == 400
+    _assert_limited(_post_from(client, "203.0.113.10", tag, 3))
+    assert _post_from(client, "203.0.113.11", tag, 4).status_code == 400  # the other client behind the proxy
+    # a client cannot escape its limit by sending its own header: the proxy appends the address it saw
+    _assert_limited(_post_from(client, "192.0.2.1, 203.0.113.10", tag, 5))
+
+
+def test_without_trusted_proxies_the_forwarding_header_is_ignored(limited_app):
+    client = limited_app.test_client()
+    tag = uuid.uuid4().hex[:8]
+    for number in range(3):
+        assert _post_from(client, f"203.0.113.{20 + number}", tag, number).status_code == 400
+    _assert_limited(_post_from(client, "203.0.113.99", tag, 3))
+
+
+def test_the_card_challenge_and_other_answers_are_not_stored_but_static_files_may_be(app, client, factory):
+    login(client, factory.user(is_staff=True).email)
+    challenge = client.post("/beheer/kaartlezer/uitdaging")
+    assert challenge.status_code == 200 and challenge.is_json and challenge.json["nonce"]
+    assert "no-store" in challenge.headers["Cache-Control"]
+    check = client.post("/beheer/kaartlezer/controle", json={})
+    assert check.is_json and "no-store" in check.headers["Cache-Control"]
+    static = client.get("/static/css/loket.css")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+    assert "Strict-Transport-Security" not in challenge.headers  # http PUBLIC_URL: no HSTS
+
+
+def test_an_https_public_url_sends_hsts_on_every_answer(app, database_url, tmp_path):
+    secure = make_app(tmp_path, database_url, PUBLIC_URL="https://loket.example.nl")
+    client = secure.test_client()
+    for url in ("/inloggen", "/bestaat-niet", "/static/css/loket.css"):
+        response = client.get(url)
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000"), url

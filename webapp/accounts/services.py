@@ -15,6 +15,7 @@ from webapp.core.errors import DomainError
 from webapp.core.jobs import enqueue_after_commit
 from webapp.core.mail import send_mail
 from webapp.core.sealing import seal, unseal
+from webapp.core.signals import account_activated
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db
 
@@ -57,7 +58,8 @@ def create_account(email: str, *, first_name: str = "", infix: str = "", last_na
     user = User(email=email, first_name=first_name, infix=infix, last_name=last_name, **fields)
     db.session.add(user)
     db.session.flush()
-    audit("account.created", subject=f"user:{user.id}")
+    # under no organisation: an admin's Logboek must not tell a new address from a known one
+    audit("account.created", subject=f"user:{user.id}", organisation_id=None)
     return user
 
 
@@ -143,6 +145,7 @@ def set_password(user: User, password: str, *, keep: LoginSession | None = None)
     if user.activated_at is None:
         user.activated_at = utcnow()
         audit("account.activated", subject=f"user:{user.id}", actor_id=user.id)
+        account_activated.send(current_app._get_current_object(), user=user)
     else:
         audit("account.password_changed", subject=f"user:{user.id}", actor_id=user.id)
     end_other_sessions(user, keep=keep)

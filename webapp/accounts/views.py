@@ -18,7 +18,7 @@ from webapp.accounts.forms import (
     TotpCodeForm,
 )
 from webapp.accounts.sessions import current_login, end_session, start_session
-from webapp.core.auth import LEVELS, acting, level_required, login_required
+from webapp.core.auth import LEVELS, NEEDED, acting, level_required, login_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import render
@@ -30,6 +30,7 @@ from webapp.extensions import limiter
 bp = Blueprint("accounts", __name__)
 
 REMEMBERED_EMAIL_COOKIE = "loket_email"
+ORGANISATION_NEEDED = "Deze pagina is er alleen namens een organisatie."
 RESET_SENT = (
     "Als dit e-mailadres bij ons bekend is, hebben wij een bericht gestuurd met een link om uw "
     "wachtwoord te wijzigen. Kijk ook in uw map met ongewenste e-mail."
@@ -147,6 +148,8 @@ def choose_organisation():
     login = current_login()
     form = ChooseOrganisationForm()
     form.context.choices = services.context_choices(current_user)
+    # sent here by a page that needs an organisation: choosing the own name would only come back here
+    organisation_needed = request.args.get("organisatie") == NEEDED
     if request.method == "GET":
         if login.organisation_chosen:
             form.context.data = str(login.organisation_id) if login.organisation_id else services.PERSON
@@ -154,12 +157,20 @@ def choose_organisation():
             form.context.data = str(current_user.last_organisation_id)
     if form.validate_on_submit():
         try:
+            if organisation_needed and form.context.data == services.PERSON:
+                raise DomainError(ORGANISATION_NEEDED + " Kies een organisatie.", field="context")
             services.choose_context(login, current_user, form.context.data)
         except DomainError as error:
             add_error(form, error)
         else:
             return redirect(safe_next(request.args.get("next"), url_for("main.home")), code=303)
-    return render_template("accounts/choose_organisation.html", form=form), form_status(form)
+    return render_template(
+        "accounts/choose_organisation.html",
+        form=form,
+        organisation_needed=organisation_needed,
+        organisation_needed_message=ORGANISATION_NEEDED,
+        has_organisations=len(form.context.choices) > 1,
+    ), form_status(form)
 
 
 @bp.get("/mijn-gegevens")

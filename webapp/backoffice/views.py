@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from webapp.core import mail, periodic
 from webapp.core.jobs import queue_reachable
 from webapp.core.modules import registry
+from webapp.core.security import rate_limit_counters
 from webapp.core.staff import staff_blueprint
 from webapp.organisations import auditlog
 from webapp.organisations.forms import StaffAuditLogForm
@@ -39,6 +40,7 @@ def periodic_runs():
         runs={run.name: run for run in periodic.last_runs()},
         tasks=periodic.tasks(),
         queue_up=queue_reachable(),
+        rate_limits=rate_limit_counters(),
     )
 
 

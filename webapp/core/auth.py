@@ -18,6 +18,9 @@ from webapp.core.errors import NotFound
 LEVELS = ("EH1", "EH2", "EH2+", "EH3", "EH4")
 
 
+NEEDED = "nodig"  # Organisatie kiezen's `organisatie` parameter: the page asked for needs an organisation
+
+
 def level_at_least(have: str | None, need: str) -> bool:
     return have in LEVELS and LEVELS.index(have) >= LEVELS.index(need)
 
@@ -111,8 +114,8 @@ def organisation_required(view):
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
             return login_redirect()
-        if acting().organisation is None:
-            return redirect(url_for("accounts.choose_organisation", next=request.path))
+        if acting().organisation is None:  # Organisatie kiezen says why it is shown
+            return redirect(url_for("accounts.choose_organisation", next=request.path, organisatie=NEEDED))
         return view(*args, **kwargs)
 
     return wrapper

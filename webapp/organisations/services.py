@@ -4,21 +4,26 @@ An organisation's admin (beheerder) acts through the ActingContext, which these 
 themselves; the issuer's staff reach the same rules through the staff pages, for any organisation.
 """
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts import services as accounts
 from webapp.accounts.models import Mandate, Membership, Organisation, User
+from webapp.core import tokens
 from webapp.core.audit import audit
 from webapp.core.auth import ActingContext
 from webapp.core.errors import DomainError, NotFound
+from webapp.core.mail import send_mail
 from webapp.core.modules import mandate_services
-from webapp.core.signals import membership_changed
+from webapp.core.signals import account_activated, membership_changed
+from webapp.core.timeutil import utcnow
 from webapp.extensions import db
+from webapp.organisations.models import STATES, Invitation
 
 ORGANISATION_FIELDS = ("name", "kind", "kvk_number", "email", "phone", "street", "house_number", "postcode", "city")
 PERSON_FIELDS = ("salutation", "initials", "first_name", "infix", "last_name")
+INVITATION = "invitation"  # the purpose of an invitation link's signed token
 
 
 def _clean(value):
@@ -47,32 +52,176 @@ def create_organisation(data: dict) -> Organisation:
     return organisation
 
 
-def invite_contact_person(organisation: Organisation, data: dict, granted_by: User | None) -> tuple[Membership, bool]:
-    """Link a person (an existing account or a new one) to the organisation; someone without an
-    active account gets the activation mail as invitation.
-
-    Returns the membership and whether it was sent.
-    """
+def invite_contact_person(organisation: Organisation, data: dict, invited_by: User | None) -> Invitation:
+    """Invite a person (an existing account or a new one) to become a contact person. The membership
+    exists only once they accept (or activate the new account); until then the organisation sees the
+    name it typed, and whether the address already had an account is not told."""
     user = accounts.find_user(data["email"])
     if user is not None and any(m.organisation_id == organisation.id for m in user.memberships):
         raise DomainError("Deze persoon is al contactpersoon van uw organisatie.", field="email")
+    if user is not None and _open_invitation(organisation.id, user.id) is not None:
+        raise DomainError("Deze persoon is al uitgenodigd. Stuur de uitnodiging zo nodig opnieuw.", field="email")
+    names = {name: _clean(data.get(name) or "") for name in PERSON_FIELDS}
     if user is None:
-        user = accounts.create_account(data["email"], **{name: _clean(data.get(name) or "") for name in PERSON_FIELDS})
-    membership = Membership(
-        user=user,
+        user = accounts.create_account(data["email"], **names)
+    invitation = Invitation(
         organisation=organisation,
+        user=user,
+        name=typed_name(data),
         role=data["role"],
         job_title=_clean(data.get("job_title") or ""),
         work_phone=_clean(data.get("work_phone") or ""),
+        services=",".join(sorted(set(data.get("services") or []) & set(mandate_services()))),
+        invited_by_id=invited_by.id if invited_by else None,
     )
-    db.session.add(membership)
-    _set_mandates(membership, data.get("services") or [], granted_by)
+    db.session.add(invitation)
     db.session.flush()
-    audit("membership.added", organisation_id=organisation.id, subject=f"user:{user.id}", role=membership.role)
-    invited = not user.is_activated
-    if invited:
-        accounts.send_activation(user, organisation.name)
-    return membership, invited
+    audit(
+        "invitation.sent",
+        organisation_id=organisation.id,
+        subject=f"invitation:{invitation.id}",
+        new_state="invited",
+        role=invitation.role,
+    )
+    _mail_invitation(invitation)
+    return invitation
+
+
+def typed_name(data: dict) -> str:
+    return " ".join(_clean(data.get(name) or "") for name in ("first_name", "infix", "last_name") if data.get(name))
+
+
+def open_invitations(organisation_id: int) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .options(selectinload(Invitation.user))
+            .where(Invitation.organisation_id == organisation_id, Invitation.state == "invited")
+            .order_by(Invitation.name, Invitation.id)
+        )
+    )
+
+
+def get_open_invitation(organisation: Organisation, invitation_id: int) -> Invitation:
+    """An open invitation of this organisation; NotFound for anyone else's."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organisation_id != organisation.id or invitation.state != "invited":
+        raise NotFound()
+    return invitation
+
+
+def resend_invitation(organisation: Organisation, invitation_id: int) -> Invitation:
+    invitation = get_open_invitation(organisation, invitation_id)
+    invitation.sent_count += 1
+    invitation.sent_at = utcnow()
+    audit("invitation.resent", organisation_id=organisation.id, subject=f"invitation:{invitation.id}")
+    _mail_invitation(invitation)
+    return invitation
+
+
+def revoke_invitation(organisation: Organisation, invitation_id: int) -> Invitation:
+    invitation = get_open_invitation(organisation, invitation_id)
+    _move(invitation, "revoked")
+    return invitation
+
+
+def invitation_for_link(token: str) -> Invitation | None:
+    """The open invitation a mailed link is for, while the link is fresh and the newest one sent."""
+    found = tokens.read_token(INVITATION, token, current_app.config["TOKEN_MAX_AGE"])
+    if found is None:
+        return None
+    invitation = db.session.get(Invitation, found[0])
+    if invitation is None or tokens.fingerprint(_link_state(invitation)) != found[1] or invitation.state != "invited":
+        return None
+    return invitation
+
+
+def accept_invitation(user: User, invitation: Invitation) -> Membership:
+    """The invited account says yes: from now on it is a member, with the role and mandates offered."""
+    if invitation.user_id != user.id:
+        raise NotFound()
+    _move(invitation, "accepted", actor_id=user.id)
+    membership = next((m for m in user.memberships if m.organisation_id == invitation.organisation_id), None)
+    if membership is None:
+        membership = Membership(
+            user=user,
+            organisation=invitation.organisation,
+            role=invitation.role,
+            job_title=invitation.job_title,
+            work_phone=invitation.work_phone,
+        )
+        db.session.add(membership)
+        _set_mandates(membership, invitation.service_list, invitation.invited_by)
+        db.session.flush()
+        audit(
+            "membership.added",
+            organisation_id=invitation.organisation_id,
+            subject=f"user:{user.id}",
+            actor_id=user.id,
+            role=membership.role,
+        )
+        membership_changed.send(current_app._get_current_object(), user_id=user.id)
+    return membership
+
+
+@account_activated.connect
+def _accept_on_activation(sender, user: User, **extra) -> None:
+    """Activating the account an invitation made is the answer to that invitation (its mail said so)."""
+    invitations = db.session.scalars(
+        select(Invitation).where(Invitation.user_id == user.id, Invitation.state == "invited")
+    ).all()
+    for invitation in invitations:
+        accept_invitation(user, invitation)
+
+
+def _open_invitation(organisation_id: int, user_id: int) -> Invitation | None:
+    return db.session.scalars(
+        select(Invitation).where(
+            Invitation.organisation_id == organisation_id,
+            Invitation.user_id == user_id,
+            Invitation.state == "invited",
+        )
+    ).first()
+
+
+def _move(invitation: Invitation, state: str, actor_id: int | None = None) -> None:
+    if state not in STATES[invitation.state].next:
+        raise DomainError("Deze uitnodiging is al aangenomen of ingetrokken.")
+    old, invitation.state, invitation.decided_at = invitation.state, state, utcnow()
+    audit(
+        f"invitation.{state}",
+        organisation_id=invitation.organisation_id,
+        subject=f"invitation:{invitation.id}",
+        old_state=old,
+        new_state=state,
+        actor_id=actor_id,
+    )
+
+
+def _link_state(invitation: Invitation) -> str:
+    return f"{invitation.state}:{invitation.sent_count}"
+
+
+def _mail_invitation(invitation: Invitation) -> None:
+    """A known account gets a link to accept; a new one the activation link, which accepts as it activates."""
+    user = invitation.user
+    if user.is_activated:
+        token = tokens.make_token(INVITATION, invitation.id, _link_state(invitation))
+        link = current_app.config["PUBLIC_URL"] + url_for("organisations.invitation", token=token)
+        subject = f"Uitnodiging van {invitation.organisation.name} in Loket"
+    else:
+        link = accounts.link_for(accounts.ACTIVATE, user)
+        subject = f"Activeer uw toegang tot Loket: uitnodiging van {invitation.organisation.name}"
+    send_mail(
+        user.email,
+        subject,
+        "organisations_invitation",
+        invitation=invitation,
+        new_account=not user.is_activated,
+        inviter=invitation.invited_by.full_name if invitation.invited_by else "",
+        link=link,
+        valid_hours=current_app.config["TOKEN_MAX_AGE"] // 3600,
+    )
 
 
 # --- Mijn organisatie: its members read, its admin edits -------------------------------------------
@@ -108,8 +257,8 @@ def get_membership(context: ActingContext, membership_id: int) -> Membership:
     return membership
 
 
-def add_contact_person(context: ActingContext, data: dict) -> tuple[Membership, bool]:
-    return invite_contact_person(context.require_admin(), data, granted_by=context.user)
+def add_contact_person(context: ActingContext, data: dict) -> Invitation:
+    return invite_contact_person(context.require_admin(), data, invited_by=context.user)
 
 
 def update_contact_person(context: ActingContext, membership_id: int, data: dict) -> Membership:

@@ -33,15 +33,16 @@ def organisation(organisation_id):
     form = InviteContactForm(role="admin")
     if form.validate_on_submit():
         try:
-            membership, _ = services.invite_contact_person(organisation, form.data, granted_by=current_user)
+            invitation = services.invite_contact_person(organisation, form.data, invited_by=current_user)
         except DomainError as error:
             add_error(form, error)
         else:
-            flash(f"{membership.user.full_name} is uitgenodigd als {membership.role_label.lower()}.", "success")
+            flash(f"{invitation.name} is uitgenodigd als {invitation.role_label.lower()}.", "success")
             return redirect(url_for("organisations_staff.organisation", organisation_id=organisation.id), code=303)
     return render_template(
         "organisations/staff/organisation.html",
         organisation=organisation,
         form=form,
         members=services.contact_persons(organisation.id),
+        invitations=services.open_invitations(organisation.id),
     ), form_status(form)
