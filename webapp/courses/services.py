@@ -7,13 +7,14 @@ mails they cause leave after that commit (jobs.py, core.mail).
 """
 
 import mimetypes
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 from werkzeug.utils import secure_filename
 
-from webapp.accounts.models import Membership, Organisation, User
+from webapp.accounts.models import Mandate, Membership, Organisation, User
 from webapp.core.audit import audit
 from webapp.core.auth import ActingContext
 from webapp.core.errors import DomainError, NotFound
@@ -514,12 +515,13 @@ def save_event(context: ActingContext, course: Course, event: Event | None, data
     context.require_staff()
     if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
         raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
+    price_cents = _cents(data["price"])  # every check before the first change: a refused form commits nothing
     event = event or Event(course=course)
     event.name = data["name"].strip()
     event.starts_on = data["starts_on"]
     event.ends_on = data.get("ends_on")
     event.location = (data.get("location") or "").strip()
-    event.price_cents = round(float(data["price"]) * 100)
+    event.price_cents = price_cents
     event.vat_rate = int(data.get("vat_rate") or 0)
     event.places = int(data["places"])
     event.cancellation_rules = (data.get("cancellation_rules") or "").strip()
@@ -527,6 +529,18 @@ def save_event(context: ActingContext, course: Course, event: Event | None, data
     db.session.flush()
     audit("course.event_saved", subject=f"event:{event.id}")
     return event
+
+
+MAX_PRICE_CENTS = 100_000_00  # invoice totals (with VAT) of any price up to this fit the INTEGER cents columns
+PRICE_RANGE = "Vul een prijs in van 0 tot en met 100.000 euro."
+
+
+def _cents(price) -> int:
+    """A price in euro (a Decimal as typed, or a number) in whole cents, refused beyond the columns' range."""
+    amount = Decimal(str(price)) if not isinstance(price, Decimal) else price
+    if not amount.is_finite() or not 0 <= amount * 100 <= MAX_PRICE_CENTS:
+        raise DomainError(PRICE_RANGE, field="price")
+    return int((amount * 100).to_integral_value(ROUND_HALF_UP))
 
 
 # Staff: participants, invitations, results ------------------------------------------------
@@ -664,6 +678,8 @@ def send_archive_message(
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject:
         raise DomainError("Vul een onderwerp in.", field="subject")
+    if "\r" in subject or "\n" in subject:  # the subject is a mail header: a line break would end it
+        raise DomainError("Het onderwerp mag geen regelovergang bevatten.", field="subject")
     attachments = _safe_attachments(attachments)
     to = _organisation_addressee(organisation_id) if organisation_id else _person_addressee(person_email)
     for address in to.addresses:
