@@ -591,11 +591,23 @@ def _invite(event: Event, enrollment: Enrollment) -> None:
     enrollment.invitation_sent_at = utcnow()
 
 
-def record_result(context: ActingContext, enrollment_id: int, result: str, attended: bool) -> Enrollment:
+def get_any_enrollment(context: ActingContext, enrollment_id: int) -> Enrollment:
     context.require_staff()
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None:
         raise NotFound()
+    return enrollment
+
+
+def record_result(context: ActingContext, enrollment_id: int, result: str, attended: bool) -> Enrollment:
+    """A result and attendance, once the event has begun, for a participant who has a place."""
+    enrollment = get_any_enrollment(context, enrollment_id)
+    if is_open(enrollment.event):
+        raise DomainError(
+            f"Een resultaat kunt u pas vastleggen als het evenement begonnen is (op {enrollment.event.starts_on:%d-%m-%Y})."
+        )
+    if enrollment.status != "enrolled":
+        raise DomainError("Een resultaat kunt u alleen vastleggen voor een ingeschreven deelnemer.")
     enrollment.result = (result or "").strip()[:40]
     enrollment.attended = bool(attended)
     audit(
