@@ -130,8 +130,8 @@ def is_open(event: Event) -> bool:
     return event.starts_on > today_local()
 
 
-def _recount(event: Event) -> int:
-    """Under the event's lock: count its enrolments and store the count on the event."""
+def recount(event: Event) -> int:
+    """Under the event's lock (or while nothing else writes, as the demo loader): count its enrolments and store the count on the event."""
     taken = db.session.execute(
         select(func.count(Enrollment.id)).where(Enrollment.event_id == event.id, Enrollment.status == "enrolled")
     ).scalar_one()
@@ -257,10 +257,10 @@ def _take_place(
 ) -> Enrollment:
     """A place for the participant on the locked event (with its invoice), or one on the waiting list."""
     enrollment = _earlier_enrollment(event, participant)
-    taken = _recount(event)
+    taken = recount(event)
     full = taken >= event.places
     if full and not waiting_list:
-        raise DomainError("Dit evenement is vol. U kunt zich op de wachtlijst laten plaatsen.")
+        raise DomainError("Dit evenement is vol. Kies 'Inschrijven op de wachtlijst' voor een plaats op de wachtlijst.")
     enrollment = enrollment or Enrollment(event_id=event.id, participant_id=participant.id)
     enrollment.organisation_id = context.organisation_id
     enrollment.enrolled_by_id = context.user_id
@@ -350,7 +350,7 @@ def _promote_first_waiting(event: Event) -> Enrollment | None:
         first.status, first.waiting_since, first.confirmation_sent_at = "enrolled", None, None
         invoicing.issue_invoice(first)
     db.session.flush()
-    _recount(event)
+    recount(event)
     return first
 
 
