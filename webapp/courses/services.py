@@ -292,6 +292,43 @@ def _earlier_enrollment(event: Event, participant: User) -> Enrollment | None:
     return existing
 
 
+def current_enrollment(event: Event, participant: User) -> Enrollment | None:
+    """The participant's place in the event (enrolled or on the waiting list), for the enrolment page to say at once."""
+    return db.session.execute(
+        select(Enrollment).where(
+            Enrollment.event_id == event.id,
+            Enrollment.participant_id == participant.id,
+            Enrollment.status != "cancelled",
+        )
+    ).scalar_one_or_none()
+
+
+_Ahead = aliased(Enrollment)
+# Where a waiting enrolment stands on its event's waiting list: 1 is next to get a place (_promote_first_waiting's order).
+_WAITING_PLACE = (
+    select(func.count(_Ahead.id))
+    .where(
+        _Ahead.event_id == Enrollment.event_id,
+        _Ahead.status == "waiting",
+        or_(
+            _Ahead.waiting_since < Enrollment.waiting_since,
+            and_(_Ahead.waiting_since == Enrollment.waiting_since, _Ahead.id <= Enrollment.id),
+        ),
+    )
+    .correlate(Enrollment)
+    .scalar_subquery()
+)
+
+
+def waiting_place(enrollment: Enrollment) -> int | None:
+    """The enrolment's place on the waiting list (1: next to get a place); None when it is not waiting."""
+    if enrollment.status != "waiting":
+        return None
+    return db.session.execute(
+        select(_WAITING_PLACE).select_from(Enrollment).where(Enrollment.id == enrollment.id)
+    ).scalar_one()
+
+
 def get_enrollment(context: ActingContext, enrollment_id: int) -> Enrollment:
     """One's own enrolment (in the context it was made in), or, for an organisation's admin, one of the organisation's."""
     enrollment = db.session.get(Enrollment, enrollment_id)
@@ -365,6 +402,7 @@ _MY_COURSES = (
         Enrollment.invitation_sent_at,
         Enrollment.result,
         Enrollment.attended,
+        case((Enrollment.status == "waiting", _WAITING_PLACE), else_=None).label("waiting_place"),
         Event.name.label("event_name"),
         Event.starts_on,
         Event.location,

@@ -93,12 +93,15 @@ def enrol(event_id):
             add_error(form, error)
         else:
             return redirect_after_post(url_for("courses.confirmation", enrollment_id=enrollment.id))
+    existing = services.current_enrollment(event, participant) if participant is not None else None
     return render(
         "courses/enrol.html",
         None,
         event=event,
         form=form,
         participant=participant,
+        existing=existing,
+        waiting_place=services.waiting_place(existing) if existing is not None else None,
         persons=persons,
         query=query,
         may_choose=may_choose,
@@ -118,6 +121,7 @@ def confirmation(enrollment_id):
         enrollment=enrollment,
         event=enrollment.event,
         places=services.available_places(enrollment.event),
+        waiting_place=services.waiting_place(enrollment),
         may_choose=acting().is_admin,
     )
 
