@@ -126,9 +126,25 @@ def confirmation(enrollment_id):
     )
 
 
-@bp.post("/cursussen/inschrijving/<int:enrollment_id>/afmelden")
+# Where Afmelden was chosen, to go back to: Mijn cursussen, or the organisation's enrolments.
+BACK = {"mijn": "courses.my_courses", "organisatie": "courses.organisation_courses"}
+
+
+@bp.route("/cursussen/inschrijving/<int:enrollment_id>/afmelden", methods=["GET", "POST"])
 @login_required
 def cancel(enrollment_id):
+    """Afmelden asks first (a page of its own, so it works without JavaScript), and cancels on the post."""
+    back = request.values.get("terug") if request.values.get("terug") in BACK else "mijn"
+    enrollment = services.get_enrollment(acting(), enrollment_id)
+    if request.method == "GET":
+        return render_template(
+            "courses/cancel.html",
+            enrollment=enrollment,
+            event=enrollment.event,
+            cancellable=services.is_open(enrollment.event) and enrollment.status != "cancelled",
+            back=back,
+            back_url=url_for(BACK[back]),
+        )
     try:
         enrollment = services.cancel(acting(), enrollment_id)
     except DomainError as error:
@@ -141,7 +157,7 @@ def cancel(enrollment_id):
                 f" Factuur {enrollment.invoice.number} is gecrediteerd met creditfactuur {note.number} (zie Facturen)."
             )
         flash(message, "success")
-    return redirect_after_post(url_for("courses.my_courses"))
+    return redirect_after_post(url_for(BACK[back]))
 
 
 # Mijn Onderwijsgroep ----------------------------------------------------------------------
