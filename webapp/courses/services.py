@@ -470,6 +470,27 @@ def invoices(context: ActingContext) -> list[Invoice]:
     )
 
 
+def may_see_invoices(context: ActingContext) -> bool:
+    return _invoice_filter(context) is not None
+
+
+def invoice_viewers(context: ActingContext) -> list[User]:
+    """Who sees the acting organisation's invoices: its admins and the members with the courses mandate, so that
+    a colleague without it knows whom to ask."""
+    organisation = context.require_organisation()
+    return list(
+        db.session.execute(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organisation_id == organisation.id,
+                or_(Membership.role == "admin", Membership.mandates.any(Mandate.service == SERVICE)),
+            )
+            .order_by(User.last_name, User.first_name, User.id)
+        ).scalars()
+    )
+
+
 def get_invoice(context: ActingContext, invoice_id: int) -> Invoice:
     conditions = _invoice_filter(context)
     if conditions is None:

@@ -196,7 +196,14 @@ def organisation_courses():
 @bp.get("/mijn-onderwijsgroep/facturen")
 @login_required
 def invoices():
-    return render_template("courses/invoices.html", invoices=services.invoices(acting()))
+    context = acting()
+    may_see = services.may_see_invoices(context)
+    return render_template(
+        "courses/invoices.html",
+        invoices=services.invoices(context),
+        may_see=may_see,
+        viewers=[] if may_see else services.invoice_viewers(context),
+    )
 
 
 @bp.get("/mijn-onderwijsgroep/facturen/<int:invoice_id>.pdf")
