@@ -121,13 +121,13 @@ def test_employee_enrols_for_the_organisation(live_server, world, page, smtp):
     smtp.wait_for(to="martin.sommer@herenbos.example", subject="Bevestiging inschrijving")
     page.goto(f"{base}/mijn-onderwijsgroep/cursussen")
     expect(page.get_by_role("link", name="Inschrijven cursussen organisatie")).to_have_count(0)
-    # Afmelden asks first; "Nee, terug" changes nothing, "Ja, afmelden" cancels.
+    # Afmelden asks first; "Annuleren" changes nothing, "Ja, afmelden" cancels.
     page.get_by_role("link", name="Afmelden voor LV Optimaal bespuiten (VT)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Weet u zeker dat u zich wilt afmelden voor LV Optimaal bespuiten (VT)?"
     )
     assert_accessible(page)
-    page.get_by_role("link", name="Nee, terug").click()
+    page.get_by_role("link", name="Annuleren").click()
     expect(page.get_by_role("row", name=re.compile("LV Optimaal bespuiten"))).to_contain_text("Ingeschreven")
     page.get_by_role("link", name="Afmelden voor LV Optimaal bespuiten (VT)").click()
     page.get_by_role("button", name="Ja, afmelden").click()
