@@ -3,7 +3,7 @@
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 
-from webapp.core.errors import NotFound
+from webapp.core.errors import DomainError, NotFound
 from webapp.extensions import db
 
 MESSAGES = {
@@ -41,6 +41,11 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         return _page(400, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
+
+    @app.errorhandler(DomainError)
+    def refused(error):
+        # A rule a view left to the app (a query parameter that is no id, say): its Dutch message, as a 400.
+        return _page(400, error.message)
 
     @app.errorhandler(NotFound)
     def not_found(error):

@@ -2,11 +2,13 @@
 and a message with attachments to a customer's message archive, each checked from the customer's side too."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.factories import acting_as, login
+from webapp.core.timeutil import today_local
 from webapp.courses import services
 from webapp.courses.models import Enrollment, Message
 from webapp.extensions import db
@@ -48,6 +50,8 @@ def test_invitations_results_and_paid(setting, outbox):
         f"/beheer/cursussen/evenementen/{event.id}/uitnodigen", follow_redirects=True
     ).get_data(as_text=True)
 
+    event.starts_on = today_local()  # results are recorded once the event has begun
+    db.session.commit()
     response = staff.post(
         f"/beheer/cursussen/inschrijvingen/{enrollment.id}/resultaat",
         data={"result": "Afgerond", "attended": "y"},
@@ -142,3 +146,52 @@ def test_message_with_attachments_to_a_person_and_to_an_organisation(setting, ou
         response = staff.post("/beheer/cursussen/bericht", data=data)
         assert response.status_code == 400
     assert len(db.session.execute(select(Message)).all()) == len(before)
+
+
+def stored_result(enrollment_id):
+    db.session.expire_all()
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    return enrollment.result, enrollment.attended
+
+
+def test_no_result_before_the_event(setting):
+    staff, jan, event, enrollment = setting["staff"], setting["jan_client"], setting["event"], setting["enrollment"]
+    page = staff.get(f"/beheer/cursussen/evenementen/{event.id}").get_data(as_text=True)
+    assert 'Resultaten en "Gevolgd" legt u vast vanaf de begindatum' in page and 'name="result"' not in page
+    response = staff.post(
+        f"/beheer/cursussen/inschrijvingen/{enrollment.id}/resultaat", data={"result": "Geslaagd", "attended": "y"}
+    )
+    assert response.status_code == 400
+    assert "Het resultaat van Jan Visser is niet opgeslagen: Een resultaat kunt u pas vastleggen als het evenement" in (
+        response.get_data(as_text=True)
+    )
+    assert stored_result(enrollment.id) == ("", False)
+    mine = jan.get("/mijn-onderwijsgroep/cursussen").get_data(as_text=True)
+    assert "Geslaagd" not in mine and "Afmelden" in mine
+
+
+def test_a_result_with_a_nul_is_refused(setting):
+    staff, event, enrollment = setting["staff"], setting["event"], setting["enrollment"]
+    event.starts_on = today_local() - timedelta(days=1)
+    db.session.commit()
+    for data in ({"result": "Geslaagd\x00", "attended": "y"}, {"result": "G" * 41}):
+        response = staff.post(f"/beheer/cursussen/inschrijvingen/{enrollment.id}/resultaat", data=data)
+        assert response.status_code == 400
+        assert "Het resultaat van Jan Visser is niet opgeslagen" in response.get_data(as_text=True)
+        assert stored_result(enrollment.id) == ("", False)
+    page = staff.get(f"/beheer/cursussen/evenementen/{event.id}").get_data(as_text=True)
+    assert 'name="result"' in page
+
+
+def test_marking_paid_keeps_the_list_filtered(setting):
+    staff, enrollment = setting["staff"], setting["enrollment"]
+    filtered = staff.get("/beheer/cursussen/facturen?open=1").get_data(as_text=True)
+    assert '<input type="hidden" name="open" value="1">' in filtered
+    response = staff.post(
+        f"/beheer/cursussen/facturen/{enrollment.invoice_id}/betaald", data={"paid": "1", "open": "1"}
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/beheer/cursussen/facturen?open=1"
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "als betaald gemarkeerd" in page and "Alle facturen" in page  # still the open ones only
+    unfiltered = staff.post(f"/beheer/cursussen/facturen/{enrollment.invoice_id}/betaald", data={"paid": "0"})
+    assert unfiltered.headers["Location"] == "/beheer/cursussen/facturen"

@@ -121,6 +121,18 @@ def test_employee_enrols_for_the_organisation(live_server, world, page, smtp):
     smtp.wait_for(to="martin.sommer@herenbos.example", subject="Bevestiging inschrijving")
     page.goto(f"{base}/mijn-onderwijsgroep/cursussen")
     expect(page.get_by_role("link", name="Inschrijven cursussen organisatie")).to_have_count(0)
+    # Afmelden asks first; "Annuleren" changes nothing, "Ja, afmelden" cancels.
+    page.get_by_role("link", name="Afmelden voor LV Optimaal bespuiten (VT)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Weet u zeker dat u zich wilt afmelden voor LV Optimaal bespuiten (VT)?"
+    )
+    assert_accessible(page)
+    page.get_by_role("link", name="Annuleren").click()
+    expect(page.get_by_role("row", name=re.compile("LV Optimaal bespuiten"))).to_contain_text("Ingeschreven")
+    page.get_by_role("link", name="Afmelden voor LV Optimaal bespuiten (VT)").click()
+    page.get_by_role("button", name="Ja, afmelden").click()
+    expect(page.get_by_role("status").filter(has_text="is geannuleerd")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("LV Optimaal bespuiten"))).to_have_count(0)
     assert page.goto(f"{base}/mijn-onderwijsgroep/cursussen/organisatie").status == 404
 
 
@@ -149,11 +161,13 @@ def test_admin_enrols_a_colleague_in_a_custom_course_and_another(live_server, wo
     page.get_by_role("button", name="Inschrijven").click()
     expect(page.locator("dl")).to_contain_text("Gemeente Heerhugowaard - Deby Rummens - Heijnen")
     smtp.wait_for(to="deby@herenbos.example", subject="Bevestiging inschrijving: LV Bedreigingen")
-    # Enrolling Martin again is refused with a message, nothing changes.
+    # Choosing Martin again says at once that he is enrolled, and offers no second enrolment.
     page.goto(f"{base}/cursussen/evenement/{world['custom']}/inschrijven?deelnemer=0&zoek=somm")
     page.get_by_role("link", name="Martin Sommer").click()
-    page.get_by_role("button", name="Inschrijven").click()
-    expect(page.get_by_role("alert")).to_contain_text("staat al ingeschreven")
+    already = page.get_by_role("status").filter(has_text="Martin Sommer staat al ingeschreven voor dit evenement.")
+    expect(already).to_be_visible()
+    expect(page.get_by_role("button", name="Inschrijven")).to_have_count(0)
+    assert_accessible(page)
 
 
 def test_admin_enrols_without_javascript(live_server, world, page_without_js, smtp):
@@ -168,3 +182,9 @@ def test_admin_enrols_without_javascript(live_server, world, page_without_js, sm
     expect(page.locator("dl")).to_contain_text("Herenbos Schagen - Martin Sommer")
     # (no axe here: axe runs as page script, which this context disables; the same pages are checked with JS on)
     smtp.wait_for(to="martin.sommer@herenbos.example", subject="Bevestiging inschrijving: LV Optimaal")
+    # Afmelden from the organisation's enrolments: a question first, then back to those enrolments.
+    page.goto(f"{base}/mijn-onderwijsgroep/cursussen/organisatie")
+    page.get_by_role("link", name="Afmelden Martin Sommer voor LV Optimaal bespuiten (VT)").click()
+    page.get_by_role("button", name="Ja, afmelden").click()
+    expect(page.get_by_role("heading", name="Inschrijven cursussen organisatie")).to_be_visible()
+    expect(page.get_by_text("De inschrijving voor LV Optimaal bespuiten (VT) is geannuleerd.")).to_be_visible()

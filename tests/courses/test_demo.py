@@ -44,3 +44,18 @@ def test_generate_command(app, runner):
     assert "30 events" in result.output
     assert db.session.execute(select(func.count(Event.id))).scalar_one() == 30
     assert db.session.execute(select(func.count(Enrollment.id))).scalar_one() >= 300
+
+
+def test_demo_events_count_their_enrolments(app):
+    """The agenda reads places left from each event's counter: after the demo it matches the enrolments."""
+    load_demo()
+    enrolled = dict(
+        db.session.execute(
+            select(Enrollment.event_id, func.count(Enrollment.id))
+            .where(Enrollment.status == "enrolled")
+            .group_by(Enrollment.event_id)
+        ).all()
+    )
+    assert len(enrolled) >= 5  # the manual's four past examples and the nearly full BHV Basis
+    counters = {event.id: event.enrolled_count for event in db.session.execute(select(Event)).scalars()}
+    assert counters == {event_id: enrolled.get(event_id, 0) for event_id in counters}

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from tests.factories import acting_as
 from webapp.core.errors import DomainError, NotFound
+from webapp.core.timeutil import today_local
 from webapp.courses import services
 from webapp.courses.models import Enrollment, Invoice, Message
 from webapp.extensions import db
@@ -185,6 +186,10 @@ def test_backoffice_invitation_result_and_payment(app, people, outbox, make_even
     assert committed(services.send_invitations(staff, event.id)) == 1
     assert committed(services.send_invitations(staff, event.id)) == 0
     assert "Uitnodiging" in outbox.to(people["deby"].email)[-1]["Subject"]
+    with pytest.raises(DomainError, match="pas vastleggen als het evenement begonnen is"):
+        services.record_result(staff, enrollment.id, "Afgerond", True)
+    event.starts_on = today_local()  # the day has come
+    db.session.commit()
     services.record_result(staff, enrollment.id, "Afgerond", True)
     services.mark_paid(staff, enrollment.invoice_id)
     db.session.commit()

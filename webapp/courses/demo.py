@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from webapp.accounts.models import Organisation, User
 from webapp.core.timeutil import today_local, utcnow
-from webapp.courses import invoicing
+from webapp.courses import invoicing, services
 from webapp.courses.models import Category, Course, Enrollment, Event, Message
 from webapp.extensions import db
 
@@ -151,7 +151,10 @@ def load_demo() -> list[str]:
         db.session.add(taken)
         db.session.flush()
         invoicing.issue_invoice(taken)
-        upcoming[4].enrolled_count = 1
+    db.session.flush()
+    for demo_course in (lv, heerhugowaard, herenbos, medical, roc, hoorn, bhv):
+        for demo_event in demo_course.events:
+            services.recount(demo_event)  # the agenda reads places left from this counter
     return [
         "Cursussen: categorieën, cursussen en evenementen geladen (cursusagenda: /cursusagenda).",
         "  Deby: Mijn cursussen met de voorbeelden uit de handleiding; maatwerk onder 'Inschrijven cursussen organisatie'.",

@@ -12,10 +12,45 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from webapp.core.errors import DomainError
 from webapp.core.forms import Form
 from webapp.core.ids import whole_number
+from webapp.courses.services import PRICE_RANGE
 
 REQUIRED = "Dit veld is verplicht."
+NO_PARTICIPANT = "Deze deelnemer bestaat niet. Kies de deelnemer opnieuw."
+
+
+def chosen_participant_id(value: str | None, default: int) -> int | None:
+    """The enrolment page's ?deelnemer=: empty is `default` (the acting user), 0 is nobody yet (the person search),
+    anything else a person's id; DomainError (a 400) when it is no id at all."""
+    value = (value or "").strip()
+    if not value:
+        return default
+    if value == "0":
+        return None
+    number = whole_number(value)
+    if number is None:
+        raise DomainError(NO_PARTICIPANT)
+    return number
+
+
+def search_text(value: str | None) -> str:
+    """The person search's ?zoek=; DomainError (a 400) for a NUL, which PostgreSQL cannot compare."""
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise DomainError("De zoekterm bevat een ongeldig teken.")
+    return value[:100]
+
+
+def page_number(value: str | None) -> int:
+    """The agenda's ?pagina=: 1 when absent; DomainError (a 400) when it is no page number."""
+    if value is None or not value.strip():
+        return 1
+    number = whole_number(value)
+    if number is None:
+        raise DomainError("Deze pagina van de cursusagenda bestaat niet.")
+    return number
 
 
 class EnrolForm(Form):
@@ -45,7 +80,10 @@ class EventForm(Form):
     ends_on = DateField("Einddatum", validators=[Optional()])
     location = StringField("Locatie", validators=[Optional(), Length(max=200)])
     price = DecimalField(
-        "Prijs excl. btw (euro)", places=2, validators=[InputRequired(message=REQUIRED), NumberRange(min=0)]
+        "Prijs excl. btw (euro)",
+        places=2,
+        validators=[InputRequired(message=REQUIRED)],  # its range is the service's rule
+        invalid_value_message=PRICE_RANGE,
     )
     vat_rate = IntegerField(
         "Btw-percentage", default=21, validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=100)]

@@ -7,13 +7,14 @@ mails they cause leave after that commit (jobs.py, core.mail).
 """
 
 import mimetypes
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 from werkzeug.utils import secure_filename
 
-from webapp.accounts.models import Membership, Organisation, User
+from webapp.accounts.models import Mandate, Membership, Organisation, User
 from webapp.core.audit import audit
 from webapp.core.auth import ActingContext
 from webapp.core.errors import DomainError, NotFound
@@ -129,8 +130,8 @@ def is_open(event: Event) -> bool:
     return event.starts_on > today_local()
 
 
-def _recount(event: Event) -> int:
-    """Under the event's lock: count its enrolments and store the count on the event."""
+def recount(event: Event) -> int:
+    """Under the event's lock (or while nothing else writes, as the demo loader): count its enrolments and store the count on the event."""
     taken = db.session.execute(
         select(func.count(Enrollment.id)).where(Enrollment.event_id == event.id, Enrollment.status == "enrolled")
     ).scalar_one()
@@ -256,10 +257,10 @@ def _take_place(
 ) -> Enrollment:
     """A place for the participant on the locked event (with its invoice), or one on the waiting list."""
     enrollment = _earlier_enrollment(event, participant)
-    taken = _recount(event)
+    taken = recount(event)
     full = taken >= event.places
     if full and not waiting_list:
-        raise DomainError("Dit evenement is vol. U kunt zich op de wachtlijst laten plaatsen.")
+        raise DomainError("Dit evenement is vol. Kies 'Inschrijven op de wachtlijst' voor een plaats op de wachtlijst.")
     enrollment = enrollment or Enrollment(event_id=event.id, participant_id=participant.id)
     enrollment.organisation_id = context.organisation_id
     enrollment.enrolled_by_id = context.user_id
@@ -289,6 +290,43 @@ def _earlier_enrollment(event: Event, participant: User) -> Enrollment | None:
         where = "op de wachtlijst" if existing.status == "waiting" else "ingeschreven"
         raise DomainError(f"{participant.full_name} staat al {where} voor dit evenement.")
     return existing
+
+
+def current_enrollment(event: Event, participant: User) -> Enrollment | None:
+    """The participant's place in the event (enrolled or on the waiting list), for the enrolment page to say at once."""
+    return db.session.execute(
+        select(Enrollment).where(
+            Enrollment.event_id == event.id,
+            Enrollment.participant_id == participant.id,
+            Enrollment.status != "cancelled",
+        )
+    ).scalar_one_or_none()
+
+
+_Ahead = aliased(Enrollment)
+# Where a waiting enrolment stands on its event's waiting list: 1 is next to get a place (_promote_first_waiting's order).
+_WAITING_PLACE = (
+    select(func.count(_Ahead.id))
+    .where(
+        _Ahead.event_id == Enrollment.event_id,
+        _Ahead.status == "waiting",
+        or_(
+            _Ahead.waiting_since < Enrollment.waiting_since,
+            and_(_Ahead.waiting_since == Enrollment.waiting_since, _Ahead.id <= Enrollment.id),
+        ),
+    )
+    .correlate(Enrollment)
+    .scalar_subquery()
+)
+
+
+def waiting_place(enrollment: Enrollment) -> int | None:
+    """The enrolment's place on the waiting list (1: next to get a place); None when it is not waiting."""
+    if enrollment.status != "waiting":
+        return None
+    return db.session.execute(
+        select(_WAITING_PLACE).select_from(Enrollment).where(Enrollment.id == enrollment.id)
+    ).scalar_one()
 
 
 def get_enrollment(context: ActingContext, enrollment_id: int) -> Enrollment:
@@ -349,7 +387,7 @@ def _promote_first_waiting(event: Event) -> Enrollment | None:
         first.status, first.waiting_since, first.confirmation_sent_at = "enrolled", None, None
         invoicing.issue_invoice(first)
     db.session.flush()
-    _recount(event)
+    recount(event)
     return first
 
 
@@ -364,6 +402,7 @@ _MY_COURSES = (
         Enrollment.invitation_sent_at,
         Enrollment.result,
         Enrollment.attended,
+        case((Enrollment.status == "waiting", _WAITING_PLACE), else_=None).label("waiting_place"),
         Event.name.label("event_name"),
         Event.starts_on,
         Event.location,
@@ -427,6 +466,27 @@ def invoices(context: ActingContext) -> list[Invoice]:
             .options(selectinload(Invoice.credit_notes), selectinload(Invoice.credit_for))
             .where(*conditions)
             .order_by(Invoice.issued_on.desc(), Invoice.id.desc())
+        ).scalars()
+    )
+
+
+def may_see_invoices(context: ActingContext) -> bool:
+    return _invoice_filter(context) is not None
+
+
+def invoice_viewers(context: ActingContext) -> list[User]:
+    """Who sees the acting organisation's invoices: its admins and the members with the courses mandate, so that
+    a colleague without it knows whom to ask."""
+    organisation = context.require_organisation()
+    return list(
+        db.session.execute(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organisation_id == organisation.id,
+                or_(Membership.role == "admin", Membership.mandates.any(Mandate.service == SERVICE)),
+            )
+            .order_by(User.last_name, User.first_name, User.id)
         ).scalars()
     )
 
@@ -514,12 +574,13 @@ def save_event(context: ActingContext, course: Course, event: Event | None, data
     context.require_staff()
     if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
         raise DomainError("De einddatum ligt voor de begindatum.", field="ends_on")
+    price_cents = _cents(data["price"])  # every check before the first change: a refused form commits nothing
     event = event or Event(course=course)
     event.name = data["name"].strip()
     event.starts_on = data["starts_on"]
     event.ends_on = data.get("ends_on")
     event.location = (data.get("location") or "").strip()
-    event.price_cents = round(float(data["price"]) * 100)
+    event.price_cents = price_cents
     event.vat_rate = int(data.get("vat_rate") or 0)
     event.places = int(data["places"])
     event.cancellation_rules = (data.get("cancellation_rules") or "").strip()
@@ -527,6 +588,18 @@ def save_event(context: ActingContext, course: Course, event: Event | None, data
     db.session.flush()
     audit("course.event_saved", subject=f"event:{event.id}")
     return event
+
+
+MAX_PRICE_CENTS = 100_000_00  # invoice totals (with VAT) of any price up to this fit the INTEGER cents columns
+PRICE_RANGE = "Vul een prijs in van 0 tot en met 100.000 euro."
+
+
+def _cents(price) -> int:
+    """A price in euro (a Decimal as typed, or a number) in whole cents, refused beyond the columns' range."""
+    amount = Decimal(str(price)) if not isinstance(price, Decimal) else price
+    if not amount.is_finite() or not 0 <= amount * 100 <= MAX_PRICE_CENTS:
+        raise DomainError(PRICE_RANGE, field="price")
+    return int((amount * 100).to_integral_value(ROUND_HALF_UP))
 
 
 # Staff: participants, invitations, results ------------------------------------------------
@@ -577,11 +650,23 @@ def _invite(event: Event, enrollment: Enrollment) -> None:
     enrollment.invitation_sent_at = utcnow()
 
 
-def record_result(context: ActingContext, enrollment_id: int, result: str, attended: bool) -> Enrollment:
+def get_any_enrollment(context: ActingContext, enrollment_id: int) -> Enrollment:
     context.require_staff()
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None:
         raise NotFound()
+    return enrollment
+
+
+def record_result(context: ActingContext, enrollment_id: int, result: str, attended: bool) -> Enrollment:
+    """A result and attendance, once the event has begun, for a participant who has a place."""
+    enrollment = get_any_enrollment(context, enrollment_id)
+    if is_open(enrollment.event):
+        raise DomainError(
+            f"Een resultaat kunt u pas vastleggen als het evenement begonnen is (op {enrollment.event.starts_on:%d-%m-%Y})."
+        )
+    if enrollment.status != "enrolled":
+        raise DomainError("Een resultaat kunt u alleen vastleggen voor een ingeschreven deelnemer.")
     enrollment.result = (result or "").strip()[:40]
     enrollment.attended = bool(attended)
     audit(
@@ -664,6 +749,8 @@ def send_archive_message(
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject:
         raise DomainError("Vul een onderwerp in.", field="subject")
+    if "\r" in subject or "\n" in subject:  # the subject is a mail header: a line break would end it
+        raise DomainError("Het onderwerp mag geen regelovergang bevatten.", field="subject")
     attachments = _safe_attachments(attachments)
     to = _organisation_addressee(organisation_id) if organisation_id else _person_addressee(person_email)
     for address in to.addresses:

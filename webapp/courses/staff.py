@@ -68,9 +68,7 @@ def course(course_id):
 @bp.route("/evenementen/<int:event_id>", methods=["GET", "POST"])
 def event(event_id):
     event = db.get_or_404(Event, event_id)
-    form = EventForm(obj=event)
-    if request.method == "GET":
-        form.price.data = event.price_cents / 100
+    form = EventForm(obj=event) if request.method == "POST" else _stored_event_form(event)
     if form.validate_on_submit():
         try:
             services.save_event(acting(), event.course, event, form.data)
@@ -79,13 +77,28 @@ def event(event_id):
         else:
             flash("Het evenement is opgeslagen.", "success")
             return redirect(url_for("courses_staff.event", event_id=event.id), code=303)
+    return _event_page(event, form)
+
+
+def _stored_event_form(event):
+    """The event's form as stored, not as anything posted."""
+    form = EventForm(formdata=None, obj=event)
+    form.price.data = event.price_cents / 100
+    return form
+
+
+def _event_page(event, form, result_errors=()):
+    """The event with its participants and its form; after a refused post (of either form) a 400."""
+    status = 400 if request.method == "POST" else 200
     return render_template(
         "courses/staff/event.html",
         event=event,
         form=form,
+        result_errors=result_errors,
+        results_open=not services.is_open(event),
         enrollments=services.event_enrollments(acting(), event.id),
         places=services.available_places(event),
-    ), form_status(form)
+    ), status
 
 
 @bp.post("/evenementen/<int:event_id>/uitnodigen")
@@ -97,10 +110,19 @@ def invite(event_id):
 
 @bp.post("/inschrijvingen/<int:enrollment_id>/resultaat")
 def result(enrollment_id):
+    enrollment = services.get_any_enrollment(acting(), enrollment_id)
     form = ResultForm()
-    enrollment = services.record_result(acting(), enrollment_id, form.result.data or "", form.attended.data)
-    flash(f"Resultaat van {enrollment.participant.full_name} is opgeslagen.", "success")
-    return redirect(url_for("courses_staff.event", event_id=enrollment.event_id), code=303)
+    if form.validate_on_submit():
+        try:
+            services.record_result(acting(), enrollment.id, form.result.data or "", form.attended.data)
+        except DomainError as error:
+            add_error(form, error)
+        else:
+            flash(f"Resultaat van {enrollment.participant.full_name} is opgeslagen.", "success")
+            return redirect(url_for("courses_staff.event", event_id=enrollment.event_id), code=303)
+    problems = " ".join(message for messages in form.errors.values() for message in messages)
+    errors = [f"Het resultaat van {enrollment.participant.full_name} is niet opgeslagen: {problems}"]
+    return _event_page(enrollment.event, _stored_event_form(enrollment.event), errors)
 
 
 @bp.get("/facturen")
@@ -115,7 +137,8 @@ def invoices():
 def mark_paid(invoice_id):
     invoice = services.mark_paid(acting(), invoice_id, request.form.get("paid", "1") == "1")
     flash(f"Factuur {invoice.number} is {'als betaald' if invoice.is_paid else 'weer als open'} gemarkeerd.", "success")
-    return redirect(url_for("courses_staff.invoices"), code=303)
+    # back to the list as it was filtered
+    return redirect(url_for("courses_staff.invoices", open=1 if request.form.get("open") == "1" else None), code=303)
 
 
 @bp.get("/facturen/<int:invoice_id>.pdf")

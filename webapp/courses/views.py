@@ -4,13 +4,12 @@ message archive (Digitaal Dossier). The staff pages are in staff.py."""
 from flask import Blueprint, flash, make_response, render_template, request, url_for
 
 from webapp.core.auth import acting, admin_required, login_required
-from webapp.core.errors import DomainError
+from webapp.core.errors import DomainError, NotFound
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import redirect_after_post, render
-from webapp.core.ids import whole_number
 from webapp.core.pdf import pdf_response
 from webapp.courses import invoicing, services
-from webapp.courses.forms import EnrolForm
+from webapp.courses.forms import NO_PARTICIPANT, EnrolForm, chosen_participant_id, page_number, search_text
 from webapp.courses.models import STATUSES
 
 bp = Blueprint("courses", __name__)
@@ -26,7 +25,7 @@ def euro(cents):
 
 @bp.get("/cursusagenda")
 def agenda():
-    page = whole_number(request.args.get("pagina")) or 1
+    page = page_number(request.args.get("pagina"))
     events, has_next = services.upcoming_events(page)
     return render("courses/agenda.html", "results", events=events, page=min(page, services.MAX_PAGE), has_next=has_next)
 
@@ -64,21 +63,23 @@ def enrol(event_id):
     event = services.get_event(context, event_id)
     form = EnrolForm()
     may_choose = context.is_admin
-    chosen = request.args.get("deelnemer", "")
     if request.method == "GET":
-        participant_id = context.user_id if chosen == "" or not may_choose else (whole_number(chosen) or 0)
-        form.participant_id.data = str(participant_id) if participant_id else ""
+        chosen = request.args.get("deelnemer") if may_choose else None
+        participant_id = chosen_participant_id(chosen, context.user_id)
+        form.participant_id.data = str(participant_id or "")
     else:
         participant_id = form.participant(context.user_id)
     participant = services.chosen_participant(context, participant_id)
-    query = request.args.get("zoek", "")
+    if request.method == "GET" and participant_id and participant is None:
+        raise NotFound()  # not the organisation's person, or nobody: the same answer, naming no one
+    query = search_text(request.args.get("zoek")) if may_choose else ""
     persons = services.organisation_persons(context, query) if may_choose and (query or participant is None) else []
     if request.method == "GET" and request.args.get("zoek") is not None and request.htmx:
         return render("courses/enrol.html", "person_results", event=event, persons=persons, query=query)
     if form.validate_on_submit():
         try:
             if participant_id is None:
-                raise DomainError("Het formulier is niet geldig. Kies de deelnemer opnieuw.")
+                raise DomainError(NO_PARTICIPANT)
             if not form.participant_id.data and may_choose:
                 raise DomainError("Kies eerst een deelnemer.", field="participant_id")
             enrollment = services.enrol(
@@ -92,12 +93,15 @@ def enrol(event_id):
             add_error(form, error)
         else:
             return redirect_after_post(url_for("courses.confirmation", enrollment_id=enrollment.id))
+    existing = services.current_enrollment(event, participant) if participant is not None else None
     return render(
         "courses/enrol.html",
         None,
         event=event,
         form=form,
         participant=participant,
+        existing=existing,
+        waiting_place=services.waiting_place(existing) if existing is not None else None,
         persons=persons,
         query=query,
         may_choose=may_choose,
@@ -117,13 +121,30 @@ def confirmation(enrollment_id):
         enrollment=enrollment,
         event=enrollment.event,
         places=services.available_places(enrollment.event),
+        waiting_place=services.waiting_place(enrollment),
         may_choose=acting().is_admin,
     )
 
 
-@bp.post("/cursussen/inschrijving/<int:enrollment_id>/afmelden")
+# Where Afmelden was chosen, to go back to: Mijn cursussen, or the organisation's enrolments.
+BACK = {"mijn": "courses.my_courses", "organisatie": "courses.organisation_courses"}
+
+
+@bp.route("/cursussen/inschrijving/<int:enrollment_id>/afmelden", methods=["GET", "POST"])
 @login_required
 def cancel(enrollment_id):
+    """Afmelden asks first (a page of its own, so it works without JavaScript), and cancels on the post."""
+    back = request.values.get("terug") if request.values.get("terug") in BACK else "mijn"
+    enrollment = services.get_enrollment(acting(), enrollment_id)
+    if request.method == "GET":
+        return render_template(
+            "courses/cancel.html",
+            enrollment=enrollment,
+            event=enrollment.event,
+            cancellable=services.is_open(enrollment.event) and enrollment.status != "cancelled",
+            back=back,
+            back_url=url_for(BACK[back]),
+        )
     try:
         enrollment = services.cancel(acting(), enrollment_id)
     except DomainError as error:
@@ -136,7 +157,7 @@ def cancel(enrollment_id):
                 f" Factuur {enrollment.invoice.number} is gecrediteerd met creditfactuur {note.number} (zie Facturen)."
             )
         flash(message, "success")
-    return redirect_after_post(url_for("courses.my_courses"))
+    return redirect_after_post(url_for(BACK[back]))
 
 
 # Mijn Onderwijsgroep ----------------------------------------------------------------------
@@ -175,7 +196,14 @@ def organisation_courses():
 @bp.get("/mijn-onderwijsgroep/facturen")
 @login_required
 def invoices():
-    return render_template("courses/invoices.html", invoices=services.invoices(acting()))
+    context = acting()
+    may_see = services.may_see_invoices(context)
+    return render_template(
+        "courses/invoices.html",
+        invoices=services.invoices(context),
+        may_see=may_see,
+        viewers=[] if may_see else services.invoice_viewers(context),
+    )
 
 
 @bp.get("/mijn-onderwijsgroep/facturen/<int:invoice_id>.pdf")
