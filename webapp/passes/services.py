@@ -412,7 +412,11 @@ def _selected_holder_organisations(user_id: int) -> list[HolderOrganisation]:
     ).scalars()
     unique = _first_per_holder(selected, lambda chosen: chosen.holder_id)
     if not unique:
-        raise DomainError("Voeg eerst één of meer kwalificatiehouders toe.")
+        raise DomainError(
+            "Er zijn geen kwalificatiehouders geselecteerd. Is deze selectie al ingediend, bijvoorbeeld in een "
+            "ander tabblad? Dan staat het verzoek bij Ingestuurde verzoeken. Anders: voeg eerst één of meer "
+            "kwalificatiehouders toe."
+        )
     return unique
 
 

@@ -168,7 +168,6 @@ def remove_all():
 @mandate_required("passes")
 def submit():
     context = acting()
-    summary = services.selection_summary(context)
     errors = []
     if request.method == "POST":
         try:
@@ -184,7 +183,7 @@ def submit():
             return redirect_after_post(url_for("passes.requests"))
     return render(
         "passes/submit.html",
-        summary=summary,
+        summary=services.selection_summary(context),  # after a refused submit: as it is now (another tab's took it)
         exam_types=services.selection_exam_types(context),
         expiry_dates=services.selection_expiry_dates(context),
         key=uuid.uuid4().hex,
