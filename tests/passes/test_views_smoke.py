@@ -31,13 +31,20 @@ def test_filter_form_without_javascript_lands_on_the_clean_url(contact_client, w
 
 
 def test_remove_all_lands_on_the_filtered_list(contact_client, world):
-    """ "Verwijder alle" carries the list's filters, as "Voeg alle toe" does (the form without JavaScript)."""
+    """ "Verwijder alle" carries the list's filters, as "Voeg alle toe" does (through its confirmation page)."""
     import re
 
+    from webapp.extensions import db
+    from webapp.passes import services
+
+    services.add_to_selection(world.acting(), [world.holder_organisation(world.knightley).id])
+    db.session.commit()
     page = contact_client.get("/pasjes?zoek=knight&sort=naam").get_data(as_text=True)
-    form = re.search(r'<form method="post" action="/pasjes/selectie/alle-verwijderen">(.*?)</form>', page, re.S).group(
-        1
-    )
+    confirm_url = re.search(r'href="(/pasjes/selectie/alle-verwijderen[^"]*)">Verwijder alle', page).group(1)
+    confirm = contact_client.get(confirm_url.replace("&amp;", "&")).get_data(as_text=True)
+    form = re.search(
+        r'<form method="post" action="/pasjes/selectie/alle-verwijderen"[^>]*>(.*?)</form>', confirm, re.S
+    ).group(1)
     response = contact_client.post(
         "/pasjes/selectie/alle-verwijderen", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
     )

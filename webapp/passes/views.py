@@ -155,13 +155,28 @@ def add_all():
     return redirect_after_post(_list_url(filters))
 
 
-@bp.post("/pasjes/selectie/alle-verwijderen")
+@bp.route("/pasjes/selectie/alle-verwijderen", methods=["GET", "POST"])
 @mandate_required("passes")
 def remove_all():
-    filters = forms.list_filters(request.form)
-    services.clear_selection(acting())
-    flash("Alle kwalificatiehouders zijn uit de selectie verwijderd.", "success")
-    return redirect_after_post(_list_url(filters))
+    """Verwijder alle: first a page that asks (the list links here with its filters), then its post."""
+    filters = forms.list_filters(request.values)
+    if request.method == "POST":
+        services.clear_selection(acting())
+        flash("Alle kwalificatiehouders zijn uit de selectie verwijderd.", "success")
+        return redirect_after_post(_list_url(filters))
+    count = services.selection_summary(acting()).count
+    return render(
+        "passes/confirm.html",
+        question=f"Weet u zeker dat u alle {count} kwalificatiehouders uit de selectie wilt verwijderen?"
+        if count
+        else "Alle kwalificatiehouders uit de selectie verwijderen",
+        nothing_to_do="" if count else "Uw selectie is leeg: er is niets te verwijderen.",
+        explanation=["Ze worden alleen uit uw selectie gehaald; de kwalificatiehouders zelf blijven bestaan."],
+        action=url_for("passes.remove_all"),
+        button="Ja, verwijder alle",
+        cancel_url=_list_url(filters),
+        hidden=forms.list_args(filters),
+    )
 
 
 @bp.route("/pasjes/verzoek", methods=["GET", "POST"])
