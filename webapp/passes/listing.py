@@ -263,7 +263,8 @@ class _Shape:
         return not (self.search or self.expires_from or self.expires_to or self.exam_number)
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
+    """The text as a LIKE pattern's literal part (escape character: backslash)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -282,7 +283,7 @@ def _shape_and_params(filters: Filters, organisation_ids: list[int]) -> tuple[_S
         else:
             search, prefix = ("number", text[:8]) if text.isdigit() else ("name", name_key(text))
             # a prefix as a range a plain B-tree index can serve (on both databases)
-            params.update(prefix=prefix, prefix_end=prefix + "\U0010ffff", prefix_like=_like_escape(prefix) + "%")
+            params.update(prefix=prefix, prefix_end=prefix + "\U0010ffff", prefix_like=like_escape(prefix) + "%")
     # The expiry range filters the list's Vervaldatum: the holder's latest expiry, copied on the row.
     if filters.expires_from:
         params["expires_from"] = filters.expires_from

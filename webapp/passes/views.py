@@ -9,6 +9,7 @@ from webapp.core.errors import DomainError, NotFound
 from webapp.core.htmx import redirect_after_post, render
 from webapp.core.ids import whole_number
 from webapp.core.storage import send
+from webapp.core.timeutil import format_date
 from webapp.passes import forms, services
 from webapp.passes.models import SELECTION_LIMIT
 
@@ -211,11 +212,24 @@ def submit():
 @bp.get("/pasjes/verzoeken")
 @mandate_required("passes")
 def requests():
+    """Ingestuurde verzoeken, searched by kenmerk (Zoek): htmx swaps the table as one types."""
     context = acting()
-    rows = services.my_requests(context)
+    search = forms.request_search(request.args)
+    rows = services.my_requests(context, search)
     for row in rows:
         services.settle(row)
-    return render("passes/requests.html", requests=rows, closed=services.closed_requests(context, rows))
+    response = render(
+        "passes/requests.html",
+        "request_table",
+        oob=("request_count",),
+        requests=rows,
+        total=services.my_request_count(context) if search else len(rows),
+        search=search,
+        closed=services.closed_requests(context, rows),
+    )
+    if request.htmx and not request.htmx.history_restore_request:
+        response.headers["HX-Push-Url"] = url_for("passes.requests", zoek=search or None)
+    return response
 
 
 @bp.get("/pasjes/verzoeken/<int:request_id>")
@@ -241,6 +255,39 @@ def request_row(request_id):
 @mandate_required("passes")
 def download(request_id):
     return send(services.download(acting(), request_id))
+
+
+@bp.route("/pasjes/verzoeken/<int:request_id>/verwijderen", methods=["GET", "POST"])
+@mandate_required("passes")
+def delete_request(request_id):
+    """Verwijderen: a page that asks first (works without JavaScript), then its post; the requester's only."""
+    context = acting()
+    if request.method == "POST":
+        try:
+            deleted = services.delete_request(context, request_id)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Verzoek {_request_name(deleted)} is verwijderd.", "success")
+        return redirect_after_post(url_for("passes.requests"))
+    row = services.my_request(context, request_id)
+    return render(
+        "passes/confirm.html",
+        question=f"Weet u zeker dat u verzoek {_request_name(row)} wilt verwijderen?",
+        nothing_to_do=""
+        if row.is_finished
+        else "Dit verzoek wordt nog aangemaakt; u kunt het verwijderen zodra het beschikbaar of mislukt is.",
+        explanation=[
+            "Het verzoek en het bestand met de digitale pasjes worden verwijderd; dat kan niet ongedaan worden gemaakt."
+        ],
+        action=url_for("passes.delete_request", request_id=row.id),
+        button="Ja, verwijder dit verzoek",
+        cancel_url=url_for("passes.requests"),
+    )
+
+
+def _request_name(row) -> str:
+    return row.reference or f"van {format_date(row.created_at)}"
 
 
 @bp.post("/pasjes/verzoeken/<int:request_id>/opnieuw")
