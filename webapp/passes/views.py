@@ -11,6 +11,7 @@ from webapp.core.ids import whole_number
 from webapp.core.storage import send
 from webapp.core.timeutil import format_date
 from webapp.passes import forms, services
+from webapp.passes import render as render_pass
 from webapp.passes.models import SELECTION_LIMIT
 
 bp = Blueprint("passes", __name__)
@@ -303,4 +304,6 @@ def retry(request_id):
 @bp.get("/pasjes/verificatie/<token>")
 def verify(token):
     qualification = services.verification(token)
-    return render("passes/verify.html", qualification=qualification, holder=qualification.holder)
+    return render(
+        "passes/verify.html", qualification=qualification, holder=qualification.holder, issuer=render_pass.issuer()
+    )
