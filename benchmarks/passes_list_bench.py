@@ -69,6 +69,10 @@ def scenarios(exam_type_id: int, organisation_id: int):
         ("search name prefix 'jans'", Filters(search="jans")),
         ("search name 'v' (1 letter)", Filters(search="v")),
         ("search birth date", Filters(search="12-03-1975")),
+        ("search name as shown 'J. Jansen'", Filters(search="J. Jansen")),
+        ("search name sorted 'Jansen, J.'", Filters(search="Jansen, J.")),
+        ("search extern nummer (10 digits)", Filters(search="1234567890")),
+        ("search extern nummer prefix 12345", Filters(search="12345")),
     ]
     for sort in ("number", "name", "birth_date", "expires_on", "status", "external_number"):
         for direction in ("asc", "desc"):

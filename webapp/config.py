@@ -74,6 +74,10 @@ class Config:
             int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024
         )  # mail outbox page, card agent test page
         self.TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Loket")
+        # Who issues the digital passes: named on every pass and on its verification page, with the logo
+        # (a PNG or JPEG file) when set.
+        self.PASS_ISSUER_NAME = os.environ.get("PASS_ISSUER_NAME", "Loket")
+        self.PASS_ISSUER_LOGO = os.environ.get("PASS_ISSUER_LOGO") or None
         self.CARDAGENT_PORT = int(os.environ.get("CARDAGENT_PORT", "24727"))
         # PEM file of the CAs whose cards may sign in; unset: the virtual card's test CA.
         self.CARDAGENT_CA_FILE = os.environ.get("CARDAGENT_CA_FILE") or None

@@ -298,7 +298,12 @@ def test_backoffice_import_is_idempotent_and_reports_rows(client, factory, world
     login(client, staff.email)
     template = client.get("/beheer/pasjes/import/sjabloon.csv")
     assert template.status_code == 200 and template.data.startswith(b"kwalificatienummer;")
-    csv = template.data.decode() + "1234;Dhr.;A.;;Fout;01-01-2000;;;;Onbekend;;EH;Diploma;;;;31-02-2020;\n"
+    csv = (
+        template.data.decode()
+        + "73029884;Mevr.;K.C.;;Knightley;01-01-2000;;;;ROC Kop van Noord-Holland;1122334455;Jeugd Eerste Hulp;"
+        + "Diploma;Jeugd Eerste Hulp;EX45465;12-06-2018;01-10-2030;\n"
+        + "1234;Dhr.;A.;;Fout;01-01-2000;;;;Onbekend;;EH;Diploma;;;;31-02-2020;\n"
+    )
     for _ in range(2):
         response = client.post(
             "/beheer/pasjes/import",
@@ -306,7 +311,8 @@ def test_backoffice_import_is_idempotent_and_reports_rows(client, factory, world
             content_type="multipart/form-data",
         )
         body = response.get_data(as_text=True)
-        assert "1 regel(s) geïmporteerd, 1 regel(s) met fouten" in body
+        assert "1 regel(s) geïmporteerd, 2 regel(s) met fouten" in body
+        assert "voorbeeldregel" in body
         assert "kwalificatienummer moet 8 cijfers zijn" in body and "organisatie &#39;Onbekend&#39; onbekend" in body
     from webapp.passes.models import Qualification
 

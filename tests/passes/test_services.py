@@ -38,6 +38,33 @@ def test_search_by_number_prefix_name_prefix_or_birth_date(world):
     assert numbers(listing(world, search="50_%")) == []
 
 
+def test_search_finds_the_name_as_shown_and_the_external_number(world):
+    for typed in ("K.C. Knightley", "Knightley K.C.", "Mevr. K.C. Knightley", "knightley, k.c.", "K. Knightl"):
+        assert numbers(listing(world, search=typed)) == ["73029884"], typed
+    for typed in ("TT Te Tester", "Te Tester", "Dhr. TT Te Tester", "Tester, TT Te", "T. Tester"):
+        assert numbers(listing(world, search=typed)) == ["99694102"], typed
+    assert numbers(listing(world, search="A.B. Knightley")) == []  # other initials: another person
+    assert numbers(listing(world, search="1122334455")) == ["73029884"]  # the extern nummer at the ROC
+    assert numbers(listing(world, search="112233")) == ["73029884"]
+    assert numbers(listing(world, search="11223344")) == ["73029884"]  # no qualification number starts so
+    # the same, with an exam type (another source table) and across pages of the shape's SQL
+    eh = next(t for t in services.list_choices(world.acting())[1] if t.name == "Eerste Hulp")
+    assert numbers(listing(world, search="Knightley K.C.", exam_type=eh.id)) == ["73029884"]
+    assert numbers(listing(world, search="1122334455", exam_type=eh.id)) == ["73029884"]
+    assert services.holder_count(world.acting(), Filters(search="K.C. Knightley")) == 1
+
+
+def test_an_alphanumeric_external_number_is_found(world, factory):
+    from webapp.passes.models import HolderOrganisation
+
+    at = world.holder_organisation(world.tester)
+    at.external_number = "HB-0042"
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(HolderOrganisation, at.id).external_number == "HB-0042"
+    assert numbers(listing(world, search="HB-004")) == ["99694102"]
+
+
 def test_extended_filters_and_sort(world):
     eh = next(t for t in services.list_choices(world.acting())[1] if t.name == "Reanimatie")
     assert numbers(listing(world, exam_type=eh.id)) == ["73029884"]

@@ -31,13 +31,20 @@ def test_filter_form_without_javascript_lands_on_the_clean_url(contact_client, w
 
 
 def test_remove_all_lands_on_the_filtered_list(contact_client, world):
-    """ "Verwijder alle" carries the list's filters, as "Voeg alle toe" does (the form without JavaScript)."""
+    """ "Verwijder alle" carries the list's filters, as "Voeg alle toe" does (through its confirmation page)."""
     import re
 
+    from webapp.extensions import db
+    from webapp.passes import services
+
+    services.add_to_selection(world.acting(), [world.holder_organisation(world.knightley).id])
+    db.session.commit()
     page = contact_client.get("/pasjes?zoek=knight&sort=naam").get_data(as_text=True)
-    form = re.search(r'<form method="post" action="/pasjes/selectie/alle-verwijderen">(.*?)</form>', page, re.S).group(
-        1
-    )
+    confirm_url = re.search(r'href="(/pasjes/selectie/alle-verwijderen[^"]*)">Verwijder alle', page).group(1)
+    confirm = contact_client.get(confirm_url.replace("&amp;", "&")).get_data(as_text=True)
+    form = re.search(
+        r'<form method="post" action="/pasjes/selectie/alle-verwijderen"[^>]*>(.*?)</form>', confirm, re.S
+    ).group(1)
     response = contact_client.post(
         "/pasjes/selectie/alle-verwijderen", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
     )
@@ -72,3 +79,25 @@ def test_the_caption_names_the_sort_column_as_its_header_does(contact_client, wo
     assert caption("") == "Kwalificatiehouders, gesorteerd op Kwalificatienr. (oplopend)"
     assert caption("?sort=extern&richting=desc") == "Kwalificatiehouders, gesorteerd op Extern nummer (aflopend)"
     assert caption("?sort=geboortedatum") == "Kwalificatiehouders, gesorteerd op Geboortedatum (oplopend)"
+
+
+def result_count(client, url) -> str:
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    return " ".join(re.search(r'<p id="result-count"[^>]*>(.*?)</p>', page, re.S).group(1).split())
+
+
+def test_the_count_counts_rows_as_rows_when_a_holder_is_at_two_organisations(contact_client, world):
+    """Knightley at the ROC and at Herenbos is two rows of the list, but one holder: the count says rows."""
+    from webapp.extensions import db
+    from webapp.passes.importer import upsert_holder
+
+    upsert_holder({"number": "73029884"}, [], [(world.herenbos.id, "")])
+    db.session.commit()
+    assert result_count(contact_client, "/pasjes").startswith("3 regel(s) gevonden")
+    assert "eens per organisatie" in result_count(contact_client, "/pasjes")
+    assert result_count(contact_client, f"/pasjes?organisatie={world.roc.id}") == "1 kwalificatiehouder(s) gevonden"
+    assert result_count(contact_client, f"/pasjes?organisatie={world.herenbos.id}") == (
+        "2 kwalificatiehouder(s) gevonden"
+    )

@@ -93,6 +93,12 @@ def carried_filters(form) -> Filters:
     return list_filters(MultiDict(parse_qsl(form.get("terug", ""))))
 
 
+def request_search(args) -> str:
+    """Ingestuurde verzoeken's Zoek: part of a kenmerk."""
+    value = (args.get("zoek") or "").strip()
+    return "" if "\x00" in value else value[:100]
+
+
 def request_options(form) -> dict:
     """The options of Verzoek indienen: the idempotency key, the kenmerk, the chosen exam types and expiry dates."""
     return dict(

@@ -46,6 +46,9 @@ CSV_COLUMNS = [
     "hoort_bij",
 ]
 IMPORT_LIMIT_MB = 20  # the import runs within the request: well below MAX_UPLOAD_MB
+# The template's example row: a number no holder has (the import refuses it), so an unchanged template
+# cannot overwrite anyone.
+EXAMPLE_NUMBER = "00000000"
 KIND_WORDS = {"diploma": "diploma", "certificaat": "certificate", "certificate": "certificate"}
 
 
@@ -150,28 +153,30 @@ def bulk_exam_types(where: str = "", **params) -> None:
 
 
 def template_csv() -> str:
+    """The columns and one example row, whose number no holder can have: importing the template unchanged
+    changes nothing (the import refuses the example row and says why)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(CSV_COLUMNS)
     writer.writerow(
         [
-            "73029884",
+            EXAMPLE_NUMBER,
             "Mevr.",
-            "K.C.",
+            "V.",
             "",
-            "Knightley",
+            "Voorbeeld (vervang deze regel)",
             "01-01-2000",
-            "j.bos@onsweb.nl",
+            "voorbeeld@voorbeeld.example",
             "0123456789",
-            "06111111",
-            "ROC Kop van Noord-Holland",
+            "0612345678",
+            "Naam van de organisatie",
             "1122334455",
             "Jeugd Eerste Hulp",
             "Diploma",
             "Jeugd Eerste Hulp",
             "EX45465",
             "12-06-2018",
-            "01-10-2020",
+            "01-10-2030",
             "",
         ]
     )
@@ -239,6 +244,14 @@ def import_csv(text: str) -> ImportReport:
         if any("\x00" in value for value in row.values()):
             problems.append("de regel bevat een ongeldig teken")
         number = row.get("kwalificatienummer", "")
+        if number == EXAMPLE_NUMBER:
+            report.errors.append(
+                (
+                    line,
+                    "dit is de voorbeeldregel van het sjabloon; vervang hem door de gegevens van een kwalificatiehouder",
+                )
+            )
+            continue
         if not (len(number) == 8 and number.isascii() and number.isdigit()):
             problems.append("kwalificatienummer moet 8 cijfers zijn")
         organisation = organisations.get(row.get("organisatie", "").lower())

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, bindparam, distinct, func, literal_column, select, tuple_
+from sqlalchemy import Integer, and_, bindparam, distinct, func, literal_column, or_, select, tuple_
 
 from webapp.core.ids import MAX_INTEGER
 from webapp.core.timeutil import parse_date, today_local
@@ -49,6 +49,29 @@ SORT_COLUMNS = {  # the list's sorts: the column each sorts on (both source tabl
 _DATE_SORTS = {"birth_date", "expires_on", "status"}
 EXAM_NUMBER_HOLDERS = 2000
 _SEARCH_DATE = re.compile(r"\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}")
+NUMBER_LENGTH = 8
+# Words of a name as the list shows it ("Mevr. K.C. Knightley") that are not the last name: salutations
+# (compared without their dot) and the infixes that stand before it ("Te Tester", "B van Test").
+_SALUTATIONS = {"dhr", "mevr", "mw", "mr", "mej", "dr", "drs", "ir", "ing", "prof", "heer", "mevrouw"}
+_INFIXES = {
+    "van",
+    "de",
+    "der",
+    "den",
+    "des",
+    "te",
+    "ten",
+    "ter",
+    "het",
+    "'t",
+    "in",
+    "op",
+    "aan",
+    "uit",
+    "la",
+    "le",
+    "du",
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +83,7 @@ class Filters:
     exam_number: str = ""
     expires_from: date | None = None
     expires_to: date | None = None
-    search: str = ""  # a number prefix, a last-name prefix or a birth date (dd-mm-jjjj)
+    search: str = ""  # a number or extern nummer prefix, a name as shown (or its start), or a birth date
     sort: str = "number"  # a key of SORT_COLUMNS
     direction: str = "asc"
     page: int = 1
@@ -242,7 +265,12 @@ class _Shape:
 
     by_type: bool = False
     one_organisation: bool = False
-    search: str = ""  # "", "birth", "number" or "name": the search picks ONE column by the input's shape
+    # "", "birth", "number" (a number prefix), "name" (a last-name prefix), either with "_or_external"
+    # (an extern nummer at the organisations starts so too), "external" (digits longer than a number) or
+    # "full_name" (several words: the last name, and the initials when typed): the search picks its
+    # columns by the input's shape
+    search: str = ""
+    initials: bool = False
     expires_from: bool = False
     expires_to: bool = False
     exam_number: str = ""  # "", "ids" (the holders, looked up first) or "query" (too many to list)
@@ -263,8 +291,43 @@ class _Shape:
         return not (self.search or self.expires_from or self.expires_to or self.exam_number)
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
+    """The text as a LIKE pattern's literal part (escape character: backslash)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _prefix_params(name: str, prefix: str) -> dict:
+    """A prefix as a range a plain B-tree index can serve (on both databases), and as LIKE for the rest."""
+    return {name: prefix, f"{name}_end": prefix + "\U0010ffff", f"{name}_like": like_escape(prefix) + "%"}
+
+
+def _is_initials(word: str) -> bool:
+    return "." in word or (word.isalpha() and word.isupper() and len(word) <= 4)
+
+
+def name_as_shown(text: str) -> tuple[str, str] | None:
+    """(last name, initials) of a name typed as the list shows it or as it sorts: "Mevr. K.C. Knightley",
+    "Knightley, K.C.", "TT Te Tester"; the initials as letters, lower case ("kc"). None for one word."""
+    words = [word for word in re.split(r"[\s,]+", text.strip()) if word]
+    words = [word for word in words if word.lower().rstrip(".") not in _SALUTATIONS]
+    if len(words) < 2:
+        return None
+    initials = [word for word in words if _is_initials(word)]
+    rest = [word for word in words if not _is_initials(word)]
+    if not rest:  # "J. BOS": a short last name typed in capitals
+        rest = (
+            [next(word for word in reversed(initials) if "." not in word)]
+            if any("." not in w for w in initials)
+            else []
+        )
+        initials = [word for word in initials if word not in rest]
+    while len(rest) > 1 and rest[0].lower() in _INFIXES:  # "Te Tester"
+        rest.pop(0)
+    while len(rest) > 1 and rest[-1].lower() in _INFIXES:  # "Tester, TT Te"
+        rest.pop()
+    if not rest:
+        return None
+    return " ".join(rest), "".join(initials).replace(".", "").lower()
 
 
 def _shape_and_params(filters: Filters, organisation_ids: list[int]) -> tuple[_Shape, dict]:
@@ -274,15 +337,27 @@ def _shape_and_params(filters: Filters, organisation_ids: list[int]) -> tuple[_S
     params = {"organisation": ids[0]} if len(ids) == 1 else {"organisations": list(ids)}
     if filters.exam_type:
         params["exam_type"] = filters.exam_type
-    search, text = "", filters.search
+    search, initials, text = "", "", filters.search
     if text:
         birth = parse_date(text) if _SEARCH_DATE.fullmatch(text) else None
+        name = None if birth or text.isdigit() else name_as_shown(text)
         if birth:
             search, params["birth"] = "birth", birth
+        elif text.isdigit() and len(text) > NUMBER_LENGTH:
+            search = "external"
+            params.update(_prefix_params("external", text))
+        elif name:
+            search, (last_name, initials) = "full_name", name
+            params.update(_prefix_params("prefix", name_key(last_name)))
+            if initials:
+                params["initials_like"] = like_escape(initials) + "%"
         else:
-            search, prefix = ("number", text[:8]) if text.isdigit() else ("name", name_key(text))
-            # a prefix as a range a plain B-tree index can serve (on both databases)
-            params.update(prefix=prefix, prefix_end=prefix + "\U0010ffff", prefix_like=_like_escape(prefix) + "%")
+            search = "number" if text.isdigit() else "name"
+            params.update(_prefix_params("prefix", text if text.isdigit() else name_key(text)))
+            if _some_external_number_starts_with(text, ids):
+                # rarely so: only then the OR, which costs the ordered index walk of the plain prefix
+                search += "_or_external"
+                params.update(_prefix_params("external", text))
     # The expiry range filters the list's Vervaldatum: the holder's latest expiry, copied on the row.
     if filters.expires_from:
         params["expires_from"] = filters.expires_from
@@ -308,6 +383,7 @@ def _shape_and_params(filters: Filters, organisation_ids: list[int]) -> tuple[_S
         by_type=bool(filters.exam_type),
         one_organisation=len(ids) == 1,
         search=search,
+        initials=bool(initials),
         expires_from=bool(filters.expires_from),
         expires_to=bool(filters.expires_to),
         exam_number=exam_number,
@@ -331,13 +407,21 @@ def _where(shape: _Shape) -> list:
         where.insert(0, c.exam_type_id == bindparam("exam_type"))
     if shape.search == "birth":
         where.append(c.birth_date == bindparam("birth"))
+    elif shape.search == "external":
+        where += _starts_with(c.external_number, "external")
+    elif shape.search == "full_name":
+        where += _starts_with(c.name_key, "prefix")
     elif shape.search:
-        column = c.number if shape.search == "number" else c.name_key
-        where += [
-            column >= bindparam("prefix"),
-            column < bindparam("prefix_end"),
-            column.like(bindparam("prefix_like"), escape="\\"),
-        ]
+        prefix = _starts_with(c.number if shape.search.startswith("number") else c.name_key, "prefix")
+        if shape.search.endswith("_or_external"):
+            # each side a range on its own index: both databases read the two and combine them (OR by union)
+            where.append(or_(and_(*prefix), and_(*_starts_with(c.external_number, "external"))))
+        else:
+            where += prefix
+    if shape.initials:
+        # the initials as letters ("K.C." and "KC" alike), from the holder: only the few name matches are read
+        letters = func.lower(func.replace(func.replace(_HOLDERS.c.initials, ".", ""), " ", ""))
+        where += [_HOLDERS.c.id == _HOLDERS_AT.c.holder_id, letters.like(bindparam("initials_like"), escape="\\")]
     if shape.expires_from:
         where.append(c.expires_on >= bindparam("expires_from"))
     if shape.expires_to:
@@ -349,9 +433,31 @@ def _where(shape: _Shape) -> list:
             else select(Qualification.holder_id).where(Qualification.exam_number == bindparam("exam_number"))
         )
         where.append(_HOLDERS_AT.c.holder_id.in_(holders))
-        if shape.by_type:
-            where.append(_HOLDERS_AT.c.id == _TYPES.c.holder_organisation_id)
+    if shape.by_type and (shape.exam_number or shape.initials):  # the holder's id is on the holder organisation
+        where.append(_HOLDERS_AT.c.id == _TYPES.c.holder_organisation_id)
     return where
+
+
+def _some_external_number_starts_with(text: str, organisation_ids: list[int]) -> bool:
+    """Whether an extern nummer at these organisations starts with the text: one index probe."""
+    c = _HOLDERS_AT.c
+    return (
+        db.session.execute(
+            select(c.id)
+            .where(c.organisation_id.in_(organisation_ids), *_starts_with(c.external_number, "external"))
+            .limit(1),
+            _prefix_params("external", text),
+        ).first()
+        is not None
+    )
+
+
+def _starts_with(column, name: str) -> list:
+    return [
+        column >= bindparam(name),
+        column < bindparam(f"{name}_end"),
+        column.like(bindparam(f"{name}_like"), escape="\\"),
+    ]
 
 
 def _sort_columns(shape: _Shape, source: _Source) -> list:

@@ -1,8 +1,12 @@
 """The digital pass as a PDF: laid out from a template by xhtml2pdf (core.pdf, images and stylesheets
 only from data: URIs or the portal's own files), its QR code drawn onto the page as vector paths."""
 
+import base64
+import functools
 import io
+import logging
 import re
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -14,6 +18,39 @@ PAGE_MM = (105, 74)
 QR_BOX_MM = (79, 4, 22)
 _MM = 72 / 25.4
 _DARK_RUN = re.compile(b"[\x01-\xff]+")
+_IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues the passes (PASS_ISSUER_NAME) and their logo as a data: URI ("" without one)."""
+
+    name: str
+    logo: str
+
+
+def issuer() -> Issuer:
+    return Issuer(current_app.config["PASS_ISSUER_NAME"], _logo_data_uri(current_app.config["PASS_ISSUER_LOGO"]))
+
+
+@functools.lru_cache(maxsize=8)
+def _logo_data_uri(path: str | None) -> str:
+    """The logo file as a data: URI, read once: the PDF renderer fetches nothing, and the page's CSP allows
+    data: images. A file that is missing or not a PNG or JPEG is left out (with a warning), not the pass."""
+    if not path:
+        return ""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as error:
+        log.warning("PASS_ISSUER_LOGO %s cannot be read (%s): passes show no logo", path, error)
+        return ""
+    mimetype = next((kind for magic, kind in _IMAGE_TYPES.items() if data.startswith(magic)), None)
+    if mimetype is None:
+        log.warning("PASS_ISSUER_LOGO %s is not a PNG or JPEG file: passes show no logo", path)
+        return ""
+    return f"data:{mimetype};base64,{base64.b64encode(data).decode()}"
 
 
 def verification_url(qualification) -> str:
@@ -57,6 +94,7 @@ class PassRenderer:
 
     def __init__(self):
         self._template = current_app.jinja_env.get_template("passes/pass_pdf.html")
+        self._issuer = issuer()
 
     def render(self, holder, qualification, external_number: str = "") -> bytes:
         return self.render_many([(holder, qualification, external_number)])[0]
@@ -82,7 +120,7 @@ class PassRenderer:
         return [_with_qr(PdfReader(io.BytesIO(self._pdf([each]))).pages, each["url"]) for each in passes]
 
     def _pdf(self, passes: list[dict]) -> bytes:
-        return html_to_pdf(self._template.render(passes=passes, page_mm=PAGE_MM, qr_box=QR_BOX_MM))
+        return html_to_pdf(self._template.render(passes=passes, page_mm=PAGE_MM, qr_box=QR_BOX_MM, issuer=self._issuer))
 
 
 def _with_qr(pages, url: str) -> bytes:

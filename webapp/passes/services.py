@@ -412,7 +412,11 @@ def _selected_holder_organisations(user_id: int) -> list[HolderOrganisation]:
     ).scalars()
     unique = _first_per_holder(selected, lambda chosen: chosen.holder_id)
     if not unique:
-        raise DomainError("Voeg eerst één of meer kwalificatiehouders toe.")
+        raise DomainError(
+            "Er zijn geen kwalificatiehouders geselecteerd. Is deze selectie al ingediend, bijvoorbeeld in een "
+            "ander tabblad? Dan staat het verzoek bij Ingestuurde verzoeken. Anders: voeg eerst één of meer "
+            "kwalificatiehouders toe."
+        )
     return unique
 
 
@@ -458,14 +462,19 @@ def _passes_to_make(holder_ids: list[int], exam_type_ids: list[int] | None, expi
     return db.session.execute(query).scalar_one()
 
 
-def my_requests(context: ActingContext) -> list[PassRequest]:
-    return list(
-        db.session.execute(
-            select(PassRequest)
-            .where(PassRequest.user_id == _user_id(context))
-            .order_by(PassRequest.created_at.desc(), PassRequest.id.desc())
-        ).scalars()
-    )
+def my_requests(context: ActingContext, search: str = "") -> list[PassRequest]:
+    """The user's requests, newest first; with `search`, those whose kenmerk contains it (any case)."""
+    query = select(PassRequest).where(PassRequest.user_id == _user_id(context))
+    if search:
+        pattern = f"%{listing.like_escape(search.lower())}%"
+        query = query.where(func.lower(PassRequest.reference).like(pattern, escape="\\"))
+    return list(db.session.execute(query.order_by(PassRequest.created_at.desc(), PassRequest.id.desc())).scalars())
+
+
+def my_request_count(context: ActingContext) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(PassRequest).where(PassRequest.user_id == _user_id(context))
+    ).scalar_one()
 
 
 def my_request(context: ActingContext, request_id: int) -> PassRequest:
@@ -508,6 +517,27 @@ def download(context: ActingContext, request_id: int) -> StoredFile:
     if request.status != "available" or request.expires_at <= utcnow():  # past its days: the sweep expires it
         raise NotFound()
     return archive.ARCHIVES.file(archive.archive_name(request.id), mimetype="application/zip")
+
+
+def delete_request(context: ActingContext, request_id: int) -> PassRequest:
+    """The user's own request and its archive, gone before its days are up (audited). One being built is
+    refused: its build jobs would write its files after the delete."""
+    request = my_request(context, request_id)
+    db.session.refresh(request, with_for_update=True)  # not retried or built meanwhile (SQLite: the write lock)
+    if not request.is_finished:
+        raise DomainError(
+            "Dit verzoek wordt nog aangemaakt; u kunt het verwijderen zodra het beschikbaar of mislukt is."
+        )
+    audit(
+        "passes.request_deleted",
+        organisation_id=request.organisation_id,
+        subject=f"request {request.id}",
+        old_state=request.status,
+        new_state="deleted",
+    )
+    db.session.delete(request)
+    after_commit(archive.delete_files, request.id)
+    return request
 
 
 def retry_request(context: ActingContext, request_id: int) -> PassRequest:

@@ -1,6 +1,6 @@
 """Staff pages of digital passes: the issuer imports qualification holders."""
 
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 
 from webapp.core.htmx import render
 from webapp.core.staff import staff_blueprint
@@ -22,6 +22,7 @@ def import_csv():
         "passes/staff/import.html",
         report=report,
         columns=importer.CSV_COLUMNS,
+        offer_demo=current_app.config["DEBUG_PAGES"],
         status=400 if report and report.errors and not report.imported else 200,
     )
 
@@ -31,12 +32,18 @@ def import_template():
     return Response(
         importer.template_csv(),
         mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=kwalificatiehouders-sjabloon.csv"},
+        headers={
+            "Content-Disposition": "attachment; filename=kwalificatiehouders-sjabloon.csv",
+            "Cache-Control": "no-store",
+        },
     )
 
 
 @bp.post("/demo")
 def load_demo():
+    """Developer installs only (DEBUG_PAGES): demo holders must never mix with a real register."""
+    if not current_app.config["DEBUG_PAGES"]:
+        abort(404)
     for line in demo.load_demo():
         flash(line, "success")
     return redirect(url_for("passes_staff.import_csv"), code=303)

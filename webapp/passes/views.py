@@ -9,7 +9,9 @@ from webapp.core.errors import DomainError, NotFound
 from webapp.core.htmx import redirect_after_post, render
 from webapp.core.ids import whole_number
 from webapp.core.storage import send
+from webapp.core.timeutil import format_date
 from webapp.passes import forms, services
+from webapp.passes import render as render_pass
 from webapp.passes.models import SELECTION_LIMIT
 
 bp = Blueprint("passes", __name__)
@@ -155,20 +157,34 @@ def add_all():
     return redirect_after_post(_list_url(filters))
 
 
-@bp.post("/pasjes/selectie/alle-verwijderen")
+@bp.route("/pasjes/selectie/alle-verwijderen", methods=["GET", "POST"])
 @mandate_required("passes")
 def remove_all():
-    filters = forms.list_filters(request.form)
-    services.clear_selection(acting())
-    flash("Alle kwalificatiehouders zijn uit de selectie verwijderd.", "success")
-    return redirect_after_post(_list_url(filters))
+    """Verwijder alle: first a page that asks (the list links here with its filters), then its post."""
+    filters = forms.list_filters(request.values)
+    if request.method == "POST":
+        services.clear_selection(acting())
+        flash("Alle kwalificatiehouders zijn uit de selectie verwijderd.", "success")
+        return redirect_after_post(_list_url(filters))
+    count = services.selection_summary(acting()).count
+    return render(
+        "passes/confirm.html",
+        question=f"Weet u zeker dat u alle {count} kwalificatiehouders uit de selectie wilt verwijderen?"
+        if count
+        else "Alle kwalificatiehouders uit de selectie verwijderen",
+        nothing_to_do="" if count else "Uw selectie is leeg: er is niets te verwijderen.",
+        explanation="Ze worden alleen uit uw selectie gehaald; de kwalificatiehouders zelf blijven bestaan.",
+        action=url_for("passes.remove_all"),
+        button="Ja, verwijder alle",
+        cancel_url=_list_url(filters),
+        hidden=forms.list_args(filters),
+    )
 
 
 @bp.route("/pasjes/verzoek", methods=["GET", "POST"])
 @mandate_required("passes")
 def submit():
     context = acting()
-    summary = services.selection_summary(context)
     errors = []
     if request.method == "POST":
         try:
@@ -184,7 +200,7 @@ def submit():
             return redirect_after_post(url_for("passes.requests"))
     return render(
         "passes/submit.html",
-        summary=summary,
+        summary=services.selection_summary(context),  # after a refused submit: as it is now (another tab's took it)
         exam_types=services.selection_exam_types(context),
         expiry_dates=services.selection_expiry_dates(context),
         key=uuid.uuid4().hex,
@@ -197,11 +213,24 @@ def submit():
 @bp.get("/pasjes/verzoeken")
 @mandate_required("passes")
 def requests():
+    """Ingestuurde verzoeken, searched by kenmerk (Zoek): htmx swaps the table as one types."""
     context = acting()
-    rows = services.my_requests(context)
+    search = forms.request_search(request.args)
+    rows = services.my_requests(context, search)
     for row in rows:
         services.settle(row)
-    return render("passes/requests.html", requests=rows, closed=services.closed_requests(context, rows))
+    response = render(
+        "passes/requests.html",
+        "request_table",
+        oob=("request_count",),
+        requests=rows,
+        total=services.my_request_count(context) if search else len(rows),
+        search=search,
+        closed=services.closed_requests(context, rows),
+    )
+    if request.htmx and not request.htmx.history_restore_request:
+        response.headers["HX-Push-Url"] = url_for("passes.requests", zoek=search or None)
+    return response
 
 
 @bp.get("/pasjes/verzoeken/<int:request_id>")
@@ -229,6 +258,39 @@ def download(request_id):
     return send(services.download(acting(), request_id))
 
 
+@bp.route("/pasjes/verzoeken/<int:request_id>/verwijderen", methods=["GET", "POST"])
+@mandate_required("passes")
+def delete_request(request_id):
+    """Verwijderen: a page that asks first (works without JavaScript), then its post; the requester's only."""
+    context = acting()
+    if request.method == "POST":
+        try:
+            deleted = services.delete_request(context, request_id)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Verzoek {_request_name(deleted)} is verwijderd.", "success")
+        return redirect_after_post(url_for("passes.requests"))
+    row = services.my_request(context, request_id)
+    return render(
+        "passes/confirm.html",
+        question=f"Weet u zeker dat u verzoek {_request_name(row)} wilt verwijderen?",
+        nothing_to_do=""
+        if row.is_finished
+        else "Dit verzoek wordt nog aangemaakt; u kunt het verwijderen zodra het beschikbaar of mislukt is.",
+        explanation=(
+            "Het verzoek en het bestand met de digitale pasjes worden verwijderd; dat kan niet ongedaan worden gemaakt."
+        ),
+        action=url_for("passes.delete_request", request_id=row.id),
+        button="Ja, verwijder dit verzoek",
+        cancel_url=url_for("passes.requests"),
+    )
+
+
+def _request_name(row) -> str:
+    return row.reference or f"van {format_date(row.created_at)}"
+
+
 @bp.post("/pasjes/verzoeken/<int:request_id>/opnieuw")
 @mandate_required("passes")
 def retry(request_id):
@@ -242,4 +304,6 @@ def retry(request_id):
 @bp.get("/pasjes/verificatie/<token>")
 def verify(token):
     qualification = services.verification(token)
-    return render("passes/verify.html", qualification=qualification, holder=qualification.holder)
+    return render(
+        "passes/verify.html", qualification=qualification, holder=qualification.holder, issuer=render_pass.issuer()
+    )
