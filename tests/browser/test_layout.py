@@ -103,3 +103,16 @@ def test_activation_hint_keeps_its_distance_from_the_error_box(demo_portal, page
     page.locator(".form-errors").wait_for()
     hint, errors = box(page, "#password-rules"), box(page, ".form-errors")
     assert errors["y"] - (hint["y"] + hint["height"]) >= 12, (hint, errors)
+
+
+def test_holder_list_with_selected_rows_fits_a_1024_px_window_whole(demo_portal, page):
+    """Not only no sideways page scroll: the list itself fits, actions and "Toegevoegd" included."""
+    log_in_demo(page, demo_portal.url, "deby@herenbos.example", "ROC Kop van Noord-Holland")
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.goto(f"{demo_portal.url}/pasjes")
+    page.get_by_role("button", name="Voeg alle toe").click()
+    page.get_by_text("Toegevoegd", exact=True).first.wait_for()
+    region = page.get_by_role("region", name="Kwalificatiehouders")
+    assert region.evaluate("e => e.scrollWidth <= e.clientWidth"), "the list scrolls inside its region at 1024 px"
+    main = box(page, "main")
+    assert box(page, "table.holders")["width"] <= main["width"]
