@@ -57,13 +57,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NU_CHECKER = os.path.join(ROOT, "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
 
 
+def nu_checker_available() -> bool:
+    return shutil.which("java") is not None and os.path.isfile(NU_CHECKER)
+
+
 def nu_html_errors(pages: dict[str, str], folder) -> list[str]:
     """The W3C Nu HTML checker's errors for these pages (name -> HTML), as 'name: line: message'."""
     import json
     import subprocess
 
     require(
-        shutil.which("java") is not None and os.path.isfile(NU_CHECKER),
+        nu_checker_available(),
         "The W3C Nu HTML checker",
         "default-jre-headless and the npm package vnu-jar (scripts/test installs both)",
     )
@@ -94,3 +98,87 @@ def nu_html_errors(pages: dict[str, str], folder) -> list[str]:
         for m in messages
         if m.get("type") == "error"
     ]
+
+
+# Where htmx puts a fragment's top-level element: its parent in a whole page (a <tr> lands in a table).
+_PARENTS = {
+    "tr": ("<table><tbody>", "</tbody></table>"),
+    "tbody": ("<table>", "</table>"),
+    "thead": ("<table>", "</table>"),
+    "tfoot": ("<table>", "</table>"),
+    "caption": ("<table>", "</table>"),
+    "td": ("<table><tbody><tr>", "</tr></tbody></table>"),
+    "th": ("<table><tbody><tr>", "</tr></tbody></table>"),
+    "li": ("<ul>", "</ul>"),
+    "dt": ("<dl>", "</dl>"),
+    "dd": ("<dl>", "</dl>"),
+    "option": ('<select aria-label="fragment">', "</select>"),
+}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def _top_level_parts(fragment: str) -> list[tuple[str | None, str]]:
+    """The fragment cut into its top-level elements (tag, html), with the text between them as (None, text)."""
+    from html.parser import HTMLParser
+
+    line_starts = [0]
+    for line in fragment.splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+
+    class Splitter(HTMLParser):
+        depth, elements = 0, []
+
+        def here(self) -> int:
+            line, column = self.getpos()
+            return line_starts[line - 1] + column
+
+        def handle_starttag(self, tag, attrs):
+            if self.depth == 0:
+                self.elements.append([tag, self.here(), None])
+            if tag in _VOID:
+                self.handle_endtag(tag)
+            else:
+                self.depth += 1
+
+        def handle_startendtag(self, tag, attrs):
+            if self.depth == 0:
+                self.elements.append([tag, self.here(), None])
+                self.handle_endtag(tag)
+
+        def handle_endtag(self, tag):
+            self.depth = max(self.depth - 1, 0) if tag not in _VOID else self.depth
+            if self.depth == 0 and self.elements and self.elements[-1][2] is None:
+                self.elements[-1][2] = fragment.index(">", self.here()) + 1
+
+    splitter = Splitter()
+    splitter.elements = []
+    splitter.feed(fragment)
+    splitter.close()
+    parts, position = [], 0
+    for tag, start, end in splitter.elements:
+        end = len(fragment) if end is None else end
+        if start > position:
+            parts.append((None, fragment[position:start]))
+        parts.append((tag, fragment[start:end]))
+        position = end
+    if position < len(fragment):
+        parts.append((None, fragment[position:]))
+    return parts
+
+
+def as_document(fragment: str) -> str:
+    """A fragment htmx swaps in, as a whole document the Nu checker can judge: each top-level element inside
+    the parent it gets in the page (a row inside a table). A whole page is returned as it is."""
+    if fragment.lstrip()[:15].lower().startswith("<!doctype"):
+        return fragment
+    body = "".join(
+        (_PARENTS[tag][0] + html + _PARENTS[tag][1]) if tag in _PARENTS else html
+        for tag, html in _top_level_parts(fragment)
+    )
+    return f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Fragment</title></head><body>{body}</body></html>'
+
+
+def nu_fragment_errors(fragments: dict[str, str], folder) -> list[str]:
+    """The W3C Nu checker's errors for these htmx fragments (name -> HTML), each judged where it lands."""
+    os.makedirs(folder, exist_ok=True)
+    return nu_html_errors({name: as_document(html) for name, html in fragments.items()}, folder)

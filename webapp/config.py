@@ -73,6 +73,10 @@ class Config:
         self.MAX_CONTENT_LENGTH = (
             int(os.environ.get("MAX_UPLOAD_MB", "60")) * 1024 * 1024
         )  # mail outbox page, card agent test page
+        # Who runs the portal and how users reach them: the footer, Contact, the privacy statement.
+        self.ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Loket")
+        self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "info@loket.example")
+        self.CONTACT_PHONE = os.environ.get("CONTACT_PHONE") or None
         self.TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Loket")
         # Who issues the digital passes: named on every pass and on its verification page, with the logo
         # (a PNG or JPEG file) when set.

@@ -1,12 +1,13 @@
 """Browser-test fixtures, loaded for the whole suite by tests/conftest.py: a live portal on a real
-port, a real SMTP server on loopback, and headless Chromium."""
+port, a real SMTP server on loopback, and headless Chromium. Every htmx fragment a browser test's page
+fetches is kept and, when the test ends, run through the W3C Nu checker."""
 
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
-from tests.components import CHROMIUM, free_port, require_chromium
+from tests.components import CHROMIUM, free_port, nu_checker_available, nu_fragment_errors, require_chromium
 from tests.conftest import make_app
 from tests.databases import copy_sqlite
 from tests.mail import SmtpMailbox
@@ -64,6 +65,38 @@ def live_server(sqlite_template, tmp_path, smtp):
     server.stop()
 
 
+@pytest.fixture
+def demo_portal(sqlite_template, tmp_path):
+    """The portal with the demo data, serving on 127.0.0.1; mail goes to the outbox (its page is on)."""
+    from webapp.core.modules import registry
+    from webapp.extensions import db
+
+    url = copy_sqlite(sqlite_template, str(tmp_path / "demo.sqlite"))
+    app = make_app(tmp_path, url, WTF_CSRF_ENABLED=True, DEBUG_PAGES=True)
+    with app.app_context():
+        for load in registry().each("demo"):
+            load()
+            db.session.commit()
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+DEMO_PASSWORD = "Tulpen-Veld-2026"  # every demo account's
+
+
+def log_in_demo(page, base, email, organisation=None):
+    page.goto(f"{base}/inloggen")
+    page.get_by_label("Gebruikersnaam (e-mailadres)").fill(email)
+    page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    if organisation is not None:
+        page.wait_for_url("**/organisatie-kiezen**")
+        page.get_by_label(organisation, exact=True).check()
+        page.get_by_role("button", name="OK").click()
+    page.locator(".acting-banner").wait_for()
+
+
 @pytest.fixture(scope="session")
 def browser():
     require_chromium()
@@ -75,13 +108,41 @@ def browser():
         browser.close()
 
 
+def record_fragments(page) -> list[tuple[str, str]]:
+    """Keep each HTML fragment htmx fetches on this page (a response to a request with HX-Request): (url, html)."""
+    fragments = []
+
+    def keep(response):
+        request = response.request
+        if request.headers.get("hx-request") != "true" or "text/html" not in response.headers.get("content-type", ""):
+            return
+        try:
+            body = response.text()
+        except Exception:  # the page navigated away before the body was read: nothing to check
+            return
+        if body.strip():
+            fragments.append((f"{request.method} {response.url}", body))
+
+    page.on("response", keep)
+    return fragments
+
+
+def check_fragments(fragments, folder) -> None:
+    """The fragments htmx swapped in are valid HTML where they land (see tests.components.as_document)."""
+    if fragments and nu_checker_available():
+        errors = nu_fragment_errors(dict(fragments), folder)
+        assert errors == [], "W3C Nu checker, htmx fragments: " + "\n".join(errors)
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, tmp_path):
     context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    fragments = record_fragments(page)
     yield page
     context.close()
+    check_fragments(fragments, tmp_path)
 
 
 @pytest.fixture
@@ -95,7 +156,7 @@ def page_without_js(browser):
 
 
 def assert_accessible(page) -> None:
-    """No serious or critical axe-core violation on the page as it is now.
+    """No axe-core violation of any impact (minor, moderate, serious or critical) on the page as it is now.
 
     axe is JavaScript: for a page without it, the same HTML is checked in a scripted page."""
     from axe_playwright_python.sync_playwright import Axe
@@ -110,8 +171,32 @@ def assert_accessible(page) -> None:
             return assert_accessible(copy)
         finally:
             context.close()
-    results = Axe().run(page)
-    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-    assert not bad, "axe: " + "; ".join(
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad
+    violations = Axe().run(page).response["violations"]
+    assert not violations, f"axe on {page.url}: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations
+    )
+
+
+# What reaches past the right edge of the window, outside a labelled region that scrolls by itself (a wide
+# table's .table-scroll: role="region", a label, overflow-x auto): the page would scroll sideways, or hide it.
+STICKING_OUT = """() => { const width = document.documentElement.clientWidth;
+  const scrollsItself = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (['auto', 'scroll'].includes(style.overflowX) && a.getAttribute('role') === 'region'
+          && (a.getAttribute('aria-label') || a.getAttribute('aria-labelledby'))) return true; }
+    return false; };
+  return [...document.querySelectorAll('body *')].filter(e => { const box = e.getBoundingClientRect();
+      return box.width > 0 && box.right > width + 0.5 && !scrollsItself(e); })
+    .map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className : '') + ' "'
+      + (e.textContent || '').trim().slice(0, 30) + '" ' + Math.round(e.getBoundingClientRect().right)); }"""
+
+
+def assert_fits(page, width: int) -> None:
+    """At this window width the page does not scroll sideways, and nothing sticks out of it except inside a
+    labelled region that scrolls by itself."""
+    page.set_viewport_size({"width": width, "height": 900})
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    sticking_out = page.evaluate(STICKING_OUT)
+    assert overflow <= 0 and not sticking_out, (
+        f"{page.url} at {width} px: scrolls sideways by {overflow} px; sticking out: {sticking_out[:8]}"
     )

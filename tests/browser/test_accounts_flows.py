@@ -95,7 +95,7 @@ def test_admin_invites_contact_who_activates_chooses_and_edits_data(live_server,
     assert_accessible(nojs)
 
     # logout forgets; the login page no longer has Deby's address
-    page.locator("summary").first.click()
+    page.locator("summary", has_text="Mijn account").click()
     page.get_by_role("button", name="Uitloggen").click()
     page.get_by_text("U bent uitgelogd.").wait_for()
     assert page.get_by_label("Gebruikersnaam (e-mailadres)").input_value() == ""
@@ -149,7 +149,7 @@ def test_reset_password_through_mailed_link_and_edit_my_data_with_htmx(live_serv
     assert "Dorpsstraat 3, 1621 AB Hoorn" in page.content()
 
     # the new password works, the old one does not
-    page.locator("summary").first.click()
+    page.locator("summary", has_text="Mijn account").click()
     page.get_by_role("button", name="Uitloggen").click()
     page.get_by_label("Gebruikersnaam (e-mailadres)").fill("jan.browser@example.nl")
     page.get_by_label("Wachtwoord", exact=True).fill("Zeilboot-Anker-77")

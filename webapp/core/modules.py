@@ -36,13 +36,16 @@ class Link:
     """A page a module offers in the menu, on the start page or on the staff dashboard.
 
     `public`: shown to visitors too; otherwise to logged-in users, and with `mandate` only to those
-    acting for an organisation with that service's mandate."""
+    acting for an organisation with that service's mandate. `description`: one line on what the page is
+    for (the start page's tile, the staff dashboard). `waiting(context)`: what waits there for the acting
+    user, in Dutch ("2 verzoeken beschikbaar"), or None; the start page's tile shows it."""
 
     label: str
     endpoint: str
     mandate: str | None = None
     public: bool = False
     description: str = ""
+    waiting: Callable[[object], str | None] | None = None
 
     def visible_to(self, context) -> bool:
         if self.public:
@@ -87,6 +90,7 @@ class Module:
     blueprints: tuple = ()
     service: Service | None = None
     nav: tuple[Link, ...] = ()
+    mine: tuple[Link, ...] = ()  # the header's "Mijn Onderwijsgroep" menu, after the personal and organisation data
     tiles: tuple[Link, ...] = ()
     staff_pages: tuple[Link, ...] = ()
     periodic: tuple[Periodic, ...] = ()

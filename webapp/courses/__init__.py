@@ -1,7 +1,7 @@
 """Courses (manual 001): the Cursusagenda, enrolment, Mijn cursussen, invoices and the message archive (Digitaal Dossier)."""
 
 from webapp.core.modules import Link, Module, Service
-from webapp.courses import commands, demo, staff, views
+from webapp.courses import commands, demo, services, staff, views
 
 module = Module(
     name="courses",
@@ -9,7 +9,19 @@ module = Module(
     blueprints=(views.bp, staff.bp),
     service=Service("courses", "Cursussen"),
     nav=(Link("Cursusagenda", "courses.agenda", public=True), Link("Cursussen", "courses.my_courses")),
-    tiles=(Link("Cursussen", "courses.my_courses"),),
+    mine=(
+        Link("Digitaal Dossier", "courses.message_archive"),
+        Link("Facturen", "courses.invoices"),
+        Link("Cursussen", "courses.my_courses"),
+    ),
+    tiles=(
+        Link(
+            "Cursussen",
+            "courses.my_courses",
+            description="Inschrijven voor cursussen, uw inschrijvingen, resultaten en facturen bekijken.",
+            waiting=services.waiting,
+        ),
+    ),
     staff_pages=(
         Link("Cursussen", "courses_staff.index", description="Cursussen en evenementen, deelnemers en resultaten."),
         Link("Facturen", "courses_staff.invoices", description="Facturen en creditfacturen; betaald markeren."),

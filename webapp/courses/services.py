@@ -825,3 +825,20 @@ def _safe_attachments(attachments) -> list[tuple[str, str, bytes]]:
     if len(result) > MAX_ATTACHMENTS:
         raise DomainError(f"Stuur hoogstens {MAX_ATTACHMENTS} bijlagen mee.", field="attachments")
     return result
+
+
+def waiting(context: ActingContext) -> str | None:
+    """The start page's word on the courses tile: the user's enrolments for events still to come."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Enrollment)
+        .join(Event, Event.id == Enrollment.event_id)
+        .where(
+            Enrollment.participant_id == context.user_id,
+            Enrollment.status == "enrolled",
+            Event.starts_on >= today_local(),
+        )
+    )
+    if not count:
+        return None
+    return "1 inschrijving voor een komende cursus" if count == 1 else f"{count} inschrijvingen voor komende cursussen"

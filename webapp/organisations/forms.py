@@ -29,7 +29,9 @@ class OrganisationForm(Form):
 
 
 class StaffOrganisationForm(OrganisationForm):
-    kind = SelectField("Soort organisatie", choices=list(KINDS.items()), validators=[_required])
+    kind = SelectField(
+        "Soort organisatie", choices=[("", "Kies een soort")] + list(KINDS.items()), validators=[_required]
+    )
 
 
 class CheckboxListField(SelectMultipleField):
@@ -48,8 +50,12 @@ class ContactPersonForm(Form):
     last_name = StringField("Achternaam", validators=[_required, Length(max=100)])
     job_title = StringField("Functie", validators=[Length(max=100)])
     work_phone = TelField("Telefoon werk", validators=[_phone, Length(max=30)])
+    # a required select starts with an empty placeholder (valid HTML); the usual choice is preselected
     role = SelectField(
-        "Rol", choices=[(key, ROLES[key]) for key in ("contact", "admin", "employee")], validators=[_required]
+        "Rol",
+        choices=[("", "Kies een rol")] + [(key, ROLES[key]) for key in ("contact", "admin", "employee")],
+        default="contact",
+        validators=[_required],
     )
     services = CheckboxListField("Machtigingen", validators=[Optional()])
 
@@ -61,7 +67,12 @@ class ContactPersonForm(Form):
 class InviteContactForm(ContactPersonForm):
     """Back-office: the first contact person of a new organisation; an admin by default."""
 
-    role = SelectField("Rol", choices=[(key, ROLES[key]) for key in ("admin", "contact")], validators=[_required])
+    role = SelectField(
+        "Rol",
+        choices=[("", "Kies een rol")] + [(key, ROLES[key]) for key in ("admin", "contact")],
+        default="admin",
+        validators=[_required],
+    )
 
 
 class AuditLogForm(Form):

@@ -11,7 +11,15 @@ module = Module(
     blueprints=(views.bp, staff.bp),
     service=Service(services.SERVICE, "Digitale pasjes"),
     nav=(Link("Digitale pasjes", "passes.index", mandate=services.SERVICE),),
-    tiles=(Link("Digitale pasjes", "passes.index", mandate=services.SERVICE),),
+    tiles=(
+        Link(
+            "Digitale pasjes",
+            "passes.index",
+            mandate=services.SERVICE,
+            description="Digitale pasjes (PDF) van kwalificatiehouders van uw organisatie aanvragen en downloaden.",
+            waiting=services.waiting,
+        ),
+    ),
     staff_pages=(
         Link(
             "Kwalificatiehouders importeren",

@@ -625,3 +625,17 @@ def verification(token: str) -> Qualification:
     if qualification is None:
         raise NotFound()
     return qualification
+
+
+def waiting(context: ActingContext) -> str | None:
+    """The start page's word on the passes tile: the user's requests ready to download."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(PassRequest)
+        .where(
+            PassRequest.user_id == _user_id(context),
+            PassRequest.status == "available",
+            PassRequest.expires_at > utcnow(),
+        )
+    )
+    return f"{count} {'verzoek' if count == 1 else 'verzoeken'} beschikbaar" if count else None

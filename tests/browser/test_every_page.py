@@ -1,0 +1,232 @@
+"""Every page of the portal, as the role that uses it reaches it, in headless Chromium with the demo data:
+valid HTML (the W3C Nu checker, the page and the htmx fragment of the same address), no axe violation of
+any impact, and it fits (no sideways scrolling at 1024 px; at 390 px nothing sticks out except inside a
+labelled region that scrolls by itself).
+
+The pages come from the app's URL map: a GET page without an entry in PAGES (or a reason in NOT_HTML)
+fails test_every_page_has_an_entry, so a new page cannot go unchecked."""
+
+import re
+
+import pytest
+
+from tests.browser.fixtures import assert_accessible, assert_fits, log_in_demo, record_fragments
+from tests.components import nu_fragment_errors, nu_html_errors
+from tests.factories import Factory
+
+pytestmark = pytest.mark.browser
+
+# GET endpoints that answer with something else than an HTML page: the reason.
+NOT_HTML = {
+    "static": "files",
+    "passes.download": "the ZIP of passes",
+    "passes_staff.import_template": "the CSV template",
+    "courses.invoice_pdf": "the invoice PDF",
+    "courses_staff.invoice_pdf": "the invoice PDF",
+    "courses.attachment": "a message's attachment",
+}
+
+# endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
+# the demo world (see world_ids), the others go into the path or the query string.
+PAGES = {
+    "main.home": [("anonymous", {}), ("person", {}), ("contact", {}), ("admin", {}), ("staff", {})],
+    "main.privacy": [("anonymous", {})],
+    "main.accessibility": [("anonymous", {})],
+    "main.contact": [("anonymous", {}), ("person", {})],
+    "main.outbox": [("staff", {})],
+    "accounts.login": [("anonymous", {})],
+    "accounts.request_reset": [("anonymous", {})],
+    "accounts.activate": [("anonymous", {"token": "@activation_token"})],
+    "accounts.reset_password": [("anonymous", {"token": "@reset_token"})],
+    "accounts.my_data": [("person", {}), ("admin", {})],
+    "accounts.edit_my_data": [("person", {}), ("admin", {})],
+    "accounts.change_password": [("person", {})],
+    "accounts.authenticator": [("person", {})],
+    "accounts.step_up": [("admin", {"level": "EH2+"}), ("admin", {"level": "EH3"}, 403)],
+    "accounts.choose_organisation": [("admin", {})],
+    "organisations.show": [("admin", {})],
+    "organisations.edit": [("admin", {})],
+    "organisations.add_contact": [("admin", {})],
+    "organisations.edit_contact": [("admin", {"membership_id": "@employee_membership"})],
+    "organisations.audit_log": [("admin", {})],
+    "organisations_staff.index": [("staff", {})],
+    "organisations_staff.new": [("staff", {})],
+    "organisations_staff.organisation": [("staff", {"organisation_id": "@herenbos"})],
+    "backoffice.index": [("staff", {})],
+    "backoffice.outgoing_mail": [("staff", {})],
+    "backoffice.periodic_runs": [("staff", {})],
+    "backoffice.audit_log": [("staff", {}), ("staff", {"gebruiker": "deby"})],
+    "cardcheck.index": [("staff", {})],
+    "passes.index": [("contact", {}), ("contact", {"zoek": "Knightley"}), ("contact", {"pagina": "2"})],
+    "passes.holder_row": [("contact", {"holder_organisation_id": "@holder_organisation", "open": "1"})],
+    "passes.submit": [("contact", {})],
+    "passes.requests": [("contact", {})],
+    "passes.request_row": [("contact", {"request_id": "@pass_request"})],
+    "passes.verify": [("anonymous", {"token": "@verify_token"})],
+    "passes_staff.import_csv": [("staff", {})],
+    "courses.agenda": [("anonymous", {}), ("person", {}), ("anonymous", {"pagina": "2"})],
+    "courses.offer": [("anonymous", {})],
+    "courses.category": [("anonymous", {"category_id": "@category"})],
+    "courses.course": [("anonymous", {"course_id": "@course"})],
+    "courses.enrol": [
+        ("person", {"event_id": "@event"}),
+        ("admin", {"event_id": "@event"}),
+        ("admin", {"event_id": "@event", "deelnemer": "0", "zoek": "somm"}),
+    ],
+    "courses.confirmation": [("person", {"enrollment_id": "@enrollment"})],
+    "courses.my_courses": [("person", {}), ("admin", {})],
+    "courses.organisation_courses": [("admin", {})],
+    "courses.invoices": [("person", {}), ("admin", {})],
+    "courses.message_archive": [("person", {})],
+    "courses.message": [("person", {"message_id": "@message"})],
+    "courses_staff.index": [("staff", {})],
+    "courses_staff.course": [("staff", {"course_id": "@course"})],
+    "courses_staff.event": [("staff", {"event_id": "@event"})],
+    "courses_staff.invoices": [("staff", {})],
+    "courses_staff.message": [("staff", {})],
+}
+# addresses that are no endpoint's page: the error page
+OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
+
+LOGINS = {
+    "person": ("jan.visser@example.nl", None),
+    "contact": ("deby@herenbos.example", "ROC Kop van Noord-Holland"),  # contact person with the passes mandate
+    "admin": ("deby@herenbos.example", "Herenbos Schagen"),
+    "staff": ("beheer@loket.example", None),
+}
+
+
+def test_every_page_has_an_entry():
+    from webapp import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATA_KEY": "y", "PERIODIC_TIMER": False})
+    pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    missing = sorted(pages - set(PAGES) - set(NOT_HTML))
+    assert missing == [], f"GET pages no browser test visits (add them to PAGES, or a reason to NOT_HTML): {missing}"
+    assert sorted(set(PAGES) - pages) == []  # an entry for a page that is gone
+
+
+def world_ids(app) -> dict:
+    """The ids the pages need, found in the demo data (and what the roles' first steps made)."""
+    from sqlalchemy import select
+
+    from webapp.accounts.models import Membership, Organisation, User
+    from webapp.accounts.services import ACTIVATE, RESET, link_for
+    from webapp.courses.models import Category, Enrollment, Event, Message
+    from webapp.extensions import db
+    from webapp.passes.models import Holder, HolderOrganisation, PassRequest, Qualification
+
+    def one(query):
+        return db.session.execute(query.limit(1)).scalar()
+
+    with app.app_context():
+        jan = one(select(User).where(User.email == "jan.visser@example.nl"))
+        herenbos = one(select(Organisation).where(Organisation.name == "Herenbos Schagen"))
+        newcomer = one(select(User).where(User.email == "nieuw.browser@herenbos.example"))
+        if newcomer is None:
+            newcomer = Factory(app).user("nieuw.browser@herenbos.example", activated=False)
+        knightley = one(select(Holder).where(Holder.number == "73029884"))
+        event = one(select(Event).where(Event.name == "LV Optimaal bespuiten (VT)"))
+        ids = {
+            "herenbos": herenbos.id,
+            "employee_membership": one(
+                select(Membership.id).where(Membership.organisation_id == herenbos.id, Membership.role == "employee")
+            ),
+            "activation_token": link_for(ACTIVATE, newcomer).rsplit("/", 1)[1],
+            "reset_token": link_for(RESET, jan).rsplit("/", 1)[1],
+            "holder_organisation": one(
+                select(HolderOrganisation.id).where(HolderOrganisation.holder_id == knightley.id)
+            ),
+            "verify_token": one(select(Qualification.verify_token).where(Qualification.holder_id == knightley.id)),
+            "pass_request": one(select(PassRequest.id).order_by(PassRequest.id.desc())),
+            "category": one(select(Category.id).where(Category.parent_id.is_(None))),
+            "course": event.course_id,
+            "event": event.id,
+            "enrollment": one(select(Enrollment.id).where(Enrollment.participant_id == jan.id)),
+            "message": one(select(Message.id).where(Message.recipient_id == jan.id)),
+        }
+        db.session.remove()
+    return ids
+
+
+def log_in(page, base, role):
+    if role != "anonymous":
+        log_in_demo(page, base, *LOGINS[role])
+
+
+def first_steps(page, base, role):
+    """What the role does before its pages are visited, so they show more than an empty state."""
+    from webapp.core.jobs import wait_for_in_process_jobs
+
+    if role == "person":  # Jan enrols: an enrolment, its confirmation, an invoice, a message in his dossier
+        page.goto(f"{base}/cursusagenda")
+        page.get_by_role("link", name="LV Optimaal bespuiten (VT)").click()
+        page.get_by_role("button", name="Inschrijven").click()
+        page.wait_for_url(re.compile(r"/bevestiging$"))
+    if role == "contact":  # every holder selected ("Toegevoegd" on each row), one request submitted
+        page.goto(f"{base}/pasjes")
+        page.get_by_role("button", name="Voeg alle toe").click()
+        page.get_by_text(re.compile(r"\d+ Kwalificatiehouder\(s\) toegevoegd")).first.wait_for()
+        page.goto(f"{base}/pasjes/verzoek")
+        page.get_by_role("button", name="Dien verzoek in").click()
+        page.wait_for_url(re.compile(r"/pasjes/verzoeken$"))
+        page.goto(f"{base}/pasjes")
+        page.get_by_role("button", name="Voeg alle toe").click()  # selected again: the list shows "Toegevoegd"
+        page.get_by_text(re.compile(r"\d+ Kwalificatiehouder\(s\) toegevoegd")).first.wait_for()
+    wait_for_in_process_jobs()  # mail, the message archive, the archive build: done before the pages are read
+
+
+def visits(app, ids, role):
+    """(path, status) of the entries of PAGES and OTHER_PAGES for this role."""
+    with app.test_request_context():
+        from flask import url_for
+
+        for endpoint, entries in PAGES.items():
+            for visitor, arguments, *status in entries:
+                if visitor == role:
+                    values = {key: ids[v[1:]] if str(v).startswith("@") else v for key, v in arguments.items()}
+                    yield url_for(endpoint, **values), status[0] if status else 200
+    yield from ((path, status) for visitor, path, status in OTHER_PAGES if visitor == role)
+
+
+def check_page(page, base, role, path, status, pages, fragments) -> list[str]:
+    """The page's problems (all of them: one run shows what is left to fix); keeps its HTML and fragment."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    response = page.goto(base + path)
+    if response.status != status:
+        return [f"{role} {path}: status {response.status} (expected {status}) at {page.url}"]
+    pages[f"{role} {path}" if page.url == base + path else f"{role} {path} -> {page.url}"] = response.text()
+    problems = []
+    for check in (assert_accessible, lambda page: assert_fits(page, 1024), lambda page: assert_fits(page, 390)):
+        try:
+            check(page)
+        except AssertionError as problem:
+            problems.append(f"{role} {path}: {problem}")
+    # the same address as htmx fetches it: the page's fragment
+    fragment = page.request.get(base + path, headers={"HX-Request": "true"}, max_redirects=0)
+    body = fragment.text() if "text/html" in fragment.headers.get("content-type", "") else ""
+    if body.strip() and not body.lstrip()[:9].lower().startswith("<!doctype"):
+        fragments[f"{role} HX {path}"] = body
+    return problems
+
+
+def test_every_page_is_valid_accessible_and_fits(demo_portal, browser, tmp_path):
+    base, app = demo_portal.url, demo_portal.app
+    pages, fragments, problems = {}, {}, []
+    roles = ["anonymous", "person", "contact", "admin", "staff"]
+    for role in roles:
+        context = browser.new_context(locale="nl-NL")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        recorded = record_fragments(page)
+        log_in(page, base, role)
+        first_steps(page, base, role)
+        for path, status in visits(app, world_ids(app), role):
+            problems += check_page(page, base, role, path, status, pages, fragments)
+        fragments.update(recorded)
+        context.close()
+    problems += nu_html_errors(pages, tmp_path)
+    problems += nu_fragment_errors(fragments, tmp_path / "fragments")
+    assert problems == [], "\n".join(problems)
+    assert len(pages) >= sum(len(entries) for entries in PAGES.values())
+    assert {"contact HX /pasjes", "person HX /cursusagenda"} <= set(fragments)  # the htmx fragments were judged too
