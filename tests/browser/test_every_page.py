@@ -48,6 +48,9 @@ PAGES = {
     "organisations.edit": [("admin", {})],
     "organisations.add_contact": [("admin", {})],
     "organisations.edit_contact": [("admin", {"membership_id": "@employee_membership"})],
+    "organisations.remove_contact": [("admin", {"membership_id": "@employee_membership"})],
+    "organisations.revoke_invitation": [("admin", {"invitation_id": "@invitation"})],
+    "organisations.invitation": [("person", {"token": "@invitation_token"})],
     "organisations.audit_log": [("admin", {})],
     "organisations_staff.index": [("staff", {})],
     "organisations_staff.new": [("staff", {})],
@@ -60,7 +63,9 @@ PAGES = {
     "passes.index": [("contact", {}), ("contact", {"zoek": "Knightley"}), ("contact", {"pagina": "2"})],
     "passes.holder_row": [("contact", {"holder_organisation_id": "@holder_organisation", "open": "1"})],
     "passes.submit": [("contact", {})],
-    "passes.requests": [("contact", {})],
+    "passes.requests": [("contact", {}), ("contact", {"zoek": "bestaat-niet"})],
+    "passes.remove_all": [("contact", {})],
+    "passes.delete_request": [("contact", {"request_id": "@pass_request"})],
     "passes.request_row": [("contact", {"request_id": "@pass_request"})],
     "passes.verify": [("anonymous", {"token": "@verify_token"})],
     "passes_staff.import_csv": [("staff", {})],
@@ -74,6 +79,7 @@ PAGES = {
         ("admin", {"event_id": "@event", "deelnemer": "0", "zoek": "somm"}),
     ],
     "courses.confirmation": [("person", {"enrollment_id": "@enrollment"})],
+    "courses.cancel": [("person", {"enrollment_id": "@enrollment"})],
     "courses.my_courses": [("person", {}), ("admin", {})],
     "courses.organisation_courses": [("admin", {})],
     "courses.invoices": [("person", {}), ("admin", {})],
@@ -114,21 +120,31 @@ def world_ids(app) -> dict:
     from webapp.accounts.services import ACTIVATE, RESET, link_for
     from webapp.courses.models import Category, Enrollment, Event, Message
     from webapp.extensions import db
+    from webapp.organisations.models import Invitation
+    from webapp.organisations.services import invitation_link, invite_contact_person
     from webapp.passes.models import Holder, HolderOrganisation, PassRequest, Qualification
 
     def one(query):
         return db.session.execute(query.limit(1)).scalar()
 
-    with app.app_context():
+    with app.test_request_context():
         jan = one(select(User).where(User.email == "jan.visser@example.nl"))
         herenbos = one(select(Organisation).where(Organisation.name == "Herenbos Schagen"))
         newcomer = one(select(User).where(User.email == "nieuw.browser@herenbos.example"))
         if newcomer is None:
             newcomer = Factory(app).user("nieuw.browser@herenbos.example", activated=False)
+        invitation = one(select(Invitation).where(Invitation.user_id == jan.id, Invitation.state == "invited"))
+        if invitation is None:  # Herenbos invites Jan, who has not answered yet
+            invitation = invite_contact_person(
+                herenbos, {"email": jan.email, "first_name": "Jan", "last_name": "Visser", "role": "contact"}, None
+            )
+            db.session.commit()
         knightley = one(select(Holder).where(Holder.number == "73029884"))
         event = one(select(Event).where(Event.name == "LV Optimaal bespuiten (VT)"))
         ids = {
             "herenbos": herenbos.id,
+            "invitation": invitation.id,
+            "invitation_token": invitation_link(invitation).rsplit("/", 1)[1],
             "employee_membership": one(
                 select(Membership.id).where(Membership.organisation_id == herenbos.id, Membership.role == "employee")
             ),

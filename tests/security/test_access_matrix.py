@@ -24,6 +24,9 @@ NOBODY = frozenset()
 ACCESS = {
     "static": ALL,
     "main.home": ALL,
+    "main.privacy": ALL,
+    "main.accessibility": ALL,
+    "main.contact": ALL,
     "main.outbox": NOBODY,  # DEBUG_PAGES off
     "accounts.login": ALL,
     "accounts.request_reset": ALL,
@@ -52,6 +55,7 @@ ACCESS = {
     "passes.request_row": frozenset({"contact"}),
     "passes.download": frozenset({"contact"}),
     "passes.retry": frozenset({"contact"}),
+    "passes.delete_request": frozenset({"contact"}),  # the requester's only
     "passes.verify": ALL,
     "passes_staff.": frozenset({"staff"}),
     # courses: the catalogue is public; Mijn Onderwijsgroep is everyone's own (another's object is a 404);

@@ -202,12 +202,17 @@ def _link_state(invitation: Invitation) -> str:
     return f"{invitation.state}:{invitation.sent_count}"
 
 
+def invitation_link(invitation: Invitation) -> str:
+    """The link a known account accepts with; it stops working once the invitation is sent again or closed."""
+    token = tokens.make_token(INVITATION, invitation.id, _link_state(invitation))
+    return current_app.config["PUBLIC_URL"] + url_for("organisations.invitation", token=token)
+
+
 def _mail_invitation(invitation: Invitation) -> None:
     """A known account gets a link to accept; a new one the activation link, which accepts as it activates."""
     user = invitation.user
     if user.is_activated:
-        token = tokens.make_token(INVITATION, invitation.id, _link_state(invitation))
-        link = current_app.config["PUBLIC_URL"] + url_for("organisations.invitation", token=token)
+        link = invitation_link(invitation)
         subject = f"Uitnodiging van {invitation.organisation.name} in Loket"
     else:
         link = accounts.link_for(accounts.ACTIVATE, user)
