@@ -1,5 +1,6 @@
 """Card sign-in for the test page: a one-time challenge per session, checked on return."""
 
+import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,9 @@ from cryptography import x509
 
 from cardagent.verify import NONCE_BYTES, SignInInvalid, verify_sign_in
 from webapp.core.errors import DomainError
+
+MAX_ANSWER_BYTES = 64 * 1024  # a certificate and a signature take a few kilobytes
+UNREADABLE = "De kaart kon niet worden gecontroleerd: het antwoord van de Kaartlezer-app is onleesbaar of te groot."
 
 
 class OneChallenge:
@@ -27,6 +31,20 @@ class OneChallenge:
     def take(self, nonce: str) -> bool:
         issued = self.session.pop(self.KEY, None)
         return issued is not None and secrets.compare_digest(issued, nonce)
+
+
+def read_answer(body: bytes) -> dict:
+    """The page's post (the agent's answer and the challenge): a JSON object of modest size. Anything else, a
+    document nested too deep for the parser among it, is refused before it is looked at."""
+    if len(body) > MAX_ANSWER_BYTES:
+        raise DomainError(UNREADABLE)
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        raise DomainError(UNREADABLE) from None
+    if not isinstance(answer, dict):
+        raise DomainError(UNREADABLE)
+    return answer
 
 
 def origin_of(public_url: str) -> str:

@@ -35,8 +35,8 @@ def challenge():
 
 @bp.post("/controle")
 def check():
-    payload = request.get_json(silent=True) or {}
     try:
+        payload = services.read_answer(request.stream.read(services.MAX_ANSWER_BYTES + 1))
         card = services.check_sign_in(
             payload.get("result"),
             nonce=str(payload.get("nonce", "")),

@@ -1,0 +1,112 @@
+"""The world the fuzz tests attack: an organisation with its admin, a contact person and an employee; a person in
+their own name; the issuer's staff; a course with an open event, a person's enrolment with its invoice, a
+message with an attachment in the person's Digitaal Dossier, a mail on its way, and an account still to activate.
+A client is logged in for each role: anonymous, person, admin (of the organisation) and staff."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.factories import acting_as, login
+from webapp.accounts import services as accounts
+from webapp.core.jobs import wait_for_in_process_jobs
+from webapp.core.models import OutgoingMail
+from webapp.core.timeutil import today_local
+from webapp.courses import services as courses
+from webapp.courses.models import Category, Course, Event
+from webapp.extensions import db
+
+
+class Clients(dict):
+    """A test client per role, logged in when first asked for (a login costs a password hash)."""
+
+    def __init__(self, app, logins):
+        super().__init__()
+        self.app, self.logins = app, logins
+
+    def __missing__(self, role):
+        client = self[role] = self.app.test_client()
+        if self.logins[role] is not None:
+            email, organisation = self.logins[role]
+            login(client, email, organisation=organisation)
+        return client
+
+
+@dataclass
+class World:
+    app: object
+    clients: dict
+    ids: dict
+
+    def url(self, endpoint: str, **values) -> str:
+        return self.app.url_map.bind("localhost").build(endpoint, values)
+
+
+@pytest.fixture
+def fuzz_world(app, factory) -> World:
+    organisation = factory.organisation("Herenbos Schagen", email="info@herenbos.example", kind="care")
+    admin = factory.user("deby@herenbos.example", first_name="Deby", last_name="Rummens")
+    factory.member(admin, organisation, role="admin")
+    contact = factory.user("jan@herenbos.example", first_name="Jan", last_name="Visser")
+    contact_membership = factory.member(contact, organisation, role="contact", services=("passes", "courses"))
+    employee = factory.user("els@herenbos.example", first_name="Els", last_name="Bakker")
+    factory.member(employee, organisation, role="employee")
+    person = factory.user("kees@voorbeeld.example", first_name="Kees", last_name="Jansen")
+    staff = factory.user("staf@loket.example", is_staff=True, first_name="Sam", last_name="Staf")
+    newcomer = factory.user("nieuw@voorbeeld.example", activated=False)
+
+    category = Category(name="Cursussen & Trainingen")
+    course = Course(name="Licentieverlenging Gewasbescherming", category=category, cancellation_rules="Kosteloos.")
+    event = Event(
+        course=course,
+        name="LV Optimaal bespuiten",
+        starts_on=today_local() + timedelta(days=30),
+        location="Den Helder",
+        price_cents=25000,
+        vat_rate=21,
+        places=50,
+    )
+    db.session.add(event)
+    db.session.commit()
+    enrollment = courses.enrol(acting_as(person), event.id)
+    message = courses.send_archive_message(
+        acting_as(staff),
+        subject="Uw certificaat",
+        body="Zie de bijlage.",
+        person_email=person.email,
+        attachments=[("certificaat.txt", "text/plain", b"Geslaagd")],
+    )
+    db.session.commit()
+    wait_for_in_process_jobs()
+
+    logins = {
+        "anonymous": None,
+        "person": (person.email, None),
+        "admin": (admin.email, organisation.id),
+        "staff": (staff.email, None),
+    }
+    clients = Clients(app, logins)
+
+    def token(purpose, user):
+        return urlsplit(accounts.link_for(purpose, user)).path.rsplit("/", 1)[1]
+
+    ids = {
+        "organisation_id": organisation.id,
+        "membership_id": contact_membership.id,
+        "category_id": category.id,
+        "course_id": course.id,
+        "event_id": event.id,
+        "enrollment_id": enrollment.id,
+        "invoice_id": enrollment.invoice.id,
+        "message_id": message.id,
+        "attachment_id": message.attachments[0].id,
+        "mail_id": db.session.execute(db.select(OutgoingMail.id).limit(1)).scalar_one(),
+        "employee_id": employee.id,
+        "person_id": person.id,
+        "person_email": person.email,
+        "activation_token": token(accounts.ACTIVATE, newcomer),
+        "reset_token": token(accounts.RESET, person),
+    }
+    return World(app, clients, ids)
