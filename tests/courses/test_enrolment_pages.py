@@ -3,6 +3,7 @@ a place, "already enrolled" at once, Afmelden that asks first, Facturen that say
 agenda's dates and prices on one line."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -158,3 +159,16 @@ def test_agenda_keeps_dates_and_prices_on_one_line(client, make_event):
     row = page.split(event.name, 1)[0].rsplit("<tr>", 1)[1] + page.split(event.name, 1)[1].split("</tr>", 1)[0]
     assert re.search(r'<td class="nowrap">\d\d-\d\d-\d{4}</td>', row)
     assert re.search(r'<td class="nowrap">€\s?295,00</td>', row)
+
+
+def test_facturen_shows_each_invoices_due_date_on_one_line(app, herenbos, make_event):
+    from webapp.core.timeutil import today_local
+
+    organisation, deby, martin, anna = herenbos
+    event = make_event()
+    admin = logged_in(app, deby, organisation.id)
+    admin.post(f"/cursussen/evenement/{event.id}/inschrijven", data={"participant_id": str(martin.id)})
+    page = admin.get("/mijn-onderwijsgroep/facturen").get_data(as_text=True)
+    due = (today_local() + timedelta(days=app.config["INVOICE_PAYMENT_DAYS"])).strftime("%d-%m-%Y")
+    assert '<th scope="col">Vervaldatum</th>' in page
+    assert f'<td class="nowrap">{due}</td>' in page
