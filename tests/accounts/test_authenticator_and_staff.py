@@ -58,6 +58,15 @@ def test_couple_authenticator_and_step_up(app, client, factory):
     login(other, user.email)
     assert other.get("/_test/register").status_code == 302
 
+    # Ontkoppelen asks first: the page's link leads to a question, and only its post decouples
+    page = client.get("/authenticator").get_data(as_text=True)
+    assert 'href="/authenticator/ontkoppelen"' in page and 'method="post" action="/authenticator/ontkoppelen"' not in page
+    question = client.get("/authenticator/ontkoppelen").get_data(as_text=True)
+    assert "Weet u zeker dat u uw authenticator wilt ontkoppelen?" in question and 'href="/authenticator"' in question
+    assert db.session.get(User, user.id).totp_secret  # asking changed nothing
+    assert client.post("/authenticator/ontkoppelen").status_code == 303
+    assert db.session.get(User, user.id).totp_secret is None
+
 
 def test_create_staff_command_and_back_office(app, factory, outbox):
     runner = app.test_cli_runner()

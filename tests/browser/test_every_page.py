@@ -42,6 +42,7 @@ PAGES = {
     "accounts.edit_my_data": [("person", {}), ("admin", {})],
     "accounts.change_password": [("person", {})],
     "accounts.authenticator": [("person", {})],
+    "accounts.decouple_authenticator": [("person", {})],  # without an authenticator: the step-up page
     "accounts.step_up": [("admin", {"level": "EH2+"}), ("admin", {"level": "EH3"}, 403)],
     "accounts.choose_organisation": [("admin", {})],
     "organisations.show": [("admin", {})],

@@ -32,5 +32,5 @@ def test_remove_all_asks_first_and_returns_to_the_filtered_list(contact_client, 
 
 def test_remove_all_with_an_empty_selection_says_so(contact_client, world):
     body = contact_client.get("/pasjes/selectie/alle-verwijderen").get_data(as_text=True)
-    assert "Uw selectie is leeg" in body and 'href="/pasjes">Terug naar de lijst</a>' in body
+    assert "Uw selectie is leeg" in body and 'href="/pasjes">Terug</a>' in body
     assert "button warning" not in body

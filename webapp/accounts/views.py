@@ -253,9 +253,20 @@ def authenticator():
     ), form_status(form)
 
 
-@bp.post("/authenticator/ontkoppelen")
+@bp.route("/authenticator/ontkoppelen", methods=["GET", "POST"])
 @level_required("EH2+")
 def decouple_authenticator():
+    """Ontkoppelen asks first, on a page of its own (works without JavaScript), then its post."""
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            question="Weet u zeker dat u uw authenticator wilt ontkoppelen?",
+            explanation="U logt daarna niet meer in op niveau EH2+ tot u opnieuw een authenticator koppelt; "
+            "pagina's die dat niveau vragen zijn dan niet bereikbaar.",
+            action=url_for("accounts.decouple_authenticator"),
+            button="Ja, ontkoppelen",
+            cancel=url_for("accounts.authenticator"),
+        )
     services.decouple_authenticator(current_user, current_login())
     flash("Uw authenticator is ontkoppeld.", "success")
     return redirect(url_for("accounts.authenticator"), code=303)

@@ -77,7 +77,7 @@ def revoke_invitation(invitation_id):
         flash(f"De uitnodiging aan {invitation.name} is ingetrokken.", "success")
         return redirect(url_for("organisations.show"), code=303)
     return render_template(
-        "organisations/confirm.html",
+        "confirm.html",
         title="Uitnodiging intrekken",
         question=f"Weet u zeker dat u de uitnodiging aan {invitation.name} wilt intrekken?",
         explanation="De link in de e-mail werkt daarna niet meer. U kunt de persoon later opnieuw uitnodigen.",
@@ -138,7 +138,7 @@ def remove_contact(membership_id):
     name = services.get_membership(acting(), membership_id).user.full_name
     if request.method == "GET":
         return render_template(
-            "organisations/confirm.html",
+            "confirm.html",
             title="Contactpersoon verwijderen",
             question=f"Weet u zeker dat u {name} wilt verwijderen als contactpersoon?",
             explanation="Deze persoon kan daarna niet meer namens uw organisatie werken.",

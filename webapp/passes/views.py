@@ -168,7 +168,7 @@ def remove_all():
         return redirect_after_post(_list_url(filters))
     count = services.selection_summary(acting()).count
     return render(
-        "passes/confirm.html",
+        "confirm.html",
         question=f"Weet u zeker dat u alle {count} kwalificatiehouders uit de selectie wilt verwijderen?"
         if count
         else "Alle kwalificatiehouders uit de selectie verwijderen",
@@ -176,7 +176,7 @@ def remove_all():
         explanation="Ze worden alleen uit uw selectie gehaald; de kwalificatiehouders zelf blijven bestaan.",
         action=url_for("passes.remove_all"),
         button="Ja, verwijder alle",
-        cancel_url=_list_url(filters),
+        cancel=_list_url(filters),
         hidden=forms.list_args(filters),
     )
 
@@ -273,7 +273,7 @@ def delete_request(request_id):
         return redirect_after_post(url_for("passes.requests"))
     row = services.my_request(context, request_id)
     return render(
-        "passes/confirm.html",
+        "confirm.html",
         question=f"Weet u zeker dat u verzoek {_request_name(row)} wilt verwijderen?",
         nothing_to_do=""
         if row.is_finished
@@ -283,7 +283,7 @@ def delete_request(request_id):
         ),
         action=url_for("passes.delete_request", request_id=row.id),
         button="Ja, verwijder dit verzoek",
-        cancel_url=url_for("passes.requests"),
+        cancel=url_for("passes.requests"),
     )
 
 
