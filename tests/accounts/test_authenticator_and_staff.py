@@ -60,7 +60,9 @@ def test_couple_authenticator_and_step_up(app, client, factory):
 
     # Ontkoppelen asks first: the page's link leads to a question, and only its post decouples
     page = client.get("/authenticator").get_data(as_text=True)
-    assert 'href="/authenticator/ontkoppelen"' in page and 'method="post" action="/authenticator/ontkoppelen"' not in page
+    assert (
+        'href="/authenticator/ontkoppelen"' in page and 'method="post" action="/authenticator/ontkoppelen"' not in page
+    )
     question = client.get("/authenticator/ontkoppelen").get_data(as_text=True)
     assert "Weet u zeker dat u uw authenticator wilt ontkoppelen?" in question and 'href="/authenticator"' in question
     assert db.session.get(User, user.id).totp_secret  # asking changed nothing
