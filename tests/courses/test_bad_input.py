@@ -1,11 +1,13 @@
 """Input an attacker or a slip of the keyboard sends to the courses pages: a clear Dutch 400 (a 404 where the
 answer would say whether someone exists), never a 500, and nothing stored."""
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
 from tests.factories import login
-from webapp.courses.models import Enrollment, Event, Message
+from webapp.courses.models import Course, Enrollment, Event, Message
 from webapp.extensions import db
 
 
@@ -134,3 +136,23 @@ def test_staff_message_subject_with_a_line_break_is_refused(staff, roc, outbox, 
     assert response.status_code == 400
     assert "Het onderwerp mag geen regelovergang bevatten." in response.get_data(as_text=True)
     assert count(Message) == 0 and not outbox.to("jan.visser@example.nl")
+
+
+@pytest.mark.parametrize("action", [None, "", "verwijderen"])
+def test_course_page_post_without_a_known_action_is_refused(staff, make_event, action):
+    """The course page has two forms, told apart by their hidden `action`: a post with neither is refused."""
+    event = make_event()
+    before = count(Event)
+    form = {"name": "Andere naam", "category_id": "0", "custom_for_id": "0"}
+    form.update(
+        {"event-name": "Nieuwe datum", "event-starts_on": "2030-01-02", "event-price": "10", "event-places": "5"}
+    )
+    response = staff.post(
+        f"/beheer/cursussen/{event.course_id}", data=form if action is None else {**form, "action": action}
+    )
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "Het formulier is niet geldig. Probeer het opnieuw." in body and "Nieuw evenement" in body
+    db.session.expire_all()
+    assert db.session.get(Course, event.course_id).name == "Licentieverlenging Gewasbescherming"
+    assert count(Event) == before
