@@ -156,3 +156,26 @@ def test_course_page_post_without_a_known_action_is_refused(staff, make_event, a
     db.session.expire_all()
     assert db.session.get(Course, event.course_id).name == "Licentieverlenging Gewasbescherming"
     assert count(Event) == before
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("vat_rate", "Nummer moet tussen 0 en 100 liggen."), ("places", "Nummer moet tussen 1 en 10000 liggen.")],
+)
+@pytest.mark.parametrize("value", ["9" * 400, "101000", "-99999999999999999999999"])
+def test_event_number_far_out_of_range_is_refused(staff, make_event, name, message, value):
+    event = make_event()
+    before = count(Event)
+    form = {"name": "Nieuwe datum", "starts_on": "2030-01-02", "price": "10", "vat_rate": "21", "places": "5"}
+    form[name] = value
+    created = staff.post(
+        f"/beheer/cursussen/{event.course_id}", data={"action": "event", **{f"event-{k}": v for k, v in form.items()}}
+    )
+    assert created.status_code == 400 and message in created.get_data(as_text=True)
+    assert count(Event) == before
+    changed = staff.post(f"/beheer/cursussen/evenementen/{event.id}", data=form)
+    assert changed.status_code == 400 and message in changed.get_data(as_text=True)
+    db.session.expire_all()
+    stored = db.session.get(Event, event.id)
+    assert (stored.name, stored.vat_rate, stored.places) == ("LV Optimaal bespuiten (VT)", 21, 10)
+
