@@ -179,3 +179,24 @@ def test_event_number_far_out_of_range_is_refused(staff, make_event, name, messa
     stored = db.session.get(Event, event.id)
     assert (stored.name, stored.vat_rate, stored.places) == ("LV Optimaal bespuiten (VT)", 21, 10)
 
+
+def test_staff_message_attachment_with_a_very_long_name_is_sent_shortened(staff, roc, outbox):
+    """A filename longer than the archive keeps (200 characters) is shortened, its extension kept."""
+    long_name = "certificaat-" + "x" * 300 + ".pdf"
+    response = staff.post(
+        "/beheer/cursussen/bericht",
+        content_type="multipart/form-data",
+        data={
+            "to": "person",
+            "person_email": "jan.visser@example.nl",
+            "subject": "Uw certificaat",
+            "body": "Zie de bijlage.",
+            "attachments": [(io.BytesIO(b"%PDF-1.4"), long_name)],
+        },
+    )
+    assert response.status_code == 303
+    [attachment] = db.session.execute(select(Message)).scalar_one().attachments
+    assert len(attachment.filename) == 200 and attachment.filename.startswith("certificaat-xxx")
+    assert attachment.filename.endswith(".pdf") and attachment.mimetype == "application/pdf"
+    [mail] = outbox.to("jan.visser@example.nl")
+    assert [part.get_filename() for part in mail.iter_attachments()] == [attachment.filename]
