@@ -1,11 +1,13 @@
 """Input an attacker or a slip of the keyboard sends to the courses pages: a clear Dutch 400 (a 404 where the
 answer would say whether someone exists), never a 500, and nothing stored."""
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
 from tests.factories import login
-from webapp.courses.models import Enrollment, Event, Message
+from webapp.courses.models import Course, Enrollment, Event, Message
 from webapp.extensions import db
 
 
@@ -134,3 +136,67 @@ def test_staff_message_subject_with_a_line_break_is_refused(staff, roc, outbox, 
     assert response.status_code == 400
     assert "Het onderwerp mag geen regelovergang bevatten." in response.get_data(as_text=True)
     assert count(Message) == 0 and not outbox.to("jan.visser@example.nl")
+
+
+@pytest.mark.parametrize("action", [None, "", "verwijderen"])
+def test_course_page_post_without_a_known_action_is_refused(staff, make_event, action):
+    """The course page has two forms, told apart by their hidden `action`: a post with neither is refused."""
+    event = make_event()
+    before = count(Event)
+    form = {"name": "Andere naam", "category_id": "0", "custom_for_id": "0"}
+    form.update(
+        {"event-name": "Nieuwe datum", "event-starts_on": "2030-01-02", "event-price": "10", "event-places": "5"}
+    )
+    response = staff.post(
+        f"/beheer/cursussen/{event.course_id}", data=form if action is None else {**form, "action": action}
+    )
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "Het formulier is niet geldig. Probeer het opnieuw." in body and "Nieuw evenement" in body
+    db.session.expire_all()
+    assert db.session.get(Course, event.course_id).name == "Licentieverlenging Gewasbescherming"
+    assert count(Event) == before
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("vat_rate", "Nummer moet tussen 0 en 100 liggen."), ("places", "Nummer moet tussen 1 en 10000 liggen.")],
+)
+@pytest.mark.parametrize("value", ["9" * 400, "101000", "-99999999999999999999999"])
+def test_event_number_far_out_of_range_is_refused(staff, make_event, name, message, value):
+    event = make_event()
+    before = count(Event)
+    form = {"name": "Nieuwe datum", "starts_on": "2030-01-02", "price": "10", "vat_rate": "21", "places": "5"}
+    form[name] = value
+    created = staff.post(
+        f"/beheer/cursussen/{event.course_id}", data={"action": "event", **{f"event-{k}": v for k, v in form.items()}}
+    )
+    assert created.status_code == 400 and message in created.get_data(as_text=True)
+    assert count(Event) == before
+    changed = staff.post(f"/beheer/cursussen/evenementen/{event.id}", data=form)
+    assert changed.status_code == 400 and message in changed.get_data(as_text=True)
+    db.session.expire_all()
+    stored = db.session.get(Event, event.id)
+    assert (stored.name, stored.vat_rate, stored.places) == ("LV Optimaal bespuiten (VT)", 21, 10)
+
+
+def test_staff_message_attachment_with_a_very_long_name_is_sent_shortened(staff, roc, outbox):
+    """A filename longer than the archive keeps (200 characters) is shortened, its extension kept."""
+    long_name = "certificaat-" + "x" * 300 + ".pdf"
+    response = staff.post(
+        "/beheer/cursussen/bericht",
+        content_type="multipart/form-data",
+        data={
+            "to": "person",
+            "person_email": "jan.visser@example.nl",
+            "subject": "Uw certificaat",
+            "body": "Zie de bijlage.",
+            "attachments": [(io.BytesIO(b"%PDF-1.4"), long_name)],
+        },
+    )
+    assert response.status_code == 303
+    [attachment] = db.session.execute(select(Message)).scalar_one().attachments
+    assert len(attachment.filename) == 200 and attachment.filename.startswith("certificaat-xxx")
+    assert attachment.filename.endswith(".pdf") and attachment.mimetype == "application/pdf"
+    [mail] = outbox.to("jan.visser@example.nl")
+    assert [part.get_filename() for part in mail.iter_attachments()] == [attachment.filename]

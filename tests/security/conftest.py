@@ -1,7 +1,9 @@
 """The world the fuzz tests attack: an organisation with its admin, a contact person and an employee; a person in
 their own name; the issuer's staff; a course with an open event, a person's enrolment with its invoice, a
-message with an attachment in the person's Digitaal Dossier, a mail on its way, and an account still to activate.
-A client is logged in for each role: anonymous, person, admin (of the organisation) and staff."""
+message with an attachment in the person's Digitaal Dossier, a mail on its way, an account still to activate, and
+two open invitations of the organisation: one to a person with an account (who accepts it with its link), one
+to a new address (which the admin sends again and revokes). A client is logged in for each role: anonymous,
+person, invitee (the person with the invitation to accept), admin (of the organisation) and staff."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +19,7 @@ from webapp.core.timeutil import today_local
 from webapp.courses import services as courses
 from webapp.courses.models import Category, Course, Event
 from webapp.extensions import db
+from webapp.organisations import services as organisations
 
 
 class Clients(dict):
@@ -56,6 +59,19 @@ def fuzz_world(app, factory) -> World:
     person = factory.user("kees@voorbeeld.example", first_name="Kees", last_name="Jansen")
     staff = factory.user("staf@loket.example", is_staff=True, first_name="Sam", last_name="Staf")
     newcomer = factory.user("nieuw@voorbeeld.example", activated=False)
+    invitee = factory.user("lisa@voorbeeld.example", first_name="Lisa", last_name="de Wit")
+    invited = {"role": "contact", "services": ["passes"]}
+    with app.test_request_context():  # the mailed links are built with url_for
+        invitation = organisations.invite_contact_person(
+            organisation, {**invited, "email": invitee.email, "first_name": "Lisa", "last_name": "de Wit"}, admin
+        )
+        open_invitation = organisations.invite_contact_person(
+            organisation,
+            {**invited, "email": "piet@voorbeeld.example", "first_name": "Piet", "last_name": "Pan"},
+            admin,
+        )
+        db.session.commit()
+        invitation_token = urlsplit(organisations.invitation_link(invitation)).path.rsplit("/", 1)[1]
 
     category = Category(name="Cursussen & Trainingen")
     course = Course(name="Licentieverlenging Gewasbescherming", category=category, cancellation_rules="Kosteloos.")
@@ -84,6 +100,7 @@ def fuzz_world(app, factory) -> World:
     logins = {
         "anonymous": None,
         "person": (person.email, None),
+        "invitee": (invitee.email, None),
         "admin": (admin.email, organisation.id),
         "staff": (staff.email, None),
     }
@@ -108,5 +125,7 @@ def fuzz_world(app, factory) -> World:
         "person_email": person.email,
         "activation_token": token(accounts.ACTIVATE, newcomer),
         "reset_token": token(accounts.RESET, person),
+        "invitation_token": invitation_token,
+        "invitation_id": open_invitation.id,
     }
     return World(app, clients, ids)

@@ -25,6 +25,10 @@ def _membership(world):
     return {"membership_id": world.ids["membership_id"]}
 
 
+def _invitation(world):
+    return {"invitation_id": world.ids["invitation_id"]}
+
+
 def _contact(role):
     return lambda world: {
         "email": "nieuw.contact@herenbos.example",
@@ -56,7 +60,13 @@ TARGETS = [
         args=_membership,
         valid=lambda world: {"first_name": "Jan", "last_name": "Visser", "role": "contact", "services": "courses"},
     ),
+    Target("admin", "GET", "organisations.remove_contact", args=_membership),
     Target("admin", "POST", "organisations.remove_contact", args=_membership),
+    Target("admin", "POST", "organisations.resend_invitation", args=_invitation),
+    Target("admin", "GET", "organisations.revoke_invitation", args=_invitation),
+    Target("admin", "POST", "organisations.revoke_invitation", args=_invitation),
+    Target("invitee", "GET", "organisations.invitation", args=lambda world: {"token": world.ids["invitation_token"]}),
+    Target("invitee", "POST", "organisations.invitation", args=lambda world: {"token": world.ids["invitation_token"]}),
     Target("admin", "GET", "organisations.audit_log", LOG_FILTERS, valid=lambda world: {"van": "01-01-2020"}),
     Target("staff", "GET", "organisations_staff.index"),
     Target("staff", "GET", "organisations_staff.new"),

@@ -156,6 +156,7 @@ def test_adding_and_removing(deby, ids):
         check(deby.post(f"/pasjes/selectie/{holder_organisation}/toevoegen", data=form, headers=htmx))
         check(deby.post(f"/pasjes/selectie/{holder_organisation}/verwijderen", data=form, headers=htmx))
         check(deby.post("/pasjes/selectie/alle-toevoegen", data=form, headers=htmx))
+        asking_first(deby, form, htmx)
         check(deby.post("/pasjes/selectie/alle-verwijderen", data=form, headers=htmx))
 
     @FUZZ
@@ -173,6 +174,7 @@ def test_adding_and_removing(deby, ids):
         ),
     )
     def fuzz(form, holder_organisation, htmx, action):
+        asking_first(deby, form, htmx)
         check(
             deby.post(
                 "/pasjes/selectie/" + action.format(holder_organisation=holder_organisation), data=form, headers=htmx
@@ -180,6 +182,13 @@ def test_adding_and_removing(deby, ids):
         )
 
     fuzz()
+
+
+def asking_first(deby, args, htmx):
+    """Verwijder alle's confirmation, with the list's filters it goes back to: it removes nothing."""
+    before = stored()
+    check(deby.get("/pasjes/selectie/alle-verwijderen", query_string=args, headers=htmx))
+    assert stored() == before, f"the confirmation changed something for {args!r}"
 
 
 SUBMIT_FIELDS = ["sleutel", "kenmerk", "examentypes", "vervaldata"]
@@ -234,3 +243,43 @@ def test_requests_download_retry_and_verification(app, deby, ids):
         check(anonymous.get("/pasjes/verificatie/" + quote(token, safe="")))
 
     fuzz()
+
+
+def test_searching_the_requests(deby, ids):
+    for number, args in enumerate(every_bad_value(["zoek"])):
+        check(deby.get("/pasjes/verzoeken", query_string=args, headers=HTMX[number % 2]))
+
+    @FUZZ
+    @given(args=fields(["zoek"]), htmx=st.sampled_from(HTMX))
+    def fuzz(args, htmx):
+        check(deby.get("/pasjes/verzoeken", query_string=args, headers=htmx))
+
+    fuzz()
+
+
+def test_deleting_a_request(deby, ids):
+    """Verwijderen asks first; ids of no request of Deby's delete nothing, her own request goes once. It reads
+    no field: those it does not know change nothing."""
+    own, *others = ids["request"]
+    for request_id in others:
+        for htmx in HTMX:
+            before = stored()
+            check(deby.get(f"/pasjes/verzoeken/{request_id}/verwijderen", headers=htmx))
+            check(
+                deby.post(
+                    f"/pasjes/verzoeken/{request_id}/verwijderen", data={"onbekend": "//evil.example"}, headers=htmx
+                )
+            )
+            assert stored() == before, f"deleting {request_id!r} changed something"
+    before = stored()
+    for bad in BAD:
+        asked = check(deby.get(f"/pasjes/verzoeken/{own}/verwijderen", query_string={"onbekend": bad}))
+        assert asked.status_code == 200 and "Ja, verwijder dit verzoek" in asked.get_data(as_text=True)
+    assert stored() == before
+    check(deby.post(f"/pasjes/verzoeken/{own}/verwijderen", data={"onbekend": "\x00"}, headers=HTMX[1]))
+    assert stored()[0] == before[0] - 1
+    gone = [
+        check(deby.post(f"/pasjes/verzoeken/{own}/verwijderen")),
+        check(deby.get(f"/pasjes/verzoeken/{own}/verwijderen")),
+    ]
+    assert stored()[0] == before[0] - 1 and gone[1].status_code == 404

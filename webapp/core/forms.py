@@ -3,7 +3,7 @@
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import Email, StopValidation
+from wtforms.validators import Email, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import DateInput
 
 from webapp.core.bsn import BSN
@@ -31,6 +31,17 @@ class Form(FlaskForm):
 
 def email_validator():
     return Email(message="Vul een geldig e-mailadres in.", check_deliverability=False)
+
+
+class IntegerRange(NumberRange):
+    """NumberRange for an IntegerField, with both ends: WTForms' own tests for NaN by making the number a float,
+    which overflows (a 500) for one of hundreds of digits. Such a number gets the range's message."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, int) and not self.min <= field.data <= self.max:
+            message = self.message or field.gettext("Number must be between %(min)s and %(max)s.")
+            raise ValidationError(message % {"min": self.min, "max": self.max})
+        super().__call__(form, field)
 
 
 def add_error(form, error) -> None:

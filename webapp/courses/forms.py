@@ -10,10 +10,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.core.errors import DomainError
-from webapp.core.forms import Form
+from webapp.core.forms import Form, IntegerRange
 from webapp.core.ids import whole_number
 from webapp.courses.services import PRICE_RANGE
 
@@ -86,10 +86,10 @@ class EventForm(Form):
         invalid_value_message=PRICE_RANGE,
     )
     vat_rate = IntegerField(
-        "Btw-percentage", default=21, validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=100)]
+        "Btw-percentage", default=21, validators=[InputRequired(message=REQUIRED), IntegerRange(min=0, max=100)]
     )
     places = IntegerField(
-        "Aantal plaatsen", validators=[InputRequired(message=REQUIRED), NumberRange(min=1, max=10000)]
+        "Aantal plaatsen", validators=[InputRequired(message=REQUIRED), IntegerRange(min=1, max=10000)]
     )
     cancellation_rules = TextAreaField("Annuleringsvoorwaarden (leeg: die van de cursus)", validators=[Optional()])
 

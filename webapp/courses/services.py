@@ -719,6 +719,7 @@ def mark_paid(context: ActingContext, invoice_id: int, paid: bool = True) -> Inv
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_FILENAME = MessageAttachment.__table__.c.filename.type.length
 
 
 class Addressee(NamedTuple):
@@ -820,11 +821,21 @@ def _safe_attachments(attachments) -> list[tuple[str, str, bytes]]:
             continue
         if len(data) > MAX_ATTACHMENT_BYTES:
             raise DomainError(f"Bijlage {filename} is groter dan 10 MB.", field="attachments")
-        name = secure_filename(filename or "") or "bijlage"
+        name = _shortened(secure_filename(filename or "") or "bijlage")
         result.append((name, mimetypes.guess_type(name)[0] or "application/octet-stream", data))
     if len(result) > MAX_ATTACHMENTS:
         raise DomainError(f"Stuur hoogstens {MAX_ATTACHMENTS} bijlagen mee.", field="attachments")
     return result
+
+
+def _shortened(name: str) -> str:
+    """A filename the archive keeps whole: a longer one is cut before its extension, which stays."""
+    if len(name) <= MAX_FILENAME:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not stem or len(extension) > 10:  # no extension to speak of
+        return name[:MAX_FILENAME]
+    return stem[: MAX_FILENAME - len(extension) - 1] + dot + extension
 
 
 def waiting(context: ActingContext) -> str | None:

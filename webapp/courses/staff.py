@@ -16,6 +16,8 @@ from webapp.extensions import db
 
 bp = staff_blueprint("courses_staff", __name__, "/cursussen")
 
+FORM_NOT_VALID = "Het formulier is niet geldig. Probeer het opnieuw."
+
 
 def _course_form(course=None):
     form = CourseForm(obj=course)
@@ -48,11 +50,13 @@ def course(course_id):
     course = db.get_or_404(Course, course_id)
     form = _course_form(course)
     event_form = EventForm(prefix="event")
-    if request.method == "POST" and request.form.get("action") == "course" and form.validate_on_submit():
+    # the page's two forms say which they are; a post from neither (tampered with, or truncated) is refused
+    action = request.form.get("action") if request.method == "POST" else None
+    if action == "course" and form.validate_on_submit():
         services.save_course(acting(), course, form.data)
         flash("De cursus is opgeslagen.", "success")
         return redirect(url_for("courses_staff.course", course_id=course.id), code=303)
-    if request.method == "POST" and request.form.get("action") == "event" and event_form.validate_on_submit():
+    if action == "event" and event_form.validate_on_submit():
         try:
             event = services.save_event(acting(), course, None, event_form.data)
         except DomainError as error:
@@ -60,9 +64,10 @@ def course(course_id):
         else:
             flash(f"Evenement {event.name} is toegevoegd.", "success")
             return redirect(url_for("courses_staff.course", course_id=course.id), code=303)
-    return render_template("courses/staff/course.html", course=course, form=form, event_form=event_form), form_status(
-        form
-    )
+    page_errors = [FORM_NOT_VALID] if request.method == "POST" and action not in ("course", "event") else []
+    return render_template(
+        "courses/staff/course.html", course=course, form=form, event_form=event_form, page_errors=page_errors
+    ), form_status(form)
 
 
 @bp.route("/evenementen/<int:event_id>", methods=["GET", "POST"])
