@@ -112,6 +112,7 @@ TARGETS = [
     ),
     Target("person", "GET", "accounts.authenticator"),
     Target("person", "POST", "accounts.authenticator", ("code",), valid=lambda world: {"code": "123456"}),
+    Target("person", "GET", "accounts.decouple_authenticator"),
     Target("person", "POST", "accounts.decouple_authenticator"),
     Target("person", "GET", "accounts.step_up", ("level", "next")),
     Target("person", "POST", "accounts.step_up", ("code", "?level", "?next"), valid=lambda world: {"code": "123456"}),
