@@ -161,6 +161,7 @@ def assert_accessible(page) -> None:
     axe is JavaScript: for a page without it, the same HTML is checked in a scripted page."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state()  # a click's navigation may have begun and not yet given its document
     if getattr(page, "javascript_disabled", False):
         html = page.content().replace("<head>", f'<head><base href="{page.url}">', 1)
         context = page.context.browser.new_context(locale="nl-NL")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -216,3 +217,17 @@ def visit(world, targets):
             except AssertionError as failure:
                 failures.append(str(failure).splitlines()[0])
     assert not failures, f"{len(failures)} failing case(s):\n" + "\n".join(failures)
+
+
+def fuzz_tests(targets: list[Target]):
+    """A module's two tests of its targets: each target with fields fuzzed on its own, the others visited together."""
+    with_fields = [target for target in targets if target.fields]
+
+    @pytest.mark.parametrize("target", with_fields, ids=[target.id for target in with_fields])
+    def test_fuzz(fuzz_world, target):
+        fuzz(fuzz_world, target)
+
+    def test_endpoints_without_fields(fuzz_world):
+        visit(fuzz_world, [target for target in targets if not target.fields])
+
+    return test_fuzz, test_endpoints_without_fields

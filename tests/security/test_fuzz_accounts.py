@@ -1,28 +1,11 @@
 """Fuzz every form and query parameter of accounts (login, reset, activation, Organisatie kiezen, Mijn gegevens,
 password, authenticator, verification), on both databases: see tests/security/fuzzing.py for what is checked."""
 
-import pytest
-
 from tests.factories import PASSWORD
-from tests.security.fuzzing import Target, fuzz, visit
+from tests.security.fuzzing import Target, fuzz_tests
+from webapp.accounts.services import EMPLOYEE_FIELDS, NAME_FIELDS, PERSONAL_FIELDS
 
 NEW_PASSWORD = "Kompas-Roer-Vlag-93"
-PERSONAL = (
-    "salutation",
-    "initials",
-    "first_name",
-    "infix",
-    "last_name",
-    "birth_date",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "country",
-    "phone",
-    "mobile",
-)
-EMPLOYEE = ("first_name", "infix", "last_name", "job_title", "department", "work_email", "work_phone")
 
 
 def _token(name):
@@ -86,7 +69,7 @@ TARGETS = [
         "person",
         "POST",
         "accounts.edit_my_data",
-        PERSONAL,
+        PERSONAL_FIELDS,
         valid=lambda world: {
             "first_name": "Kees",
             "last_name": "Jansen",
@@ -99,7 +82,7 @@ TARGETS = [
         "admin",
         "POST",
         "accounts.edit_my_data",
-        EMPLOYEE,
+        NAME_FIELDS + EMPLOYEE_FIELDS,
         valid=lambda world: {"first_name": "Deby", "last_name": "Rummens", "work_email": "deby@herenbos.example"},
     ),
     Target("person", "GET", "accounts.change_password"),
@@ -120,13 +103,4 @@ TARGETS = [
 ]
 
 
-WITH_FIELDS = [target for target in TARGETS if target.fields]
-
-
-@pytest.mark.parametrize("target", WITH_FIELDS, ids=[target.id for target in WITH_FIELDS])
-def test_fuzz(fuzz_world, target):
-    fuzz(fuzz_world, target)
-
-
-def test_endpoints_without_fields(fuzz_world):
-    visit(fuzz_world, [target for target in TARGETS if not target.fields])
+test_fuzz, test_endpoints_without_fields = fuzz_tests(TARGETS)

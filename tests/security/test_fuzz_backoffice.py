@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.security.fuzzing import Target, fuzz, visit
+from tests.security.fuzzing import Target, fuzz_tests
 from webapp.passes.importer import CSV_COLUMNS, template_csv
 
 
@@ -76,16 +76,7 @@ TARGETS = [
 ]
 
 
-WITH_FIELDS = [target for target in TARGETS if target.fields]
-
-
-@pytest.mark.parametrize("target", WITH_FIELDS, ids=[target.id for target in WITH_FIELDS])
-def test_fuzz(fuzz_world, target):
-    fuzz(fuzz_world, target)
-
-
-def test_endpoints_without_fields(fuzz_world):
-    visit(fuzz_world, [target for target in TARGETS if not target.fields])
+test_fuzz, test_endpoints_without_fields = fuzz_tests(TARGETS)
 
 
 UNREADABLE = {

@@ -5,9 +5,7 @@ for what is checked."""
 import io
 from datetime import timedelta
 
-import pytest
-
-from tests.security.fuzzing import Target, fuzz, visit
+from tests.security.fuzzing import Target, fuzz_tests
 from webapp.core.timeutil import today_local
 
 COURSE = ("name", "category_id", "custom_for_id", "description", "cancellation_rules")
@@ -166,13 +164,4 @@ TARGETS = [
 ]
 
 
-WITH_FIELDS = [target for target in TARGETS if target.fields]
-
-
-@pytest.mark.parametrize("target", WITH_FIELDS, ids=[target.id for target in WITH_FIELDS])
-def test_fuzz(fuzz_world, target):
-    fuzz(fuzz_world, target)
-
-
-def test_endpoints_without_fields(fuzz_world):
-    visit(fuzz_world, [target for target in TARGETS if not target.fields])
+test_fuzz, test_endpoints_without_fields = fuzz_tests(TARGETS)

@@ -1,9 +1,7 @@
 """Fuzz every form and query parameter of organisations (Mijn organisatie, its contact persons and Logboek; the
 staff's organisation pages), on both databases: see tests/security/fuzzing.py for what is checked."""
 
-import pytest
-
-from tests.security.fuzzing import Target, fuzz, visit
+from tests.security.fuzzing import Target, fuzz_tests
 
 ORGANISATION = ("name", "kvk_number", "email", "phone", "street", "house_number", "postcode", "city")
 CONTACT = (
@@ -94,13 +92,4 @@ TARGETS = [
 ]
 
 
-WITH_FIELDS = [target for target in TARGETS if target.fields]
-
-
-@pytest.mark.parametrize("target", WITH_FIELDS, ids=[target.id for target in WITH_FIELDS])
-def test_fuzz(fuzz_world, target):
-    fuzz(fuzz_world, target)
-
-
-def test_endpoints_without_fields(fuzz_world):
-    visit(fuzz_world, [target for target in TARGETS if not target.fields])
+test_fuzz, test_endpoints_without_fields = fuzz_tests(TARGETS)
