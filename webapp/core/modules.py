@@ -37,15 +37,15 @@ class Link:
 
     `public`: shown to visitors too; otherwise to logged-in users, and with `mandate` only to those
     acting for an organisation with that service's mandate. `description`: one line on what the page is
-    for (the start page's tile, the staff dashboard). `waiting(context)`: what waits there for the acting
-    user, in Dutch ("2 verzoeken beschikbaar"), or None; the start page's tile shows it."""
+    for (the start page's tile, the staff dashboard). `waiting`: what waits there for the acting user,
+    which the start page's tile shows (see Waiting)."""
 
     label: str
     endpoint: str
     mandate: str | None = None
     public: bool = False
     description: str = ""
-    waiting: Callable[[object], str | None] | None = None
+    waiting: "Waiting | None" = None
 
     def visible_to(self, context) -> bool:
         if self.public:
@@ -53,6 +53,18 @@ class Link:
         if context is None:
             return False
         return self.mandate is None or context.has_mandate(self.mandate)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits behind a tile for the acting user. `count`: a SELECT of one number with bound parameters
+    (built once: the start page asks every tile's count in one statement); `params(context)`: their values for
+    the acting user; `says(number)`: that number in Dutch ("2 verzoeken beschikbaar"), or None when nothing
+    waits."""
+
+    count: object
+    params: Callable[[object], dict]
+    says: Callable[[int], str | None]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Courses (manual 001): the Cursusagenda, enrolment, Mijn cursussen, invoices and the message archive (Digitaal Dossier)."""
 
-from webapp.core.modules import Link, Module, Service
+from webapp.core.modules import Link, Module, Service, Waiting
 from webapp.courses import commands, demo, services, staff, views
 
 module = Module(
@@ -19,7 +19,9 @@ module = Module(
             "Cursussen",
             "courses.my_courses",
             description="Inschrijven voor cursussen, uw inschrijvingen, resultaten en facturen bekijken.",
-            waiting=services.waiting,
+            waiting=Waiting(
+                services.COMING_ENROLLMENTS, services.coming_enrollments_params, services.coming_enrollments_said
+            ),
         ),
     ),
     staff_pages=(

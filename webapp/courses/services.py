@@ -838,18 +838,25 @@ def _shortened(name: str) -> str:
     return stem[: MAX_FILENAME - len(extension) - 1] + dot + extension
 
 
-def waiting(context: ActingContext) -> str | None:
-    """The start page's word on the courses tile: the user's enrolments for events still to come."""
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(Enrollment)
-        .join(Event, Event.id == Enrollment.event_id)
-        .where(
-            Enrollment.participant_id == context.user_id,
-            Enrollment.status == "enrolled",
-            Event.starts_on >= today_local(),
-        )
+# The start page's count on the courses tile: the user's enrolments for events still to come
+# (see core.modules.Waiting).
+COMING_ENROLLMENTS = (
+    select(func.count())
+    .select_from(Enrollment)
+    .join(Event, Event.id == Enrollment.event_id)
+    .where(
+        Enrollment.participant_id == bindparam("coming_enrollments_user"),
+        Enrollment.status == "enrolled",
+        Event.starts_on >= bindparam("coming_enrollments_today"),
     )
+)
+
+
+def coming_enrollments_params(context: ActingContext) -> dict:
+    return {"coming_enrollments_user": context.user_id, "coming_enrollments_today": today_local()}
+
+
+def coming_enrollments_said(count: int) -> str | None:
     if not count:
         return None
     return "1 inschrijving voor een komende cursus" if count == 1 else f"{count} inschrijvingen voor komende cursussen"

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from webapp.core.modules import Link, Module, Periodic, Service
+from webapp.core.modules import Link, Module, Periodic, Service, Waiting
 from webapp.passes import archive, commands, demo, render, services, staff, views
 
 module = Module(
@@ -17,7 +17,7 @@ module = Module(
             "passes.index",
             mandate=services.SERVICE,
             description="Digitale pasjes (PDF) van kwalificatiehouders van uw organisatie aanvragen en downloaden.",
-            waiting=services.waiting,
+            waiting=Waiting(services.READY_REQUESTS, services.ready_requests_params, services.ready_requests_said),
         ),
     ),
     staff_pages=(

@@ -627,15 +627,21 @@ def verification(token: str) -> Qualification:
     return qualification
 
 
-def waiting(context: ActingContext) -> str | None:
-    """The start page's word on the passes tile: the user's requests ready to download."""
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(PassRequest)
-        .where(
-            PassRequest.user_id == _user_id(context),
-            PassRequest.status == "available",
-            PassRequest.expires_at > utcnow(),
-        )
+# The start page's count on the passes tile: the user's requests ready to download (see core.modules.Waiting).
+READY_REQUESTS = (
+    select(func.count())
+    .select_from(PassRequest)
+    .where(
+        PassRequest.user_id == bindparam("ready_requests_user"),
+        PassRequest.status == "available",
+        PassRequest.expires_at > bindparam("ready_requests_now"),
     )
+)
+
+
+def ready_requests_params(context: ActingContext) -> dict:
+    return {"ready_requests_user": _user_id(context), "ready_requests_now": utcnow()}
+
+
+def ready_requests_said(count: int) -> str | None:
     return f"{count} {'verzoek' if count == 1 else 'verzoeken'} beschikbaar" if count else None
