@@ -1,0 +1,79 @@
+"""A smartcard's states and the actions between them: the one table the code, the pages and the tests read.
+
+blank → personalising → active; personalising → failed (the card was pulled out half-way), and a failed or
+blank card may be personalised again; active ⇄ blocked; active or blocked → revoked, which is final (the
+certificate goes on the CRL). Expired is not stored: it follows from the certificate's date.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from webapp.core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class State:
+    label: str  # Dutch, for pages
+    can_sign_in: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str  # Dutch, the button
+    sources: frozenset[str]
+    target: str
+    by: str  # who takes it: "administrator", "holder" or "system" (the personalisation's own steps)
+    needs_reason: bool = False  # one of REASONS
+    asks_first: bool = False  # a confirmation page before its post
+
+
+STATES = {
+    "blank": State("Blanco"),
+    "personalising": State("Wordt aangemaakt"),
+    "active": State("Actief", can_sign_in=True),
+    "blocked": State("Geblokkeerd"),
+    "revoked": State("Ingetrokken"),
+    "failed": State("Aanmaken mislukt"),
+}
+EXPIRED = State("Verlopen")  # shown for an active or blocked card past its date; never stored
+
+ACTIONS = {
+    "personalise": Action("Aanmaken", frozenset({"blank", "failed"}), "personalising", by="holder"),
+    "complete": Action("Gelukt", frozenset({"personalising"}), "active", by="system"),
+    "fail": Action("Mislukt", frozenset({"personalising"}), "failed", by="system"),
+    "block": Action("Blokkeren", frozenset({"active"}), "blocked", by="administrator", needs_reason=True),
+    "unblock": Action("Deblokkeren", frozenset({"blocked"}), "active", by="administrator"),
+    "revoke": Action(
+        "Intrekken", frozenset({"active", "blocked"}), "revoked", by="administrator", needs_reason=True, asks_first=True
+    ),
+}
+
+# Why a card is blocked or revoked; "other" asks for a note.
+REASONS = {
+    "lost": "Verloren",
+    "stolen": "Gestolen",
+    "damaged": "Beschadigd",
+    "left": "Uit dienst",
+    "other": "Anders",
+}
+
+
+def allowed(state: str, action: str) -> bool:
+    return state in ACTIONS[action].sources
+
+
+def next_state(state: str, action: str) -> str:
+    """The state the action leads to; a Dutch refusal where the table does not allow it from `state`."""
+    if action not in ACTIONS:
+        raise DomainError("Deze actie bestaat niet.")
+    if not allowed(state, action):
+        step = ACTIONS[action].label.lower()
+        raise DomainError(f"Een kaart met de status {STATES[state].label.lower()} kunt u niet {step}.")
+    return ACTIONS[action].target
+
+
+def shown(state: str, expires_on: date | None, today: date) -> State:
+    """The state as pages show it: an active or blocked card past its date is Verlopen."""
+    if state in ("active", "blocked") and expires_on is not None and expires_on < today:
+        return EXPIRED
+    return STATES[state]
