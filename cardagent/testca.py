@@ -11,12 +11,17 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import core
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CA_NAME = "Loket Test CA"
+# The UZI register's certificate profile puts the card's identity in the subjectAltName: an otherName of
+# this type whose value is an IA5String "<OID CA>-<versie>-<UZI-nummer>-<pastype>-<abonneenummer>-<rol>-<AGB>".
+UZI_OTHER_NAME = x509.ObjectIdentifier("2.5.5.5")
+TEST_CA_OID = "2.16.528.1.1003.1.3.5.5.2"  # the UZI-register CA's OID in its profile; here only a label
 
 
 @dataclass
@@ -46,6 +51,50 @@ class TestCA:
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
+            .sign(self.key, hashes.SHA256())
+        )
+
+    def issue_credential(
+        self,
+        public_key,
+        *,
+        given_name: str,
+        surname: str,
+        uzi_number: str,
+        card_type: str,
+        subscriber_number: str,
+        role: str = "01.015",
+        days: int = 825,
+        not_before=None,
+    ) -> x509.Certificate:
+        """A credential card's certificate on the UZI profile: the holder's names in the subject, and the
+        UZI number, card type (Z zorgverlenerspas, N medewerkerspas op naam, M niet op naam) and the
+        organisation's subscriber number in the subjectAltName."""
+        identity = "-".join([TEST_CA_OID, "1", uzi_number, card_type, subscriber_number, role, "00000000"])
+        now = not_before or _now()
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, f"{given_name} {surname}"),
+                x509.NameAttribute(NameOID.GIVEN_NAME, given_name),
+                x509.NameAttribute(NameOID.SURNAME, surname),
+                x509.NameAttribute(NameOID.SERIAL_NUMBER, uzi_number),
+            ]
+        )
+        return (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(self.certificate.subject)
+            .public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=days))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
+            .add_extension(
+                x509.SubjectAlternativeName([x509.OtherName(UZI_OTHER_NAME, core.IA5String(identity).dump())]),
+                critical=False,
+            )
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
             .sign(self.key, hashes.SHA256())
         )
