@@ -39,20 +39,12 @@ class TestCA:
         ]
         if serial_number:
             attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_number))
-        now = _now()
-        return (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name(attributes))
-            .issuer_name(self.certificate.subject)
-            .public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=days))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
-            .sign(self.key, hashes.SHA256())
+        return self._leaf(
+            x509.Name(attributes),
+            public_key,
+            _now(),
+            days,
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]),
         )
 
     def issue_credential(
@@ -81,6 +73,11 @@ class TestCA:
                 x509.NameAttribute(NameOID.SERIAL_NUMBER, uzi_number),
             ]
         )
+        names = x509.SubjectAlternativeName([x509.OtherName(UZI_OTHER_NAME, core.IA5String(identity).dump())])
+        return self._leaf(subject, public_key, now, days, names)
+
+    def _leaf(self, subject: x509.Name, public_key, now, days: int, extension) -> x509.Certificate:
+        """A certificate for a key on a card, with the extension that says what the card is for."""
         return (
             x509.CertificateBuilder()
             .subject_name(subject)
@@ -91,10 +88,7 @@ class TestCA:
             .not_valid_after(now + datetime.timedelta(days=days))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
-            .add_extension(
-                x509.SubjectAlternativeName([x509.OtherName(UZI_OTHER_NAME, core.IA5String(identity).dump())]),
-                critical=False,
-            )
+            .add_extension(extension, critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
             .sign(self.key, hashes.SHA256())
         )
