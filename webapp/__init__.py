@@ -20,6 +20,7 @@ MODULES = [
     "webapp.passes",
     "webapp.courses",
     "webapp.cardcheck",
+    "webapp.smartcards",
 ]
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

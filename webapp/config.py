@@ -85,6 +85,18 @@ class Config:
         self.CARDAGENT_PORT = int(os.environ.get("CARDAGENT_PORT", "24727"))
         # PEM file of the CAs whose cards may sign in; unset: the virtual card's test CA.
         self.CARDAGENT_CA_FILE = os.environ.get("CARDAGENT_CA_FILE") or None
+        # Smartcards: the outside CA(s) whose credential cards (UZI-passen) the portal trusts, PEM; unset: the
+        # virtual card's test CA. The portal's own issuing CA: key and certificate files, made in the instance
+        # folder when unset or missing; how long a smartcard's certificate is valid.
+        self.CREDENTIAL_CA_FILE = os.environ.get("CREDENTIAL_CA_FILE") or None
+        self.SMARTCARD_CA_KEY_FILE = os.environ.get("SMARTCARD_CA_KEY_FILE") or os.path.join(
+            instance_path, "smartcard-ca", "ca-key.pem"
+        )
+        self.SMARTCARD_CA_CERT_FILE = os.environ.get("SMARTCARD_CA_CERT_FILE") or os.path.join(
+            instance_path, "smartcard-ca", "ca.pem"
+        )
+        self.SMARTCARD_CA_NAME = os.environ.get("SMARTCARD_CA_NAME", "Loket Smartcard CA")
+        self.SMARTCARD_VALID_DAYS = int(os.environ.get("SMARTCARD_VALID_DAYS", str(3 * 365)))
         # Who sends the course invoices and where they are paid; the defaults are the demo's (not a real account).
         self.INVOICE_SUPPLIER_NAME = os.environ.get("INVOICE_SUPPLIER_NAME", "Onderwijsgroep Noordwest-Holland")
         self.INVOICE_SUPPLIER_ADDRESS = os.environ.get(

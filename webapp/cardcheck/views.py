@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import current_app, jsonify, render_template, request, session
 
-from webapp.cardcheck import services
+from webapp.core import cardsignin
 from webapp.core.errors import DomainError
 from webapp.core.staff import staff_blueprint
 
@@ -30,17 +30,15 @@ def index():
 
 @bp.post("/uitdaging")
 def challenge():
-    return jsonify(nonce=services.OneChallenge(session).issue())
+    return jsonify(nonce=cardsignin.OneChallenge(session).issue())
 
 
 @bp.post("/controle")
 def check():
     try:
-        payload = services.read_answer(request.stream.read(services.MAX_ANSWER_BYTES + 1))
-        card = services.check_sign_in(
-            payload.get("result"),
-            nonce=str(payload.get("nonce", "")),
-            challenges=services.OneChallenge(session),
+        card = cardsignin.check_sign_in(
+            request.stream.read(cardsignin.MAX_ANSWER_BYTES + 1),
+            challenges=cardsignin.OneChallenge(session),
             public_url=current_app.config["PUBLIC_URL"],
             ca_file=_ca_file(),
         )

@@ -1,6 +1,11 @@
-"""Smartcards (manual 002, issue 15): cards the portal itself issues and manages.
+"""Smartcards (manual 002): organisations register and validate with a credential card, their administrators
+manage the smartcards the portal issues, and employees make their own smartcard through the card agent."""
 
-Being built: so far the portal's issuing CA (ca.py), the cards' state table (states.py) and the credential
-cards read on the UZI profile (credentials.py). The module declares itself here, and joins webapp.MODULES,
-once it has pages.
-"""
+from webapp.core.modules import Module, Service
+from webapp.smartcards import models  # noqa: F401  (the tables, for the migrations)
+
+module = Module(
+    name="smartcards",
+    label="Smartcards",
+    service=Service("smartcards", "Smartcards beheren"),
+)

@@ -1,4 +1,5 @@
-"""Fixtures for the card agent: pcscd, the virtual card behind vpcd, the agent process.
+"""Fixtures for the card stack, loaded for the whole suite by tests/conftest.py: pcscd, the virtual card
+behind vpcd, the agent process, and Chromium for pages that use the agent.
 
 A missing component skips its tests with what to install, except when CI=true: then it fails.
 pcscd is started here (`pcscd -f`, as root) unless one is running already, and stopped again
@@ -21,9 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import LOCK_FILE, ORIGIN, READER, REPOSITORY, VPCD_DRIVER, missing, wait_for
-
-HERE = Path(__file__).resolve().parent
+from tests.cardagent.support import LOCK_FILE, ORIGIN, READER, REPOSITORY, VPCD_DRIVER, missing, wait_for
 
 
 def pytest_configure(config):
@@ -31,10 +30,12 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist with --dist loadgroup, all card agent tests share one worker, so
+    """Under pytest-xdist with --dist loadgroup, all tests on the card stack share one worker, so
     only one of them starts pcscd and holds vpcd's fixed port."""
+    cardagent_tests = Path(__file__).resolve().parent / "cardagent"
     for item in items:
-        if HERE in Path(str(item.path)).resolve().parents:
+        uses_stack = {"stack", "pyscard", "agent", "agent_factory", "card_browser"} & set(item.fixturenames)
+        if uses_stack or cardagent_tests in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.xdist_group("cardagent"))
 
 
@@ -344,7 +345,7 @@ def handshake():
 @pytest.fixture(scope="session")
 def card_browser():
     """Chromium on a thread of its own (see BrowserThread), for pages that use the agent."""
-    from .support import CHROMIUM, BrowserThread
+    from tests.cardagent.support import CHROMIUM, BrowserThread
 
     try:
         import playwright.sync_api  # noqa: F401

@@ -1,4 +1,5 @@
-"""Card sign-in for the test page: a one-time challenge per session, checked on return."""
+"""Signing in with a card through the card agent: a one-time challenge per session and purpose, and the
+server's check of the agent's answer (origin-bound signature, chain to a trusted CA, validity dates)."""
 
 import json
 import secrets
@@ -16,20 +17,20 @@ UNREADABLE = "De kaart kon niet worden gecontroleerd: het antwoord van de Kaartl
 
 
 class OneChallenge:
-    """verify_sign_in's challenge book, kept in the user's session: one challenge, taken once."""
+    """verify_sign_in's challenge book, kept in the user's session: one challenge per purpose (a page's card
+    step), taken once; a challenge issued for one purpose is no good for another."""
 
-    KEY = "card_challenge"
-
-    def __init__(self, session):
+    def __init__(self, session, purpose: str = "cardcheck"):
         self.session = session
+        self.key = f"card_challenge:{purpose}"
 
     def issue(self) -> str:
         nonce = secrets.token_urlsafe(NONCE_BYTES)
-        self.session[self.KEY] = nonce
+        self.session[self.key] = nonce
         return nonce
 
     def take(self, nonce: str) -> bool:
-        issued = self.session.pop(self.KEY, None)
+        issued = self.session.pop(self.key, None)
         return issued is not None and secrets.compare_digest(issued, nonce)
 
 
@@ -57,18 +58,28 @@ def trusted_cas(ca_file: str) -> tuple[x509.Certificate, ...]:
     return tuple(x509.load_pem_x509_certificates(Path(ca_file).read_bytes()))
 
 
-def check_sign_in(result: dict, *, nonce: str, challenges: OneChallenge, public_url: str, ca_file: str) -> dict:
-    """The card holder's name and certificate subject when the answer proves a trusted card."""
+def verified_certificate(
+    body: bytes, *, challenges: OneChallenge, public_url: str, trusted: tuple[x509.Certificate, ...]
+) -> x509.Certificate:
+    """The certificate of the card whose answer (the page's post: `{"nonce": …, "result": <the agent's
+    sign_in result>}`) proves it signed this session's challenge for this portal's origin and chains to a
+    trusted CA; a Dutch refusal otherwise."""
+    payload = read_answer(body)
     try:
-        certificate = verify_sign_in(
-            result,
+        return verify_sign_in(
+            payload.get("result"),
             expected_origin=origin_of(public_url),
-            nonce=nonce,
+            nonce=str(payload.get("nonce", "")),
             challenges=challenges,
-            trusted_cas=trusted_cas(ca_file),
+            trusted_cas=trusted,
         )
     except SignInInvalid as error:
         raise DomainError(f"De kaart kon niet worden gecontroleerd: {error}.") from error
+
+
+def check_sign_in(body: bytes, *, challenges: OneChallenge, public_url: str, ca_file: str) -> dict:
+    """The card holder's name and certificate subject when the answer proves a trusted card."""
+    certificate = verified_certificate(body, challenges=challenges, public_url=public_url, trusted=trusted_cas(ca_file))
     names = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
     return {
         "common_name": names[0].value if names else "",

@@ -1,0 +1,119 @@
+"""What the smartcards module keeps: registration requests, the cards it issues and their history, and the
+credential cards employees have shown it (for the list of those about to expire)."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.accounts.models import Organisation, User
+from webapp.core.timeutil import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+class RegistrationRequest(db.Model):
+    """Registreren organisatie, aanvragen: an organisation asks to use smartcards. Staff accept or reject it;
+    the representative validates an accepted one with a care-provider card whose subscriber number matches."""
+
+    __tablename__ = "smartcard_registration_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_name: Mapped[str] = mapped_column(String(160))
+    kvk_number: Mapped[str] = mapped_column(String(8))
+    subscriber_number: Mapped[str] = mapped_column(String(8), index=True)  # abonneenummer in the UZI register
+    street: Mapped[str] = mapped_column(String(120))
+    house_number: Mapped[str] = mapped_column(String(20))
+    postcode: Mapped[str] = mapped_column(String(10))
+    city: Mapped[str] = mapped_column(String(80))
+    representative_name: Mapped[str] = mapped_column(String(240))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(12), default="submitted")  # see request_states.STATES
+    reason: Mapped[str] = mapped_column(String(500), default="")  # why it was rejected
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+
+class Smartcard(db.Model):
+    """A card the portal issues (the manual's ZORG-ID Smartcard), in one of states.STATES."""
+
+    __tablename__ = "smartcards"
+    __table_args__ = (
+        Index("ix_smartcards_organisation_state", "organisation_id", "state"),
+        Index("ix_smartcards_organisation_holder", "organisation_id", "holder_name"),
+        Index("ix_smartcards_organisation_created", "organisation_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(240))
+    credential_number: Mapped[str] = mapped_column(String(20), default="")  # the UZI number it was made with
+    card_serial: Mapped[str] = mapped_column(String(32), unique=True)  # in the certificate's subject
+    certificate_serial: Mapped[str | None] = mapped_column(String(40), unique=True)  # hex, once issued
+    certificate: Mapped[bytes | None] = mapped_column(LargeBinary)  # DER
+    state: Mapped[str] = mapped_column(String(16), default="personalising")  # see states.STATES
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the CRL's revocation date
+    revocation_reason: Mapped[str] = mapped_column(String(12), default="")  # a key of states.REASONS
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    holder: Mapped[User | None] = relationship()
+    events: Mapped[list["SmartcardEvent"]] = relationship(
+        back_populates="smartcard", cascade="all, delete-orphan", order_by="SmartcardEvent.id"
+    )
+
+
+class SmartcardEvent(db.Model):
+    """One state change of a card: who, when, from which state, and why."""
+
+    __tablename__ = "smartcard_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    smartcard_id: Mapped[int] = mapped_column(ForeignKey("smartcards.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # a key of states.ACTIONS, or "create"
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(12), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    smartcard: Mapped[Smartcard] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class CredentialCardSeen(db.Model):
+    """An employee's credential card as the portal last saw it (making a smartcard with it), so that the
+    administrator sees whose cards expire soon without a smartcard."""
+
+    __tablename__ = "smartcard_credential_cards"
+    __table_args__ = (UniqueConstraint("organisation_id", "uzi_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    holder_name: Mapped[str] = mapped_column(String(240))
+    uzi_number: Mapped[str] = mapped_column(String(20))
+    card_type: Mapped[str] = mapped_column(String(1))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RevocationListNumber(db.Model):
+    """The CRL's number (RFC 5280 crlNumber): one row, raised for every list published."""
+
+    __tablename__ = "smartcard_crl_numbers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
