@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from webapp.core.errors import DomainError
-from webapp.smartcards import states
+from webapp.smartcards import request_states, states
 
 PAIRS = [(state, action) for state in states.STATES for action in states.ACTIONS]
 
@@ -51,3 +51,28 @@ def test_expired_follows_from_the_date():
     assert states.shown("active", today, today) is states.STATES["active"]
     assert states.shown("revoked", today - timedelta(days=1), today) is states.STATES["revoked"]
     assert not states.EXPIRED.can_sign_in
+
+
+REQUEST_PAIRS = [(state, action) for state in request_states.STATES for action in request_states.ACTIONS]
+
+
+@pytest.mark.parametrize(("state", "action"), REQUEST_PAIRS, ids=[f"{s}-{a}" for s, a in REQUEST_PAIRS])
+def test_every_request_state_and_action(state, action):
+    rule = request_states.ACTIONS[action]
+    if state in rule.sources:
+        assert request_states.next_state(state, action) == rule.target
+    else:
+        with pytest.raises(DomainError) as refused:
+            request_states.next_state(state, action)
+        assert refused.value.message.startswith(
+            "Een aanvraag met de status " + request_states.STATES[state].label.lower()
+        )
+
+
+def test_a_request_is_decided_once_and_validated_only_after_acceptance():
+    follows = {
+        (state, request_states.ACTIONS[action].target)
+        for state, action in REQUEST_PAIRS
+        if state in request_states.ACTIONS[action].sources
+    }
+    assert follows == {("submitted", "accepted"), ("submitted", "rejected"), ("accepted", "validated")}

@@ -58,7 +58,7 @@ class Smartcard(db.Model):
     card_serial: Mapped[str] = mapped_column(String(32), unique=True)  # in the certificate's subject
     certificate_serial: Mapped[str | None] = mapped_column(String(40), unique=True)  # hex, once issued
     certificate: Mapped[bytes | None] = mapped_column(LargeBinary)  # DER
-    state: Mapped[str] = mapped_column(String(16), default="personalising")  # see states.STATES
+    state: Mapped[str] = mapped_column(String(16), default="blank")  # see states.STATES
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

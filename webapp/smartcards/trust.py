@@ -10,6 +10,12 @@ from webapp.core.cardsignin import trusted_cas
 from webapp.core.timeutil import utcnow
 from webapp.smartcards import ca
 
+CRL_PATH = "/smartcards/crl"  # where the revocation list is published; every certificate names it
+
+
+def crl_url() -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + CRL_PATH
+
 
 def credential_cas() -> tuple[x509.Certificate, ...]:
     """The CAs whose credential cards (UZI-passen) may sign in: CREDENTIAL_CA_FILE, or in development the
