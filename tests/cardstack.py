@@ -100,9 +100,12 @@ class Stack:
         except Exception:
             return False
 
-    def insert(self, kind: str = "credential", key_type: str = "EC-P256", pin: str = "123456"):
+    def insert(self, kind: str = "credential", key_type: str = "EC-P256", pin: str = "123456", **uzi):
+        """A new virtual card in the reader. `uzi`: a credential card on the UZI profile, with the options of
+        `python -m cardagent.virtualcard` as keywords (card_type="Z", subscriber_number="90000001",
+        uzi_number=, given_name=, surname=, days=, not_before="YYYY-MM-DD")."""
         self.remove()
-        self.card = VirtualCardProcess(self, kind, key_type, pin)
+        self.card = VirtualCardProcess(self, kind, key_type, pin, uzi)
         return self.card
 
     def remove(self):
@@ -114,7 +117,7 @@ class Stack:
 class VirtualCardProcess:
     count = 0
 
-    def __init__(self, stack: Stack, kind: str, key_type: str, pin: str):
+    def __init__(self, stack: Stack, kind: str, key_type: str, pin: str, uzi: dict | None = None):
         VirtualCardProcess.count += 1
         self.stack = stack
         self.state_path = stack.tmp / f"card-{VirtualCardProcess.count}.json"
@@ -138,6 +141,7 @@ class VirtualCardProcess:
                 pin,
                 "--trace",
                 str(self.trace_path),
+                *[part for name, value in (uzi or {}).items() for part in (f"--{name.replace('_', '-')}", str(value))],
             ],
             env=child_environment(),
             stdout=subprocess.DEVNULL,

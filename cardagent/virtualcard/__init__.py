@@ -29,8 +29,10 @@ def credential_state(
     pin: str = piv.DEFAULT_PIN,
     puk: str = piv.DEFAULT_PUK,
     serial_number: str = "",
+    uzi: dict | None = None,
 ) -> CardState:
-    """A personalised card with a key in 9A and a certificate from the test CA."""
+    """A personalised card with a key in 9A and a certificate from the test CA; with `uzi` (the keyword
+    arguments of TestCA.issue_credential but the key) a credential card on the UZI profile."""
     state = CardState(
         pin=pin,
         puk=puk,
@@ -40,7 +42,10 @@ def credential_state(
     )
     key = generate_key(algorithm)
     state.set_private_key(piv.SLOT_AUTHENTICATION, piv.ASYMMETRIC_ALGORITHMS[algorithm], key)
-    certificate = ca.issue(key.public_key(), common_name, serial_number or f"{secrets.randbelow(10**9):09d}")
+    if uzi is not None:
+        certificate = ca.issue_credential(key.public_key(), **uzi)
+    else:
+        certificate = ca.issue(key.public_key(), common_name, serial_number or f"{secrets.randbelow(10**9):09d}")
     der = certificate.public_bytes(serialization.Encoding.DER)
     state.objects[f"{piv.CERTIFICATE_OBJECTS[piv.SLOT_AUTHENTICATION]:06X}"] = (
         tlv.tlv(0x70, der) + tlv.tlv(0x71, b"\x00") + tlv.tlv(0xFE)

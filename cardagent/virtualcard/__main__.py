@@ -1,11 +1,14 @@
-"""python -m cardagent.virtualcard --state FILE [--blank | --credential] [--host H --port P]"""
+"""python -m cardagent.virtualcard --state FILE [--blank | --credential [--card-type Z|N|M --subscriber-number N
+...]] [--host H --port P]"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import secrets
 import signal
 import sys
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from ..testca import ensure_test_ca
@@ -41,6 +44,26 @@ def parse_arguments(argv=None):
     parser.add_argument("--key-type", choices=["EC-P256", "RSA-2048"], default="EC-P256")
     parser.add_argument("--name", default="Test Zorgverlener", help="certificate common name")
     parser.add_argument("--pin", default="123456", help="PIN of a new credential card")
+    uzi = parser.add_argument_group(
+        "credential card on the UZI profile",
+        "with --card-type, the certificate is a UZI-pas's (subjectAltName 2.5.5.5)",
+    )
+    uzi.add_argument(
+        "--card-type",
+        choices=["Z", "N", "M"],
+        help="Z zorgverlenerspas (may validate an organisation), N medewerkerspas op naam, M niet op naam",
+    )
+    uzi.add_argument("--subscriber-number", default="90000001", help="the organisation's abonneenummer")
+    uzi.add_argument("--uzi-number", default="", help="the card's UZI number (default: random)")
+    uzi.add_argument("--given-name", default="Test")
+    uzi.add_argument("--surname", default="Zorgverlener")
+    uzi.add_argument("--days", type=int, default=825, help="days of validity from --not-before")
+    uzi.add_argument(
+        "--not-before",
+        type=_utc_date,
+        default=None,
+        help="YYYY-MM-DD the certificate starts (default now); an early date with few --days makes an expired card",
+    )
     parser.add_argument(
         "--trace", type=Path, default=None, help="append each command's header (CLA INS P1 P2, no data) to FILE"
     )
@@ -48,6 +71,24 @@ def parse_arguments(argv=None):
     parser.add_argument("--port", type=int, default=35963)
     parser.add_argument("-v", "--verbose", action="store_true")
     return parser.parse_args(argv)
+
+
+def _utc_date(text: str) -> datetime:
+    return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
+
+
+def _uzi(arguments) -> dict | None:
+    if arguments.card_type is None:
+        return None
+    return {
+        "given_name": arguments.given_name,
+        "surname": arguments.surname,
+        "uzi_number": arguments.uzi_number or f"{secrets.randbelow(10**9):09d}",
+        "card_type": arguments.card_type,
+        "subscriber_number": arguments.subscriber_number,
+        "days": arguments.days,
+        "not_before": arguments.not_before,
+    }
 
 
 def main(argv=None) -> int:
@@ -59,7 +100,7 @@ def main(argv=None) -> int:
     if arguments.reset or not arguments.state.exists():
         if arguments.kind == "credential":
             ca = ensure_test_ca(arguments.ca_dir or arguments.state.parent / "test-ca")
-            new_state = credential_state(ca, arguments.name, arguments.key_type, arguments.pin)
+            new_state = credential_state(ca, arguments.name, arguments.key_type, arguments.pin, uzi=_uzi(arguments))
         else:
             new_state = blank_state()
         state_file.save(arguments.state, new_state)
