@@ -160,7 +160,11 @@ def limited_app(app, database_url, tmp_path):
     from webapp.extensions import limiter
 
     limited = make_app(
-        tmp_path, database_url, RATELIMIT_ENABLED=True, SMARTCARD_REQUEST_LIMITS="3 per minute", RATELIMIT_STORAGE_URI="memory://"
+        tmp_path,
+        database_url,
+        RATELIMIT_ENABLED=True,
+        SMARTCARD_REQUEST_LIMITS="3 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
     )
     yield limited
     limiter.reset()

@@ -11,7 +11,6 @@ from webapp.core.errors import DomainError, NotFound
 from webapp.core.models import AuditEvent
 from webapp.extensions import db
 from webapp.smartcards import requests
-from webapp.smartcards.models import RegistrationRequest
 
 
 def make_request(name="Zorggroep De Linde", subscriber="90001234", email="anna@delinde.example"):
