@@ -4,6 +4,7 @@ manage the smartcards the portal issues, and employees make their own smartcard 
 from webapp.core.modules import Link, Module, Service, Waiting
 from webapp.smartcards import (
     models,  # noqa: F401  (the tables, for the migrations)
+    request_demo,
     request_views,
     requests,
     staff,
@@ -30,4 +31,5 @@ module = Module(
             waiting=Waiting(requests.WAITING_REQUESTS, requests.waiting_params, requests.waiting_said),
         ),
     ),
+    demo=request_demo.load_demo,
 )
