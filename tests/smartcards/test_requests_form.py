@@ -185,3 +185,22 @@ def test_the_form_is_rate_limited_per_address(limited_app):
     # the page itself, and another address, are not limited
     assert client.get("/smartcards/aanvragen", environ_base=address).status_code == 200
     assert client.post("/smartcards/aanvragen", data={}, environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 400
+
+
+def test_a_request_that_loses_the_race_gets_the_same_dutch_message(app, monkeypatch):
+    """Two submissions for one number at once: both pass the service's look-up, the database refuses the second,
+    and the service turns that into the duplicate's message (the first stays, the session stays usable)."""
+    from webapp.core.errors import DomainError
+    from webapp.smartcards import requests
+
+    fields = {**GOOD, "kvk_number": "12345678", "postcode": "1741 AB"}
+    with app.test_request_context():
+        requests.submit(fields)
+        db.session.commit()
+        monkeypatch.setattr(requests, "_holds_number", lambda number: False)  # the look-up ran before the commit
+        with pytest.raises(DomainError) as refused:
+            requests.submit(fields)
+        assert refused.value.field == "subscriber_number"
+        assert "Voor dit abonneenummer loopt al een aanvraag" in refused.value.message
+        db.session.commit()
+    assert stored() == 1
