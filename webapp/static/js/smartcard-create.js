@@ -47,6 +47,7 @@ async function checkAgent(box) {
 // Step 3: sign in with the credential card; the server checks it and names the next step.
 function credentialSignIn(form) {
   const status = document.getElementById("card-status");
+  form.querySelector("button").disabled = false; // the card steps work once this script runs
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     say(status, "Bezig… Voer de pincode van uw UZI-pas in het venster van de Kaartlezer-app in.");

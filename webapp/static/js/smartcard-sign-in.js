@@ -22,6 +22,8 @@ async function post(url, body) {
   return { ok: response.ok && data.ok !== false, data };
 }
 
+form.querySelector("button").disabled = false; // the card steps work once this script runs
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   status.textContent = "Bezig… Voer uw pincode in het venster van de Kaartlezer-app in.";
