@@ -91,6 +91,15 @@ PAGES = {
     "courses_staff.event": [("staff", {"event_id": "@event"})],
     "courses_staff.invoices": [("staff", {})],
     "courses_staff.message": [("staff", {})],
+    # ZORG-ID Smartcard aanmaken: the later steps without a checked credential card go back to it (the browser
+    # test through the card stack, tests/smartcards/test_personalise_browser.py, checks them with a card)
+    "smartcard_personalise.intro": [("person", {})],
+    "smartcard_personalise.credential": [("person", {})],
+    "smartcard_personalise.birth_date": [("person", {})],
+    "smartcard_personalise.card": [("person", {})],
+    "smartcard_personalise.done": [("person", {})],
+    "smartcard_signin.sign_in": [("anonymous", {})],
+    "smartcard_signin.step_up": [("person", {})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]

@@ -67,6 +67,11 @@ ACCESS = {
     "courses.": LOGGED_IN,
     "courses.organisation_courses": frozenset({"admin_other"}),
     "courses_staff.": frozenset({"staff"}),
+    # smartcards: making a card is for any logged-in account (it becomes theirs); signing in with a card is
+    # public, its step-up for the logged-in user's own card.
+    "smartcard_personalise.": LOGGED_IN,
+    "smartcard_signin.": ALL,
+    "smartcard_signin.step_up": LOGGED_IN,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")
