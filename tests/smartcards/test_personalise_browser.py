@@ -11,7 +11,9 @@ import pytest
 from cryptography import x509
 from sqlalchemy import select
 
+from tests.browser.fixtures import assert_accessible
 from tests.cardagent.support import wait_for
+from tests.components import nu_html_errors
 from tests.factories import PASSWORD, Factory
 from tests.smartcards import cards
 from webapp.extensions import db
@@ -74,6 +76,12 @@ def watch_frames(websocket, frames):
     websocket.on("framereceived", lambda payload: frames.append(payload))
 
 
+def keep(page, name):
+    """The page as it is now, for the secrets search and the Nu checker; axe judges it here."""
+    page.pages_seen[name] = page.content()
+    assert_accessible(page)
+
+
 def open_card_step(browser, url):
     """Log in, find the agent, sign in with the credential card, give the birth date: on the card page."""
 
@@ -81,7 +89,7 @@ def open_card_step(browser, url):
         from playwright.sync_api import expect
 
         page = browser.new_page()
-        page.pages_seen = []
+        page.pages_seen = {}
         page.frames_seen = []
         page.on("websocket", lambda ws: watch_frames(ws, page.frames_seen))
         page.goto(url + "/")
@@ -91,16 +99,16 @@ def open_card_step(browser, url):
         page.get_by_role("button", name="Inloggen").click()
         page.wait_for_url("**/smartcards/aanmaken")
         expect(page.locator("#agent-status")).to_contain_text("De Kaartlezer-app is gevonden", timeout=10000)
-        page.pages_seen.append(page.content())
+        keep(page, "intro")
         page.get_by_role("link", name="Volgende").click()
         page.get_by_role("button", name="Inloggen met UZI-pas").click()
         page.wait_for_url("**/smartcards/aanmaken/geboortedatum", timeout=20000)
-        page.pages_seen.append(page.content())
+        keep(page, "birth date")
         page.fill("#birth_date", "1980-01-31")
         page.get_by_role("button", name="Volgende").click()
         page.wait_for_url("**/smartcards/aanmaken/kaart")
         expect(page.locator("#reader-status")).to_contain_text("Haal die eruit", timeout=10000)
-        page.pages_seen.append(page.content())
+        keep(page, "card")
         return page
 
     return browser.run(run)
@@ -111,7 +119,7 @@ def see_reader(browser, page, text):
         from playwright.sync_api import expect
 
         expect(page.locator("#reader-status")).to_contain_text(text, timeout=15000)
-        page.pages_seen.append(page.content())
+        keep(page, text)
 
     browser.run(run)
 
@@ -125,7 +133,7 @@ def outcome(browser, page, selector):
         from playwright.sync_api import expect
 
         expect(page.locator(selector)).to_be_visible(timeout=30000)
-        page.pages_seen.append(page.content())
+        keep(page, selector)
         return page.url, page.text_content("#main")
 
     return browser.run(run)
@@ -139,7 +147,7 @@ def everything_stored(app) -> str:
         return "\n".join(rows)
 
 
-def test_an_employee_makes_a_smartcard_and_signs_in_with_it(card_browser, portal, agent, stack, caplog):
+def test_an_employee_makes_a_smartcard_and_signs_in_with_it(card_browser, portal, agent, stack, caplog, tmp_path):
     caplog.set_level(logging.DEBUG)
     stack.insert("credential", pin=CREDENTIAL_PIN, card_type="N", subscriber_number=cards.SUBSCRIBER)
     agent.answer(pin=CREDENTIAL_PIN)
@@ -167,7 +175,7 @@ def test_an_employee_makes_a_smartcard_and_signs_in_with_it(card_browser, portal
     assert kinds == ["pin", "new_pin", "show_puk", "pin"]
     assert all(entry["origin"] == portal.url for entry in agent.transcript())
     places = {
-        "pages": "\n".join(page.pages_seen),
+        "pages": "\n".join(page.pages_seen.values()),
         "requests and responses": portal.recorder.text(),
         "websocket frames": "\n".join(str(frame) for frame in page.frames_seen),
         "portal log": caplog.text,
@@ -178,6 +186,8 @@ def test_an_employee_makes_a_smartcard_and_signs_in_with_it(card_browser, portal
     for secret in (puk, NEW_PIN, CREDENTIAL_PIN):
         for place, text in places.items():
             assert secret not in text, f"a PIN or PUK in the {place}"
+
+    assert nu_html_errors(page.pages_seen, tmp_path) == []
 
     # The new card signs in at EH3.
     agent.answer(pin=NEW_PIN)

@@ -15,6 +15,7 @@ from webapp.core import cardsignin
 from webapp.core.audit import audit
 from webapp.core.auth import level_at_least
 from webapp.core.errors import DomainError
+from webapp.core.timeutil import today_local
 from webapp.extensions import db
 from webapp.smartcards import states, trust
 from webapp.smartcards.models import Smartcard
@@ -81,13 +82,14 @@ def step_up(user: User, login: LoginSession, card: Smartcard, now: datetime) -> 
 
 
 def has_active_card(user) -> bool:
-    """For the step-up registry: the user has a card that may sign in."""
-    return (
-        db.session.execute(
-            select(Smartcard.id).where(Smartcard.holder_id == user.id, Smartcard.state == "active").limit(1)
-        ).first()
-        is not None
+    """For the step-up registry: the user has an active card within its dates."""
+    usable = select(Smartcard.id).where(
+        Smartcard.holder_id == user.id,
+        Smartcard.state == "active",
+        Smartcard.revoked_at.is_(None),
+        Smartcard.expires_on >= today_local(),
     )
+    return db.session.execute(usable.limit(1)).first() is not None
 
 
 def _issued_by_portal(certificate: x509.Certificate) -> bool:
