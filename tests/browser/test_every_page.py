@@ -43,7 +43,7 @@ PAGES = {
     "accounts.change_password": [("person", {})],
     "accounts.authenticator": [("person", {})],
     "accounts.decouple_authenticator": [("person", {})],  # without an authenticator: the step-up page
-    "accounts.step_up": [("admin", {"level": "EH2+"}), ("admin", {"level": "EH3"}, 403)],
+    "accounts.step_up": [("admin", {"level": "EH2+"}), ("admin", {"level": "EH3"})],  # EH3: the smartcard
     "accounts.choose_organisation": [("admin", {})],
     "organisations.show": [("admin", {})],
     "organisations.edit": [("admin", {})],

@@ -28,5 +28,13 @@ module = Module(
     periodic=(
         Periodic("Half aangemaakte smartcards afsluiten", personalise.fail_stale_cards, every=timedelta(minutes=5)),
     ),
-    step_up_methods=(StepUpMethod("Smartcard", "smartcard_signin.step_up", "EH3", available=signin.has_active_card),),
+    step_up_methods=(
+        StepUpMethod(
+            "Smartcard",
+            "smartcard_signin.step_up",
+            "EH3",
+            available=signin.has_active_card,
+            setup_endpoint="smartcard_personalise.intro",
+        ),
+    ),
 )
