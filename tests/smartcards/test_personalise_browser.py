@@ -209,18 +209,22 @@ def test_an_employee_makes_a_smartcard_and_signs_in_with_it(card_browser, portal
         assert "EH3" in db.session.scalars(select(LoginSession.level)).all()
 
 
-def test_a_card_pulled_out_half_way_ends_as_failed(card_browser, portal, agent, stack):
+@pytest.mark.parametrize("moment", ["new_pin", "pin"], ids=["while-choosing-the-pin", "between-personalise-and-store"])
+def test_a_card_pulled_out_half_way_ends_as_failed(card_browser, portal, agent, stack, moment):
     stack.insert("credential", pin=CREDENTIAL_PIN, card_type="Z", subscriber_number=cards.SUBSCRIBER)
     agent.answer(pin=CREDENTIAL_PIN)
     page = open_card_step(card_browser, portal.url)
     stack.insert("blank")
     see_reader(card_browser, page, "Lege smartcard gevonden")
-    agent.answer(new_pin=NEW_PIN, new_pin_repeat=NEW_PIN, delay=2)
+    agent.answer(pin=NEW_PIN, new_pin=NEW_PIN, new_pin_repeat=NEW_PIN, delay=2)
     click_create(card_browser, page)
-    wait_for(lambda: any(entry["kind"] == "new_pin" for entry in agent.transcript()), 15, "the agent's PIN prompt")
+    wait_for(
+        lambda: any(entry["kind"] == moment for entry in agent.transcript()[1:]), 20, f"the agent's {moment} prompt"
+    )
     stack.remove()  # while the agent's prompt is open
     url, text = outcome(card_browser, page, "#card-failed")
     assert "afgebroken" in text and "andere lege smartcard" in text
     with portal.app.app_context():
-        states = db.session.scalars(select(Smartcard.state)).all()
-    assert states == ["failed"]
+        [card] = db.session.scalars(select(Smartcard)).all()
+        assert card.state == "failed"
+        assert (card.revoked_at is not None) == (moment == "pin")  # an issued certificate is withdrawn

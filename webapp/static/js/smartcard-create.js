@@ -134,9 +134,9 @@ function createCard(form) {
       return;
     }
     try {
-      say(status, "Kies in het venster van de Kaartlezer-app twee keer uw nieuwe pincode. Haal de smartcard er niet uit!");
+      say(status, "Kies in het venster van de Kaartlezer-app twee keer uw nieuwe pincode. Daarna toont de app eenmalig uw pukcode: bewaar deze goed! Haal de smartcard er niet uit!");
       const made = await agent.personalise({ algorithm: "EC-P256", reader });
-      say(status, "De Kaartlezer-app toont uw pukcode in een eigen venster. Bewaar deze goed! Het certificaat wordt aangemaakt…");
+      say(status, "Uw smartcard is klaargemaakt en de Kaartlezer-app heeft uw pukcode getoond. Bewaar deze goed! Het certificaat wordt aangemaakt…");
       const issued = await post(form.dataset.certificate, { public_key: made.public_key });
       if (!issued.ok) throw new Error(issued.data.message);
       say(status, "Voer uw nieuwe pincode in het venster van de Kaartlezer-app in om het certificaat op de smartcard te zetten.");
