@@ -323,3 +323,13 @@ def test_the_attempt_is_audited_without_secrets(client, employee, authority, org
         "smartcard.complete",
     ):
         assert action in actions
+
+
+def test_a_certificate_serial_that_reads_like_a_bsn_does_not_stop_the_card(
+    client, employee, authority, organisation, monkeypatch
+):
+    """The audit trail refuses anything holding a BSN; a serial whose hex has nine such digits must still do."""
+    monkeypatch.setattr(x509, "random_serial_number", lambda: int("123456782", 16))
+    up_to_the_card(client, authority)
+    make_card(client)
+    assert the_card().certificate_serial == "123456782"
