@@ -32,6 +32,7 @@ function problem(error) {
 // Steps 1–2: is the agent there?
 async function checkAgent(box) {
   const status = document.getElementById("agent-status");
+  box.hidden = false;
   const agent = CardAgent.fromPage();
   try {
     const info = await agent.connect();
@@ -97,6 +98,7 @@ function createCard(form) {
   }
 
   async function watch() {
+    say(readerStatus, "De kaartlezer wordt bekeken…");
     while (watching) {
       try {
         const seen = describe(await agent.listReaders());
