@@ -206,3 +206,12 @@ def test_the_step_up_is_offered_only_with_an_active_card(client, holder, organis
 def test_the_step_up_needs_a_login(client):
     assert client.get(STEP_UP).status_code == 302
     assert client.post(f"{STEP_UP}/controle", data=b"{}", content_type="application/json").status_code == 302
+
+
+def test_an_expired_or_withdrawn_card_offers_no_step_up(client, holder, organisation):
+    smartcard(holder, organisation, now=utcnow() - timedelta(days=10), valid_for=timedelta(days=5))
+    _, withdrawn = smartcard(holder, organisation)
+    withdrawn.revoked_at = utcnow()
+    db.session.commit()
+    login(client, holder.email)
+    assert STEP_UP not in client.get("/verificatie?level=EH3").get_data(as_text=True)
