@@ -85,7 +85,7 @@ class Card:
         wait_for(lambda: not card_present(self.pcsc), 10, "the card to go away")
 
 
-def start_agent(directory: Path):
+def start_agent(directory: Path, origin: str = ORIGIN):
     answers = directory / "answers.json"
     process = subprocess.Popen(
         [
@@ -95,7 +95,7 @@ def start_agent(directory: Path):
             "--port",
             "0",
             "--origin",
-            ORIGIN,
+            origin,
             "--prompt",
             f"script:{answers}",
             "--sign-in-limit",

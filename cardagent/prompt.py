@@ -34,7 +34,18 @@ def check_new_pin(pin: str, repeat: str) -> str:
         raise PinMismatch("de twee pincodes zijn niet gelijk")
     if not (pin.isascii() and pin.isdigit() and 6 <= len(pin) <= 8):
         raise PinMismatch("een pincode heeft 6 tot 8 cijfers")
+    if is_trivial(pin):
+        raise PinMismatch("deze pincode is te makkelijk te raden, zoals 000000 of 123456")
     return pin
+
+
+def is_trivial(pin: str) -> bool:
+    """A PIN anyone tries first: a run up or down (123456, 654321, 890123), or a group of one to three
+    digits repeated (000000, 121212, 123123)."""
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
+    if steps in ({1}, {9}):
+        return True
+    return any(pin == (pin[:size] * len(pin))[: len(pin)] for size in (1, 2, 3))
 
 
 class Prompt:

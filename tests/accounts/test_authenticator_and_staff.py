@@ -125,8 +125,28 @@ def test_back_office_is_a_404_for_non_staff(app, client, factory):
 
 
 def test_a_level_no_method_reaches_is_said_plainly_without_a_loop(app, client, factory):
-    """EH3 needs a smartcard sign-in, which no installed module offers yet: the step-up page says so and
-    offers no authenticator code (which would only reach EH2+ and send the user round again)."""
+    """EH4 is reached by no installed module: the step-up page says so and offers no authenticator code (which
+    would only reach EH2+ and send the user round again)."""
+
+    @app.get("/_test/eh4")
+    @level_required("EH4")
+    def needs_eh4():
+        return "level ok"
+
+    user = factory.user()
+    login(client, user.email)
+    response = client.get("/_test/eh4")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/verificatie?level=EH4")
+    page = client.get(response.headers["Location"])
+    text = page.get_data(as_text=True)
+    assert page.status_code == 403 and "Niveau EH4 kunt u in Loket nog niet bereiken" in text
+    assert 'name="code"' not in text and "Koppel eerst een authenticator" not in text
+    assert client.post(response.headers["Location"], data={"code": "123456"}).status_code == 403
+    assert client.get("/_test/eh4").status_code == 302  # still below EH4: the same honest answer, no loop
+
+
+def test_eh3_is_reached_with_a_smartcard_only(app, client, factory):
+    """EH3 needs a smartcard sign-in: a user without a smartcard is sent to make one; no authenticator code."""
 
     @app.get("/_test/eh3")
     @level_required("EH3")
@@ -137,9 +157,8 @@ def test_a_level_no_method_reaches_is_said_plainly_without_a_loop(app, client, f
     login(client, user.email)
     response = client.get("/_test/eh3")
     assert response.status_code == 302 and response.headers["Location"].startswith("/verificatie?level=EH3")
-    page = client.get(response.headers["Location"])
-    text = page.get_data(as_text=True)
-    assert page.status_code == 403 and "Niveau EH3 kunt u in Loket nog niet bereiken" in text
+    text = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Smartcard" in text and 'href="/smartcards/aanmaken"' in text
     assert 'name="code"' not in text and "Koppel eerst een authenticator" not in text
-    assert client.post(response.headers["Location"], data={"code": "123456"}).status_code == 403
-    assert client.get("/_test/eh3").status_code == 302  # still below EH3: the same honest answer, no loop
+    assert client.post(response.headers["Location"], data={"code": "123456"}).status_code == 400
+    assert client.get("/_test/eh3").status_code == 302

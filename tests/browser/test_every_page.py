@@ -43,7 +43,7 @@ PAGES = {
     "accounts.change_password": [("person", {})],
     "accounts.authenticator": [("person", {})],
     "accounts.decouple_authenticator": [("person", {})],  # without an authenticator: the step-up page
-    "accounts.step_up": [("admin", {"level": "EH2+"}), ("admin", {"level": "EH3"}, 403)],
+    "accounts.step_up": [("admin", {"level": "EH2+"}), ("admin", {"level": "EH3"})],  # EH3: the smartcard
     "accounts.choose_organisation": [("admin", {})],
     "organisations.show": [("admin", {})],
     "organisations.edit": [("admin", {})],
@@ -95,6 +95,15 @@ PAGES = {
     "smartcard_requests.received": [("anonymous", {})],
     "smartcards_staff.requests_list": [("staff", {}), ("staff", {"status": "submitted"})],
     "smartcards_staff.request_page": [("staff", {"request_id": "@registration_request"})],
+    # ZORG-ID Smartcard aanmaken: the later steps without a checked credential card go back to it (the browser
+    # test through the card stack, tests/smartcards/test_personalise_browser.py, checks them with a card)
+    "smartcard_personalise.intro": [("person", {})],
+    "smartcard_personalise.credential": [("person", {})],
+    "smartcard_personalise.birth_date": [("person", {})],
+    "smartcard_personalise.card": [("person", {})],
+    "smartcard_personalise.done": [("person", {})],
+    "smartcard_signin.sign_in": [("anonymous", {})],
+    "smartcard_signin.step_up": [("person", {})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]

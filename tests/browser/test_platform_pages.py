@@ -107,10 +107,17 @@ def test_staff_and_admin_pages_are_valid_accessible_and_fit(live_server, portal,
 
     admin = browser.new_context(locale="nl-NL").new_page()
     _log_in(admin, url, portal["admin"], organisation=portal["organisation"])
-    for path in ("/mijn-organisatie/logboek", "/verificatie?level=EH2%2B", "/verificatie?level=EH3"):
+    for path in (
+        "/mijn-organisatie/logboek",
+        "/verificatie?level=EH2%2B",
+        "/verificatie?level=EH3",
+        "/verificatie?level=EH4",
+    ):
         _check(admin, url, path, tmp_path, pages)
-    admin.goto(f"{url}/verificatie?level=EH3")
-    assert admin.get_by_text("Niveau EH3 kunt u in Loket nog niet bereiken").count() == 1
+    admin.goto(f"{url}/verificatie?level=EH4")
+    assert admin.get_by_text("Niveau EH4 kunt u in Loket nog niet bereiken").count() == 1
+    admin.goto(f"{url}/verificatie?level=EH3")  # the smartcard: made first
+    assert admin.get_by_role("link", name="stel dit eerst in").count() == 1
     admin.context.close()
 
     assert nu_html_errors(pages, tmp_path) == []

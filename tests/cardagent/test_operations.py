@@ -203,6 +203,15 @@ def test_personalise_refuses_mismatched_new_pins(blank):
     assert not blank.card.state.personalised
 
 
+@pytest.mark.parametrize("pin", ["000000", "123456", "111111"])
+def test_personalise_refuses_a_trivial_new_pin(blank, pin):
+    blank.answer(new_pin=pin, new_pin_repeat=pin)
+    with pytest.raises(OperationError) as error:
+        blank.operations.personalise(ORIGIN, {})
+    assert error.value.code == "pin_rejected"
+    assert not blank.card.state.personalised
+
+
 def test_change_pin(credential):
     credential.answer(pin="123456", new_pin="97531864")
     assert credential.operations.change_pin(ORIGIN, {}) == {"changed": True}

@@ -76,7 +76,7 @@ def test_empty_answer_cancels(user):
 
 
 def test_new_pin_rules():
-    assert check_new_pin("123456", "123456") == "123456"
+    assert check_new_pin("135724", "135724") == "135724"
     for pin, repeat in [
         ("123456", "123457"),
         ("12345", "12345"),
@@ -86,6 +86,15 @@ def test_new_pin_rules():
     ]:
         with pytest.raises(PinMismatch):
             check_new_pin(pin, repeat)
+
+
+def test_trivial_new_pins_are_refused():
+    """One digit over and over, a run up or down, or a short group repeated: guessed first by anyone."""
+    for pin in ["000000", "111111", "99999999", "123456", "654321", "01234567", "890123", "121212", "123123"]:
+        with pytest.raises(PinMismatch, match="te makkelijk"):
+            check_new_pin(pin, pin)
+    for pin in ["135724", "24681357", "97531864", "271828"]:
+        assert check_new_pin(pin, pin) == pin
 
 
 def test_scripted_prompt_records_questions_and_cancels_without_answer(tmp_path):

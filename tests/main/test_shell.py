@@ -34,6 +34,9 @@ def _texts(html: str, selector_class: str) -> list[str]:
     ]
 
 
+SMARTCARD_TILE = "Ik wil een smartcard aanmaken Maak met uw UZI-pas uw eigen ZORG-ID Smartcard aan."
+
+
 def test_start_page_tiles_say_what_a_service_is_for_and_what_waits(demo, client):
     from webapp.core.timeutil import utcnow
     from webapp.passes.models import PassRequest
@@ -57,6 +60,7 @@ def test_start_page_tiles_say_what_a_service_is_for_and_what_waits(demo, client)
         "Digitale pasjes Digitale pasjes (PDF) van kwalificatiehouders van uw organisatie aanvragen en downloaden. "
         "2 verzoeken beschikbaar",
         "Cursussen Inschrijven voor cursussen, uw inschrijvingen, resultaten en facturen bekijken.",
+        SMARTCARD_TILE,
     ]
 
     client.post("/uitloggen")
@@ -64,8 +68,12 @@ def test_start_page_tiles_say_what_a_service_is_for_and_what_waits(demo, client)
     tiles = _texts(client.get("/").get_data(as_text=True), "tile")
     assert tiles == [  # no passes mandate: no passes tile; one enrolment to come
         "Cursussen Inschrijven voor cursussen, uw inschrijvingen, resultaten en facturen bekijken. "
-        "1 inschrijving voor een komende cursus"
+        "1 inschrijving voor een komende cursus",
+        SMARTCARD_TILE,
     ]
+
+    client.post("/uitloggen")  # a visitor sees the public tiles under the login button
+    assert _texts(client.get("/").get_data(as_text=True), "tile") == [SMARTCARD_TILE]
 
 
 def _menu(html: str, summary: str) -> list[str]:

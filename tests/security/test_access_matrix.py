@@ -70,6 +70,11 @@ ACCESS = {
     # smartcards: the registration request form is public; the decision on it is the issuer's staff's.
     "smartcard_requests.": ALL,
     "smartcards_staff.": frozenset({"staff"}),
+    # smartcards: making a card is for any logged-in account (it becomes theirs); signing in with a card is
+    # public, its step-up for the logged-in user's own card.
+    "smartcard_personalise.": LOGGED_IN,
+    "smartcard_signin.": ALL,
+    "smartcard_signin.step_up": LOGGED_IN,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

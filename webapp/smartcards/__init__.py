@@ -1,19 +1,25 @@
 """Smartcards (manual 002): organisations register and validate with a credential card, their administrators
 manage the smartcards the portal issues, and employees make their own smartcard through the card agent."""
 
-from webapp.core.modules import Link, Module, Service, Waiting
+from datetime import timedelta
+
+from webapp.core.modules import Link, Module, Periodic, Service, StepUpMethod, Waiting
 from webapp.smartcards import (
     models,  # noqa: F401  (the tables, for the migrations)
+    personalise,
+    personalise_views,
     request_demo,
     request_views,
     requests,
+    signin,
+    signin_views,
     staff,
 )
 
 module = Module(
     name="smartcards",
     label="Smartcards",
-    blueprints=(request_views.bp, staff.bp),
+    blueprints=(request_views.bp, staff.bp, personalise_views.bp, signin_views.bp),
     service=Service("smartcards", "Smartcards beheren"),
     tiles=(
         Link(
@@ -22,6 +28,12 @@ module = Module(
             public=True,
             description="Registreer uw zorgorganisatie voor smartcards. U heeft een geldige UZI-zorgverlenerspas nodig.",
         ),
+        Link(
+            "Ik wil een smartcard aanmaken",
+            "smartcard_personalise.intro",
+            public=True,
+            description="Maak met uw UZI-pas uw eigen ZORG-ID Smartcard aan.",
+        ),
     ),
     staff_pages=(
         Link(
@@ -29,6 +41,18 @@ module = Module(
             "smartcards_staff.requests_list",
             description="Aanvragen van organisaties voor smartcards beoordelen: accepteren of afwijzen.",
             waiting=Waiting(requests.WAITING_REQUESTS, requests.waiting_params, requests.waiting_said),
+        ),
+    ),
+    periodic=(
+        Periodic("Half aangemaakte smartcards afsluiten", personalise.fail_stale_cards, every=timedelta(minutes=5)),
+    ),
+    step_up_methods=(
+        StepUpMethod(
+            "Smartcard",
+            "smartcard_signin.step_up",
+            "EH3",
+            available=signin.has_active_card,
+            setup_endpoint="smartcard_personalise.intro",
         ),
     ),
     demo=request_demo.load_demo,

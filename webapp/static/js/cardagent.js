@@ -26,7 +26,7 @@ const MESSAGES = {
   not_blank: "Deze kaart is niet leeg; hij is al in gebruik.",
   pin_wrong: "Onjuiste pincode.",
   pin_blocked: "Uw pincode is geblokkeerd. Deblokkeer de pincode met uw pukcode.",
-  pin_rejected: "De nieuwe pincode is niet geaccepteerd: gebruik 6 tot 8 cijfers en typ twee keer dezelfde.",
+  pin_rejected: "De nieuwe pincode is niet geaccepteerd: gebruik 6 tot 8 cijfers, geen reeks als 123456 of 000000, en typ twee keer dezelfde.",
   puk_wrong: "Onjuiste pukcode.",
   puk_blocked: "Uw pukcode is geblokkeerd. Deze kaart kan niet meer worden gedeblokkeerd.",
   cancelled: "Geannuleerd in de Kaartlezer-app.",

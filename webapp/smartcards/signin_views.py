@@ -1,0 +1,96 @@
+"""Inloggen met smartcard (a login at EH3) and the smartcard step-up that raises a logged-in session to EH3.
+The page (smartcard-sign-in.js) has the card agent sign the server's challenge; the server decides."""
+
+from flask import Blueprint, current_app, jsonify, render_template, request, session, url_for
+from flask_login import current_user
+
+from webapp.accounts.sessions import current_login, start_session
+from webapp.core import cardsignin
+from webapp.core.auth import login_required
+from webapp.core.errors import DomainError
+from webapp.core.timeutil import utcnow
+from webapp.core.urls import safe_next
+from webapp.extensions import limiter
+from webapp.smartcards import signin
+
+bp = Blueprint("smartcard_signin", __name__, url_prefix="/smartcards")
+
+
+def _limits() -> str:
+    return current_app.config["LOGIN_LIMITS"]
+
+
+def _answer_body() -> bytes:
+    return request.stream.read(cardsignin.MAX_ANSWER_BYTES + 1)
+
+
+def _next() -> str:
+    return safe_next(request.args.get("next"), url_for("main.home"))
+
+
+@bp.get("/inloggen")
+def sign_in():
+    return render_template(
+        "smartcards/sign_in.html",
+        port=current_app.config["CARDAGENT_PORT"],
+        challenge_url=url_for(".sign_in_challenge"),
+        check_url=url_for(".sign_in_check", next=request.args.get("next")),
+        heading="Inloggen met smartcard",
+    )
+
+
+@bp.post("/inloggen/uitdaging")
+def sign_in_challenge():
+    return jsonify(nonce=cardsignin.OneChallenge(session, signin.SIGN_IN_PURPOSE).issue())
+
+
+@bp.post("/inloggen/controle")
+@limiter.limit(_limits, methods=["POST"])
+def sign_in_check():
+    now = utcnow()
+    try:
+        card = signin.checked_card(
+            _answer_body(), challenges=cardsignin.OneChallenge(session, signin.SIGN_IN_PURPOSE), now=now
+        )
+    except DomainError as error:
+        return jsonify(ok=False, message=error.message), 400
+    user = signin.signed_in(card, now)
+    login = start_session(user, remember=False, level=signin.LEVEL)  # a fresh session id: no fixation
+    target = _next()
+    if not login.organisation_chosen:
+        target = url_for("accounts.choose_organisation", next=target)
+    return jsonify(ok=True, next=target)
+
+
+@bp.get("/verificatie")
+@login_required
+def step_up():
+    return render_template(
+        "smartcards/sign_in.html",
+        port=current_app.config["CARDAGENT_PORT"],
+        challenge_url=url_for(".step_up_challenge"),
+        check_url=url_for(".step_up_check", next=request.args.get("next")),
+        heading="Extra verificatie met smartcard",
+        step_up=True,
+    )
+
+
+@bp.post("/verificatie/uitdaging")
+@login_required
+def step_up_challenge():
+    return jsonify(nonce=cardsignin.OneChallenge(session, signin.STEP_UP_PURPOSE).issue())
+
+
+@bp.post("/verificatie/controle")
+@login_required
+@limiter.limit(_limits, methods=["POST"])
+def step_up_check():
+    now = utcnow()
+    try:
+        card = signin.checked_card(
+            _answer_body(), challenges=cardsignin.OneChallenge(session, signin.STEP_UP_PURPOSE), now=now
+        )
+        signin.step_up(current_user, current_login(), card, now)
+    except DomainError as error:
+        return jsonify(ok=False, message=error.message), 400
+    return jsonify(ok=True, next=_next())
