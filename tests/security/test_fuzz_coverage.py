@@ -9,13 +9,20 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from werkzeug.exceptions import HTTPException
 
-from tests.security import test_fuzz_accounts, test_fuzz_backoffice, test_fuzz_courses, test_fuzz_organisations
+from tests.security import (
+    test_fuzz_accounts,
+    test_fuzz_backoffice,
+    test_fuzz_courses,
+    test_fuzz_organisations,
+    test_fuzz_smartcards_onboarding,
+)
 
 TARGETS = [
     *test_fuzz_accounts.TARGETS,
     *test_fuzz_organisations.TARGETS,
     *test_fuzz_backoffice.TARGETS,
     *test_fuzz_courses.TARGETS,
+    *test_fuzz_smartcards_onboarding.TARGETS,
 ]
 EXEMPT = {
     "static": "files from disk: no parameter, no database",
