@@ -280,3 +280,13 @@ def test_a_new_coupling_kills_the_old_secret(app, authority):
     with pytest.raises(DomainError, match="De code klopt niet"):
         onboarding.finish_coupling(store, utcnow(), pyotp.TOTP(old.secret).now())
     onboarding.finish_coupling(store, utcnow(), pyotp.TOTP(new.secret).now())
+
+
+def test_each_step_done_gives_the_next_15_minutes(app, authority):
+    registration_request()
+    store = {}
+    check(store, make_card(authority), authority=authority)
+    later = utcnow() + timedelta(minutes=10)
+    onboarding.validate_organisation(store, later)
+    assert onboarding.validation_card(store, later + timedelta(minutes=14)) is not None
+    assert onboarding.validation_card(store, later + timedelta(minutes=16)) is None

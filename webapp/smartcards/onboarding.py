@@ -45,7 +45,9 @@ class NoAcceptedRequest(credentials.CredentialRefused):
 class StepExpired(DomainError):
     def __init__(self):
         super().__init__(
-            "Deze stap is verlopen of nog niet begonnen. Begin opnieuw met het valideren van uw organisatie."
+            "Deze stap is verlopen of nog niet begonnen. Begin opnieuw met het valideren van uw organisatie. "
+            "Heeft u zich al als administrator geregistreerd? Activeer dan uw account met de link uit de e-mail, "
+            "log in en koppel uw smartphone onder Mijn gegevens."
         )
 
 
@@ -60,7 +62,7 @@ class ValidationCard:
     card_type: str
     subscriber_number: str
     expires_at: str  # ISO
-    checked_at: str  # ISO, when the card was verified
+    checked_at: str  # ISO, when the card was verified or the last step done: the lifetime counts from there
     validated: bool = False
     administrator_id: int | None = None
     existing_account: bool = False
@@ -156,8 +158,8 @@ def _keep(store, card: ValidationCard) -> None:
     store[_CARD] = seal(_CARD, json.dumps(asdict(card)))
 
 
-def registration_request(card: ValidationCard) -> RegistrationRequest:
-    request = db.session.get(RegistrationRequest, card.request_id)
+def registration_request(card: ValidationCard, *, for_update: bool = False) -> RegistrationRequest:
+    request = db.session.get(RegistrationRequest, card.request_id, with_for_update=for_update)
     if request is None or request.subscriber_number != card.subscriber_number:
         raise StepExpired()
     return request
@@ -170,7 +172,7 @@ def validate_organisation(store, now: datetime) -> Organisation:
     """Volgende: the request's organisation (the one with its KvK number, or a new care provider) is linked to
     the request, which becomes validated."""
     card = require_card(store, now)
-    request = registration_request(card)
+    request = registration_request(card, for_update=True)  # two sessions with one card: one validates
     new_state = request_states.next_state(request.state, "validate")
     credentials.require_subscriber(card, request.subscriber_number)
     organisation = _organisation_for(request)
@@ -187,7 +189,7 @@ def validate_organisation(store, now: datetime) -> Organisation:
         holder=card.holder_name,  # not the UZI number: nine digits that pass the 11-proef, like a BSN
         subscriber_number=card.subscriber_number,
     )
-    _keep(store, replace(card, validated=True))
+    _keep(store, replace(card, validated=True, checked_at=now.isoformat()))
     return organisation
 
 
@@ -266,7 +268,7 @@ def register_administrator(store, now: datetime, *, birth_date: date, email: str
         existing_account=existing,
         holder=card.holder_name,
     )
-    _keep(store, replace(card, administrator_id=user.id, existing_account=existing))
+    _keep(store, replace(card, administrator_id=user.id, existing_account=existing, checked_at=now.isoformat()))
     if not existing:
         start_coupling(store, now)
     return Administrator(user, existing)
