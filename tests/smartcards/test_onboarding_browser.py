@@ -176,3 +176,41 @@ def test_without_javascript_the_start_page_says_the_card_step_needs_it(card_brow
 
     said, button = card_browser.run(visit)
     assert said and not button
+
+
+def try_to_validate(browser, url):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(url + "/smartcards/valideren")
+    expect(page.locator("#agent-status")).not_to_contain_text("Bezig met het zoeken")
+    page.get_by_role("button", name="Organisatie valideren").click()
+    expect(page.locator("#validate-status")).not_to_be_empty()
+    outcome = page.text_content("#validate-status"), page.url
+    page.close()
+    return outcome
+
+
+def test_an_employee_card_is_refused_on_the_page(card_browser, portal, stack, agent_factory):
+    from webapp.extensions import db
+    from webapp.smartcards.models import RegistrationRequest
+
+    stack.insert("credential", pin=PIN, card_type="N", subscriber_number=SUBSCRIBER)
+    agent = agent_factory(origins=(portal.url,))
+    portal.app.config["CARDAGENT_PORT"] = agent.port
+    agent.answer(pin=PIN)
+    message, url = card_browser.run(try_to_validate, portal.url)
+    assert message == "Met een medewerkerspas op naam kunt u geen organisatie valideren. Gebruik uw zorgverlenerspas."
+    assert url.endswith("/smartcards/valideren")
+    with portal.app.app_context():
+        assert db.session.execute(db.select(RegistrationRequest.state)).scalar_one() == "accepted"
+
+
+def test_without_a_card_in_the_reader_the_page_says_so(card_browser, portal, stack, agent_factory):
+    stack.remove()
+    agent = agent_factory(origins=(portal.url,))
+    portal.app.config["CARDAGENT_PORT"] = agent.port
+    message, _url = card_browser.run(try_to_validate, portal.url)
+    assert message == "Geen kaart in de lezer."
+    assert agent.transcript() == []  # no PIN was asked for
