@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
 from cardagent.testca import create_test_ca
+from tests.factories import login
 from tests.mail import links
 from tests.security.fuzzing import row_counts
 from tests.smartcards.onboarding_support import OTHER_SUBSCRIBER, expired_card, make_card, registration_request
@@ -54,10 +55,13 @@ def test_the_start_page_explains_the_card_agent_and_needs_javascript(portal, cli
     assert 'src="/static/js/smartcard-validate.js"' in body
 
 
-def test_the_public_start_page_offers_validation(portal, client):
+def test_the_public_start_page_offers_validation(portal, client, factory):
     home = client.get("/")
     assert 'href="/smartcards/valideren"' in home.get_data(as_text=True)
     assert "Ik wil een organisatie valideren" in home.get_data(as_text=True)
+    factory.user("kees@voorbeeld.example")
+    login(client, "kees@voorbeeld.example")
+    assert "Ik wil een organisatie valideren" not in client.get("/").get_data(as_text=True)  # a visitor's tile
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, current_app, render_template
 
+from webapp.core.auth import acting
 from webapp.core.mail import outbox_messages
 from webapp.main.navigation import menu, mine_menu, tiles
 
@@ -10,7 +11,10 @@ bp.add_app_template_global(mine_menu, "mine_menu")
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html", tiles=tiles())
+    # A visitor sees the public tiles (what one does without an account, such as validating an organisation
+    # with a card); a logged-in user the tiles of their services.
+    visitor = acting() is None
+    return render_template("main/home.html", tiles=[tile for tile in tiles() if visitor or not tile.link.public])
 
 
 @bp.get("/privacyverklaring")
