@@ -105,13 +105,19 @@ def test_a_replayed_challenge_is_refused(app, authority):
     check(store, card, authority=authority, nonce=nonce)
     store.clear()  # even in a fresh session, the answer cannot be used again
     onboarding.challenge(store)
-    refused(store, card, authority, "De kaart kon niet worden gecontroleerd", nonce=nonce)
+    refused(
+        store, card, authority, "De kaart kon niet worden gecontroleerd: deze aanmelding is al gebruikt", nonce=nonce
+    )
 
 
 def test_a_challenge_relayed_from_another_origin_is_refused(app, authority):
     registration_request()
     refused(
-        {}, make_card(authority), authority, "De kaart kon niet worden gecontroleerd", origin="https://kwaad.example"
+        {},
+        make_card(authority),
+        authority,
+        "De kaart kon niet worden gecontroleerd: de handtekening van de kaart hoort niet bij deze aanmelding",
+        origin="https://kwaad.example",
     )
 
 
