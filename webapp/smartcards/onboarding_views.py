@@ -4,6 +4,7 @@ the browser reaches the card agent on the representative's computer); the pages 
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 
+from webapp.core import cardsignin
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
 from webapp.core.timeutil import utcnow
@@ -40,7 +41,7 @@ def check():
     try:
         onboarding.check_card(
             session,
-            request.stream.read(onboarding.cardsignin.MAX_ANSWER_BYTES + 1),
+            request.stream.read(cardsignin.MAX_ANSWER_BYTES + 1),
             public_url=current_app.config["PUBLIC_URL"],
             trusted=trust.credential_cas(),
             now=utcnow(),
