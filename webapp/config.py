@@ -97,6 +97,8 @@ class Config:
         )
         self.SMARTCARD_CA_NAME = os.environ.get("SMARTCARD_CA_NAME", "Loket Smartcard CA")
         self.SMARTCARD_VALID_DAYS = int(os.environ.get("SMARTCARD_VALID_DAYS", str(3 * 365)))
+        # How often one address may post the public request form (Registratie aanvragen).
+        self.SMARTCARD_REQUEST_LIMITS = os.environ.get("SMARTCARD_REQUEST_LIMITS", "5 per minute;20 per hour")
         # Who sends the course invoices and where they are paid; the defaults are the demo's (not a real account).
         self.INVOICE_SUPPLIER_NAME = os.environ.get("INVOICE_SUPPLIER_NAME", "Onderwijsgroep Noordwest-Holland")
         self.INVOICE_SUPPLIER_ADDRESS = os.environ.get(

@@ -91,6 +91,10 @@ PAGES = {
     "courses_staff.event": [("staff", {"event_id": "@event"})],
     "courses_staff.invoices": [("staff", {})],
     "courses_staff.message": [("staff", {})],
+    "smartcard_requests.new": [("anonymous", {})],
+    "smartcard_requests.received": [("anonymous", {})],
+    "smartcards_staff.requests_list": [("staff", {}), ("staff", {"status": "submitted"})],
+    "smartcards_staff.request_page": [("staff", {"request_id": "@registration_request"})],
     # smartcards onboarding: without a checked card in the session the later steps lead back to the start page
     # (tests/smartcards/test_onboarding_browser.py judges each of them as the card holder sees it)
     "smartcard_onboarding.start": [("anonymous", {}), ("person", {})],
@@ -131,6 +135,8 @@ def world_ids(app) -> dict:
     from webapp.organisations.models import Invitation
     from webapp.organisations.services import invitation_link, invite_contact_person
     from webapp.passes.models import Holder, HolderOrganisation, PassRequest, Qualification
+    from webapp.smartcards.models import RegistrationRequest
+    from webapp.smartcards.requests import submit as submit_request
 
     def one(query):
         return db.session.execute(query.limit(1)).scalar()
@@ -148,6 +154,23 @@ def world_ids(app) -> dict:
             )
             db.session.commit()
         knightley = one(select(Holder).where(Holder.number == "73029884"))
+        registration = one(select(RegistrationRequest).where(RegistrationRequest.state == "submitted"))
+        if registration is None:  # a care provider has asked to register, and waits for the staff's decision
+            registration = submit_request(
+                {
+                    "organisation_name": "Zorggroep De Linde",
+                    "kvk_number": "12345678",
+                    "subscriber_number": "90001234",
+                    "street": "Lindelaan",
+                    "house_number": "12",
+                    "postcode": "1741 AB",
+                    "city": "Schagen",
+                    "representative_name": "Anna de Vries",
+                    "email": "anna@delinde.example",
+                    "phone": "0224-123456",
+                }
+            )
+            db.session.commit()
         event = one(select(Event).where(Event.name == "LV Optimaal bespuiten (VT)"))
         ids = {
             "herenbos": herenbos.id,
@@ -168,6 +191,7 @@ def world_ids(app) -> dict:
             "event": event.id,
             "enrollment": one(select(Enrollment.id).where(Enrollment.participant_id == jan.id)),
             "message": one(select(Message.id).where(Message.recipient_id == jan.id)),
+            "registration_request": registration.id,
         }
         db.session.remove()
     return ids

@@ -69,6 +69,9 @@ ACCESS = {
     "courses.": LOGGED_IN,
     "courses.organisation_courses": frozenset({"admin_other"}),
     "courses_staff.": frozenset({"staff"}),
+    # smartcards: the registration request form is public; the decision on it is the issuer's staff's.
+    "smartcard_requests.": ALL,
+    "smartcards_staff.": frozenset({"staff"}),
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

@@ -15,6 +15,7 @@ from tests.security import (
     test_fuzz_courses,
     test_fuzz_organisations,
     test_fuzz_smartcards_onboarding,
+    test_fuzz_smartcards_requests,
 )
 
 TARGETS = [
@@ -22,6 +23,7 @@ TARGETS = [
     *test_fuzz_organisations.TARGETS,
     *test_fuzz_backoffice.TARGETS,
     *test_fuzz_courses.TARGETS,
+    *test_fuzz_smartcards_requests.TARGETS,
     *test_fuzz_smartcards_onboarding.TARGETS,
 ]
 EXEMPT = {

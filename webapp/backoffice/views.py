@@ -4,8 +4,9 @@ mail that is still on its way, the periodic jobs' last runs, the Logboek."""
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.core import mail, periodic
+from webapp.core.auth import acting
 from webapp.core.jobs import queue_reachable
-from webapp.core.modules import registry
+from webapp.core.modules import registry, waiting
 from webapp.core.security import rate_limit_counters
 from webapp.core.staff import staff_blueprint
 from webapp.organisations import auditlog
@@ -16,7 +17,9 @@ bp = staff_blueprint("backoffice", __name__)
 
 @bp.get("")
 def index():
-    return render_template("backoffice/index.html", modules=[m for m in registry().modules if m.staff_pages])
+    modules = [m for m in registry().modules if m.staff_pages]
+    said = waiting([link for module in modules for link in module.staff_pages], acting())
+    return render_template("backoffice/index.html", modules=modules, waiting=said)
 
 
 @bp.get("/uitgaande-mail")

@@ -1,18 +1,28 @@
 """Smartcards (manual 002): organisations register and validate with a credential card, their administrators
 manage the smartcards the portal issues, and employees make their own smartcard through the card agent."""
 
-from webapp.core.modules import Link, Module, Service
+from webapp.core.modules import Link, Module, Service, Waiting
 from webapp.smartcards import (
     models,  # noqa: F401  (the tables, for the migrations)
     onboarding_views,
+    request_demo,
+    request_views,
+    requests,
+    staff,
 )
 
 module = Module(
     name="smartcards",
     label="Smartcards",
-    blueprints=(onboarding_views.bp,),
+    blueprints=(request_views.bp, staff.bp, onboarding_views.bp),
     service=Service("smartcards", "Smartcards beheren"),
     tiles=(
+        Link(
+            "Registratie aanvragen",
+            "smartcard_requests.new",
+            public=True,
+            description="Registreer uw zorgorganisatie voor smartcards. U heeft een geldige UZI-zorgverlenerspas nodig.",
+        ),
         Link(
             "Ik wil een organisatie valideren",
             "smartcard_onboarding.start",
@@ -21,4 +31,13 @@ module = Module(
             "registreer u als administrator.",
         ),
     ),
+    staff_pages=(
+        Link(
+            "Aanvragen registratie",
+            "smartcards_staff.requests_list",
+            description="Aanvragen van organisaties voor smartcards beoordelen: accepteren of afwijzen.",
+            waiting=Waiting(requests.WAITING_REQUESTS, requests.waiting_params, requests.waiting_said),
+        ),
+    ),
+    demo=request_demo.load_demo,
 )

@@ -3,12 +3,17 @@ credential cards employees have shown it (for the list of those about to expire)
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.models import Organisation, User
 from webapp.core.timeutil import UTCDateTime, utcnow
 from webapp.extensions import db
+
+# A request holds its subscriber number until it is rejected (request_states.STATES): while one is open, a second
+# request for that number is refused.
+OPEN_STATES = ("submitted", "accepted", "validated")
+OPEN_REQUEST = "state IN ({})".format(", ".join(f"'{state}'" for state in OPEN_STATES))
 
 
 class RegistrationRequest(db.Model):
@@ -16,6 +21,17 @@ class RegistrationRequest(db.Model):
     the representative validates an accepted one with a care-provider card whose subscriber number matches."""
 
     __tablename__ = "smartcard_registration_requests"
+    __table_args__ = (
+        # One open request per subscriber number, also when two arrive at once (the service says why first).
+        Index(
+            "ux_smartcard_registration_requests_open_subscriber",
+            "subscriber_number",
+            unique=True,
+            sqlite_where=text(OPEN_REQUEST),
+            postgresql_where=text(OPEN_REQUEST),
+        ),
+        Index("ix_smartcard_registration_requests_state_created", "state", "created_at"),  # the staff's list
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_name: Mapped[str] = mapped_column(String(160))

@@ -23,7 +23,7 @@ from webapp.core.mail import send_mail
 from webapp.core.sealing import seal, unseal
 from webapp.core.signals import membership_changed
 from webapp.extensions import db
-from webapp.smartcards import credentials, request_states
+from webapp.smartcards import credentials, request_states, requests
 from webapp.smartcards.models import RegistrationRequest
 
 VALIDATION_LIFETIME = timedelta(minutes=15)  # from the card check to the end of Registreren administrator
@@ -89,17 +89,6 @@ def challenge(store) -> str:
     return cardsignin.OneChallenge(store, CHALLENGE_PURPOSE).issue()
 
 
-def accepted_request(subscriber_number: str) -> RegistrationRequest | None:
-    """The accepted (not yet validated) registration request of this subscriber number, the newest if several.
-    (The requests part keeps a function of the same name; the two are one once merged.)"""
-    return db.session.execute(
-        select(RegistrationRequest)
-        .where(RegistrationRequest.subscriber_number == subscriber_number, RegistrationRequest.state == "accepted")
-        .order_by(RegistrationRequest.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
 def check_card(store, body: bytes, *, public_url: str, trusted, now: datetime) -> ValidationCard:
     """Verify the agent's sign-in answer (origin-bound signature over this session's one-time challenge), then
     the credential card behind it: its dates, its chain to a trusted CA, its UZI identity, that it is a
@@ -112,7 +101,7 @@ def check_card(store, body: bytes, *, public_url: str, trusted, now: datetime) -
     )
     card = credentials.read(certificate, trusted, now)
     credentials.require_care_provider(card)
-    request = accepted_request(card.subscriber_number)
+    request = requests.accepted_request(card.subscriber_number)
     if request is None:
         raise NoAcceptedRequest(card.subscriber_number)
     kept = ValidationCard(

@@ -1,0 +1,84 @@
+"""Fuzz every form and query parameter of the registration requests (the public form Registratie aanvragen, and
+the staff's list and decision), on both databases: see tests/security/fuzzing.py for what is checked."""
+
+from tests.security.fuzzing import Target, fuzz_tests
+from webapp.extensions import db
+
+FORM = (
+    "organisation_name",
+    "kvk_number",
+    "subscriber_number",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "representative_name",
+    "email",
+    "phone",
+)
+SUBSCRIBERS = {"accept": "70000001", "reject": "70000002", "show": "70000003"}
+
+
+def _request(key):
+    """The id of a submitted request of the fuzz world's own (made on first use: the shared world has none)."""
+
+    def args(world):
+        name = f"registration_request_{key}"
+        if name not in world.ids:
+            from webapp.smartcards import requests
+
+            registration = requests.submit(
+                {
+                    **_valid(world),
+                    "subscriber_number": SUBSCRIBERS[key],
+                    "kvk_number": "12345678",
+                    "postcode": "1741 AB",
+                }
+            )
+            db.session.commit()
+            world.ids[name] = registration.id
+        return {"request_id": world.ids[name]}
+
+    return args
+
+
+def _valid(world):
+    return {
+        "organisation_name": "Zorggroep De Linde",
+        "kvk_number": "1234 5678",
+        "subscriber_number": "80000001",
+        "street": "Lindelaan",
+        "house_number": "12a",
+        "postcode": "1741ab",
+        "city": "Schagen",
+        "representative_name": "Anna de Vries",
+        "email": "anna@delinde.example",
+        "phone": "0224-123456",
+    }
+
+
+TARGETS = [
+    Target("anonymous", "GET", "smartcard_requests.new"),
+    Target("anonymous", "POST", "smartcard_requests.new", FORM, valid=_valid),
+    Target("anonymous", "GET", "smartcard_requests.received"),
+    Target(
+        "staff",
+        "GET",
+        "smartcards_staff.requests_list",
+        ("status", "pagina"),
+        valid=lambda world: {"status": "submitted", "pagina": "1"},
+    ),
+    Target("staff", "GET", "smartcards_staff.request_page", args=_request("show")),
+    Target("staff", "POST", "smartcards_staff.accept", args=_request("accept")),
+    Target(
+        "staff",
+        "POST",
+        "smartcards_staff.reject",
+        ("reason",),
+        args=_request("reject"),
+        valid=lambda world: {"reason": "Het abonneenummer hoort niet bij deze organisatie."},
+    ),
+]
+
+
+test_fuzz, test_endpoints_without_fields = fuzz_tests(TARGETS)
