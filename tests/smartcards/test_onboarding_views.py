@@ -221,3 +221,29 @@ def test_an_existing_account_skips_the_coupling(portal, client, authority, facto
     assert db.session.execute(select(User.totp_secret)).scalar_one() is None
     [mail] = outbox.to("anne@duinzicht.example")
     assert mail["Subject"] == "U bent beheerder voor smartcards"
+
+
+def test_every_state_of_the_pages_is_valid_html(portal, client, authority, factory, tmp_path):
+    """The pages as the browser test does not see them: refusals, the QR code shown already, the existing account."""
+    from tests.components import nu_checker_available, nu_html_errors
+
+    if not nu_checker_available():
+        pytest.skip("the W3C Nu HTML checker is not installed")
+    pages = {}
+    validate(client, authority)
+    pages["bad birth date"] = register(client, birth_date="31-02-1980").get_data(as_text=True)
+    register(client)
+    client.get("/smartcards/koppelen")
+    pages["QR shown already"] = client.get("/smartcards/koppelen").get_data(as_text=True)
+    pages["wrong code"] = client.post("/smartcards/koppelen", data={"code": "12"}).get_data(as_text=True)
+    factory.user("bestaand@duinzicht.example")
+    other = portal.test_client()
+    registration_request(subscriber="90000555", kvk="55555555")
+    present(other, make_card(authority, subscriber="90000555"))
+    other.post("/smartcards/valideren/organisatie")
+    register(other, email="bestaand@duinzicht.example")
+    pages["existing account"] = other.get("/smartcards/administrator").get_data(as_text=True)
+    pages["start again"] = (
+        portal.test_client().get("/smartcards/koppelen", follow_redirects=True).get_data(as_text=True)
+    )
+    assert nu_html_errors(pages, tmp_path) == []
