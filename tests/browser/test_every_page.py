@@ -104,6 +104,13 @@ PAGES = {
     "smartcard_personalise.done": [("person", {})],
     "smartcard_signin.sign_in": [("anonymous", {})],
     "smartcard_signin.step_up": [("person", {})],
+    # smartcards onboarding: without a checked card in the session the later steps lead back to the start page
+    # (tests/smartcards/test_onboarding_browser.py judges each of them as the card holder sees it)
+    "smartcard_onboarding.start": [("anonymous", {}), ("person", {})],
+    "smartcard_onboarding.organisation": [("anonymous", {})],
+    "smartcard_onboarding.administrator": [("anonymous", {})],
+    "smartcard_onboarding.couple": [("anonymous", {})],
+    "smartcard_onboarding.done": [("anonymous", {})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]

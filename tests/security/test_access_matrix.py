@@ -45,6 +45,8 @@ ACCESS = {
     "backoffice.": frozenset({"staff"}),
     "organisations_staff.": frozenset({"staff"}),
     "cardcheck.": frozenset({"staff"}),
+    # smartcards: validating an organisation is public (the card and the session say who acts)
+    "smartcard_onboarding.": ALL,
     # passes: the list, selection and requests for contact persons with the passes mandate (an admin
     # has every mandate, so Beta's admin uses them for Beta); Alfa's holder and contact's request are
     # nobody else's; the verification page is public; the import is the issuer's.

@@ -14,6 +14,7 @@ from tests.security import (
     test_fuzz_backoffice,
     test_fuzz_courses,
     test_fuzz_organisations,
+    test_fuzz_smartcards_onboarding,
     test_fuzz_smartcards_personalise,
     test_fuzz_smartcards_requests,
 )
@@ -25,6 +26,7 @@ TARGETS = [
     *test_fuzz_courses.TARGETS,
     *test_fuzz_smartcards_requests.TARGETS,
     *test_fuzz_smartcards_personalise.TARGETS,
+    *test_fuzz_smartcards_onboarding.TARGETS,
 ]
 EXEMPT = {
     "static": "files from disk: no parameter, no database",

@@ -14,6 +14,15 @@ from webapp.core.errors import DomainError
 
 MAX_ANSWER_BYTES = 64 * 1024  # a certificate and a signature take a few kilobytes
 UNREADABLE = "De kaart kon niet worden gecontroleerd: het antwoord van de Kaartlezer-app is onleesbaar of te groot."
+# cardagent.verify's reasons (SignInInvalid's message) as the user reads them; any other: the answer is incomplete.
+REASONS = {
+    "unknown, used or expired challenge": "deze aanmelding is al gebruikt of verlopen. Probeer het opnieuw.",
+    "signature does not match": "de handtekening van de kaart hoort niet bij deze aanmelding op dit portaal.",
+    "certificate expired or not yet valid": "de kaart is verlopen of nog niet geldig.",
+    "certificate not issued by a trusted CA": "de kaart is niet uitgegeven door een instantie die Loket vertrouwt.",
+    "unsupported key type": "de sleutel op deze kaart wordt niet ondersteund.",
+}
+INCOMPLETE = "het antwoord van de Kaartlezer-app is onvolledig."
 
 
 class OneChallenge:
@@ -74,7 +83,7 @@ def verified_certificate(
             trusted_cas=trusted,
         )
     except SignInInvalid as error:
-        raise DomainError(f"De kaart kon niet worden gecontroleerd: {error}.") from error
+        raise DomainError(f"De kaart kon niet worden gecontroleerd: {REASONS.get(str(error), INCOMPLETE)}") from error
 
 
 def check_sign_in(body: bytes, *, challenges: OneChallenge, public_url: str, ca_file: str) -> dict:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from webapp.core.modules import Link, Module, Periodic, Service, StepUpMethod, Waiting
 from webapp.smartcards import (
     models,  # noqa: F401  (the tables, for the migrations)
+    onboarding_views,
     personalise,
     personalise_views,
     request_demo,
@@ -19,7 +20,7 @@ from webapp.smartcards import (
 module = Module(
     name="smartcards",
     label="Smartcards",
-    blueprints=(request_views.bp, staff.bp, personalise_views.bp, signin_views.bp),
+    blueprints=(request_views.bp, staff.bp, onboarding_views.bp, personalise_views.bp, signin_views.bp),
     service=Service("smartcards", "Smartcards beheren"),
     tiles=(
         Link(
@@ -27,6 +28,13 @@ module = Module(
             "smartcard_requests.new",
             public=True,
             description="Registreer uw zorgorganisatie voor smartcards. U heeft een geldige UZI-zorgverlenerspas nodig.",
+        ),
+        Link(
+            "Ik wil een organisatie valideren",
+            "smartcard_onboarding.start",
+            public=True,
+            description="Uw aanvraag is verwerkt? Valideer uw organisatie met uw UZI-zorgverlenerspas en "
+            "registreer u als administrator.",
         ),
         Link(
             "Ik wil een smartcard aanmaken",
