@@ -1,0 +1,327 @@
+"""De beheeromgeving: the organisation's smartcards as its administrator sees and manages them.
+
+Who: a member acting for the organisation with the smartcards mandate, at EH2+ (every card action asks for
+it). Another organisation's card is NotFound. Every state change goes through `history.move`, which follows
+the state table; the holder gets a mail for each, and revoking publishes a new CRL after the commit.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, func, not_, or_, select
+
+from webapp.accounts.models import Membership, User
+from webapp.core.auth import ActingContext
+from webapp.core.errors import DomainError, NotFound
+from webapp.core.jobs import enqueue_after_commit
+from webapp.core.mail import send_mail
+from webapp.core.timeutil import today_local, utcnow
+from webapp.extensions import db
+from webapp.smartcards import history, states
+from webapp.smartcards.models import CredentialCardSeen, Smartcard, SmartcardEvent
+
+SERVICE = "smartcards"
+LEVEL = "EH2+"
+PAGE_SIZE = 25
+MAX_PAGE = 400  # bounded paging: 10,000 rows deep; narrow the filter or search to go further
+MAX_ROWS = MAX_PAGE * PAGE_SIZE
+EXPIRING_WITHIN = timedelta(days=60)  # credential cards about to expire: their holders should make a smartcard
+NOTE_LENGTH = 500
+
+SORTS = {  # the list's sorts: the column each orders by (the id breaks ties)
+    "holder": Smartcard.holder_name,
+    "card_serial": Smartcard.card_serial,
+    "certificate_serial": Smartcard.certificate_serial,
+    "status": Smartcard.state,
+    "issued_on": Smartcard.issued_on,
+    "expires_on": Smartcard.expires_on,
+    "last_used": Smartcard.last_used_at,
+}
+EXPIRED = "expired"  # the status filter's word for states.EXPIRED, which is never stored
+STATUSES = {**{key: state.label for key, state in states.STATES.items()}, EXPIRED: states.EXPIRED.label}
+SHOWN_STATES = ("active", "blocked")  # the states that show as Verlopen past their date
+
+
+class NotAllowed(DomainError):
+    """The state table does not allow this action from the card's state (its Dutch message says so)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ""  # a key of STATUSES, or "" for all
+    search: str = ""  # the start of a word of the holder's name, or of a card or certificate serial
+    sort: str = "holder"  # a key of SORTS
+    direction: str = "asc"
+    page: int = 1
+
+
+@dataclass
+class Row:
+    """A list row as plain values, with the status as pages show it."""
+
+    id: int
+    holder_name: str
+    card_serial: str
+    certificate_serial: str | None
+    state: str
+    issued_on: date | None
+    expires_on: date | None
+    last_used_at: object
+    status: states.State
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int  # up to MAX_ROWS + 1
+    page: int
+    pages: int
+    filters: Filters
+
+    @property
+    def more(self) -> bool:
+        return self.total > MAX_ROWS
+
+
+def require_manager(context: ActingContext):
+    """The organisation whose cards the acting user manages: with the mandate, at EH2+; NotFound otherwise."""
+    organisation = context.require_mandate(SERVICE)
+    context.require_level(LEVEL)
+    return organisation
+
+
+# --- the list -------------------------------------------------------------------------------------------
+
+
+def card_list(context: ActingContext, filters: Filters) -> Page:
+    """One page of the organisation's cards, with the count (bounded: it stops past the deepest page)."""
+    organisation = require_manager(context)
+    today = today_local()
+    conditions = [Smartcard.organisation_id == organisation.id, *_status_conditions(filters.status, today)]
+    conditions += _search_conditions(filters.search)
+    total = db.session.execute(
+        select(func.count()).select_from(select(Smartcard.id).where(*conditions).limit(MAX_ROWS + 1).subquery())
+    ).scalar_one()
+    pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
+    page = min(filters.page, pages)
+    column = SORTS[filters.sort]
+    order = (column.desc(), Smartcard.id.desc()) if filters.direction == "desc" else (column.asc(), Smartcard.id.asc())
+    rows = db.session.execute(
+        select(
+            Smartcard.id,
+            Smartcard.holder_name,
+            Smartcard.card_serial,
+            Smartcard.certificate_serial,
+            Smartcard.state,
+            Smartcard.issued_on,
+            Smartcard.expires_on,
+            Smartcard.last_used_at,
+        )
+        .where(*conditions)
+        .order_by(*order)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return Page(
+        rows=[Row(*row, status=states.shown(row.state, row.expires_on, today)) for row in rows],
+        total=total,
+        page=page,
+        pages=pages,
+        filters=replace(filters, page=page),
+    )
+
+
+def _status_conditions(status: str, today: date) -> list:
+    """The status filter as pages show the status: Verlopen is an active or blocked card past its date, and
+    Actief and Geblokkeerd are those still within it."""
+    if status == EXPIRED:
+        return [Smartcard.state.in_(SHOWN_STATES), Smartcard.expires_on < today]
+    if status in SHOWN_STATES:
+        return [Smartcard.state == status, or_(Smartcard.expires_on.is_(None), Smartcard.expires_on >= today)]
+    if status in states.STATES:
+        return [Smartcard.state == status]
+    return []
+
+
+def _search_conditions(search: str) -> list:
+    """A name (the start of any of its words, in any case) or the start of a card or certificate serial."""
+    term = search.strip()
+    if not term:
+        return []
+    lowered = term.lower()
+    name = func.lower(Smartcard.holder_name)
+    like = _escape_like(lowered)
+    matches = [name.like(f"{like}%", escape="\\"), name.like(f"% {like}%", escape="\\")]
+    if " " not in term:
+        for prefix in {term, term.upper(), term.lower()}:  # serials are stored in one case; typed in either
+            matches.append(_starts_with(Smartcard.card_serial, prefix))
+            matches.append(_starts_with(Smartcard.certificate_serial, prefix))
+    return [or_(*matches)]
+
+
+def _starts_with(column, prefix: str):
+    """column starts with prefix, as a range an index can answer (LIKE cannot use one under every collation)."""
+    return and_(column >= prefix, column < prefix + "\U0010ffff")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- one card ---------------------------------------------------------------------------------------------
+
+
+def get_card(context: ActingContext, card_id: int, *, for_update: bool = False) -> Smartcard:
+    """A card of the acting organisation; NotFound for any other (or none)."""
+    organisation = require_manager(context)
+    statement = select(Smartcard).where(Smartcard.id == card_id, Smartcard.organisation_id == organisation.id)
+    if for_update:
+        statement = statement.with_for_update()
+    card = db.session.execute(statement).scalar_one_or_none()
+    if card is None:
+        raise NotFound()
+    return card
+
+
+def card_history(card: Smartcard) -> list[SmartcardEvent]:
+    """The card's state changes, the newest first, with who made them."""
+    return list(
+        db.session.execute(
+            select(SmartcardEvent)
+            .where(SmartcardEvent.smartcard_id == card.id)
+            .order_by(SmartcardEvent.at.desc(), SmartcardEvent.id.desc())
+        ).scalars()
+    )
+
+
+def shown_status(card: Smartcard) -> states.State:
+    return states.shown(card.state, card.expires_on, today_local())
+
+
+def administrator_actions() -> dict[str, states.Action]:
+    """The actions an administrator takes on a card (the table's own), by key."""
+    return {key: action for key, action in states.ACTIONS.items() if action.by == "administrator"}
+
+
+def actions_for(card: Smartcard) -> dict[str, states.Action]:
+    """The administrator's actions the table allows from the card's state."""
+    return {key: action for key, action in administrator_actions().items() if states.allowed(card.state, key)}
+
+
+def action_by_word(word: str) -> str:
+    """The action whose Dutch label is `word` in a URL ("blokkeren" -> "block"); NotFound for another word."""
+    for key, action in administrator_actions().items():
+        if action.label.lower() == word:
+            return key
+    raise NotFound()
+
+
+def take_action(
+    context: ActingContext, card_id: int, action: str, *, reason: str = "", note: str = ""
+) -> SmartcardEvent:
+    """Block, unblock or revoke a card of the organisation, as the state table allows; mails the holder.
+
+    A Dutch DomainError (nothing changed) for a step the table refuses, a missing or unknown reason, or
+    "other" without a note."""
+    card = get_card(context, card_id, for_update=True)
+    rule = administrator_actions().get(action)
+    if rule is None:
+        raise DomainError("Deze actie bestaat niet.")
+    try:
+        states.next_state(card.state, action)  # the table's refusal first: it says why nothing can be done
+    except DomainError as refused:
+        raise NotAllowed(refused.message) from None
+    reason, note = _reason(rule, reason, note)
+    event = history.move(card, action, actor_id=context.user_id, reason=reason, note=note)
+    if card.state == "revoked":
+        card.revoked_at = event.at or utcnow()
+        card.revocation_reason = reason
+        from webapp.smartcards import crl
+
+        enqueue_after_commit(crl.publish)
+    _mail_holder(card, rule, reason, note, context.organisation.name)
+    return event
+
+
+def _reason(rule: states.Action, reason: str, note: str) -> tuple[str, str]:
+    if not rule.needs_reason:
+        return "", ""
+    note = (note or "").strip()
+    if reason not in states.REASONS:
+        raise DomainError("Kies een reden.", field="reason")
+    if reason == "other" and not note:
+        raise DomainError("Vul een toelichting in bij de reden Anders.", field="note")
+    if len(note) > NOTE_LENGTH:
+        raise DomainError(f"De toelichting is te lang (maximaal {NOTE_LENGTH} tekens).", field="note")
+    if "\x00" in note:
+        raise DomainError("De toelichting bevat een ongeldig teken.", field="note")
+    return reason, note
+
+
+def _mail_holder(card: Smartcard, rule: states.Action, reason: str, note: str, organisation_name: str) -> None:
+    holder = db.session.get(User, card.holder_id) if card.holder_id else None
+    if holder is None or not holder.email:
+        return
+    send_mail(
+        holder.email,
+        f"Uw smartcard is {past_tense(rule)}",
+        "smartcards_card_changed",
+        holder=holder,
+        card=card,
+        done=past_tense(rule),
+        reason=states.REASONS.get(reason, ""),
+        note=note,
+        organisation_name=organisation_name,
+        status=states.STATES[card.state].label,
+    )
+
+
+def past_tense(rule: states.Action) -> str:
+    """The past participle of the action's label: blokkeren -> geblokkeerd, intrekken -> ingetrokken."""
+    return {"blokkeren": "geblokkeerd", "deblokkeren": "gedeblokkeerd", "intrekken": "ingetrokken"}.get(
+        rule.label.lower(), states.STATES[rule.target].label.lower()
+    )
+
+
+# --- who else belongs on the page -------------------------------------------------------------------------
+
+
+def expiring_credential_cards(context: ActingContext) -> list[CredentialCardSeen]:
+    """Employees whose credential card expires within 60 days and who have no active or blocked smartcard
+    of the organisation yet (matched by their account or by the credential card's number)."""
+    organisation = require_manager(context)
+    now = utcnow()
+    has_card = exists().where(
+        Smartcard.organisation_id == organisation.id,
+        Smartcard.state.in_(SHOWN_STATES),
+        or_(
+            and_(CredentialCardSeen.user_id.is_not(None), Smartcard.holder_id == CredentialCardSeen.user_id),
+            Smartcard.credential_number == CredentialCardSeen.uzi_number,
+        ),
+    )
+    return list(
+        db.session.execute(
+            select(CredentialCardSeen)
+            .where(
+                CredentialCardSeen.organisation_id == organisation.id,
+                CredentialCardSeen.expires_at >= now,
+                CredentialCardSeen.expires_at <= now + EXPIRING_WITHIN,
+                not_(has_card),
+            )
+            .order_by(CredentialCardSeen.expires_at, CredentialCardSeen.id)
+            .limit(100)
+        ).scalars()
+    )
+
+
+def administrators(context: ActingContext) -> list[User]:
+    """The organisation's administrators (beheerders), who also add and remove one another."""
+    organisation = require_manager(context)
+    return list(
+        db.session.execute(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id, Membership.role == "admin")
+            .order_by(User.last_name, User.first_name, User.id)
+        ).scalars()
+    )
