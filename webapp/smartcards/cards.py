@@ -247,14 +247,14 @@ def _reason(rule: states.Action, reason: str, note: str) -> tuple[str, str]:
     if not rule.needs_reason:
         return "", ""
     note = (note or "").strip()
-    if reason not in states.REASONS:
-        raise DomainError("Kies een reden.", field="reason")
-    if reason == "other" and not note:
-        raise DomainError("Vul een toelichting in bij de reden Anders.", field="note")
     if len(note) > NOTE_LENGTH:
         raise DomainError(f"De toelichting is te lang (maximaal {NOTE_LENGTH} tekens).", field="note")
     if "\x00" in note:
         raise DomainError("De toelichting bevat een ongeldig teken.", field="note")
+    if reason not in states.REASONS:
+        raise DomainError("Kies een reden.", field="reason")
+    if reason == "other" and not note:
+        raise DomainError("Vul een toelichting in bij de reden Anders.", field="note")
     return reason, note
 
 
