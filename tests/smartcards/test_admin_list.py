@@ -257,3 +257,15 @@ def test_without_the_mandate_there_is_nothing_to_find(world):
 def test_another_organisations_card_is_a_404(world):
     assert world.client.get(f"/smartcards/beheer/kaarten/{world.foreign_card.id}").status_code == 404
     assert world.client.get("/smartcards/beheer/kaarten/999999").status_code == 404
+
+
+def test_search_finds_what_a_card_gets_later(world):
+    """A certificate serial is given once the card is made, and a name may be corrected: the search follows."""
+    card = world.card("personalising", name="Roos de Winter", certificate_serial=None)
+    assert ids_on(page_of(world.client, "/smartcards/beheer?zoek=beef"), [card]) == []
+    card.certificate_serial = "beef42"
+    card.holder_name = "Roos van Dam"
+    db.session.commit()
+    assert ids_on(page_of(world.client, "/smartcards/beheer?zoek=beef"), [card]) == [card.id]
+    assert ids_on(page_of(world.client, "/smartcards/beheer?zoek=dam"), [card]) == [card.id]
+    assert ids_on(page_of(world.client, "/smartcards/beheer?zoek=winter"), [card]) == []

@@ -18,7 +18,7 @@ from webapp.core.mail import send_mail
 from webapp.core.timeutil import today_local, utcnow
 from webapp.extensions import db
 from webapp.smartcards import history, states
-from webapp.smartcards.models import CredentialCardSeen, Smartcard, SmartcardEvent
+from webapp.smartcards.models import CredentialCardSeen, Smartcard, SmartcardEvent, SmartcardSearchWord, search_words
 
 SERVICE = "smartcards"
 LEVEL = "EH2+"
@@ -27,6 +27,7 @@ MAX_PAGE = 400  # bounded paging: 10,000 rows deep; narrow the filter or search 
 MAX_ROWS = MAX_PAGE * PAGE_SIZE
 EXPIRING_WITHIN = timedelta(days=60)  # credential cards about to expire: their holders should make a smartcard
 NOTE_LENGTH = 500
+MAX_SEARCH_WORDS = 5
 
 SORTS = {  # the list's sorts: the column each orders by (the id breaks ties)
     "holder": Smartcard.holder_name,
@@ -49,7 +50,7 @@ class NotAllowed(DomainError):
 @dataclass(frozen=True)
 class Filters:
     status: str = ""  # a key of STATUSES, or "" for all
-    search: str = ""  # the start of a word of the holder's name, or of a card or certificate serial
+    search: str = ""  # words, each the start of a word of the holder's name or of a card or certificate serial
     sort: str = "holder"  # a key of SORTS
     direction: str = "asc"
     page: int = 1
@@ -98,7 +99,7 @@ def card_list(context: ActingContext, filters: Filters) -> Page:
     organisation = require_manager(context)
     today = today_local()
     conditions = [Smartcard.organisation_id == organisation.id, *_status_conditions(filters.status, today)]
-    conditions += _search_conditions(filters.search)
+    conditions += _search_conditions(organisation.id, filters.search)
     total = db.session.execute(
         select(func.count()).select_from(select(Smartcard.id).where(*conditions).limit(MAX_ROWS + 1).subquery())
     ).scalar_one()
@@ -143,29 +144,21 @@ def _status_conditions(status: str, today: date) -> list:
     return []
 
 
-def _search_conditions(search: str) -> list:
-    """A name (the start of any of its words, in any case) or the start of a card or certificate serial."""
-    term = search.strip()
-    if not term:
-        return []
-    lowered = term.lower()
-    name = func.lower(Smartcard.holder_name)
-    like = _escape_like(lowered)
-    matches = [name.like(f"{like}%", escape="\\"), name.like(f"% {like}%", escape="\\")]
-    if " " not in term:
-        for prefix in {term, term.upper(), term.lower()}:  # serials are stored in one case; typed in either
-            matches.append(_starts_with(Smartcard.card_serial, prefix))
-            matches.append(_starts_with(Smartcard.certificate_serial, prefix))
-    return [or_(*matches)]
-
-
-def _starts_with(column, prefix: str):
-    """column starts with prefix, as a range an index can answer (LIKE cannot use one under every collation)."""
-    return and_(column >= prefix, column < prefix + "\U0010ffff")
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _search_conditions(organisation_id: int, search: str) -> list:
+    """Every typed word starts a word of the holder's name or a serial (in any case): each looked up in the
+    search words' index."""
+    conditions = []
+    for word in search_words(search)[:MAX_SEARCH_WORDS]:
+        conditions.append(
+            Smartcard.id.in_(
+                select(SmartcardSearchWord.smartcard_id).where(
+                    SmartcardSearchWord.organisation_id == organisation_id,
+                    SmartcardSearchWord.word >= word,
+                    SmartcardSearchWord.word < word + "\U0010ffff",  # starts with: a range the index answers
+                )
+            )
+        )
+    return conditions
 
 
 # --- one card ---------------------------------------------------------------------------------------------
