@@ -236,7 +236,20 @@ def main():
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--others", type=int, default=20_000)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--reuse", help="a database URL the benchmark filled before (its data is reused)")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database (to --reuse it)")
     args = parser.parse_args()
+    if args.reuse:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(args.reuse)
+        with engine.connect() as connection:
+            user_id = connection.execute(
+                sa.text("SELECT id FROM users WHERE email = 'bench@smartcards.example'")
+            ).scalar_one()
+        engine.dispose()
+        time_queries(args.reuse, f"{engine.dialect.name} (reused)", {"user_id": user_id})
+        return
     if args.only != "postgresql":
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{folder}/smartcards-bench.sqlite"
@@ -246,7 +259,7 @@ def main():
             print(f"SQLite: {args.cards} + {args.others} cards generated in {time.perf_counter() - t0:.1f} s")
             time_queries(url, f"SQLite, {args.cards} cards", ids)
     if args.only != "sqlite":
-        with harness.scratch_postgres("smartcards_list_bench") as url:
+        with harness.scratch_postgres("smartcards_list_bench", keep=args.keep) as url:
             migrate(url)
             t0 = time.perf_counter()
             ids = generate(url, args.cards, args.others)

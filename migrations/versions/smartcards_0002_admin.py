@@ -1,4 +1,4 @@
-"""smartcards: the administrator's list: an index per sort and status filter, and the search words of each card
+"""smartcards: the administrator's list: an index per sort and status filter, the search words of each card; the CRL's revoked cards
 
 Revision ID: smartcards_0002_admin
 Revises: smartcards_0001
@@ -19,13 +19,14 @@ depends_on = None
 
 WORD_LENGTH = 64
 INDEXES = {
-    "ix_smartcards_organisation_state_holder": ["organisation_id", "state", "holder_name", "id"],
+    "ix_smartcards_organisation_state_holder": ["organisation_id", "state", "holder_name", "id", "expires_on"],
     "ix_smartcards_organisation_state_expires": ["organisation_id", "state", "expires_on", "id"],
     "ix_smartcards_organisation_card_serial": ["organisation_id", "card_serial"],
     "ix_smartcards_organisation_certificate_serial": ["organisation_id", "certificate_serial"],
     "ix_smartcards_organisation_issued": ["organisation_id", "issued_on", "id"],
     "ix_smartcards_organisation_expires": ["organisation_id", "expires_on", "id"],
     "ix_smartcards_organisation_last_used": ["organisation_id", "last_used_at", "id"],
+    "ix_smartcards_state": ["state", "id"],  # the CRL: every organisation's revoked cards
 }
 
 
@@ -56,7 +57,9 @@ def upgrade():
     with op.batch_alter_table("smartcards", schema=None) as batch_op:
         batch_op.drop_index("ix_smartcards_organisation_state")
         batch_op.drop_index("ix_smartcards_organisation_holder")
-        batch_op.create_index("ix_smartcards_organisation_holder", ["organisation_id", "holder_name", "id"])
+        batch_op.create_index(
+            "ix_smartcards_organisation_holder", ["organisation_id", "holder_name", "id", "state", "expires_on"]
+        )
         for name, columns in INDEXES.items():
             batch_op.create_index(name, columns, unique=False)
     # the cards made before: their words

@@ -74,7 +74,14 @@ def test_status_filter_follows_the_shown_status_expired_from_the_date(world):
     assert set(ids_on(page_of(world.client, "/smartcards/beheer?status=kapot"), everyone)) == {c.id for c in everyone}
 
 
-def test_search_by_a_word_of_the_name_or_the_start_of_a_serial(world):
+@pytest.mark.parametrize("common", [False, True], ids=["rare words", "common words"])
+def test_search_by_a_word_of_the_name_or_the_start_of_a_serial(world, monkeypatch, common):
+    """Each typed word starts a word of the name or a serial; the same answer whether a word is rare (its cards
+    gathered from the words' index) or common (checked per card)."""
+    if common:
+        from webapp.smartcards import cards
+
+        monkeypatch.setattr(cards, "COMMON_WORD", 1)
     roos = world.card(name="Roos de Winter", card_serial="ZIDAAA0001", certificate_serial="abc123")
     piet = world.card(name="Piet Jansen", card_serial="ZIDBBB0002", certificate_serial="def456")
     cards = [roos, piet]
@@ -157,6 +164,7 @@ def test_the_filter_form_works_without_javascript_and_htmx_gets_the_list_alone(w
     body = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and body.lstrip().startswith('<div id="card-list"')
     assert "Roos de Winter" in body and "Piet Jansen" not in body and "<html" not in body
+    assert re.search(r'<p id="card-count"[^>]*data-hx-swap-oob="innerHTML">1 smartcard\(s\) gevonden', body)
     assert fragment.headers["HX-Push-Url"] == "/smartcards/beheer?zoek=roos"
     assert "HX-Request" in fragment.headers["Vary"]
 

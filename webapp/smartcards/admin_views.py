@@ -29,6 +29,7 @@ def index():
     response = render(
         "smartcards/admin_index.html",
         "list",
+        oob=("result_count",),
         page=page,
         filters=page.filters,
         statuses=cards.STATUSES,

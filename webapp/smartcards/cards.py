@@ -28,15 +28,16 @@ MAX_ROWS = MAX_PAGE * PAGE_SIZE
 EXPIRING_WITHIN = timedelta(days=60)  # credential cards about to expire: their holders should make a smartcard
 NOTE_LENGTH = 500
 MAX_SEARCH_WORDS = 5
+COMMON_WORD = 10_000  # a typed word this many cards' words start with is checked per card, not gathered
 
-SORTS = {  # the list's sorts: the column each orders by (the id breaks ties)
-    "holder": Smartcard.holder_name,
-    "card_serial": Smartcard.card_serial,
-    "certificate_serial": Smartcard.certificate_serial,
-    "status": Smartcard.state,
-    "issued_on": Smartcard.issued_on,
-    "expires_on": Smartcard.expires_on,
-    "last_used": Smartcard.last_used_at,
+SORTS = {  # the list's sorts: the columns each orders by (the id breaks ties)
+    "holder": (Smartcard.holder_name,),
+    "card_serial": (Smartcard.card_serial,),
+    "certificate_serial": (Smartcard.certificate_serial,),
+    "status": (Smartcard.state, Smartcard.holder_name),
+    "issued_on": (Smartcard.issued_on,),
+    "expires_on": (Smartcard.expires_on,),
+    "last_used": (Smartcard.last_used_at,),
 }
 EXPIRED = "expired"  # the status filter's word for states.EXPIRED, which is never stored
 STATUSES = {**{key: state.label for key, state in states.STATES.items()}, EXPIRED: states.EXPIRED.label}
@@ -95,34 +96,42 @@ def require_manager(context: ActingContext):
 
 
 def card_list(context: ActingContext, filters: Filters) -> Page:
-    """One page of the organisation's cards, with the count (bounded: it stops past the deepest page)."""
+    """One page of the organisation's cards, with the count (bounded: it stops past the deepest page).
+
+    The page's ids come from an index alone (every sort and status filter has one that holds what it reads),
+    then only those rows are read; the count of a search alone is read from the search words' index."""
     organisation = require_manager(context)
     today = today_local()
     conditions = [Smartcard.organisation_id == organisation.id, *_status_conditions(filters.status, today)]
-    conditions += _search_conditions(organisation.id, filters.search)
-    total = db.session.execute(
-        select(func.count()).select_from(select(Smartcard.id).where(*conditions).limit(MAX_ROWS + 1).subquery())
-    ).scalar_one()
+    words = search_words(filters.search)[:MAX_SEARCH_WORDS]
+    searched, few = _word_conditions(organisation.id, words)
+    conditions += searched
+    if len(words) == 1 and not filters.status:  # counted in the search words' index alone
+        counted = _word_matches(organisation.id, words[0]).distinct()
+    else:
+        counted = select(Smartcard.id).where(*conditions)
+    total = _bounded_count(counted, MAX_ROWS + 1)
     pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
     page = min(filters.page, pages)
-    column = SORTS[filters.sort]
-    order = (column.desc(), Smartcard.id.desc()) if filters.direction == "desc" else (column.asc(), Smartcard.id.asc())
-    rows = db.session.execute(
-        select(
-            Smartcard.id,
-            Smartcard.holder_name,
-            Smartcard.card_serial,
-            Smartcard.certificate_serial,
-            Smartcard.state,
-            Smartcard.issued_on,
-            Smartcard.expires_on,
-            Smartcard.last_used_at,
+    columns = SORTS[filters.sort]
+    descending = filters.direction == "desc"
+    ids = list(db.session.execute(_page_ids(conditions, columns, descending, page, few)).scalars())
+    found = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Smartcard.id,
+                Smartcard.holder_name,
+                Smartcard.card_serial,
+                Smartcard.certificate_serial,
+                Smartcard.state,
+                Smartcard.issued_on,
+                Smartcard.expires_on,
+                Smartcard.last_used_at,
+            ).where(Smartcard.id.in_(ids or [-1]))
         )
-        .where(*conditions)
-        .order_by(*order)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    }
+    rows = [found[card_id] for card_id in ids if card_id in found]
     return Page(
         rows=[Row(*row, status=states.shown(row.state, row.expires_on, today)) for row in rows],
         total=total,
@@ -130,6 +139,21 @@ def card_list(context: ActingContext, filters: Filters) -> Page:
         pages=pages,
         filters=replace(filters, page=page),
     )
+
+
+def _page_ids(conditions: list, columns: tuple, descending: bool, page: int, few_candidates: bool):
+    """The ids of the page's cards in list order. With a rare word's few candidates PostgreSQL is told to read
+    them all and sort them (the OFFSET 0 subquery is planned on its own): it would otherwise walk the list's
+    index in order, checking each card, on an estimate that few are needed."""
+    key = (*columns, Smartcard.id)
+    if few_candidates and db.session.get_bind().dialect.name == "postgresql":
+        candidates = select(*key).where(*conditions).offset(0).subquery()
+        key = tuple(candidates.c[column.key] for column in key)
+        statement = select(candidates.c.id)
+    else:
+        statement = select(Smartcard.id).where(*conditions)
+    order = [column.desc() if descending else column.asc() for column in key]
+    return statement.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
 
 
 def _status_conditions(status: str, today: date) -> list:
@@ -144,21 +168,43 @@ def _status_conditions(status: str, today: date) -> list:
     return []
 
 
-def _search_conditions(organisation_id: int, search: str) -> list:
-    """Every typed word starts a word of the holder's name or a serial (in any case): each looked up in the
-    search words' index."""
+def _word_conditions(organisation_id: int, words: list[str]) -> tuple[list, bool]:
+    """The card has, for each typed word, a word (of its holder's name or a serial) that starts with it; and
+    whether the cards of a rare word are the candidates.
+
+    The rarest typed word, when few cards have it, gives the candidates (their ids from the search words'
+    index); the others, and a word many cards have, are checked per card while the list's index is read in
+    order (a probe of the words' primary key), so a common word does not gather thousands of ids first."""
+    if not words:
+        return [], False
+    frequency = {word: _bounded_count(_word_matches(organisation_id, word), COMMON_WORD) for word in words}
+    rarest = min(words, key=frequency.get)
     conditions = []
-    for word in search_words(search)[:MAX_SEARCH_WORDS]:
-        conditions.append(
-            Smartcard.id.in_(
-                select(SmartcardSearchWord.smartcard_id).where(
-                    SmartcardSearchWord.organisation_id == organisation_id,
+    for word in words:
+        if word == rarest and frequency[word] < COMMON_WORD:
+            conditions.append(Smartcard.id.in_(_word_matches(organisation_id, word)))
+        else:
+            conditions.append(
+                exists().where(
+                    SmartcardSearchWord.smartcard_id == Smartcard.id,
+                    SmartcardSearchWord.organisation_id == organisation_id,  # PostgreSQL's hash join reads one index
                     SmartcardSearchWord.word >= word,
-                    SmartcardSearchWord.word < word + "\U0010ffff",  # starts with: a range the index answers
+                    SmartcardSearchWord.word < word + "\U0010ffff",
                 )
             )
-        )
-    return conditions
+    return conditions, frequency[rarest] < COMMON_WORD
+
+
+def _bounded_count(statement, bound: int) -> int:
+    return db.session.execute(select(func.count()).select_from(statement.limit(bound).subquery())).scalar_one()
+
+
+def _word_matches(organisation_id: int, word: str):
+    return select(SmartcardSearchWord.smartcard_id).where(
+        SmartcardSearchWord.organisation_id == organisation_id,
+        SmartcardSearchWord.word >= word,
+        SmartcardSearchWord.word < word + "\U0010ffff",  # starts with: a range the index answers
+    )
 
 
 # --- one card ---------------------------------------------------------------------------------------------

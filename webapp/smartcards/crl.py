@@ -12,6 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, Response, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.core.storage import Area
 from webapp.core.timeutil import utcnow
@@ -65,10 +66,14 @@ def publish() -> int:
     """Job: build the list anew with the next CRL number and store it; returns that number. Publications take
     turns (the number's row is locked), so a later number is always the later list."""
     take_write_lock()
-    counter = db.session.execute(select(RevocationListNumber).with_for_update()).scalars().first()
+    counter = _counter()
     if counter is None:
-        counter = RevocationListNumber(id=1, number=0)  # one row: a second first publication conflicts
-        db.session.add(counter)
+        try:
+            with db.session.begin_nested():  # the first publication makes the one row; one made at once wins
+                db.session.add(RevocationListNumber(id=1, number=0))
+        except IntegrityError:
+            pass
+        counter = _counter()
     now = utcnow()
     counter.number += 1
     counter.published_at = now
@@ -76,6 +81,10 @@ def publish() -> int:
     crl = build(counter.number, now)
     AREA.store(FILE, crl.public_bytes(serialization.Encoding.DER))
     return counter.number
+
+
+def _counter() -> RevocationListNumber | None:
+    return db.session.execute(select(RevocationListNumber).with_for_update()).scalars().first()
 
 
 def stored() -> x509.CertificateRevocationList | None:

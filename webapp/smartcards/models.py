@@ -50,16 +50,18 @@ class Smartcard(db.Model):
     __tablename__ = "smartcards"
     __table_args__ = (
         # the administrator's list: each sort and status filter within the organisation reads an index in list
-        # order (the id breaks ties), so a page is found without sorting the organisation's cards
-        Index("ix_smartcards_organisation_state_holder", "organisation_id", "state", "holder_name", "id"),
+        # order (the id breaks ties), so a page is found without sorting the organisation's cards; the name
+        # indexes also hold what the status filter reads, so its pages come from the index alone
+        Index("ix_smartcards_organisation_state_holder", "organisation_id", "state", "holder_name", "id", "expires_on"),
         Index("ix_smartcards_organisation_state_expires", "organisation_id", "state", "expires_on", "id"),
-        Index("ix_smartcards_organisation_holder", "organisation_id", "holder_name", "id"),
+        Index("ix_smartcards_organisation_holder", "organisation_id", "holder_name", "id", "state", "expires_on"),
         Index("ix_smartcards_organisation_card_serial", "organisation_id", "card_serial"),
         Index("ix_smartcards_organisation_certificate_serial", "organisation_id", "certificate_serial"),
         Index("ix_smartcards_organisation_issued", "organisation_id", "issued_on", "id"),
         Index("ix_smartcards_organisation_expires", "organisation_id", "expires_on", "id"),
         Index("ix_smartcards_organisation_last_used", "organisation_id", "last_used_at", "id"),
         Index("ix_smartcards_organisation_created", "organisation_id", "created_at"),
+        Index("ix_smartcards_state", "state", "id"),  # the CRL: every organisation's revoked cards
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
