@@ -8,7 +8,8 @@ the state table; the holder gets a mail for each, and revoking publishes a new C
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import and_, any_, exists, func, not_, or_, select
+from sqlalchemy.orm import aliased
 
 from webapp.accounts.models import Membership, User
 from webapp.core.auth import ActingContext
@@ -104,9 +105,11 @@ def card_list(context: ActingContext, filters: Filters) -> Page:
     today = today_local()
     conditions = [Smartcard.organisation_id == organisation.id, *_status_conditions(filters.status, today)]
     words = search_words(filters.search)[:MAX_SEARCH_WORDS]
-    searched, few = _word_conditions(organisation.id, words)
+    searched, matching = _search(organisation.id, words)
     conditions += searched
-    if len(words) == 1 and not filters.status:  # counted in the search words' index alone
+    if matching is not None and not filters.status:  # a search alone: counted in the words' index
+        counted = matching
+    elif len(words) == 1 and not filters.status:  # one common word: its cards, in the words' index too
         counted = _word_matches(organisation.id, words[0]).distinct()
     else:
         counted = select(Smartcard.id).where(*conditions)
@@ -115,7 +118,7 @@ def card_list(context: ActingContext, filters: Filters) -> Page:
     page = min(filters.page, pages)
     columns = SORTS[filters.sort]
     descending = filters.direction == "desc"
-    ids = list(db.session.execute(_page_ids(conditions, columns, descending, page, few)).scalars())
+    ids = list(db.session.execute(_page_ids(conditions, columns, descending, page, matching is not None)).scalars())
     found = {
         row.id: row
         for row in db.session.execute(
@@ -168,31 +171,51 @@ def _status_conditions(status: str, today: date) -> list:
     return []
 
 
-def _word_conditions(organisation_id: int, words: list[str]) -> tuple[list, bool]:
-    """The card has, for each typed word, a word (of its holder's name or a serial) that starts with it; and
-    whether the cards of a rare word are the candidates.
+def _search(organisation_id: int, words: list[str]):
+    """The card has, for each typed word, a word (of its holder's name or a serial) that starts with it: the
+    conditions on the cards, and the matching ids from the search words' index alone (or None).
 
-    The rarest typed word, when few cards have it, gives the candidates (their ids from the search words'
-    index); the others, and a word many cards have, are checked per card while the list's index is read in
-    order (a probe of the words' primary key), so a common word does not gather thousands of ids first."""
+    When few cards have the rarest typed word, the matches are found in the words' index alone (that word's
+    cards, each probed for the other words) and the cards are read by their ids. When every typed word is
+    common, each is checked per card while the list's index is read in order (a probe of the words' primary
+    key), so a common word does not gather thousands of ids first."""
     if not words:
-        return [], False
+        return [], None
     frequency = {word: _bounded_count(_word_matches(organisation_id, word), COMMON_WORD) for word in words}
     rarest = min(words, key=frequency.get)
-    conditions = []
-    for word in words:
-        if word == rarest and frequency[word] < COMMON_WORD:
-            conditions.append(Smartcard.id.in_(_word_matches(organisation_id, word)))
-        else:
-            conditions.append(
-                exists().where(
-                    SmartcardSearchWord.smartcard_id == Smartcard.id,
-                    SmartcardSearchWord.organisation_id == organisation_id,  # PostgreSQL's hash join reads one index
-                    SmartcardSearchWord.word >= word,
-                    SmartcardSearchWord.word < word + "\U0010ffff",
+    if frequency[rarest] < COMMON_WORD:
+        matching = (
+            _word_matches(organisation_id, rarest)
+            .where(
+                *(
+                    _has_word(SmartcardSearchWord.smartcard_id, word, organisation_id)
+                    for word in words
+                    if word != rarest
                 )
             )
-    return conditions, frequency[rarest] < COMMON_WORD
+            .distinct()
+        )
+        return [_among(matching)], matching
+    return [_has_word(Smartcard.id, word, organisation_id) for word in words], None
+
+
+def _has_word(card_id, word: str, organisation_id: int):
+    """The card (its id column) has a word that starts with `word`: a probe of the words' primary key. PostgreSQL
+    is also given the organisation, which lets it read that word's cards from the words' index for a hash join
+    (otherwise it may read every organisation's words); SQLite would have to read each probed row for it."""
+    other = aliased(SmartcardSearchWord)
+    conditions = [other.smartcard_id == card_id, other.word >= word, other.word < word + "\U0010ffff"]
+    if db.session.get_bind().dialect.name == "postgresql":
+        conditions.append(other.organisation_id == organisation_id)
+    return exists().where(*conditions)
+
+
+def _among(candidates):
+    """The card is one of the candidates (a subquery of ids). On PostgreSQL as `id = ANY(ARRAY(...))`: the ids are
+    gathered once and the cards read by their keys; as `IN (subquery)` it seq-scans the cards for a hash join."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Smartcard.id == any_(func.ARRAY(candidates.scalar_subquery()))
+    return Smartcard.id.in_(candidates)
 
 
 def _bounded_count(statement, bound: int) -> int:
