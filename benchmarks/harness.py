@@ -27,7 +27,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def scratch_postgres(name: str):
+def scratch_postgres(name: str, keep: bool = False):
+    """A new, empty database `name` (dropped afterwards unless `keep`)."""
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -36,8 +37,9 @@ def scratch_postgres(name: str):
     try:
         yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

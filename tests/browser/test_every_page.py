@@ -22,6 +22,7 @@ NOT_HTML = {
     "passes.download": "the ZIP of passes",
     "passes_staff.import_template": "the CSV template",
     "courses.invoice_pdf": "the invoice PDF",
+    "smartcard_crl.revocation_list": "the CRL (DER)",
     "courses_staff.invoice_pdf": "the invoice PDF",
     "courses.attachment": "a message's attachment",
 }
@@ -111,6 +112,18 @@ PAGES = {
     "smartcard_onboarding.administrator": [("anonymous", {})],
     "smartcard_onboarding.couple": [("anonymous", {})],
     "smartcard_onboarding.done": [("anonymous", {})],
+    "smartcards.index": [
+        ("card_admin", {}),
+        ("card_admin", {"status": "blocked"}),
+        ("card_admin", {"zoek": "jansen", "sort": "verloopt", "richting": "desc"}),
+        ("admin", {}),  # at EH1: the step-up page
+    ],
+    "smartcards.card": [("card_admin", {"card_id": "@smartcard"}), ("card_admin", {"card_id": "@revoked_smartcard"})],
+    "smartcards.card_action": [
+        ("card_admin", {"card_id": "@smartcard", "word": "blokkeren"}),
+        ("card_admin", {"card_id": "@smartcard", "word": "intrekken"}),
+        ("card_admin", {"card_id": "@revoked_smartcard", "word": "intrekken"}, 409),
+    ],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -120,6 +133,7 @@ LOGINS = {
     "contact": ("deby@herenbos.example", "ROC Kop van Noord-Holland"),  # contact person with the passes mandate
     "admin": ("deby@herenbos.example", "Herenbos Schagen"),
     "staff": ("beheer@loket.example", None),
+    "card_admin": ("sanne@zorggroepduinstreek.example", "Zorggroep Duinstreek"),  # smartcards, stepped up to EH2+
 }
 
 
@@ -144,7 +158,7 @@ def world_ids(app) -> dict:
     from webapp.organisations.models import Invitation
     from webapp.organisations.services import invitation_link, invite_contact_person
     from webapp.passes.models import Holder, HolderOrganisation, PassRequest, Qualification
-    from webapp.smartcards.models import RegistrationRequest
+    from webapp.smartcards.models import RegistrationRequest, Smartcard
     from webapp.smartcards.requests import submit as submit_request
 
     def one(query):
@@ -201,6 +215,8 @@ def world_ids(app) -> dict:
             "enrollment": one(select(Enrollment.id).where(Enrollment.participant_id == jan.id)),
             "message": one(select(Message.id).where(Message.recipient_id == jan.id)),
             "registration_request": registration.id,
+            "smartcard": one(select(Smartcard.id).where(Smartcard.holder_name == "Ahmed Bakker")),
+            "revoked_smartcard": one(select(Smartcard.id).where(Smartcard.state == "revoked")),
         }
         db.session.remove()
     return ids
@@ -230,6 +246,17 @@ def first_steps(page, base, role):
         page.goto(f"{base}/pasjes")
         page.get_by_role("button", name="Voeg alle toe").click()  # selected again: the list shows "Toegevoegd"
         page.get_by_text(re.compile(r"\d+ Kwalificatiehouder\(s\) toegevoegd")).first.wait_for()
+    if role == "card_admin":  # the smartcard pages ask for EH2+: a code from the demo's authenticator
+        import time
+
+        import pyotp
+
+        from webapp.smartcards.demo import DEMO_TOTP_SECRET
+
+        page.goto(f"{base}/verificatie?level=EH2%2B")
+        page.get_by_label("Code uit uw authenticator-app").fill(pyotp.TOTP(DEMO_TOTP_SECRET).at(time.time()))
+        page.get_by_role("button", name="Verifiëren").click()
+        page.get_by_text("U bent ingelogd op betrouwbaarheidsniveau EH2+.").wait_for()
     wait_for_in_process_jobs()  # mail, the message archive, the archive build: done before the pages are read
 
 
@@ -270,7 +297,7 @@ def check_page(page, base, role, path, status, pages, fragments) -> list[str]:
 def test_every_page_is_valid_accessible_and_fits(demo_portal, browser, tmp_path):
     base, app = demo_portal.url, demo_portal.app
     pages, fragments, problems = {}, {}, []
-    roles = ["anonymous", "person", "contact", "admin", "staff"]
+    roles = ["anonymous", "person", "contact", "admin", "staff", "card_admin"]
     for role in roles:
         context = browser.new_context(locale="nl-NL")
         page = context.new_page()

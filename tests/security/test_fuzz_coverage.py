@@ -31,6 +31,8 @@ TARGETS = [
 EXEMPT = {
     "static": "files from disk: no parameter, no database",
     "passes.": "fuzzed in test_fuzz_passes.py, with the passes list's own world and keys",
+    "smartcards.": "fuzzed in test_fuzz_smartcards_admin.py (an administrator at EH2+ and cards), which checks its coverage",
+    "smartcard_crl.": "fuzzed in test_fuzz_smartcards_admin.py, with the beheeromgeving",
 }
 
 

@@ -5,6 +5,9 @@ from datetime import timedelta
 
 from webapp.core.modules import Link, Module, Periodic, Service, StepUpMethod, Waiting
 from webapp.smartcards import (
+    admin_views,
+    crl,
+    demo,
     models,  # noqa: F401  (the tables, for the migrations)
     onboarding_views,
     personalise,
@@ -17,11 +20,26 @@ from webapp.smartcards import (
     staff,
 )
 
+
+def load_demo() -> list[str]:
+    # The requests first: they hold back when any request exists, and the cards' demo makes a validated one.
+    return [*request_demo.load_demo(), *demo.load_demo()]
+
+
 module = Module(
     name="smartcards",
     label="Smartcards",
-    blueprints=(request_views.bp, staff.bp, onboarding_views.bp, personalise_views.bp, signin_views.bp),
+    blueprints=(
+        request_views.bp,
+        staff.bp,
+        onboarding_views.bp,
+        personalise_views.bp,
+        signin_views.bp,
+        admin_views.bp,
+        crl.bp,
+    ),
     service=Service("smartcards", "Smartcards beheren"),
+    nav=(Link("Smartcards", "smartcards.index", mandate="smartcards"),),
     tiles=(
         Link(
             "Registratie aanvragen",
@@ -53,6 +71,7 @@ module = Module(
     ),
     periodic=(
         Periodic("Half aangemaakte smartcards afsluiten", personalise.fail_stale_cards, every=timedelta(minutes=5)),
+        Periodic("Intrekkingslijst van smartcards vernieuwen", crl.refresh, every=timedelta(hours=1)),
     ),
     step_up_methods=(
         StepUpMethod(
@@ -63,5 +82,5 @@ module = Module(
             setup_endpoint="smartcard_personalise.intro",
         ),
     ),
-    demo=request_demo.load_demo,
+    demo=load_demo,
 )

@@ -1,9 +1,10 @@
 """What the smartcards module keeps: registration requests, the cards it issues and their history, and the
 credential cards employees have shown it (for the list of those about to expire)."""
 
+import re
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint, event, inspect, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.models import Organisation, User
@@ -14,6 +15,9 @@ from webapp.extensions import db
 # request for that number is refused.
 OPEN_STATES = ("submitted", "accepted", "validated")
 OPEN_REQUEST = "state IN ({})".format(", ".join(f"'{state}'" for state in OPEN_STATES))
+
+WORD_LENGTH = 64
+_SEARCHED = ("holder_name", "card_serial", "certificate_serial")
 
 
 class RegistrationRequest(db.Model):
@@ -61,9 +65,19 @@ class Smartcard(db.Model):
 
     __tablename__ = "smartcards"
     __table_args__ = (
-        Index("ix_smartcards_organisation_state", "organisation_id", "state"),
-        Index("ix_smartcards_organisation_holder", "organisation_id", "holder_name"),
+        # the administrator's list: each sort and status filter within the organisation reads an index in list
+        # order (the id breaks ties), so a page is found without sorting the organisation's cards; the name
+        # indexes also hold what the status filter reads, so its pages come from the index alone
+        Index("ix_smartcards_organisation_state_holder", "organisation_id", "state", "holder_name", "id", "expires_on"),
+        Index("ix_smartcards_organisation_state_expires", "organisation_id", "state", "expires_on", "id"),
+        Index("ix_smartcards_organisation_holder", "organisation_id", "holder_name", "id", "state", "expires_on"),
+        Index("ix_smartcards_organisation_card_serial", "organisation_id", "card_serial"),
+        Index("ix_smartcards_organisation_certificate_serial", "organisation_id", "certificate_serial"),
+        Index("ix_smartcards_organisation_issued", "organisation_id", "issued_on", "id"),
+        Index("ix_smartcards_organisation_expires", "organisation_id", "expires_on", "id"),
+        Index("ix_smartcards_organisation_last_used", "organisation_id", "last_used_at", "id"),
         Index("ix_smartcards_organisation_created", "organisation_id", "created_at"),
+        Index("ix_smartcards_state", "state", "id"),  # the CRL: every organisation's revoked cards
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +101,47 @@ class Smartcard(db.Model):
     events: Mapped[list["SmartcardEvent"]] = relationship(
         back_populates="smartcard", cascade="all, delete-orphan", order_by="SmartcardEvent.id"
     )
+
+
+class SmartcardSearchWord(db.Model):
+    """A word of a card's holder name, or one of its serials, in lower case: the administrator's search finds a
+    card by the start of any of them through one index. Kept by the listeners below on every insert and change."""
+
+    __tablename__ = "smartcard_search_words"
+    __table_args__ = (Index("ix_smartcard_search_words_lookup", "organisation_id", "word", "smartcard_id"),)
+
+    smartcard_id: Mapped[int] = mapped_column(ForeignKey("smartcards.id", ondelete="CASCADE"), primary_key=True)
+    word: Mapped[str] = mapped_column(String(WORD_LENGTH), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+
+
+def search_words(text: str) -> list[str]:
+    """The words a search finds: lower case, split at spaces and hyphens, each cut to WORD_LENGTH."""
+    return [word[:WORD_LENGTH] for word in re.findall(r"[^\s\-]+", (text or "").lower())]
+
+
+def _words_of(card: Smartcard) -> set[str]:
+    return {*search_words(card.holder_name), *search_words(card.card_serial), *search_words(card.certificate_serial)}
+
+
+@event.listens_for(Smartcard, "after_insert")
+def _index_new_card(mapper, connection, card: Smartcard) -> None:
+    _write_words(connection, card)
+
+
+@event.listens_for(Smartcard, "after_update")
+def _index_changed_card(mapper, connection, card: Smartcard) -> None:
+    state = inspect(card)
+    if any(state.attrs[name].history.has_changes() for name in _SEARCHED):
+        words = SmartcardSearchWord.__table__
+        connection.execute(words.delete().where(words.c.smartcard_id == card.id))
+        _write_words(connection, card)
+
+
+def _write_words(connection, card: Smartcard) -> None:
+    rows = [dict(smartcard_id=card.id, word=word, organisation_id=card.organisation_id) for word in _words_of(card)]
+    if rows:
+        connection.execute(SmartcardSearchWord.__table__.insert(), rows)
 
 
 class SmartcardEvent(db.Model):

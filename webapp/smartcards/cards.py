@@ -1,0 +1,389 @@
+"""De beheeromgeving: the organisation's smartcards as its administrator sees and manages them.
+
+Who: a member acting for the organisation with the smartcards mandate, at EH2+ (every card action asks for
+it). Another organisation's card is NotFound. Every state change goes through `history.move`, which follows
+the state table; the holder gets a mail for each, and revoking publishes a new CRL after the commit.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from sqlalchemy import and_, any_, exists, func, not_, or_, select
+from sqlalchemy.orm import aliased
+
+from webapp.accounts.models import Membership, User
+from webapp.core.auth import ActingContext
+from webapp.core.errors import DomainError, NotFound
+from webapp.core.jobs import enqueue_after_commit
+from webapp.core.mail import send_mail
+from webapp.core.timeutil import today_local, utcnow
+from webapp.extensions import db
+from webapp.smartcards import history, states
+from webapp.smartcards.models import CredentialCardSeen, Smartcard, SmartcardEvent, SmartcardSearchWord, search_words
+
+SERVICE = "smartcards"
+LEVEL = "EH2+"
+PAGE_SIZE = 25
+MAX_PAGE = 400  # bounded paging: 10,000 rows deep; narrow the filter or search to go further
+MAX_ROWS = MAX_PAGE * PAGE_SIZE
+EXPIRING_WITHIN = timedelta(days=60)  # credential cards about to expire: their holders should make a smartcard
+NOTE_LENGTH = 500
+MAX_SEARCH_WORDS = 5
+COMMON_WORD = 10_000  # a typed word this many cards' words start with is checked per card, not gathered
+
+SORTS = {  # the list's sorts: the columns each orders by (the id breaks ties)
+    "holder": (Smartcard.holder_name,),
+    "card_serial": (Smartcard.card_serial,),
+    "certificate_serial": (Smartcard.certificate_serial,),
+    "status": (Smartcard.state, Smartcard.holder_name),
+    "issued_on": (Smartcard.issued_on,),
+    "expires_on": (Smartcard.expires_on,),
+    "last_used": (Smartcard.last_used_at,),
+}
+EXPIRED = "expired"  # the status filter's word for states.EXPIRED, which is never stored
+STATUSES = {**{key: state.label for key, state in states.STATES.items()}, EXPIRED: states.EXPIRED.label}
+SHOWN_STATES = ("active", "blocked")  # the states that show as Verlopen past their date
+
+
+class NotAllowed(DomainError):
+    """The state table does not allow this action from the card's state (its Dutch message says so)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ""  # a key of STATUSES, or "" for all
+    search: str = ""  # words, each the start of a word of the holder's name or of a card or certificate serial
+    sort: str = "holder"  # a key of SORTS
+    direction: str = "asc"
+    page: int = 1
+
+
+@dataclass
+class Row:
+    """A list row as plain values, with the status as pages show it."""
+
+    id: int
+    holder_name: str
+    card_serial: str
+    certificate_serial: str | None
+    state: str
+    issued_on: date | None
+    expires_on: date | None
+    last_used_at: object
+    status: states.State
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int  # up to MAX_ROWS + 1
+    page: int
+    pages: int
+    filters: Filters
+
+    @property
+    def more(self) -> bool:
+        return self.total > MAX_ROWS
+
+
+def require_manager(context: ActingContext):
+    """The organisation whose cards the acting user manages: with the mandate, at EH2+; NotFound otherwise."""
+    organisation = context.require_mandate(SERVICE)
+    context.require_level(LEVEL)
+    return organisation
+
+
+# --- the list -------------------------------------------------------------------------------------------
+
+
+def card_list(context: ActingContext, filters: Filters) -> Page:
+    """One page of the organisation's cards, with the count (bounded: it stops past the deepest page).
+
+    The page's ids come from an index alone (every sort and status filter has one that holds what it reads),
+    then only those rows are read; the count of a search alone is read from the search words' index."""
+    organisation = require_manager(context)
+    today = today_local()
+    conditions = [Smartcard.organisation_id == organisation.id, *_status_conditions(filters.status, today)]
+    words = search_words(filters.search)[:MAX_SEARCH_WORDS]
+    searched, matching = _search(organisation.id, words)
+    conditions += searched
+    if matching is not None and not filters.status:  # a search alone: counted in the words' index
+        counted = matching
+    elif len(words) == 1 and not filters.status:  # one common word: its cards, in the words' index too
+        counted = _word_matches(organisation.id, words[0]).distinct()
+    else:
+        counted = select(Smartcard.id).where(*conditions)
+    total = _bounded_count(counted, MAX_ROWS + 1)
+    pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
+    page = min(filters.page, pages)
+    columns = SORTS[filters.sort]
+    descending = filters.direction == "desc"
+    ids = list(db.session.execute(_page_ids(conditions, columns, descending, page, matching is not None)).scalars())
+    found = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Smartcard.id,
+                Smartcard.holder_name,
+                Smartcard.card_serial,
+                Smartcard.certificate_serial,
+                Smartcard.state,
+                Smartcard.issued_on,
+                Smartcard.expires_on,
+                Smartcard.last_used_at,
+            ).where(Smartcard.id.in_(ids or [-1]))
+        )
+    }
+    rows = [found[card_id] for card_id in ids if card_id in found]
+    return Page(
+        rows=[Row(*row, status=states.shown(row.state, row.expires_on, today)) for row in rows],
+        total=total,
+        page=page,
+        pages=pages,
+        filters=replace(filters, page=page),
+    )
+
+
+def _page_ids(conditions: list, columns: tuple, descending: bool, page: int, few_candidates: bool):
+    """The ids of the page's cards in list order. With a rare word's few candidates PostgreSQL is told to read
+    them all and sort them (the OFFSET 0 subquery is planned on its own): it would otherwise walk the list's
+    index in order, checking each card, on an estimate that few are needed."""
+    key = (*columns, Smartcard.id)
+    if few_candidates and db.session.get_bind().dialect.name == "postgresql":
+        candidates = select(*key).where(*conditions).offset(0).subquery()
+        key = tuple(candidates.c[column.key] for column in key)
+        statement = select(candidates.c.id)
+    else:
+        statement = select(Smartcard.id).where(*conditions)
+    order = [column.desc() if descending else column.asc() for column in key]
+    return statement.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+
+
+def _status_conditions(status: str, today: date) -> list:
+    """The status filter as pages show the status: Verlopen is an active or blocked card past its date, and
+    Actief and Geblokkeerd are those still within it."""
+    if status == EXPIRED:
+        return [Smartcard.state.in_(SHOWN_STATES), Smartcard.expires_on < today]
+    if status in SHOWN_STATES:
+        return [Smartcard.state == status, or_(Smartcard.expires_on.is_(None), Smartcard.expires_on >= today)]
+    if status in states.STATES:
+        return [Smartcard.state == status]
+    return []
+
+
+def _search(organisation_id: int, words: list[str]):
+    """The card has, for each typed word, a word (of its holder's name or a serial) that starts with it: the
+    conditions on the cards, and the matching ids from the search words' index alone (or None).
+
+    When few cards have the rarest typed word, the matches are found in the words' index alone (that word's
+    cards, each probed for the other words) and the cards are read by their ids. When every typed word is
+    common, each is checked per card while the list's index is read in order (a probe of the words' primary
+    key), so a common word does not gather thousands of ids first."""
+    if not words:
+        return [], None
+    frequency = {word: _bounded_count(_word_matches(organisation_id, word), COMMON_WORD) for word in words}
+    rarest = min(words, key=frequency.get)
+    if frequency[rarest] < COMMON_WORD:
+        matching = (
+            _word_matches(organisation_id, rarest)
+            .where(
+                *(
+                    _has_word(SmartcardSearchWord.smartcard_id, word, organisation_id)
+                    for word in words
+                    if word != rarest
+                )
+            )
+            .distinct()
+        )
+        return [_among(matching)], matching
+    return [_has_word(Smartcard.id, word, organisation_id) for word in words], None
+
+
+def _has_word(card_id, word: str, organisation_id: int):
+    """The card (its id column) has a word that starts with `word`: a probe of the words' primary key. PostgreSQL
+    is also given the organisation, which lets it read that word's cards from the words' index for a hash join
+    (otherwise it may read every organisation's words); SQLite would have to read each probed row for it."""
+    other = aliased(SmartcardSearchWord)
+    conditions = [other.smartcard_id == card_id, other.word >= word, other.word < word + "\U0010ffff"]
+    if db.session.get_bind().dialect.name == "postgresql":
+        conditions.append(other.organisation_id == organisation_id)
+    return exists().where(*conditions)
+
+
+def _among(candidates):
+    """The card is one of the candidates (a subquery of ids). On PostgreSQL as `id = ANY(ARRAY(...))`: the ids are
+    gathered once and the cards read by their keys; as `IN (subquery)` it seq-scans the cards for a hash join."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Smartcard.id == any_(func.ARRAY(candidates.scalar_subquery()))
+    return Smartcard.id.in_(candidates)
+
+
+def _bounded_count(statement, bound: int) -> int:
+    return db.session.execute(select(func.count()).select_from(statement.limit(bound).subquery())).scalar_one()
+
+
+def _word_matches(organisation_id: int, word: str):
+    return select(SmartcardSearchWord.smartcard_id).where(
+        SmartcardSearchWord.organisation_id == organisation_id,
+        SmartcardSearchWord.word >= word,
+        SmartcardSearchWord.word < word + "\U0010ffff",  # starts with: a range the index answers
+    )
+
+
+# --- one card ---------------------------------------------------------------------------------------------
+
+
+def get_card(context: ActingContext, card_id: int, *, for_update: bool = False) -> Smartcard:
+    """A card of the acting organisation; NotFound for any other (or none)."""
+    organisation = require_manager(context)
+    statement = select(Smartcard).where(Smartcard.id == card_id, Smartcard.organisation_id == organisation.id)
+    if for_update:
+        statement = statement.with_for_update()
+    card = db.session.execute(statement).scalar_one_or_none()
+    if card is None:
+        raise NotFound()
+    return card
+
+
+def card_history(card: Smartcard) -> list[SmartcardEvent]:
+    """The card's state changes, the newest first, with who made them."""
+    return list(
+        db.session.execute(
+            select(SmartcardEvent)
+            .where(SmartcardEvent.smartcard_id == card.id)
+            .order_by(SmartcardEvent.at.desc(), SmartcardEvent.id.desc())
+        ).scalars()
+    )
+
+
+def shown_status(card: Smartcard) -> states.State:
+    return states.shown(card.state, card.expires_on, today_local())
+
+
+def administrator_actions() -> dict[str, states.Action]:
+    """The actions an administrator takes on a card (the table's own), by key."""
+    return {key: action for key, action in states.ACTIONS.items() if action.by == "administrator"}
+
+
+def actions_for(card: Smartcard) -> dict[str, states.Action]:
+    """The administrator's actions the table allows from the card's state."""
+    return {key: action for key, action in administrator_actions().items() if states.allowed(card.state, key)}
+
+
+def action_by_word(word: str) -> str:
+    """The action whose Dutch label is `word` in a URL ("blokkeren" -> "block"); NotFound for another word."""
+    for key, action in administrator_actions().items():
+        if action.label.lower() == word:
+            return key
+    raise NotFound()
+
+
+def take_action(
+    context: ActingContext, card_id: int, action: str, *, reason: str = "", note: str = ""
+) -> SmartcardEvent:
+    """Block, unblock or revoke a card of the organisation, as the state table allows; mails the holder.
+
+    A Dutch DomainError (nothing changed) for a step the table refuses, a missing or unknown reason, or
+    "other" without a note."""
+    card = get_card(context, card_id, for_update=True)
+    rule = administrator_actions().get(action)
+    if rule is None:
+        raise DomainError("Deze actie bestaat niet.")
+    try:
+        states.next_state(card.state, action)  # the table's refusal first: it says why nothing can be done
+    except DomainError as refused:
+        raise NotAllowed(refused.message) from None
+    reason, note = _reason(rule, reason, note)
+    event = history.move(card, action, actor_id=context.user_id, reason=reason, note=note)
+    if card.state == "revoked":
+        card.revoked_at = event.at or utcnow()
+        card.revocation_reason = reason
+        from webapp.smartcards import crl
+
+        enqueue_after_commit(crl.publish)
+    _mail_holder(card, rule, reason, note, context.organisation.name)
+    return event
+
+
+def _reason(rule: states.Action, reason: str, note: str) -> tuple[str, str]:
+    if not rule.needs_reason:
+        return "", ""
+    note = (note or "").strip()
+    if len(note) > NOTE_LENGTH:
+        raise DomainError(f"De toelichting is te lang (maximaal {NOTE_LENGTH} tekens).", field="note")
+    if "\x00" in note:
+        raise DomainError("De toelichting bevat een ongeldig teken.", field="note")
+    if reason not in states.REASONS:
+        raise DomainError("Kies een reden.", field="reason")
+    if reason == "other" and not note:
+        raise DomainError("Vul een toelichting in bij de reden Anders.", field="note")
+    return reason, note
+
+
+def _mail_holder(card: Smartcard, rule: states.Action, reason: str, note: str, organisation_name: str) -> None:
+    holder = db.session.get(User, card.holder_id) if card.holder_id else None
+    if holder is None or not holder.email:
+        return
+    send_mail(
+        holder.email,
+        f"Uw smartcard is {past_tense(rule)}",
+        "smartcards_card_changed",
+        holder=holder,
+        card=card,
+        done=past_tense(rule),
+        reason=states.REASONS.get(reason, ""),
+        note=note,
+        organisation_name=organisation_name,
+        status=states.STATES[card.state].label,
+    )
+
+
+def past_tense(rule: states.Action) -> str:
+    """The past participle of the action's label: blokkeren -> geblokkeerd, intrekken -> ingetrokken."""
+    return {"blokkeren": "geblokkeerd", "deblokkeren": "gedeblokkeerd", "intrekken": "ingetrokken"}.get(
+        rule.label.lower(), states.STATES[rule.target].label.lower()
+    )
+
+
+# --- who else belongs on the page -------------------------------------------------------------------------
+
+
+def expiring_credential_cards(context: ActingContext) -> list[CredentialCardSeen]:
+    """Employees whose credential card expires within 60 days and who have no active or blocked smartcard
+    of the organisation yet (matched by their account or by the credential card's number)."""
+    organisation = require_manager(context)
+    now = utcnow()
+    has_card = exists().where(
+        Smartcard.organisation_id == organisation.id,
+        Smartcard.state.in_(SHOWN_STATES),
+        or_(
+            and_(CredentialCardSeen.user_id.is_not(None), Smartcard.holder_id == CredentialCardSeen.user_id),
+            Smartcard.credential_number == CredentialCardSeen.uzi_number,
+        ),
+    )
+    return list(
+        db.session.execute(
+            select(CredentialCardSeen)
+            .where(
+                CredentialCardSeen.organisation_id == organisation.id,
+                CredentialCardSeen.expires_at >= now,
+                CredentialCardSeen.expires_at <= now + EXPIRING_WITHIN,
+                not_(has_card),
+            )
+            .order_by(CredentialCardSeen.expires_at, CredentialCardSeen.id)
+            .limit(100)
+        ).scalars()
+    )
+
+
+def administrators(context: ActingContext) -> list[User]:
+    """The organisation's administrators (beheerders), who also add and remove one another."""
+    organisation = require_manager(context)
+    return list(
+        db.session.execute(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id, Membership.role == "admin")
+            .order_by(User.last_name, User.first_name, User.id)
+        ).scalars()
+    )
