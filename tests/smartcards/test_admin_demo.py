@@ -35,7 +35,9 @@ def test_the_demo_shows_a_populated_list_to_its_administrator(app):
     first = counts()
     load_demo()
     assert counts() == first
-    request = db.session.execute(select(RegistrationRequest)).scalar_one()
+    request = db.session.execute(
+        select(RegistrationRequest).where(RegistrationRequest.subscriber_number == demo.SUBSCRIBER_NUMBER)
+    ).scalar_one()
     assert request.state == "validated" and request.organisation.name == "Zorggroep Duinstreek"
     assert {card.state for card in db.session.execute(select(Smartcard)).scalars()} >= {
         "active",
