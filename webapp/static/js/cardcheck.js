@@ -1,19 +1,8 @@
 // Kaartlezer testen: sign in with the card through the local agent; the server checks it.
-import { CardAgent, CardAgentError } from "./cardagent.js";
+import { problem, signInWithCard } from "./cardpage.js";
 
 const form = document.getElementById("card-sign-in");
 const status = document.getElementById("card-status");
-const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
-
-async function post(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-    body: JSON.stringify(body || {}),
-    credentials: "same-origin",
-  });
-  return { ok: response.ok, data: await response.json() };
-}
 
 function show(result) {
   document.getElementById("card-name").textContent = result.common_name;
@@ -26,18 +15,11 @@ form.addEventListener("submit", async (event) => {
   event.preventDefault();
   document.getElementById("card-result").hidden = true;
   status.textContent = "Bezig… Voer uw pincode in het venster van de Kaartlezer-app in.";
-  const agent = CardAgent.fromPage();
   try {
-    await agent.connect();
-    await agent.findCard();
-    const { data: challenge } = await post(form.dataset.challenge);
-    const result = await agent.signIn(challenge.nonce);
-    const { ok, data } = await post(form.dataset.check, { nonce: challenge.nonce, result });
+    const { ok, data } = await signInWithCard(form);
     status.textContent = ok ? "Gelukt: de kaart is gecontroleerd." : data.message;
     if (ok) show(data);
   } catch (error) {
-    status.textContent = error instanceof CardAgentError ? error.userMessage : "Er ging iets mis: " + error.message;
-  } finally {
-    agent.close();
+    status.textContent = problem(error);
   }
 });

@@ -1,47 +1,24 @@
 // ZORG-ID Smartcard aanmaken: the card steps through the Kaartlezer-app (cardagent.js). The PIN and the PUK
 // stay in the app's own window; this page only passes the challenge, the public key and the certificate.
-import { CardAgent, CardAgentError } from "./cardagent.js";
+import { CardAgent } from "./cardagent.js";
+import { post, problem, signInWithCard, withAgent } from "./cardpage.js";
 
-const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 const POLL_MS = 400;
-
-async function post(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-    body: JSON.stringify(body || {}),
-    credentials: "same-origin",
-  });
-  let data = {};
-  try {
-    data = await response.json();
-  } catch (error) {
-    data = { message: "De server gaf een onverwacht antwoord. Probeer het opnieuw." };
-  }
-  return { ok: response.ok && data.ok !== false, data };
-}
 
 function say(element, text) {
   element.textContent = text;
-}
-
-function problem(error) {
-  return error instanceof CardAgentError ? error.userMessage : "Er ging iets mis: " + error.message;
 }
 
 // Steps 1–2: is the agent there?
 async function checkAgent(box) {
   const status = document.getElementById("agent-status");
   box.hidden = false;
-  const agent = CardAgent.fromPage();
   try {
-    const info = await agent.connect();
+    const info = await withAgent((agent) => agent.connect());
     say(status, "De Kaartlezer-app is gevonden (versie " + info.version + ").");
   } catch (error) {
     say(status, problem(error));
     document.getElementById("agent-help").hidden = false;
-  } finally {
-    agent.close();
   }
 }
 
@@ -52,13 +29,8 @@ function credentialSignIn(form) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     say(status, "Bezig… Voer de pincode van uw UZI-pas in het venster van de Kaartlezer-app in.");
-    const agent = CardAgent.fromPage();
     try {
-      await agent.connect();
-      await agent.findCard();
-      const { data: challenge } = await post(form.dataset.challenge);
-      const result = await agent.signIn(challenge.nonce);
-      const { ok, data } = await post(form.dataset.check, { nonce: challenge.nonce, result });
+      const { ok, data } = await signInWithCard(form);
       if (ok) {
         say(status, "Uw UZI-pas is gecontroleerd.");
         window.location.assign(data.next);
@@ -67,8 +39,6 @@ function credentialSignIn(form) {
       }
     } catch (error) {
       say(status, problem(error));
-    } finally {
-      agent.close();
     }
   });
 }
