@@ -32,7 +32,7 @@ def fuzz_world(fuzz_world, tmp_path):
         registration_request(subscriber=subscriber, kvk=f"8800000{steps}", name=f"Zorggroep {steps}")
         client = app.test_client()
         nonce = client.post("/smartcards/valideren/uitdaging").get_json()["nonce"]
-        body = make_card(authority, subscriber=subscriber).body(ORIGIN, nonce)
+        body = make_card(authority, subscriber=subscriber).answer(nonce, ORIGIN)
         assert (
             client.post("/smartcards/valideren/controle", data=body, content_type="application/json").status_code == 200
         )

@@ -25,7 +25,7 @@ def b64(data: bytes) -> str:
 
 @dataclass
 class Card:
-    """A key and its certificate, as a card holds them."""
+    """A key and its certificate, as a card holds them; it signs a challenge as the card agent does."""
 
     key: object
     certificate: object
@@ -53,12 +53,21 @@ def configure(app, tmp_path):
     return authority
 
 
-def credential_card(authority, card_type="N", subscriber=SUBSCRIBER, uzi_number="900012345", **extra) -> Card:
+def credential_card(
+    authority,
+    card_type="N",
+    subscriber=SUBSCRIBER,
+    uzi_number="900012345",
+    given_name="Roos",
+    surname="de Winter",
+    **extra,
+) -> Card:
+    """A credential card (UZI profile) from `authority`; extra goes to TestCA.issue_credential (days, ...)."""
     key = ec.generate_private_key(ec.SECP256R1())
     certificate = authority.issue_credential(
         key.public_key(),
-        given_name="Roos",
-        surname="de Winter",
+        given_name=given_name,
+        surname=surname,
         uzi_number=uzi_number,
         card_type=card_type,
         subscriber_number=subscriber,

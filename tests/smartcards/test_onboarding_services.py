@@ -37,7 +37,7 @@ def authority():
 def check(store, card, *, authority, origin=ORIGIN, nonce=None, now=None):
     nonce = nonce or onboarding.challenge(store)
     return onboarding.check_card(
-        store, card.body(origin, nonce), public_url=ORIGIN, trusted=(authority.certificate,), now=now or utcnow()
+        store, card.answer(nonce, origin), public_url=ORIGIN, trusted=(authority.certificate,), now=now or utcnow()
     )
 
 

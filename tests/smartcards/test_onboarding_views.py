@@ -38,7 +38,9 @@ def portal(app, authority, tmp_path):
 
 def present(client, card, origin=ORIGIN):
     nonce = client.post("/smartcards/valideren/uitdaging").get_json()["nonce"]
-    return client.post("/smartcards/valideren/controle", data=card.body(origin, nonce), content_type="application/json")
+    return client.post(
+        "/smartcards/valideren/controle", data=card.answer(nonce, origin), content_type="application/json"
+    )
 
 
 def text(response) -> str:
@@ -95,7 +97,7 @@ def test_a_replayed_answer_is_refused(portal, client, authority):
     registration_request()
     card = make_card(authority)
     nonce = client.post("/smartcards/valideren/uitdaging").get_json()["nonce"]
-    body = card.body(ORIGIN, nonce)
+    body = card.answer(nonce, ORIGIN)
     assert client.post("/smartcards/valideren/controle", data=body, content_type="application/json").status_code == 200
     again = client.post("/smartcards/valideren/controle", data=body, content_type="application/json")
     assert again.status_code == 400 and "De kaart kon niet worden gecontroleerd" in again.get_json()["message"]
