@@ -22,6 +22,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path[0] = str(REPOSITORY)
 
 import argparse  # noqa: E402 (after the sys.path fix above)
+import contextlib  # noqa: E402
 import fcntl  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -59,7 +60,10 @@ def card_present(pcsc):
 
 
 class Card:
-    def __init__(self, pcsc, directory: Path, kind: str):
+    """A virtual card of the given kind ("credential" or "blank") in vpcd's reader until remove(); extra
+    arguments go to cardagent.virtualcard (e.g. "--pin", "246813")."""
+
+    def __init__(self, pcsc, directory: Path, kind: str, *extra: str):
         self.pcsc = pcsc
         self.process = subprocess.Popen(
             [
@@ -67,11 +71,12 @@ class Card:
                 "-m",
                 "cardagent.virtualcard",
                 "--state",
-                str(directory / "card.json"),
+                str(directory / f"{kind}.json"),
                 f"--{kind}",
                 "--reset",
                 "--ca-dir",
                 str(directory / "ca"),
+                *extra,
             ],
             env=environment(),
             stdout=subprocess.DEVNULL,
@@ -85,7 +90,37 @@ class Card:
         wait_for(lambda: not card_present(self.pcsc), 10, "the card to go away")
 
 
+@contextlib.contextmanager
+def card_stack():
+    """The card stack for one benchmark: the lock the card tests share (vpcd's port is fixed), and pcscd with
+    vpcd's reader (pcscd started here, as root, when none runs, and stopped afterwards). Yields the Pcsc."""
+    lock = open(LOCK_FILE, "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"waiting for a test session to release {LOCK_FILE} …", flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    pcsc = Pcsc()
+    pcscd = None
+    try:
+        pcsc.readers()
+    except Exception:
+        if os.geteuid() != 0:
+            raise SystemExit("no pcscd running; start it or run this as root") from None
+        pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15, "pcscd and vpcd")
+        yield pcsc
+    finally:
+        if pcscd is not None:
+            pcscd.terminate()
+            pcscd.wait()
+        lock.close()
+
+
 def start_agent(directory: Path, origin: str = ORIGIN):
+    """The card agent for `origin`, its prompts answered from the returned answers file (JSON the caller
+    writes, e.g. {"pin": "123456"}). Returns the process, its port and that file."""
     answers = directory / "answers.json"
     process = subprocess.Popen(
         [
@@ -131,23 +166,7 @@ def main() -> int:
     runs = parser.parse_args().runs
     from websockets.sync.client import connect
 
-    lock = open(LOCK_FILE, "w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        print(f"waiting for a test session to release {LOCK_FILE} …", flush=True)
-        fcntl.flock(lock, fcntl.LOCK_EX)
-    pcsc = Pcsc()
-    pcscd = None
-    try:
-        pcsc.readers()
-    except Exception:
-        if os.geteuid() != 0:
-            raise SystemExit("no pcscd running; start it or run this as root") from None
-        pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15, "pcscd and vpcd")
-
-    with tempfile.TemporaryDirectory() as temporary:
+    with card_stack() as pcsc, tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
         agent, port, answers = start_agent(directory)
         try:
@@ -182,10 +201,6 @@ def main() -> int:
         finally:
             agent.terminate()
             agent.wait()
-    if pcscd is not None:
-        pcscd.terminate()
-        pcscd.wait()
-
     print(f"card agent benchmark, {runs} runs each, through pcscd + vpcd + virtual card")
     summary("sign-in round trip", sign_ins, 0.050)
     summary("personalise (EC P-256)", personalisations, 1.0)

@@ -22,24 +22,11 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path[0] = str(REPOSITORY)
 
 import argparse  # noqa: E402 (after the sys.path fix above)
-import fcntl  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from benchmarks.cardagent_bench import (  # noqa: E402
-    LOCK_FILE,
-    READER,
-    _readers,
-    card_present,
-    environment,
-    start_agent,
-    summary,
-    wait_for,
-)
-from cardagent.pcsc import Pcsc  # noqa: E402
+from benchmarks.cardagent_bench import READER, Card, card_stack, start_agent, summary  # noqa: E402
 
 ORIGIN = "http://localhost"  # the portal's PUBLIC_URL below, as the agent's --origin
 SUBSCRIBER = "90000123"
@@ -48,34 +35,6 @@ EMAIL = "roos@herenbos.example"
 CREDENTIAL_PIN = "246813"
 NEW_PIN = "97531864"
 BASE = "/smartcards/aanmaken"
-
-
-class Card:
-    def __init__(self, pcsc, directory: Path, kind: str, *extra: str):
-        self.pcsc = pcsc
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cardagent.virtualcard",
-                "--state",
-                str(directory / f"{kind}.json"),
-                f"--{kind}",
-                "--reset",
-                "--ca-dir",
-                str(directory / "ca"),
-                *extra,
-            ],
-            env=environment(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(lambda: card_present(pcsc), 20, "the virtual card")
-
-    def remove(self):
-        self.process.terminate()
-        self.process.wait()
-        wait_for(lambda: not card_present(self.pcsc), 10, "the card to go away")
 
 
 def portal(directory: Path):
@@ -160,24 +119,8 @@ def main() -> int:
     runs = parser.parse_args().runs
     from websockets.sync.client import connect
 
-    lock = open(LOCK_FILE, "w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        print(f"waiting for a test session to release {LOCK_FILE} …", flush=True)
-        fcntl.flock(lock, fcntl.LOCK_EX)
-    pcsc = Pcsc()
-    pcscd = None
-    try:
-        pcsc.readers()
-    except Exception:
-        if os.geteuid() != 0:
-            raise SystemExit("no pcscd running; start it or run this as root") from None
-        pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15, "pcscd and vpcd")
-
     totals, credential_parts, card_parts = [], [], []
-    with tempfile.TemporaryDirectory() as temporary:
+    with card_stack() as pcsc, tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
         app, client = portal(directory)
         agent, port, answers = start_agent(directory, origin=ORIGIN)
@@ -234,10 +177,6 @@ def main() -> int:
             from webapp.smartcards.models import Smartcard
 
             active = db.session.scalar(select(func.count()).where(Smartcard.state == "active"))
-    if pcscd is not None:
-        pcscd.terminate()
-        pcscd.wait()
-
     print(f"smartcard aanmaken benchmark, {runs} runs, portal + agent + pcscd + vpcd + virtual card ({active} active)")
     summary("credential card check", credential_parts, 0.5)
     summary("personalise+certificate", card_parts, 1.5)

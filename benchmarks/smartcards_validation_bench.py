@@ -21,13 +21,9 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path[0] = str(REPOSITORY)  # as a script, benchmarks/ would come first on sys.path
 
 import argparse  # noqa: E402 (after the sys.path fix above)
-import fcntl  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
 import re  # noqa: E402
-import select  # noqa: E402
 import socket  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -35,47 +31,28 @@ import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
 from http.cookiejar import CookieJar  # noqa: E402
 
-from benchmarks.cardagent_bench import LOCK_FILE, READER, _readers, card_present, environment, summary, wait_for  # noqa: E402
-from cardagent.pcsc import Pcsc  # noqa: E402
+from benchmarks.cardagent_bench import Card, card_stack, start_agent, summary  # noqa: E402
 
 SUBSCRIBER = "90000123"
 PIN = "582914"
+CARD = (
+    "--pin",
+    PIN,
+    "--card-type",
+    "Z",
+    "--subscriber-number",
+    SUBSCRIBER,
+    "--given-name",
+    "Anne",
+    "--surname",
+    "de Vries",
+)
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def start_card(directory: Path, pcsc) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cardagent.virtualcard", "--state", str(directory / "card.json"), "--credential"]
-        + ["--reset", "--ca-dir", str(directory / "ca"), "--pin", PIN, "--card-type", "Z"]
-        + ["--subscriber-number", SUBSCRIBER, "--given-name", "Anne", "--surname", "de Vries"],
-        env=environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for(lambda: card_present(pcsc), 20, "the virtual card")
-    return process
-
-
-def start_agent(directory: Path, origin: str):
-    answers = directory / "answers.json"
-    answers.write_text(json.dumps({"pin": PIN}))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cardagent", "--port", "0", "--origin", origin, "--prompt", f"script:{answers}"]
-        + ["--sign-in-limit", "100000/1", "--log-level", "WARNING"],
-        env=environment(),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    ready, _, _ = select.select([process.stdout], [], [], 20)
-    line = process.stdout.readline() if ready else ""
-    if not line.startswith("cardagent listening on port"):
-        raise SystemExit("the agent did not start")
-    return process, int(line.split()[-1])
 
 
 def start_portal(directory: Path, port: int):
@@ -175,30 +152,15 @@ def main() -> int:
     runs = parser.parse_args().runs
     from websockets.sync.client import connect
 
-    lock = open(LOCK_FILE, "w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        print(f"waiting for a test session to release {LOCK_FILE} …", flush=True)
-        fcntl.flock(lock, fcntl.LOCK_EX)
-    pcsc = Pcsc()
-    pcscd = None
-    try:
-        pcsc.readers()
-    except Exception:
-        if os.geteuid() != 0:
-            raise SystemExit("no pcscd running; start it or run this as root") from None
-        pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15, "pcscd and vpcd")
-
     timings = []
-    with tempfile.TemporaryDirectory() as temporary:
+    with card_stack() as pcsc, tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
         port = free_port()
         origin = f"http://127.0.0.1:{port}"
-        card = start_card(directory, pcsc)
+        card = Card(pcsc, directory, "credential", *CARD)
         app, server = start_portal(directory, port)
-        agent, agent_port = start_agent(directory, origin)
+        agent, agent_port, answers = start_agent(directory, origin)
+        answers.write_text(json.dumps({"pin": PIN}))
         try:
             with connect(f"ws://127.0.0.1:{agent_port}", origin=origin) as socket_to_agent:
                 for run in range(runs + 1):  # the first run warms up (imports, caches, the first connection)
@@ -212,12 +174,7 @@ def main() -> int:
             agent.terminate()
             agent.wait()
             server.shutdown()
-            card.terminate()
-            card.wait()
-    if pcscd is not None:
-        pcscd.terminate()
-        pcscd.wait()
-
+            card.remove()
     print(f"validating an organisation, {runs} runs, through HTTP + the agent + pcscd + vpcd + virtual card")
     summary("validate organisation", timings, 0.300)
     return 0
