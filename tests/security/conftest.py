@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.factories import acting_as, login
+from tests.smartcards.admin_world import make_card, step_up
 from webapp.accounts import services as accounts
 from webapp.core.jobs import wait_for_in_process_jobs
 from webapp.core.models import OutgoingMail
@@ -20,6 +21,7 @@ from webapp.courses import services as courses
 from webapp.courses.models import Category, Course, Event
 from webapp.extensions import db
 from webapp.organisations import services as organisations
+from webapp.smartcards import crl
 
 
 class Clients(dict):
@@ -128,4 +130,26 @@ def fuzz_world(app, factory) -> World:
         "invitation_token": invitation_token,
         "invitation_id": open_invitation.id,
     }
+    return World(app, clients, ids)
+
+
+@pytest.fixture
+def smartcards_admin_world(app, factory, tmp_path) -> World:
+    """The smartcards beheeromgeving's world: an organisation's administrator logged in and stepped up to EH2+
+    (role card_admin), an employee's card in each state (ids by state), the CRL published; and anonymous."""
+    app.config["SMARTCARD_CA_KEY_FILE"] = str(tmp_path / "ca" / "ca-key.pem")
+    app.config["SMARTCARD_CA_CERT_FILE"] = str(tmp_path / "ca" / "ca.pem")
+    organisation = factory.organisation("Zorggroep Alfa", kind="care")
+    admin = factory.user("beheerder@alfa.example", first_name="Anna", last_name="Alfa")
+    factory.member(admin, organisation, role="admin")
+    holder = factory.user("roos@alfa.example", first_name="Roos", last_name="de Winter")
+    factory.member(holder, organisation, role="employee")
+    ids = {
+        state: make_card(organisation, holder, state=state).id for state in ("active", "blocked", "revoked", "blank")
+    }
+    crl.publish()  # the CRL is stored: its GET stores nothing
+    db.session.commit()
+    clients = {"anonymous": app.test_client(), "card_admin": app.test_client()}
+    login(clients["card_admin"], admin.email, organisation=organisation.id)
+    step_up(clients["card_admin"], admin)
     return World(app, clients, ids)

@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import pytest
 from werkzeug.exceptions import HTTPException
 
 from tests.security import (
@@ -14,25 +15,29 @@ from tests.security import (
     test_fuzz_backoffice,
     test_fuzz_courses,
     test_fuzz_organisations,
+    test_fuzz_smartcards_admin,
     test_fuzz_smartcards_onboarding,
     test_fuzz_smartcards_personalise,
     test_fuzz_smartcards_requests,
 )
 
-TARGETS = [
-    *test_fuzz_accounts.TARGETS,
-    *test_fuzz_organisations.TARGETS,
-    *test_fuzz_backoffice.TARGETS,
-    *test_fuzz_courses.TARGETS,
-    *test_fuzz_smartcards_requests.TARGETS,
-    *test_fuzz_smartcards_personalise.TARGETS,
-    *test_fuzz_smartcards_onboarding.TARGETS,
-]
+# The targets by the world they are fuzzed in (a fixture of tests/security/conftest.py).
+WORLDS = {
+    "fuzz_world": [
+        *test_fuzz_accounts.TARGETS,
+        *test_fuzz_organisations.TARGETS,
+        *test_fuzz_backoffice.TARGETS,
+        *test_fuzz_courses.TARGETS,
+        *test_fuzz_smartcards_requests.TARGETS,
+        *test_fuzz_smartcards_personalise.TARGETS,
+        *test_fuzz_smartcards_onboarding.TARGETS,
+    ],
+    "smartcards_admin_world": test_fuzz_smartcards_admin.TARGETS,
+}
+TARGETS = [target for targets in WORLDS.values() for target in targets]
 EXEMPT = {
     "static": "files from disk: no parameter, no database",
     "passes.": "fuzzed in test_fuzz_passes.py, with the passes list's own world and keys",
-    "smartcards.": "fuzzed in test_fuzz_smartcards_admin.py (an administrator at EH2+ and cards), which checks its coverage",
-    "smartcard_crl.": "fuzzed in test_fuzz_smartcards_admin.py, with the beheeromgeving",
 }
 
 
@@ -106,7 +111,9 @@ class Sends(HTMLParser):
             self.form = None
 
 
-def test_every_field_the_pages_send_is_fuzzed(app, fuzz_world):
+@pytest.mark.parametrize("world", WORLDS)
+def test_every_field_the_pages_send_is_fuzzed(app, request, world):
+    fuzz_world = request.getfixturevalue(world)
     fuzzed = declared()
     adapter = app.url_map.bind("localhost")
     problems = set()
@@ -132,7 +139,7 @@ def test_every_field_the_pages_send_is_fuzzed(app, fuzz_world):
         for name in sorted(from_query - query):
             problems.add(f"{page}: {method} {endpoint} query parameter {name!r} is not fuzzed")
 
-    for target in TARGETS:
+    for target in WORLDS[world]:
         if target.method != "GET":
             continue
         url = fuzz_world.url(target.endpoint, **target.args(fuzz_world))
