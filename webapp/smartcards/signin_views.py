@@ -28,20 +28,35 @@ def _next() -> str:
     return safe_next(request.args.get("next"), url_for("main.home"))
 
 
-@bp.get("/inloggen")
-def sign_in():
+def _page(challenge: str, check: str, heading: str, **context):
+    """The sign-in page; its script posts to the `challenge` and `check` endpoints (the latter keeps ?next=)."""
     return render_template(
         "smartcards/sign_in.html",
         port=current_app.config["CARDAGENT_PORT"],
-        challenge_url=url_for(".sign_in_challenge"),
-        check_url=url_for(".sign_in_check", next=request.args.get("next")),
-        heading="Inloggen met smartcard",
+        challenge_url=url_for(challenge),
+        check_url=url_for(check, next=request.args.get("next")),
+        heading=heading,
+        **context,
     )
+
+
+def _challenge(purpose: str):
+    return jsonify(nonce=cardsignin.OneChallenge(session, purpose).issue())
+
+
+def _checked_card(purpose: str, now):
+    """The smartcard that answered this session's challenge for `purpose`, or a Dutch DomainError."""
+    return signin.checked_card(_answer_body(), challenges=cardsignin.OneChallenge(session, purpose), now=now)
+
+
+@bp.get("/inloggen")
+def sign_in():
+    return _page(".sign_in_challenge", ".sign_in_check", "Inloggen met smartcard")
 
 
 @bp.post("/inloggen/uitdaging")
 def sign_in_challenge():
-    return jsonify(nonce=cardsignin.OneChallenge(session, signin.SIGN_IN_PURPOSE).issue())
+    return _challenge(signin.SIGN_IN_PURPOSE)
 
 
 @bp.post("/inloggen/controle")
@@ -49,9 +64,7 @@ def sign_in_challenge():
 def sign_in_check():
     now = utcnow()
     try:
-        card = signin.checked_card(
-            _answer_body(), challenges=cardsignin.OneChallenge(session, signin.SIGN_IN_PURPOSE), now=now
-        )
+        card = _checked_card(signin.SIGN_IN_PURPOSE, now)
     except DomainError as error:
         return jsonify(ok=False, message=error.message), 400
     user = signin.signed_in(card, now)
@@ -65,20 +78,13 @@ def sign_in_check():
 @bp.get("/verificatie")
 @login_required
 def step_up():
-    return render_template(
-        "smartcards/sign_in.html",
-        port=current_app.config["CARDAGENT_PORT"],
-        challenge_url=url_for(".step_up_challenge"),
-        check_url=url_for(".step_up_check", next=request.args.get("next")),
-        heading="Extra verificatie met smartcard",
-        step_up=True,
-    )
+    return _page(".step_up_challenge", ".step_up_check", "Extra verificatie met smartcard", step_up=True)
 
 
 @bp.post("/verificatie/uitdaging")
 @login_required
 def step_up_challenge():
-    return jsonify(nonce=cardsignin.OneChallenge(session, signin.STEP_UP_PURPOSE).issue())
+    return _challenge(signin.STEP_UP_PURPOSE)
 
 
 @bp.post("/verificatie/controle")
@@ -87,9 +93,7 @@ def step_up_challenge():
 def step_up_check():
     now = utcnow()
     try:
-        card = signin.checked_card(
-            _answer_body(), challenges=cardsignin.OneChallenge(session, signin.STEP_UP_PURPOSE), now=now
-        )
+        card = _checked_card(signin.STEP_UP_PURPOSE, now)
         signin.step_up(current_user, current_login(), card, now)
     except DomainError as error:
         return jsonify(ok=False, message=error.message), 400
