@@ -3,19 +3,9 @@ the staff's list and decision), on both databases: see tests/security/fuzzing.py
 
 from tests.security.fuzzing import Target, fuzz_tests
 from webapp.extensions import db
+from webapp.smartcards import requests
 
-FORM = (
-    "organisation_name",
-    "kvk_number",
-    "subscriber_number",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "representative_name",
-    "email",
-    "phone",
-)
+FORM = requests.FIELDS  # every field of the public form
 SUBSCRIBERS = {"accept": "70000001", "reject": "70000002", "show": "70000003"}
 
 
@@ -25,8 +15,6 @@ def _request(key):
     def args(world):
         name = f"registration_request_{key}"
         if name not in world.ids:
-            from webapp.smartcards import requests
-
             registration = requests.submit(
                 {
                     **_valid(world),

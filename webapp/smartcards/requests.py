@@ -5,7 +5,7 @@ Every change of state goes through request_states, the one table of a request's 
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,8 +17,6 @@ from webapp.extensions import db
 from webapp.smartcards import request_states
 from webapp.smartcards.models import OPEN_STATES, RegistrationRequest
 
-# The path of the page where the representative validates the organisation (built by the validation part).
-VALIDATE_PATH = "/smartcards/valideren"
 FIELDS = (
     "organisation_name",
     "kvk_number",
@@ -77,7 +75,7 @@ def accept(context, request_id: int) -> RegistrationRequest:
         "Uw aanvraag is verwerkt",
         "smartcards/mail_request_accepted",
         request=request,
-        validate_url=current_app.config["PUBLIC_URL"].rstrip("/") + VALIDATE_PATH,
+        validate_url=current_app.config["PUBLIC_URL"].rstrip("/") + url_for("smartcard_onboarding.start"),
     )
     return request
 
