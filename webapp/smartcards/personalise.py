@@ -301,6 +301,16 @@ def fail_stale_cards(now: datetime | None = None) -> str:
     return f"{len(stale)} half aangemaakte smartcard(s) op Aanmaken mislukt gezet"
 
 
+def newest_active_card(context) -> Smartcard | None:
+    """The acting user's newest active card (the one just made, on the Gelukt page)."""
+    return db.session.execute(
+        select(Smartcard)
+        .where(Smartcard.holder_id == context.user_id, Smartcard.state == "active")
+        .order_by(Smartcard.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 def _cards_of(user_id: int, organisation_id: int, state: str) -> list[Smartcard]:
     return list(
         db.session.scalars(

@@ -7,7 +7,6 @@ from dataclasses import replace
 
 from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 from wtforms.validators import InputRequired
 
 from webapp.core import cardsignin
@@ -15,9 +14,7 @@ from webapp.core.auth import acting, login_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import DutchDateField, Form, add_error, form_status
 from webapp.core.timeutil import today_local, utcnow
-from webapp.extensions import db
 from webapp.smartcards import personalise
-from webapp.smartcards.models import Smartcard
 
 bp = Blueprint("smartcard_personalise", __name__, url_prefix="/smartcards/aanmaken")
 
@@ -167,12 +164,7 @@ def failed():
 @login_required
 def done():
     """Step 7's end: Gelukt! The user's newest active card."""
-    card = db.session.execute(
-        select(Smartcard)
-        .where(Smartcard.holder_id == acting().user_id, Smartcard.state == "active")
-        .order_by(Smartcard.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    card = personalise.newest_active_card(acting())
     if card is None:
         return redirect(url_for(".intro"), code=303)
     return render_template("smartcards/create_done.html", card=card)
