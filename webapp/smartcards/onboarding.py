@@ -121,13 +121,8 @@ def check_card(store, body: bytes, *, public_url: str, trusted, now: datetime) -
 
 def validation_card(store, now: datetime) -> ValidationCard | None:
     """The card this session verified, while it is fresh; None otherwise (and then it is forgotten)."""
-    sealed = store.get(_CARD)
-    if not sealed:
-        return None
-    try:
-        card = ValidationCard(**json.loads(unseal(_CARD, sealed)))
-    except (ValueError, TypeError):
-        store.pop(_CARD, None)
+    card = _unsealed(store, _CARD, ValidationCard)
+    if card is None:
         return None
     if now - datetime.fromisoformat(card.checked_at) > VALIDATION_LIFETIME:
         store.pop(_CARD, None)
@@ -141,6 +136,18 @@ def require_card(store, now: datetime) -> ValidationCard:
     if card is None:
         raise StepExpired()
     return card
+
+
+def _unsealed(store, key: str, kind):
+    """The `kind` dataclass sealed under `key` in the session; None (and forgotten) when absent or unreadable."""
+    sealed = store.get(key)
+    if not sealed:
+        return None
+    try:
+        return kind(**json.loads(unseal(key, sealed)))
+    except (ValueError, TypeError):
+        store.pop(key, None)
+        return None
 
 
 def _keep(store, card: ValidationCard) -> None:
@@ -319,14 +326,7 @@ def start_coupling(store, now: datetime) -> Coupling:
 
 
 def pending_coupling(store, now: datetime) -> Coupling | None:
-    sealed = store.get(_COUPLING)
-    if not sealed:
-        return None
-    try:
-        return Coupling(**json.loads(unseal(_COUPLING, sealed)))
-    except (ValueError, TypeError):
-        store.pop(_COUPLING, None)
-        return None
+    return _unsealed(store, _COUPLING, Coupling)
 
 
 def show_coupling(store, now: datetime) -> tuple[User, str | None, Coupling | None]:

@@ -39,6 +39,12 @@ def _attempt():
     return personalise.current(session, acting(), utcnow())
 
 
+def _start_again(error: DomainError):
+    """A page of a later step without an attempt under way: back to the credential card, saying why."""
+    flash(error.message, "warning")
+    return redirect(url_for(".credential"), code=303)
+
+
 def _port() -> str:
     return str(current_app.config["CARDAGENT_PORT"])
 
@@ -86,8 +92,7 @@ def birth_date():
     try:
         attempt = _attempt()
     except DomainError as error:
-        flash(error.message, "warning")
-        return redirect(url_for(".credential"), code=303)
+        return _start_again(error)
     form = BirthDateForm()
     if form.validate_on_submit():
         try:
@@ -107,8 +112,7 @@ def card():
     try:
         attempt = _attempt()
     except DomainError as error:
-        flash(error.message, "warning")
-        return redirect(url_for(".credential"), code=303)
+        return _start_again(error)
     if not attempt.birth_date_confirmed:
         flash(personalise.BIRTH_DATE_FIRST, "warning")
         return redirect(url_for(".birth_date"), code=303)
