@@ -1,9 +1,10 @@
 """The portal CA's certificate revocation list (intrekkingslijst), published at trust.CRL_PATH for anyone.
 
-The list holds every revoked smartcard's certificate, of every organisation, and is signed by the issuing CA.
-Each publication raises the CRL number (RevocationListNumber) and stores the DER file through core.storage;
-the public view serves that file (and publishes one first when none is stored). Revoking a card publishes a
-new list after its commit; a periodic job publishes again before the stored list's next update is due.
+The list holds every withdrawn smartcard certificate (a revoked card's; a failed card's that was issued), of
+every organisation, and is signed by the issuing CA. Each publication raises the CRL number
+(RevocationListNumber) and stores the DER file through core.storage; the public view serves that file (and
+publishes one first when none is stored). Revoking a card publishes a new list after its commit, and so does a
+card that fails after its certificate was issued; a periodic job publishes again before the next update is due.
 """
 
 from datetime import datetime, timedelta
@@ -41,19 +42,25 @@ bp = Blueprint("smartcard_crl", __name__)
 
 
 def revoked_certificates():
-    """Every revoked card's certificate, of every organisation, in one streamed query."""
-    rows = db.session.execute(
-        select(Smartcard.certificate_serial, Smartcard.revoked_at, Smartcard.revocation_reason)
-        .where(Smartcard.state == "revoked", Smartcard.certificate_serial.is_not(None))
-        .order_by(Smartcard.id)
-        .execution_options(yield_per=5000)
+    """Every withdrawn certificate, of every organisation, streamed: a revoked card's, then a failed card's that
+    was issued before the card failed (it may be on the card already). Each query finds its cards by state."""
+    columns = (Smartcard.certificate_serial, Smartcard.revoked_at, Smartcard.revocation_reason)
+    withdrawn = (
+        select(*columns).where(Smartcard.state == "revoked"),
+        select(*columns).where(Smartcard.state == "failed", Smartcard.revoked_at.is_not(None)),
     )
-    for serial, revoked_at, reason in rows:
-        yield ca.Revoked(
-            int(serial, 16),
-            revoked_at or utcnow(),
-            REASON_CODES.get(reason, x509.ReasonFlags.unspecified),
+    for statement in withdrawn:
+        rows = db.session.execute(
+            statement.where(Smartcard.certificate_serial.is_not(None))
+            .order_by(Smartcard.id)
+            .execution_options(yield_per=5000)
         )
+        for serial, revoked_at, reason in rows:
+            yield ca.Revoked(
+                int(serial, 16),
+                revoked_at or utcnow(),
+                REASON_CODES.get(reason, x509.ReasonFlags.unspecified),
+            )
 
 
 def build(number: int, now: datetime) -> x509.CertificateRevocationList:

@@ -23,10 +23,11 @@ from webapp.accounts.models import Membership, Organisation
 from webapp.core import cardsignin
 from webapp.core.audit import audit
 from webapp.core.errors import DomainError
+from webapp.core.jobs import enqueue_after_commit
 from webapp.core.sealing import seal, unseal
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db
-from webapp.smartcards import ca, credentials, history, trust
+from webapp.smartcards import ca, credentials, crl, history, trust
 from webapp.smartcards.models import CredentialCardSeen, RegistrationRequest, Smartcard, SmartcardEvent
 
 SESSION_KEY = "smartcard_personalise"
@@ -278,6 +279,7 @@ def fail_card(card: Smartcard, *, actor_id: int | None, now: datetime) -> None:
     history.move(card, "fail", actor_id=actor_id)
     if card.certificate is not None and card.revoked_at is None:
         card.revoked_at = now
+        enqueue_after_commit(crl.publish)
 
 
 def fail_stale_cards(now: datetime | None = None) -> str:
