@@ -43,12 +43,12 @@ def portal(directory: Path):
     from flask_migrate import upgrade
 
     from cardagent.testca import ensure_test_ca
+    from tests.smartcards.cards import validated_organisation
     from webapp import create_app
-    from webapp.accounts.models import Organisation, User
+    from webapp.accounts.models import User
     from webapp.core.passwords import hash_password
     from webapp.core.timeutil import utcnow
     from webapp.extensions import db
-    from webapp.smartcards.models import RegistrationRequest
 
     ensure_test_ca(directory / "ca")
     app = create_app(
@@ -70,34 +70,15 @@ def portal(directory: Path):
     )
     with app.app_context():
         upgrade(directory=str(REPOSITORY / "migrations"), revision="heads")
-        organisation = Organisation(name="Herenbos Schagen", kind="care")
-        db.session.add(organisation)
-        db.session.flush()
-        db.session.add_all(
-            [
-                RegistrationRequest(
-                    organisation_name=organisation.name,
-                    kvk_number="12345678",
-                    subscriber_number=SUBSCRIBER,
-                    street="Dorpsstraat",
-                    house_number="1",
-                    postcode="1741 AA",
-                    city="Schagen",
-                    representative_name="Anne de Vries",
-                    email="anne@herenbos.example",
-                    phone="0224 123456",
-                    state="validated",
-                    validated_at=utcnow(),
-                    organisation_id=organisation.id,
-                ),
-                User(
-                    email=EMAIL,
-                    first_name="Roos",
-                    last_name="de Winter",
-                    password_hash=hash_password(PASSWORD),
-                    activated_at=utcnow(),
-                ),
-            ]
+        validated_organisation(subscriber=SUBSCRIBER)  # the tests' validated care provider (commits)
+        db.session.add(
+            User(
+                email=EMAIL,
+                first_name="Roos",
+                last_name="de Winter",
+                password_hash=hash_password(PASSWORD),
+                activated_at=utcnow(),
+            )
         )
         db.session.commit()
     client = app.test_client()
