@@ -91,25 +91,15 @@ def start_portal(directory: Path, port: int):
 def accept_the_request(app, run: int) -> None:
     """The card's subscriber number has one open request: made accepted by the first run, set back to accepted
     (and its organisation unlinked) before each later one."""
+    from tests.smartcards.onboarding_support import registration_request
     from webapp.extensions import db
     from webapp.smartcards.models import RegistrationRequest
 
     with app.app_context():
         request = db.session.execute(db.select(RegistrationRequest)).scalar_one_or_none()
         if request is None:
-            request = RegistrationRequest(
-                organisation_name="Zorggroep Duinzicht",
-                kvk_number="70000000",
-                subscriber_number=SUBSCRIBER,
-                street="Duinweg",
-                house_number="12",
-                postcode="1781 AB",
-                city="Den Helder",
-                representative_name="Anne de Vries",
-                email="anne@zorg.example",
-                phone="0223 123456",
-            )
-            db.session.add(request)
+            registration_request(state="accepted", subscriber=SUBSCRIBER)  # the tests' accepted request (commits)
+            return
         request.state, request.organisation_id, request.validated_at = "accepted", None, None
         db.session.commit()
 
