@@ -2,6 +2,7 @@
 the staff's list and decision), on both databases: see tests/security/fuzzing.py for what is checked."""
 
 from tests.security.fuzzing import Target, fuzz_tests
+from tests.smartcards.test_requests_form import GOOD
 from webapp.extensions import db
 from webapp.smartcards import requests
 
@@ -31,18 +32,7 @@ def _request(key):
 
 
 def _valid(world):
-    return {
-        "organisation_name": "Zorggroep De Linde",
-        "kvk_number": "1234 5678",
-        "subscriber_number": "80000001",
-        "street": "Lindelaan",
-        "house_number": "12a",
-        "postcode": "1741ab",
-        "city": "Schagen",
-        "representative_name": "Anna de Vries",
-        "email": "anna@delinde.example",
-        "phone": "0224-123456",
-    }
+    return {**GOOD, "subscriber_number": "80000001"}  # the form test's good request, another number
 
 
 TARGETS = [
