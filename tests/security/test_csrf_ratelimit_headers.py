@@ -8,7 +8,7 @@ import pytest
 
 from tests.components import REDIS_TEST_URL, free_port, require_redis
 from tests.conftest import make_app
-from tests.factories import PASSWORD, login
+from tests.factories import PASSWORD, Factory, login
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -316,3 +316,18 @@ def test_an_https_public_url_sends_hsts_on_every_answer(app, database_url, tmp_p
     for url in ("/inloggen", "/bestaat-niet", "/static/css/loket.css"):
         response = client.get(url)
         assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000"), url
+
+
+@pytest.mark.parametrize(
+    "url", ["/smartcards/valideren/controle", "/smartcards/inloggen/controle", "/smartcards/aanmaken/uzi-pas/controle"]
+)
+def test_card_checks_are_rate_limited_like_the_login(limited_app, url):
+    """Each card check asks the server to verify a signature and a certificate: as many per address as logins."""
+    client = limited_app.test_client()
+    with limited_app.app_context():
+        Factory(limited_app).user("kaart.limiet@voorbeeld.example")
+    login(client, "kaart.limiet@voorbeeld.example")  # making a smartcard needs an account; the others don't mind
+    address = {"REMOTE_ADDR": "10.77.0.1"}
+    for _ in range(3):
+        assert client.post(url, data=b"{}", content_type="application/json", environ_base=address).status_code == 400
+    assert client.post(url, data=b"{}", content_type="application/json", environ_base=address).status_code == 429

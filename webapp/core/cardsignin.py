@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cryptography import x509
+from flask import current_app
 
 from cardagent.verify import NONCE_BYTES, SignInInvalid, verify_sign_in
 from webapp.core.errors import DomainError
@@ -23,6 +24,11 @@ REASONS = {
     "unsupported key type": "de sleutel op deze kaart wordt niet ondersteund.",
 }
 INCOMPLETE = "het antwoord van de Kaartlezer-app is onvolledig."
+
+
+def check_limits() -> str:
+    """The rate limits of a page's card check: those of the password login (LOGIN_LIMITS), per address."""
+    return current_app.config["LOGIN_LIMITS"]
 
 
 class OneChallenge:

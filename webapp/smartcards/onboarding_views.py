@@ -36,7 +36,7 @@ def challenge():
 
 
 @bp.post("/valideren/controle")
-@limiter.limit("30/minute")
+@limiter.limit(cardsignin.check_limits)
 def check():
     try:
         onboarding.check_card(

@@ -14,6 +14,7 @@ from webapp.core.auth import acting, login_required
 from webapp.core.errors import DomainError
 from webapp.core.forms import DutchDateField, Form, add_error, form_status
 from webapp.core.timeutil import today_local, utcnow
+from webapp.extensions import limiter
 from webapp.smartcards import personalise
 
 bp = Blueprint("smartcard_personalise", __name__, url_prefix="/smartcards/aanmaken")
@@ -70,6 +71,7 @@ def credential_challenge():
 
 
 @bp.post("/uzi-pas/controle")
+@limiter.limit(cardsignin.check_limits)
 @login_required
 def credential_check():
     try:

@@ -16,10 +16,6 @@ from webapp.smartcards import signin
 bp = Blueprint("smartcard_signin", __name__, url_prefix="/smartcards")
 
 
-def _limits() -> str:
-    return current_app.config["LOGIN_LIMITS"]
-
-
 def _answer_body() -> bytes:
     return request.stream.read(cardsignin.MAX_ANSWER_BYTES + 1)
 
@@ -60,7 +56,7 @@ def sign_in_challenge():
 
 
 @bp.post("/inloggen/controle")
-@limiter.limit(_limits, methods=["POST"])
+@limiter.limit(cardsignin.check_limits, methods=["POST"])
 def sign_in_check():
     now = utcnow()
     try:
@@ -89,7 +85,7 @@ def step_up_challenge():
 
 @bp.post("/verificatie/controle")
 @login_required
-@limiter.limit(_limits, methods=["POST"])
+@limiter.limit(cardsignin.check_limits, methods=["POST"])
 def step_up_check():
     now = utcnow()
     try:
