@@ -242,3 +242,13 @@ def test_the_states_shown_come_from_the_state_table(app, staff, submitted):
     page = staff.get("/beheer/smartcards/aanvragen").get_data(as_text=True)
     for key, state in STATES.items():
         assert f'value="{key}"' in page and state.label in page  # the filter offers every state by its label
+
+
+def test_the_staff_are_told_when_the_kvk_number_belongs_to_an_organisation_loket_has(app, staff, factory, submitted):
+    """Validating such a request makes its representative the administrator of that organisation."""
+    page = staff.get(f"/beheer/smartcards/aanvragen/{submitted.id}").get_data(as_text=True)
+    assert "die al in Loket staat" not in page
+    known = factory.organisation("Herenbos Schagen", kvk_number=submitted.kvk_number)
+    page = staff.get(f"/beheer/smartcards/aanvragen/{submitted.id}").get_data(as_text=True)
+    assert f'href="/beheer/organisaties/{known.id}">Herenbos Schagen</a>, die al in Loket staat' in page
+    assert "wordt de vertegenwoordiger beheerder van die organisatie" in page

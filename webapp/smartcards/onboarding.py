@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
 
 from webapp.accounts import services as accounts
 from webapp.accounts.models import Membership, Organisation, User
@@ -190,9 +189,7 @@ def validate_organisation(store, now: datetime) -> Organisation:
 
 
 def _organisation_for(request: RegistrationRequest) -> Organisation:
-    existing = db.session.execute(
-        select(Organisation).where(Organisation.kvk_number == request.kvk_number).order_by(Organisation.id).limit(1)
-    ).scalar_one_or_none()
+    existing = requests.known_organisation(request)
     if existing is not None:
         return existing
     organisation = Organisation(

@@ -9,6 +9,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from webapp.accounts.models import Organisation
 from webapp.core.audit import audit
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.mail import send_mail
@@ -183,3 +184,14 @@ def _holds_number(subscriber_number: str) -> bool:
 
 def _subject(request: RegistrationRequest) -> str:
     return f"registration_request:{request.id}"
+
+
+def known_organisation(registration: RegistrationRequest) -> Organisation | None:
+    """The organisation Loket already has with the request's KvK number: validating the request makes its
+    representative that organisation's administrator (the staff see so before they accept)."""
+    return db.session.execute(
+        select(Organisation)
+        .where(Organisation.kvk_number == registration.kvk_number)
+        .order_by(Organisation.id)
+        .limit(1)
+    ).scalar_one_or_none()

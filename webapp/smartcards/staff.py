@@ -84,6 +84,7 @@ def _request_page(request_id: int, form, refused: str | None = None, status: int
     return render_template(
         "smartcards/staff_request.html",
         registration=registration,
+        known=requests.known_organisation(registration) if registration.state == "submitted" else None,
         form=form,
         refused=refused,
         states=request_states.STATES,
