@@ -7,8 +7,7 @@ functions take that store (the session, or any mapping) as their first argument;
 request commits.
 """
 
-import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -19,7 +18,7 @@ from webapp.core import cardsignin
 from webapp.core.audit import audit
 from webapp.core.errors import DomainError
 from webapp.core.mail import send_mail
-from webapp.core.sealing import seal, unseal
+from webapp.core.sealing import keep_sealed, read_sealed
 from webapp.core.signals import membership_changed
 from webapp.extensions import db
 from webapp.smartcards import credentials, request_states, requests
@@ -120,7 +119,7 @@ def check_card(store, body: bytes, *, public_url: str, trusted, now: datetime) -
 
 def validation_card(store, now: datetime) -> ValidationCard | None:
     """The card this session verified, while it is fresh; None otherwise (and then it is forgotten)."""
-    card = _unsealed(store, _CARD, ValidationCard)
+    card = read_sealed(store, _CARD, ValidationCard)
     if card is None:
         return None
     if now - datetime.fromisoformat(card.checked_at) > VALIDATION_LIFETIME:
@@ -137,20 +136,8 @@ def require_card(store, now: datetime) -> ValidationCard:
     return card
 
 
-def _unsealed(store, key: str, kind):
-    """The `kind` dataclass sealed under `key` in the session; None (and forgotten) when absent or unreadable."""
-    sealed = store.get(key)
-    if not sealed:
-        return None
-    try:
-        return kind(**json.loads(unseal(key, sealed)))
-    except (ValueError, TypeError):
-        store.pop(key, None)
-        return None
-
-
 def _keep(store, card: ValidationCard) -> None:
-    store[_CARD] = seal(_CARD, json.dumps(asdict(card)))
+    keep_sealed(store, _CARD, card)
 
 
 def registration_request(card: ValidationCard, *, for_update: bool = False) -> RegistrationRequest:
@@ -323,7 +310,7 @@ def start_coupling(store, now: datetime) -> Coupling:
 
 
 def pending_coupling(store, now: datetime) -> Coupling | None:
-    return _unsealed(store, _COUPLING, Coupling)
+    return read_sealed(store, _COUPLING, Coupling)
 
 
 def show_coupling(store, now: datetime) -> tuple[User, str | None, Coupling | None]:
@@ -350,7 +337,7 @@ def finish_coupling(store, now: datetime, code: str) -> User:
 
 
 def _keep_coupling(store, coupling: Coupling) -> None:
-    store[_COUPLING] = seal(_COUPLING, json.dumps(asdict(coupling)))
+    keep_sealed(store, _COUPLING, coupling)
 
 
 def finished(store, now: datetime) -> ValidationCard | None:

@@ -8,9 +8,8 @@ being made is named there too, never in a URL. The PIN and PUK never come here: 
 
 import base64
 import binascii
-import json
 import secrets
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from cryptography import x509
@@ -24,14 +23,13 @@ from webapp.core import cardsignin
 from webapp.core.audit import audit
 from webapp.core.errors import DomainError
 from webapp.core.jobs import enqueue_after_commit
-from webapp.core.sealing import seal, unseal
+from webapp.core.sealing import keep_sealed, read_sealed
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db
 from webapp.smartcards import ca, credentials, crl, history, trust
 from webapp.smartcards.models import CredentialCardSeen, RegistrationRequest, Smartcard, SmartcardEvent
 
 SESSION_KEY = "smartcard_personalise"
-SEAL_PURPOSE = "smartcard-personalise"
 CHALLENGE_PURPOSE = "personalise"
 ATTEMPT_LIFETIME = timedelta(minutes=15)  # from the credential card's check to the card's completion
 STALE_AFTER = timedelta(minutes=15)  # a card left "personalising" this long is failed by the periodic job
@@ -79,7 +77,7 @@ class Attempt:
 
 
 def keep(session, attempt: Attempt) -> None:
-    session[SESSION_KEY] = seal(SEAL_PURPOSE, json.dumps(asdict(attempt)))
+    keep_sealed(session, SESSION_KEY, attempt)
 
 
 def forget(session) -> None:
@@ -88,14 +86,9 @@ def forget(session) -> None:
 
 def current(session, context, now: datetime) -> Attempt:
     """This user's attempt, while it lasts; a Dutch refusal otherwise (start again with the credential card)."""
-    sealed = session.get(SESSION_KEY)
-    if not sealed:
+    attempt = read_sealed(session, SESSION_KEY, Attempt)
+    if attempt is None:
         raise DomainError(EXPIRED_ATTEMPT)
-    try:
-        attempt = Attempt(**json.loads(unseal(SEAL_PURPOSE, sealed)))
-    except (ValueError, TypeError):
-        forget(session)
-        raise DomainError(EXPIRED_ATTEMPT) from None
     expired = now - datetime.fromisoformat(attempt.checked_at) > ATTEMPT_LIFETIME
     if attempt.user_id != context.user_id or expired:
         forget(session)
