@@ -21,6 +21,7 @@ from webapp.core.mail import send_mail
 from webapp.core.sealing import keep_sealed, read_sealed
 from webapp.core.signals import membership_changed
 from webapp.extensions import db
+from webapp.organisations import services as organisations
 from webapp.smartcards import credentials, request_states, requests
 from webapp.smartcards.models import RegistrationRequest
 
@@ -179,21 +180,10 @@ def _organisation_for(request: RegistrationRequest) -> Organisation:
     existing = requests.known_organisation(request)
     if existing is not None:
         return existing
-    organisation = Organisation(
-        name=request.organisation_name,
-        kind="care",
-        kvk_number=request.kvk_number,
-        email=request.email,
-        phone=request.phone,
-        street=request.street,
-        house_number=request.house_number,
-        postcode=request.postcode,
-        city=request.city,
+    fields = ("kvk_number", "email", "phone", "street", "house_number", "postcode", "city")
+    return organisations.create_organisation(
+        {"name": request.organisation_name, "kind": "care", **{name: getattr(request, name) for name in fields}}
     )
-    db.session.add(organisation)
-    db.session.flush()
-    audit("organisation.created", subject=f"organisation:{organisation.id}", organisation_id=organisation.id)
-    return organisation
 
 
 def validated_request(store, now: datetime) -> tuple[ValidationCard, RegistrationRequest]:

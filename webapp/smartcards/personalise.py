@@ -26,8 +26,8 @@ from webapp.core.jobs import enqueue_after_commit
 from webapp.core.sealing import keep_sealed, read_sealed
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db
-from webapp.smartcards import ca, credentials, crl, history, trust
-from webapp.smartcards.models import CredentialCardSeen, RegistrationRequest, Smartcard, SmartcardEvent
+from webapp.smartcards import ca, credentials, crl, history, requests, trust
+from webapp.smartcards.models import CredentialCardSeen, Smartcard, SmartcardEvent
 
 SESSION_KEY = "smartcard_personalise"
 CHALLENGE_PURPOSE = "personalise"
@@ -109,7 +109,7 @@ def check_credential_card(context, body: bytes, *, challenges, now: datetime) ->
     card = credentials.read(certificate, trusted, now)
     if card.card_type == "M":
         raise DomainError(NOT_ON_NAME)
-    organisation = validated_organisation(card.subscriber_number)
+    organisation = requests.validated_organisation(card.subscriber_number)
     if organisation is None:
         raise DomainError(NOT_VALIDATED.format(number=card.subscriber_number))
     _ensure_member(context.user, organisation)
@@ -129,16 +129,6 @@ def check_credential_card(context, body: bytes, *, challenges, now: datetime) ->
         card_type=card.card_type,
         checked_at=now.isoformat(),
     )
-
-
-def validated_organisation(subscriber_number: str) -> Organisation | None:
-    return db.session.execute(
-        select(Organisation)
-        .join(RegistrationRequest, RegistrationRequest.organisation_id == Organisation.id)
-        .where(RegistrationRequest.state == "validated", RegistrationRequest.subscriber_number == subscriber_number)
-        .order_by(RegistrationRequest.validated_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 def _ensure_member(user, organisation: Organisation) -> None:

@@ -105,6 +105,15 @@ def accepted_request(subscriber_number: str) -> RegistrationRequest | None:
     ).scalar_one_or_none()
 
 
+def validated_organisation(subscriber_number: str) -> Organisation | None:
+    """The organisation validated with this subscriber number (at most one: see OPEN_STATES)."""
+    return db.session.execute(
+        select(Organisation)
+        .join(RegistrationRequest, RegistrationRequest.organisation_id == Organisation.id)
+        .where(RegistrationRequest.state == "validated", RegistrationRequest.subscriber_number == subscriber_number)
+    ).scalar_one_or_none()
+
+
 @dataclass(frozen=True)
 class RequestPage:
     requests: list[RegistrationRequest]
