@@ -68,6 +68,19 @@ def origin_of(public_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def ca_file(setting: str) -> str:
+    """The PEM file of the CAs a page trusts: the configured `setting`, or without one (development) the virtual
+    card's test CA in the instance folder, made on first use. Never trust that one in production."""
+    configured = current_app.config.get(setting)
+    if configured:
+        return configured
+    from cardagent.testca import ensure_test_ca
+
+    directory = Path(current_app.instance_path) / "cardagent-test-ca"
+    ensure_test_ca(directory)
+    return str(directory / "ca.pem")
+
+
 @lru_cache(maxsize=4)
 def trusted_cas(ca_file: str) -> tuple[x509.Certificate, ...]:
     return tuple(x509.load_pem_x509_certificates(Path(ca_file).read_bytes()))

@@ -6,7 +6,7 @@ from pathlib import Path
 from cryptography import x509
 from flask import current_app
 
-from webapp.core.cardsignin import trusted_cas
+from webapp.core.cardsignin import ca_file, trusted_cas
 from webapp.core.timeutil import utcnow
 from webapp.smartcards import ca
 
@@ -20,14 +20,7 @@ def crl_url() -> str:
 def credential_cas() -> tuple[x509.Certificate, ...]:
     """The CAs whose credential cards (UZI-passen) may sign in: CREDENTIAL_CA_FILE, or in development the
     virtual card's test CA in the instance folder (never trust that one in production)."""
-    configured = current_app.config.get("CREDENTIAL_CA_FILE")
-    if configured:
-        return trusted_cas(configured)
-    from cardagent.testca import ensure_test_ca
-
-    directory = Path(current_app.instance_path) / "cardagent-test-ca"
-    ensure_test_ca(directory)
-    return trusted_cas(str(directory / "ca.pem"))
+    return trusted_cas(ca_file("CREDENTIAL_CA_FILE"))
 
 
 def issuing_ca() -> ca.IssuingCA:
