@@ -29,5 +29,5 @@ def check():
             ca_file=cardsignin.ca_file("CARDAGENT_CA_FILE"),
         )
     except DomainError as error:
-        return jsonify(ok=False, message=error.message), 400
+        return cardsignin.refused(error)
     return jsonify(ok=True, **card)

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cryptography import x509
-from flask import current_app
+from flask import current_app, jsonify
 
 from cardagent.verify import NONCE_BYTES, SignInInvalid, verify_sign_in
 from webapp.core.errors import DomainError
@@ -66,6 +66,11 @@ def read_answer(body: bytes) -> dict:
 def origin_of(public_url: str) -> str:
     parts = urlsplit(public_url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def refused(error: DomainError):
+    """A card page's post refused: the Dutch message its script (static/js/cardpage.js) shows, as a 400."""
+    return jsonify(ok=False, message=error.message), 400
 
 
 def ca_file(setting: str) -> str:

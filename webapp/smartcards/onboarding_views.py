@@ -47,7 +47,7 @@ def check():
             now=utcnow(),
         )
     except DomainError as error:
-        return jsonify(ok=False, message=error.message), 400
+        return cardsignin.refused(error)
     return jsonify(ok=True, next=url_for("smartcard_onboarding.organisation"))
 
 

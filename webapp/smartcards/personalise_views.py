@@ -32,10 +32,6 @@ def _answer_body() -> bytes:
     return request.stream.read(cardsignin.MAX_ANSWER_BYTES + 1)
 
 
-def _refused(error: DomainError):
-    return jsonify(ok=False, message=error.message), 400
-
-
 def _attempt():
     return personalise.current(session, acting(), utcnow())
 
@@ -82,7 +78,7 @@ def credential_check():
             now=utcnow(),
         )
     except DomainError as error:
-        return _refused(error)
+        return cardsignin.refused(error)
     personalise.keep(session, attempt)
     return jsonify(ok=True, next=url_for(".birth_date"))
 
@@ -127,7 +123,7 @@ def start():
     try:
         attempt, card = personalise.start_card(acting(), _attempt())
     except DomainError as error:
-        return _refused(error)
+        return cardsignin.refused(error)
     personalise.keep(session, attempt)
     return jsonify(ok=True, card_serial=card.card_serial)
 
@@ -139,7 +135,7 @@ def certificate():
     try:
         issued = personalise.issue_certificate(acting(), _attempt(), payload.get("public_key"), utcnow())
     except DomainError as error:
-        return _refused(error)
+        return cardsignin.refused(error)
     return jsonify(ok=True, certificate=b64encode(issued.public_bytes(serialization.Encoding.DER)).decode())
 
 
@@ -149,7 +145,7 @@ def stored():
     try:
         personalise.complete_card(acting(), _attempt(), _json().get("result"))
     except DomainError as error:
-        return _refused(error)
+        return cardsignin.refused(error)
     personalise.forget(session)
     return jsonify(ok=True, next=url_for(".done"))
 

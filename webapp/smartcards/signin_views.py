@@ -62,7 +62,7 @@ def sign_in_check():
     try:
         card = _checked_card(signin.SIGN_IN_PURPOSE, now)
     except DomainError as error:
-        return jsonify(ok=False, message=error.message), 400
+        return cardsignin.refused(error)
     user = signin.signed_in(card, now)
     login = start_session(user, remember=False, level=signin.LEVEL)  # a fresh session id: no fixation
     target = _next()
@@ -92,5 +92,5 @@ def step_up_check():
         card = _checked_card(signin.STEP_UP_PURPOSE, now)
         signin.step_up(current_user, current_login(), card, now)
     except DomainError as error:
-        return jsonify(ok=False, message=error.message), 400
+        return cardsignin.refused(error)
     return jsonify(ok=True, next=_next())
