@@ -14,11 +14,10 @@ from sqlalchemy.orm import aliased
 from webapp.accounts.models import Membership, User
 from webapp.core.auth import ActingContext
 from webapp.core.errors import DomainError, NotFound
-from webapp.core.jobs import enqueue_after_commit
 from webapp.core.mail import send_mail
 from webapp.core.timeutil import today_local, utcnow
 from webapp.extensions import db
-from webapp.smartcards import history, states
+from webapp.smartcards import crl, history, states
 from webapp.smartcards.models import CredentialCardSeen, Smartcard, SmartcardEvent, SmartcardSearchWord, search_words
 
 SERVICE = "smartcards"
@@ -296,11 +295,8 @@ def take_action(
     reason, note = _reason(rule, reason, note)
     event = history.move(card, action, actor_id=context.user_id, reason=reason, note=note)
     if card.state == "revoked":
-        card.revoked_at = event.at or utcnow()
         card.revocation_reason = reason
-        from webapp.smartcards import crl
-
-        enqueue_after_commit(crl.publish)
+        crl.withdraw(card, event.at or utcnow())
     _mail_holder(card, rule, reason, note, context.organisation.name)
     return event
 

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from webapp.core.jobs import enqueue_after_commit
 from webapp.core.storage import Area
 from webapp.core.timeutil import utcnow
 from webapp.core.transactions import take_write_lock
@@ -61,6 +62,13 @@ def revoked_certificates():
                 revoked_at or utcnow(),
                 REASON_CODES.get(reason, x509.ReasonFlags.unspecified),
             )
+
+
+def withdraw(card: Smartcard, at: datetime) -> None:
+    """The card's certificate goes on the list: from `at`, published anew after the commit."""
+    if card.revoked_at is None:
+        card.revoked_at = at
+        enqueue_after_commit(publish)
 
 
 def build(number: int, now: datetime) -> x509.CertificateRevocationList:

@@ -22,7 +22,6 @@ from webapp.accounts.models import Membership, Organisation
 from webapp.core import cardsignin
 from webapp.core.audit import audit
 from webapp.core.errors import DomainError
-from webapp.core.jobs import enqueue_after_commit
 from webapp.core.sealing import keep_sealed, read_sealed
 from webapp.core.timeutil import utcnow
 from webapp.extensions import db
@@ -260,9 +259,8 @@ def fail_card(card: Smartcard, *, actor_id: int | None, now: datetime) -> None:
     """A card that did not become active; a certificate issued for it goes on the revocation list, so that no
     half-made card is ever trusted anywhere."""
     history.move(card, "fail", actor_id=actor_id)
-    if card.certificate is not None and card.revoked_at is None:
-        card.revoked_at = now
-        enqueue_after_commit(crl.publish)
+    if card.certificate is not None:
+        crl.withdraw(card, now)
 
 
 def fail_stale_cards(now: datetime | None = None) -> str:
