@@ -21,6 +21,7 @@ MODULES = [
     "webapp.courses",
     "webapp.cardcheck",
     "webapp.smartcards",
+    "webapp.register",
 ]
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -58,6 +58,10 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = timedelta(days=int(os.environ.get("REMEMBER_DAYS", "30")))
         self.TOKEN_MAX_AGE = int(os.environ.get("TOKEN_MAX_AGE_HOURS", "48")) * 3600
         self.RESET_TOKEN_MAX_AGE = int(os.environ.get("RESET_TOKEN_MAX_AGE_MINUTES", "60")) * 60
+        # The person register: how long an eHerkenning or DigiD session lasts, and whether a portal member with the
+        # register mandate who reached EH2+ with the portal's authenticator may use it too.
+        self.REGISTER_SESSION_MINUTES = int(os.environ.get("REGISTER_SESSION_MINUTES", "60"))
+        self.REGISTER_PORTAL_LOGIN = _bool("REGISTER_PORTAL_LOGIN", True)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         # An unreachable Redis must not stop logins: Flask-Limiter then counts in the process's memory (and
         # logs a warning) until Redis answers again; a Redis that hangs is given up on after a second.

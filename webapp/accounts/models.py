@@ -90,6 +90,7 @@ KINDS = {
     "training": "Opleidingsinstituut",
     "care": "Zorgaanbieder",
     "childcare": "Kinderopvang",
+    "host_parent_agency": "Gastouderbureau",
     "school": "School",
     "college": "Vervolgopleiding",
     "company": "Bedrijf",
@@ -104,7 +105,8 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="company")
-    kvk_number: Mapped[str] = mapped_column(String(8), default="")
+    kvk_number: Mapped[str] = mapped_column(String(8), default="", index=True)
+    branch_number: Mapped[str] = mapped_column(String(12), default="")  # vestigingsnummer, where it matters
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
     street: Mapped[str] = mapped_column(String(120), default="")

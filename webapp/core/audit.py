@@ -35,12 +35,14 @@ def audit(
     old_state: str | None = None,
     new_state: str | None = None,
     actor_id: int | None = None,
+    level: str | None = None,
     **detail,
 ) -> None:
     """Add an audit event to the current transaction (it is stored with the change it describes).
 
     Inside a request the actor, the session's level and (unless given) the organisation come from the
-    acting context; a job passes actor_id (and the organisation) itself and records no level."""
+    acting context; a job passes actor_id (and the organisation) itself and records no level. `level` is for a
+    session that is not a portal login (the register's eHerkenning session)."""
     _refuse_secrets(subject, old_state, new_state, detail)
     context = acting() if has_request_context() else None
     if actor_id is None and context is not None:
@@ -54,7 +56,7 @@ def audit(
             subject=subject,
             actor_id=actor_id,
             organisation_id=organisation_id,
-            level=context.level if session_is_actors else "",
+            level=level if level is not None else context.level if session_is_actors else "",
             old_state="" if old_state is None else str(old_state),
             new_state="" if new_state is None else str(new_state),
             detail=json.dumps(detail, default=str, ensure_ascii=False) if detail else "",

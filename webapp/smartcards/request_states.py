@@ -2,7 +2,8 @@
 tests read. submitted → accepted or rejected (by staff; a rejection gives a reason); accepted → validated
 (the representative, with a care-provider card of the request's subscriber number)."""
 
-from webapp.smartcards.states import Action, State, follow
+from webapp.core.statetable import Action, follow
+from webapp.smartcards.states import State
 
 STATES = {
     "submitted": State("Ontvangen"),

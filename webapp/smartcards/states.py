@@ -8,23 +8,13 @@ certificate goes on the CRL). Expired is not stored: it follows from the certifi
 from dataclasses import dataclass
 from datetime import date
 
-from webapp.core.errors import DomainError
+from webapp.core.statetable import Action, follow
 
 
 @dataclass(frozen=True)
 class State:
     label: str  # Dutch, for pages
     can_sign_in: bool = False
-
-
-@dataclass(frozen=True)
-class Action:
-    label: str  # Dutch, the button
-    sources: frozenset[str]
-    target: str
-    by: str  # who takes it: "administrator", "holder", "staff", "representative" or "system"
-    needs_reason: bool = False  # one of REASONS
-    asks_first: bool = False  # a confirmation page before its post
 
 
 STATES = {
@@ -65,16 +55,6 @@ def allowed(state: str, action: str) -> bool:
 def next_state(state: str, action: str) -> str:
     """The state the action leads to; a Dutch refusal where the table does not allow it from `state`."""
     return follow(STATES, ACTIONS, state, action, "Een kaart")
-
-
-def follow(states: dict[str, State], actions: dict[str, Action], state: str, action: str, thing: str) -> str:
-    """Where `action` leads from `state` in a state table; "<thing> met de status … kunt u niet …" otherwise."""
-    if action not in actions:
-        raise DomainError("Deze actie bestaat niet.")
-    if state not in actions[action].sources:
-        step = actions[action].label.lower()
-        raise DomainError(f"{thing} met de status {states[state].label.lower()} kunt u niet {step}.")
-    return actions[action].target
 
 
 def shown(state: str, expires_on: date | None, today: date) -> State:

@@ -1,0 +1,138 @@
+"""What the register keeps: the persons enrolled in it, their links to organisations (with history: a person
+linked, unlinked and linked again has two rows), the link requests persons send, and the sessions of those who
+came in through eHerkenning or DigiD. States: see states.py."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.accounts.models import Organisation
+from webapp.core.bsn import HasBSN
+from webapp.core.timeutil import UTCDateTime, utcnow
+from webapp.extensions import db
+
+LINKED = "state = 'linked'"
+OPEN = "state = 'open'"
+
+
+class RegisteredPerson(HasBSN, db.Model):
+    """A person enrolled (ingeschreven) in the childcare person register: one row per BSN, kept when they
+    deregister so their links' history stays whole."""
+
+    __tablename__ = "register_persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bsn_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # one person per BSN
+    first_name: Mapped[str] = mapped_column(String(100))
+    infix: Mapped[str] = mapped_column(String(30), default="")  # tussenvoegsel
+    last_name: Mapped[str] = mapped_column(String(100))
+    # "winter roos de": lower case, surname first; what lists sort and search by name on
+    sort_name: Mapped[str] = mapped_column(String(240), index=True)
+    birth_date: Mapped[date] = mapped_column(Date)
+    email: Mapped[str] = mapped_column(String(254), default="")  # for notices
+    state: Mapped[str] = mapped_column(String(16), default="enrolled")  # states.PERSON_STATES
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deregistered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.infix, self.last_name) if part)
+
+    def set_name(self, first_name: str, infix: str, last_name: str) -> None:
+        self.first_name, self.infix, self.last_name = first_name.strip(), infix.strip(), last_name.strip()
+        self.sort_name = " ".join(part for part in (self.last_name, self.first_name, self.infix) if part).lower()
+
+
+class Link(db.Model):
+    """A person linked (gekoppeld) to an organisation, from `linked_at` until `unlinked_at`; `unlink_on` is the
+    planned unlink date (ontkoppelen op), which the periodic job carries out at the start of that day."""
+
+    __tablename__ = "register_links"
+    __table_args__ = (
+        # One active link per person and organisation, also when two employees link at once.
+        Index(
+            "ux_register_links_active",
+            "person_id",
+            "organisation_id",
+            unique=True,
+            sqlite_where=text(LINKED),
+            postgresql_where=text(LINKED),
+        ),
+        Index("ix_register_links_organisation_state_linked", "organisation_id", "state", "linked_at"),
+        Index("ix_register_links_person_state", "person_id", "state"),
+        # the planned-unlink job: the links due by today
+        Index(
+            "ix_register_links_planned",
+            "unlink_on",
+            sqlite_where=text(f"{LINKED} AND unlink_on IS NOT NULL"),
+            postgresql_where=text(f"{LINKED} AND unlink_on IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("register_persons.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="linked")  # states.LINK_STATES
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    unlink_on: Mapped[date | None] = mapped_column(Date)
+    unlinked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unlinked_by: Mapped[str] = mapped_column(String(16), default="")  # the action: "unlink" or "unlink_planned"
+
+    person: Mapped[RegisteredPerson] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+
+class LinkRequest(db.Model):
+    """A koppelverzoek: a registered person asks an organisation to link them."""
+
+    __tablename__ = "register_link_requests"
+    __table_args__ = (
+        Index(
+            "ux_register_link_requests_open",
+            "person_id",
+            "organisation_id",
+            unique=True,
+            sqlite_where=text(OPEN),
+            postgresql_where=text(OPEN),
+        ),
+        Index("ix_register_link_requests_organisation_state", "organisation_id", "state", "created_at"),
+        Index("ix_register_link_requests_person", "person_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("register_persons.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="open")  # states.REQUEST_STATES
+    reason: Mapped[str] = mapped_column(String(500), default="")  # why it was rejected, when the organisation says
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[RegisteredPerson] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+
+class RegisterSession(HasBSN, db.Model):
+    """A session that came in through eHerkenning (an organisation's employee) or DigiD (a person), kept on the
+    server like a login session: the cookie carries a random token, this row its hash; logging out deletes it.
+
+    eHerkenning: the organisation found by the token's KvK number (and branch), the employee's pseudonymous id,
+    the level its `acr` maps to, and whether it carries the register's mandate. DigiD: the person's BSN (sealed,
+    with its keyed hash) and what the token says of their name and birth date."""
+
+    __tablename__ = "register_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    via: Mapped[str] = mapped_column(String(16))  # "eherkenning" or "digid"
+    level: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(255), default="")  # eHerkenning: the employee's pseudonym
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    mandated: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    infix: Mapped[str] = mapped_column(String(30), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship()
