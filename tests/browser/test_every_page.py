@@ -158,6 +158,7 @@ def world_ids(app) -> dict:
     from webapp.organisations.models import Invitation
     from webapp.organisations.services import invitation_link, invite_contact_person
     from webapp.passes.models import Holder, HolderOrganisation, PassRequest, Qualification
+    from webapp.register.demo import ZONNEBLOEM_KVK
     from webapp.smartcards.models import RegistrationRequest, Smartcard
     from webapp.smartcards.requests import submit as submit_request
 
@@ -217,14 +218,34 @@ def world_ids(app) -> dict:
             "registration_request": registration.id,
             "smartcard": one(select(Smartcard.id).where(Smartcard.holder_name == "Ahmed Bakker")),
             "revoked_smartcard": one(select(Smartcard.id).where(Smartcard.state == "revoked")),
+            "zonnebloem": one(select(Organisation.id).where(Organisation.kvk_number == ZONNEBLOEM_KVK)),
         }
         db.session.remove()
     return ids
 
 
-def log_in(page, base, role):
-    if role != "anonymous":
+def log_in(page, base, role, app, ids):
+    if role in REGISTER_LOGINS:  # the register's eHerkenning and DigiD sessions (their OIDC logins: tests/register)
+        from tests.register.support import browser_cookie
+
+        via, fields = REGISTER_LOGINS[role]
+        values = {key: ids[v[1:]] if str(v).startswith("@") else v for key, v in fields.items()}
+        page.context.add_cookies([browser_cookie(app, base, via, **values)])
+    elif role != "anonymous":
         log_in_demo(page, base, *LOGINS[role])
+
+
+# The register's roles: an employee of the demo childcare organisation at EH2+ with the mandate, a demo person.
+REGISTER_LOGINS = {
+    "register_org": (
+        "eherkenning",
+        {"level": "EH2+", "subject": "demo-medewerker", "organisation_id": "@zonnebloem", "mandated": True},
+    ),
+    "register_person": (
+        "digid",
+        {"level": "DigiD", "bsn": "123456721", "first_name": "Daan", "last_name": "Jansen"},
+    ),
+}
 
 
 def first_steps(page, base, role):
@@ -297,13 +318,14 @@ def check_page(page, base, role, path, status, pages, fragments) -> list[str]:
 def test_every_page_is_valid_accessible_and_fits(demo_portal, browser, tmp_path):
     base, app = demo_portal.url, demo_portal.app
     pages, fragments, problems = {}, {}, []
-    roles = ["anonymous", "person", "contact", "admin", "staff", "card_admin"]
+    roles = ["anonymous", "person", "contact", "admin", "staff", "card_admin", *REGISTER_LOGINS]
     for role in roles:
         context = browser.new_context(locale="nl-NL")
         page = context.new_page()
         page.set_default_timeout(15_000)
         recorded = record_fragments(page)
-        log_in(page, base, role)
+        ids = world_ids(app)
+        log_in(page, base, role, app, ids)
         first_steps(page, base, role)
         for path, status in visits(app, world_ids(app), role):
             problems += check_page(page, base, role, path, status, pages, fragments)

@@ -75,3 +75,14 @@ def as_person(client, bsn: str, *, first_name="Test", infix="", last_name="Perso
         )
         db.session.commit()
     _put_in_cookie(client, "digid", token)
+
+
+def browser_cookie(app, base: str, via: str, **fields) -> dict:
+    """A cookie for Playwright's `context.add_cookies`: the browser holds a session of `via` with `fields` (as
+    as_organisation / as_person open it), for browser tests of pages behind that login. The login itself is tested
+    through the real OIDC provider."""
+    with app.test_request_context():
+        token = sessions.open_session(via, **fields)
+        db.session.commit()
+        signed = app.session_interface.get_signing_serializer(app).dumps({sessions.SESSION_KEY[via]: token})
+    return {"name": app.config["SESSION_COOKIE_NAME"], "value": signed, "url": base}

@@ -3,7 +3,7 @@ link persons by BSN and birth date, answer their link requests and unlink them, 
 logged in with DigiD, enrol, ask organisations to link them and deregister once no longer linked."""
 
 from webapp.core.modules import Module, Service
-from webapp.register import models  # noqa: F401  (the tables, for the migrations)
+from webapp.register import demo, models  # noqa: F401  (the tables, for the migrations)
 from webapp.register.actors import SERVICE
 
 module = Module(
@@ -11,4 +11,5 @@ module = Module(
     label="Personenregister kinderopvang",
     blueprints=(),
     service=Service(SERVICE, "Personenregister kinderopvang"),
+    demo=demo.load_demo,
 )
