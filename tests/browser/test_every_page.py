@@ -93,6 +93,8 @@ PAGES = {
     "courses_staff.invoices": [("staff", {})],
     "courses_staff.message": [("staff", {})],
     "smartcard_requests.new": [("anonymous", {})],
+    "register_login.start": [("anonymous", {})],
+    "register_links.index": [("register_org", {})],
     "smartcard_requests.received": [("anonymous", {})],
     "smartcards_staff.requests_list": [("staff", {}), ("staff", {"status": "submitted"})],
     "smartcards_staff.request_page": [("staff", {"request_id": "@registration_request"})],
