@@ -2,8 +2,10 @@
 link persons by BSN and birth date, answer their link requests and unlink them, now or on a date; persons,
 logged in with DigiD, enrol, ask organisations to link them and deregister once no longer linked."""
 
-from webapp.core.modules import Module, Service
-from webapp.register import demo, links_views, login_views, models  # noqa: F401  (models: the tables)
+from datetime import timedelta
+
+from webapp.core.modules import Module, Periodic, Service
+from webapp.register import commands, demo, jobs, links_views, login_views, models  # noqa: F401  (models: the tables)
 from webapp.register.actors import SERVICE
 
 module = Module(
@@ -11,5 +13,7 @@ module = Module(
     label="Personenregister kinderopvang",
     blueprints=(login_views.bp, links_views.bp),
     service=Service(SERVICE, "Personenregister kinderopvang"),
+    periodic=(Periodic("Geplande ontkoppelingen uitvoeren", jobs.unlink_planned, every=timedelta(minutes=15)),),
     demo=demo.load_demo,
+    cli=commands.cli,
 )

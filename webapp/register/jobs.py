@@ -1,0 +1,69 @@
+"""The register's periodic work: planned unlinks happen by themselves at the start of their day (Europe/Amsterdam).
+
+core.periodic runs `unlink_planned` under its lease; the job is also safe on its own when two runs overlap (a run
+started by hand beside the timer's, two workers): each link is unlinked by the UPDATE that still finds it linked,
+and only the links that UPDATE changed are mailed and audited. On PostgreSQL the rows are claimed with SELECT ...
+FOR UPDATE SKIP LOCKED, so an overlapping run takes other links instead of waiting; SQLite has no row locks, so
+the run takes the database's write lock first and a second run waits, then finds nothing left to do.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from webapp.core.audit import audit
+from webapp.core.timeutil import AMSTERDAM, utcnow
+from webapp.core.transactions import take_write_lock
+from webapp.extensions import db
+from webapp.register import notices, states
+from webapp.register.models import Link
+
+BATCH = 1000
+ACTION = "unlink_planned"
+
+
+def unlink_planned(now: datetime | None = None) -> str:
+    """Unlink every linked link whose planned date (unlink_on) is today or earlier in Europe/Amsterdam; mail each
+    person and audit each link. `now` (aware) is for the tests; what it did, in words for Achtergrondtaken."""
+    now = now or utcnow()
+    today = now.astimezone(AMSTERDAM).date()
+    new_state = states.next_link_state("linked", ACTION)
+    take_write_lock()
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    done = 0
+    while True:
+        due = select(Link.id).where(Link.state == "linked", Link.unlink_on <= today).order_by(Link.id).limit(BATCH)
+        if postgres:
+            due = due.with_for_update(skip_locked=True)
+        ids = list(db.session.scalars(due))
+        if not ids:
+            break
+        unlinked = list(
+            db.session.scalars(
+                update(Link)
+                .where(Link.id.in_(ids), Link.state == "linked")  # guarded: a link is unlinked once
+                .values(state=new_state, unlinked_at=now, unlinked_by=ACTION)
+                .returning(Link.id),
+                execution_options={"synchronize_session": False},
+            )
+        )
+        links = db.session.scalars(
+            select(Link)
+            .options(selectinload(Link.person), selectinload(Link.organisation))
+            .where(Link.id.in_(unlinked))
+            .execution_options(populate_existing=True)
+        )
+        for link in links:
+            notices.unlinked(link)
+            audit(
+                "register.unlink_planned",
+                subject=f"link:{link.id}",
+                organisation_id=link.organisation_id,
+                actor_id=None,
+                old_state="linked",
+                new_state=new_state,
+                unlink_on=link.unlink_on.isoformat(),
+            )
+        done += len(unlinked)
+    return f"{done} koppeling(en) ontkoppeld"
