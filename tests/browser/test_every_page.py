@@ -94,7 +94,12 @@ PAGES = {
     "courses_staff.message": [("staff", {})],
     "smartcard_requests.new": [("anonymous", {})],
     "register_login.start": [("anonymous", {})],
-    "register_links.index": [("register_org", {})],
+    "register_links.index": [
+        ("register_org", {}),
+        ("register_org", {"status": "alle", "sort": "ontkoppeld", "richting": "desc"}),
+    ],
+    "register_links.person": [("register_org", {"link_id": "@zonnebloem_link"})],
+    "register_links.unlink": [("register_org", {"link_id": "@zonnebloem_link"})],
     "smartcard_requests.received": [("anonymous", {})],
     "smartcards_staff.requests_list": [("staff", {}), ("staff", {"status": "submitted"})],
     "smartcards_staff.request_page": [("staff", {"request_id": "@registration_request"})],
@@ -161,6 +166,8 @@ def world_ids(app) -> dict:
     from webapp.organisations.services import invitation_link, invite_contact_person
     from webapp.passes.models import Holder, HolderOrganisation, PassRequest, Qualification
     from webapp.register.demo import ZONNEBLOEM_KVK
+    from webapp.register.models import Link as RegisterLink
+    from webapp.register.models import RegisteredPerson
     from webapp.smartcards.models import RegistrationRequest, Smartcard
     from webapp.smartcards.requests import submit as submit_request
 
@@ -221,6 +228,11 @@ def world_ids(app) -> dict:
             "smartcard": one(select(Smartcard.id).where(Smartcard.holder_name == "Ahmed Bakker")),
             "revoked_smartcard": one(select(Smartcard.id).where(Smartcard.state == "revoked")),
             "zonnebloem": one(select(Organisation.id).where(Organisation.kvk_number == ZONNEBLOEM_KVK)),
+            "zonnebloem_link": one(  # Kees Mulder, planned to be unlinked
+                select(RegisterLink.id)
+                .join(RegisteredPerson, RegisteredPerson.id == RegisterLink.person_id)
+                .where(RegisteredPerson.last_name == "Mulder", RegisterLink.state == "linked")
+            ),
         }
         db.session.remove()
     return ids
