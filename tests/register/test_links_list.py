@@ -5,10 +5,12 @@ sorted by its column headers and paged; another organisation's links never show.
 import re
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from tests.register.support import as_organisation, childcare_organisation, enrolled_person, valid_bsn
 from webapp.core.timeutil import today_local, utcnow
 from webapp.extensions import db
-from webapp.register.models import Link
+from webapp.register.models import Link, RegisteredPerson
 
 URL = "/personenregister/organisatie/koppelingen"
 BSN_WINTER, BSN_JANSEN, BSN_BAKKER, BSN_SMIT = "111222333", "123456782", "999999990", "555555550"
@@ -162,3 +164,14 @@ def test_without_an_organisation_session_the_list_is_not_shown(app, client, fact
     answer = client.get(URL)
     assert answer.status_code == 302 and "/personenregister" in answer.headers["Location"]
     assert client.post(URL + "/zoeken-op-bsn", data={"bsn": BSN_JANSEN}).status_code == 404
+
+
+def test_a_changed_name_is_what_the_list_sorts_and_searches_by(app, client, factory):
+    ours, _ = _world(factory)
+    winter = db.session.scalar(select(RegisteredPerson).where(RegisteredPerson.bsn_is(BSN_WINTER)))
+    winter.set_name("Roos", "", "Aalbers")
+    db.session.commit()
+    as_organisation(client, ours)
+    assert _names(client.get(URL).get_data(as_text=True)) == ["Roos Aalbers", "Jan Jansen"]
+    assert _names(client.get(URL + "?zoek=aal").get_data(as_text=True)) == ["Roos Aalbers"]
+    assert _names(client.get(URL + "?zoek=win").get_data(as_text=True)) == []

@@ -54,8 +54,10 @@ def unlink_planned(now: datetime | None = None) -> str:
             .where(Link.id.in_(unlinked))
             .execution_options(populate_existing=True)
         )
+        links = list(links)
         for link in links:
-            notices.unlinked(link)
+            notices.unlinked(link)  # each mail is written (and flushed) on its own: core.mail queues it by its id
+        for link in links:  # the audit rows after the mails: one flush writes the batch's rows together
             audit(
                 "register.unlink_planned",
                 subject=f"link:{link.id}",
@@ -65,5 +67,6 @@ def unlink_planned(now: datetime | None = None) -> str:
                 new_state=new_state,
                 unlink_on=link.unlink_on.isoformat(),
             )
+        db.session.flush()
         done += len(unlinked)
     return f"{done} koppeling(en) ontkoppeld"

@@ -29,8 +29,8 @@ MAX_SEARCH_WORDS = 4
 CURRENT, PLANNED, UNLINKED, ALL = "current", "planned", "unlinked", "all"
 STATUSES = {CURRENT: "Huidig", PLANNED: "Gepland te ontkoppelen", UNLINKED: "Ontkoppeld", ALL: "Alle koppelingen"}
 
-SORTS = {  # the list's sorts: the columns each orders by (the link's id breaks ties)
-    "name": (RegisteredPerson.sort_name,),
+SORTS = {  # the list's sorts: the columns each orders by (the link's id breaks ties); each has its index
+    "name": (Link.sort_name,),  # the person's, copied into the link (register_0002)
     "linked_at": (Link.linked_at,),
     "unlinked": (Link.unlinked_at, Link.unlink_on),  # ontkoppeld op, and for a linked link the planned date
 }
@@ -87,6 +87,7 @@ def search_words(text: str) -> list[str]:
 
 
 def _conditions(actor: OrganisationActor, filters: Filters) -> list:
+    """The filters as conditions on the links alone: every sort and filter is answered by the links' own indexes."""
     conditions = [Link.organisation_id == actor.organisation_id]
     if filters.status == CURRENT:
         conditions.append(Link.state == "linked")
@@ -94,12 +95,13 @@ def _conditions(actor: OrganisationActor, filters: Filters) -> list:
         conditions += [Link.state == "linked", Link.unlink_on.is_not(None)]
     elif filters.status == UNLINKED:
         conditions.append(Link.state == "unlinked")
-    if filters.bsn_hash is not None:
-        conditions.append(RegisteredPerson.bsn_hash == filters.bsn_hash)
+    if filters.bsn_hash is not None:  # the person with this keyed hash (a unique index), never a decrypted value
+        person = select(RegisteredPerson.id).where(RegisteredPerson.bsn_hash == filters.bsn_hash)
+        conditions.append(Link.person_id == person.scalar_subquery())
     for word in search_words(filters.search):
         # a part of the name starts with the word: the start of sort_name, or after a space
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append((" " + RegisteredPerson.sort_name).like(f"% {escaped}%", escape="\\"))
+        conditions.append((" " + Link.sort_name).like(f"% {escaped}%", escape="\\"))
     return conditions
 
 
@@ -115,30 +117,41 @@ def _bounded_count(statement, bound: int) -> int:
 
 
 def link_list(actor: OrganisationActor, filters: Filters) -> Page:
-    """One page of the organisation's links, with the count (bounded: it stops past the deepest page)."""
+    """One page of the organisation's links, with the count (bounded: it stops past the deepest page).
+
+    The page's ids come from the links' index for the sort alone; then only those links are read with their
+    persons."""
     conditions = _conditions(actor, filters)
-    joined = select(Link.id).join(RegisteredPerson, RegisteredPerson.id == Link.person_id).where(*conditions)
-    total = _bounded_count(joined, MAX_ROWS + 1)
+    total = _bounded_count(select(Link.id).where(*conditions), MAX_ROWS + 1)
     pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
     page = min(filters.page, pages)
-    statement = (
-        select(
-            Link.id,
-            RegisteredPerson.first_name,
-            RegisteredPerson.infix,
-            RegisteredPerson.last_name,
-            RegisteredPerson.bsn_sealed,
-            Link.state,
-            Link.linked_at,
-            Link.unlink_on,
-            Link.unlinked_at,
+    ids = list(
+        db.session.scalars(
+            select(Link.id)
+            .where(*conditions)
+            .order_by(*_order(filters.sort, filters.direction == "desc"))
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
         )
-        .join(RegisteredPerson, RegisteredPerson.id == Link.person_id)
-        .where(*conditions)
-        .order_by(*_order(filters.sort, filters.direction == "desc"))
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
     )
+    found = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Link.id,
+                RegisteredPerson.first_name,
+                RegisteredPerson.infix,
+                RegisteredPerson.last_name,
+                RegisteredPerson.bsn_sealed,
+                Link.state,
+                Link.linked_at,
+                Link.unlink_on,
+                Link.unlinked_at,
+            )
+            .join(RegisteredPerson, RegisteredPerson.id == Link.person_id)
+            .where(Link.id.in_(ids or [-1]))
+        )
+    }
     rows = [
         Row(
             id=row.id,
@@ -149,7 +162,7 @@ def link_list(actor: OrganisationActor, filters: Filters) -> Page:
             unlink_on=row.unlink_on,
             unlinked_at=row.unlinked_at,
         )
-        for row in db.session.execute(statement)
+        for row in (found[link_id] for link_id in ids if link_id in found)
     ]
     return Page(rows=rows, total=total, page=page, pages=pages, filters=replace(filters, page=page))
 
