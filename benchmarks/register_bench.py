@@ -168,6 +168,9 @@ def time_everything(url: str, label: str) -> None:
             db.session.rollback()
             print(f"CSV upload of 1000 rows: {seconds:.2f} s{'' if seconds < 5 else '  << over 5 s'} ({report!r:.120})")
 
+        db.session.remove()
+
+    with app.app_context():  # the job runs outside a request, as the periodic timer and RQ run it
         due_on = db.session.scalar(select(func.min(Link.unlink_on)).where(Link.state == "linked"))
         start_of_day = datetime.combine(due_on, clock(0), AMSTERDAM).astimezone(UTC)
         t0 = time.perf_counter()

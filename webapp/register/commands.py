@@ -122,7 +122,7 @@ def large_dataset(
                     last_name=last,
                     sort_name=" ".join(part for part in (last, first, infix) if part).lower(),
                     birth_date=date(1960, 1, 1) + timedelta(days=random.randrange(0, 40 * 365)),
-                    email="",
+                    email=f"persoon{number}@bench.example",  # so the planned-unlink job mails, as it would
                     state="enrolled",
                     enrolled_at=now - timedelta(days=random.randrange(1, 2000)),
                 )

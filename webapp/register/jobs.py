@@ -9,15 +9,16 @@ the run takes the database's write lock first and a second run waits, then finds
 
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Integer, any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import joinedload
 
 from webapp.core.audit import audit
 from webapp.core.timeutil import AMSTERDAM, utcnow
 from webapp.core.transactions import take_write_lock
 from webapp.extensions import db
 from webapp.register import notices, states
-from webapp.register.models import Link
+from webapp.register.models import Link, RegisteredPerson
 
 BATCH = 1000
 ACTION = "unlink_planned"
@@ -42,7 +43,7 @@ def unlink_planned(now: datetime | None = None) -> str:
         unlinked = list(
             db.session.scalars(
                 update(Link)
-                .where(Link.id.in_(ids), Link.state == "linked")  # guarded: a link is unlinked once
+                .where(_among(ids, postgres), Link.state == "linked")  # guarded: a link is unlinked once
                 .values(state=new_state, unlinked_at=now, unlinked_by=ACTION)
                 .returning(Link.id),
                 execution_options={"synchronize_session": False},
@@ -50,8 +51,9 @@ def unlink_planned(now: datetime | None = None) -> str:
         )
         links = db.session.scalars(
             select(Link)
-            .options(selectinload(Link.person), selectinload(Link.organisation))
-            .where(Link.id.in_(unlinked))
+            .options(joinedload(Link.person).defer(RegisteredPerson.bsn_sealed), joinedload(Link.organisation))
+            .where(_among(unlinked, postgres))
+            .order_by(Link.id)
             .execution_options(populate_existing=True)
         )
         links = list(links)
@@ -70,3 +72,11 @@ def unlink_planned(now: datetime | None = None) -> str:
         db.session.flush()
         done += len(unlinked)
     return f"{done} koppeling(en) ontkoppeld"
+
+
+def _among(ids: list[int], postgres: bool):
+    """The link is one of `ids`: on PostgreSQL one array parameter (`= ANY(...)`), not a thousand placeholders that
+    the driver parses for every statement."""
+    if postgres:
+        return Link.id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return Link.id.in_(ids)
