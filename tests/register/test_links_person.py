@@ -87,6 +87,9 @@ def test_unlink_asks_first_then_unlinks_mails_and_audits(app, client, factory, o
     # the page of an unlinked link no longer offers it; a second post is refused
     assert "Verbreek koppeling" not in _text(client.get(f"{URL}/{link.id}"))
     assert client.post(f"{URL}/{link.id}/verbreken").status_code == 409
+    tomorrow = (today_local() + timedelta(days=1)).isoformat()
+    refused = client.post(f"{URL}/{link.id}/ontkoppelen-op", data={"unlink_on": tomorrow})
+    assert refused.status_code == 409 and "niet meer aan uw organisatie gekoppeld" in _text(refused)
     assert len(outbox.to("roos@voorbeeld.example")) == 1
 
 

@@ -10,6 +10,7 @@ from webapp.register import links, listing_forms
 from webapp.register.actors import organisation_required
 
 bp = Blueprint("register_links", __name__, url_prefix="/personenregister/organisatie/koppelingen")
+NOT_LINKED = "Deze persoon is niet meer aan uw organisatie gekoppeld."
 
 
 @bp.app_template_filter("register_bsn")
@@ -103,6 +104,8 @@ def _person_page(link, form=None, status: int = 200, error: str | None = None):
 def plan(link_id):
     """Ontkoppelen op: save the date, or (the button Datum wissen) clear it."""
     link = links.get_link(g.register_actor, link_id)
+    if link.state != "linked":
+        return _person_page(link, status=409, error=NOT_LINKED)
     form = listing_forms.PlanForm()
     clear = request.form.get("actie") == "wissen"
     if clear or form.validate():
@@ -128,7 +131,7 @@ def unlink(link_id):
     """Verbreek koppeling: a page with the question (also without JavaScript), then its post."""
     link = links.get_link(g.register_actor, link_id)
     if link.state != "linked":
-        return _person_page(link, status=409, error="Deze persoon is niet meer aan uw organisatie gekoppeld.")
+        return _person_page(link, status=409, error=NOT_LINKED)
     if request.method == "POST":
         links.unlink(g.register_actor, link.id)
         flash(f"{link.person.name} is niet meer gekoppeld", "success")
