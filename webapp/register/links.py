@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.core.bsn import BSN
@@ -98,10 +98,14 @@ def _conditions(actor: OrganisationActor, filters: Filters) -> list:
     if filters.bsn_hash is not None:  # the person with this keyed hash (a unique index), never a decrypted value
         person = select(RegisteredPerson.id).where(RegisteredPerson.bsn_hash == filters.bsn_hash)
         conditions.append(Link.person_id == person.scalar_subquery())
-    for word in search_words(filters.search):
-        # a part of the name starts with the word: the start of sort_name, or after a space
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append((" " + Link.sort_name).like(f"% {escaped}%", escape="\\"))
+    if filters.search:
+        # a part of the name starts with the word: sort_name (lower case, parts by spaces) starts with it, or holds it
+        # after a space; plain substring tests, cheaper per row than LIKE, and with nothing in the word to escape
+        find = func.strpos if db.session.get_bind().dialect.name == "postgresql" else func.instr
+        conditions += [
+            or_(find(Link.sort_name, word) == 1, find(Link.sort_name, " " + word) > 0)
+            for word in search_words(filters.search)
+        ]
     return conditions
 
 
