@@ -175,3 +175,12 @@ def test_a_changed_name_is_what_the_list_sorts_and_searches_by(app, client, fact
     assert _names(client.get(URL).get_data(as_text=True)) == ["Roos Aalbers", "Jan Jansen"]
     assert _names(client.get(URL + "?zoek=aal").get_data(as_text=True)) == ["Roos Aalbers"]
     assert _names(client.get(URL + "?zoek=win").get_data(as_text=True)) == []
+
+
+def test_names_with_quotes_backslashes_and_tabs_are_found(app, client, factory):
+    ours = childcare_organisation(factory)
+    odd = enrolled_person(BSN_WINTER, first_name='Jo"ke', infix="", last_name="d'Arc\\ Tab\tbed")
+    _link(odd, ours, days_ago=1)
+    as_organisation(client, ours)
+    for typed in ('jo"k', "d'arc\\", "tab"):
+        assert _names(client.get(URL, query_string={"zoek": typed}).get_data(as_text=True)) != [], typed

@@ -101,6 +101,19 @@ class Link(db.Model):
     organisation: Mapped[Organisation] = relationship()
 
 
+class LinkWord(db.Model):
+    """A word of a link's sort_name (the person's name parts, lower case): Uw koppelingen finds the links whose name
+    has a part that starts with a typed word through one index. Kept by database triggers from the link's sort_name,
+    so every way a link is made or a name changes keeps it right (register_0003)."""
+
+    __tablename__ = "register_link_words"
+    __table_args__ = (Index("ix_register_link_words_lookup", "organisation_id", "word", "link_id"),)
+
+    link_id: Mapped[int] = mapped_column(ForeignKey("register_links.id", ondelete="CASCADE"), primary_key=True)
+    word: Mapped[str] = mapped_column(String(240), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+
+
 class LinkRequest(db.Model):
     """A koppelverzoek: a registered person asks an organisation to link them."""
 
