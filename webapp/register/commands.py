@@ -229,6 +229,7 @@ def _analyze() -> None:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE register_persons"))
             connection.execute(text("VACUUM ANALYZE register_links"))
+            connection.execute(text("VACUUM ANALYZE register_link_words"))
             connection.execute(text("ANALYZE organisations"))
     else:
         db.session.execute(text("ANALYZE"))

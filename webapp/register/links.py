@@ -25,7 +25,7 @@ PAGE_SIZE = 25
 MAX_PAGE = 400  # bounded paging: 10,000 rows deep; narrow the filter or search to go further
 MAX_ROWS = MAX_PAGE * PAGE_SIZE
 MAX_SEARCH_WORDS = 4
-COMMON_WORD = 2000  # a typed word this many links' names have is tested per link, not gathered from the words' index
+COMMON_WORD = 5000  # a typed word this many links' names have is tested per link, not gathered from the words' index
 
 CURRENT, PLANNED, UNLINKED, ALL = "current", "planned", "unlinked", "all"
 STATUSES = {CURRENT: "Huidig", PLANNED: "Gepland te ontkoppelen", UNLINKED: "Ontkoppeld", ALL: "Alle koppelingen"}
@@ -89,7 +89,14 @@ def search_words(text: str) -> list[str]:
 
 def _conditions(actor: OrganisationActor, filters: Filters) -> list:
     """The filters as conditions on the links alone: every sort and filter is answered by the links' own indexes."""
-    conditions = [Link.organisation_id == actor.organisation_id]
+    words = search_words(filters.search)
+    searched, gathered = _name_search(actor.organisation_id, words) if words else ([], False)
+    if gathered and db.session.get_bind().dialect.name == "sqlite":
+        # SQLite would walk the organisation's index and test each link against the gathered few; without an
+        # index on the organisation (a "+ 0" is not indexable) it reads the few by their ids instead
+        conditions = [Link.organisation_id + 0 == actor.organisation_id, *searched]
+    else:
+        conditions = [Link.organisation_id == actor.organisation_id, *searched]
     if filters.status == CURRENT:
         conditions.append(Link.state == "linked")
     elif filters.status == PLANNED:
@@ -99,17 +106,15 @@ def _conditions(actor: OrganisationActor, filters: Filters) -> list:
     if filters.bsn_hash is not None:  # the person with this keyed hash (a unique index), never a decrypted value
         person = select(RegisteredPerson.id).where(RegisteredPerson.bsn_hash == filters.bsn_hash)
         conditions.append(Link.person_id == person.scalar_subquery())
-    words = search_words(filters.search)
-    if words:
-        conditions += _name_search(actor.organisation_id, words)
     return conditions
 
 
-def _name_search(organisation_id: int, words: list[str]) -> list:
+def _name_search(organisation_id: int, words: list[str]) -> tuple[list, bool]:
     """Every typed word is the start of a part of the name. When few links have the rarest word, they are read from
     the words' index (organisation, word, link) and only those are tested for the other words; when every word is
     common, each is tested per link while the list's index is read in order (a page fills quickly then, and the
-    count stops at its bound), so a common word does not gather thousands of ids first."""
+    count stops at its bound), so a common word does not gather thousands of ids first. Returns the conditions and
+    whether the links were gathered from the words' index."""
     frequency = {word: _bounded_count(_word_links(organisation_id, word), COMMON_WORD) for word in words}
     rarest = min(words, key=frequency.get)
     conditions, tested = [], words
@@ -122,7 +127,8 @@ def _name_search(organisation_id: int, words: list[str]) -> list:
         tested = [word for word in words if word != rarest]
     # sort_name (lower case, parts by spaces) starts with the word or holds it after a space: substring tests
     find = func.strpos if db.session.get_bind().dialect.name == "postgresql" else func.instr
-    return conditions + [or_(find(Link.sort_name, word) == 1, find(Link.sort_name, " " + word) > 0) for word in tested]
+    tests = [or_(find(Link.sort_name, word) == 1, find(Link.sort_name, " " + word) > 0) for word in tested]
+    return conditions + tests, bool(conditions)
 
 
 def _word_links(organisation_id: int, word: str):
