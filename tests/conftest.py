@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from tests.components import require_postgres
 from tests.databases import PostgresDatabase, copy_sqlite, empty_tables, migrate
 
-pytest_plugins = ["tests.browser.fixtures", "tests.cardstack"]
+pytest_plugins = ["tests.browser.fixtures", "tests.cardstack", "tests.oidc_provider"]
 
 # Fast password hashing would hide nothing we test, but argon2's default cost makes hundreds of
 # logins slow; tests use the real hasher with its real parameters anyway (they are ~50 ms).

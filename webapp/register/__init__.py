@@ -11,5 +11,5 @@ module = Module(
     label="Personenregister kinderopvang",
     blueprints=(login_views.bp, links_views.bp),
     service=Service(SERVICE, "Personenregister kinderopvang"),
-    demo=demo.load_demo,
+    demo=demo.load_demo_and_logins,
 )
