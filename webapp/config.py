@@ -82,9 +82,6 @@ class Config:
             "urn:etoegang:core:assurance-class:loa4=EH4",
         )
         self.EHERKENNING_KVK_CLAIM = os.environ.get("EHERKENNING_KVK_CLAIM", "urn:etoegang:1.9:EntityConcernedID:KvKnr")
-        self.EHERKENNING_RSIN_CLAIM = os.environ.get(
-            "EHERKENNING_RSIN_CLAIM", "urn:etoegang:1.9:EntityConcernedID:RSIN"
-        )
         self.EHERKENNING_BRANCH_CLAIM = os.environ.get(
             "EHERKENNING_BRANCH_CLAIM", "urn:etoegang:1.9:ServiceRestriction:Vestigingsnr"
         )

@@ -112,6 +112,7 @@ def test_the_login_asks_for_eh2plus_and_sends_state_and_nonce(client, oidc_provi
     query = parse_qs(urlsplit(oidc_provider.authorize_url(client, "eherkenning")).query)
     assert query["acr_values"] == [ACR + "loa2plus"]
     assert query["state"][0] and query["nonce"][0] and query["redirect_uri"][0].endswith("/eherkenning/terug")
+    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
 
 
 @pytest.mark.parametrize(

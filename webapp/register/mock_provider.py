@@ -9,12 +9,16 @@ oidc-provider-mock comes with the `test` and `oidcmock` extras only, and signs i
 import argparse
 import logging
 import threading
+import warnings
 
-import oidc_provider_mock
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from webapp.config import Config
 from webapp.register.demo import oidc_identities
+
+with warnings.catch_warnings():  # the provider uses Authlib APIs that Authlib now deprecates
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import oidc_provider_mock
 
 DEFAULT_PORT = 5380
 

@@ -4,7 +4,7 @@ eHerkenning logs an organisation's employee in; the token's `acr` gives the leve
 claims the organisation (KvK number, optionally the branch), the employee's pseudonym and the service the
 employee is mandated for. DigiD logs a person in; its token carries the BSN. Authlib checks the state (kept in the
 session and removed at the callback, so a second callback with the same parameters finds none), exchanges the
-code (which the provider accepts once) and checks the ID token's signature, issuer, audience, expiry and nonce;
+code (which the provider accepts once; with PKCE, S256) and checks the ID token's signature, issuer, audience, expiry and nonce;
 this module checks what the claims say. Each refusal is one of REFUSALS, which the refusal page explains.
 """
 
@@ -57,7 +57,7 @@ def init_app(app: Flask) -> None:
             client_id=config[f"{prefix}_CLIENT_ID"],
             client_secret=config[f"{prefix}_CLIENT_SECRET"],
             server_metadata_url=f"{config[f'{prefix}_ISSUER']}/.well-known/openid-configuration",
-            client_kwargs={"scope": config[f"{prefix}_SCOPES"], "timeout": 10},
+            client_kwargs={"scope": config[f"{prefix}_SCOPES"], "code_challenge_method": "S256", "default_timeout": 10},
         )
 
 
