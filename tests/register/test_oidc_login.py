@@ -6,12 +6,12 @@ import socket
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
-from flask import Blueprint
 from sqlalchemy import select
 
 from tests.conftest import make_app
 from tests.databases import empty_tables
 from tests.factories import login
+from tests.oidc_provider import stand_in_homes
 from tests.register.support import childcare_organisation
 from tests.smartcards.admin_world import step_up
 from webapp.core.models import AuditEvent
@@ -28,19 +28,9 @@ PERSON_HOME = "/personenregister/persoon"
 LINKS = "/personenregister/organisatie/koppelingen"
 
 
-def _stand_in_homes(app):
-    """The organisation's and the person's home pages belong to other parts of issue 16; until they are here, a
-    stand-in answers at their address, so the callbacks' redirects can be built (the tests do not follow them)."""
-    for endpoint, path in (("register.home", ORGANISATION_HOME), ("register_person.home", PERSON_HOME)):
-        if endpoint not in app.view_functions:
-            blueprint = Blueprint(endpoint.split(".")[0], __name__)
-            blueprint.add_url_rule(path, "home", lambda: "stand-in")
-            app.register_blueprint(blueprint)
-
-
 def _app(database_url, tmp_path, **settings):
     app = make_app(tmp_path, database_url, **settings)
-    _stand_in_homes(app)
+    stand_in_homes(app)
     if database_url.startswith("postgresql"):
         empty_tables(app)
     return app
@@ -307,3 +297,14 @@ def test_a_portal_member_without_the_mandate_is_not_offered_the_way_in(client, f
     factory.member(user, zonnebloem)
     login(client, user.email, organisation=zonnebloem.id)
     assert "Verder met uw Loket-account" not in client.get("/personenregister").get_data(as_text=True)
+
+
+def test_the_start_page_lets_its_login_forms_go_on_to_the_provider(client, oidc_provider):
+    """The login buttons' forms redirect to the provider; the page's form-action allows that origin, no other."""
+    policy = client.get("/personenregister").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {oidc_provider.url};" in policy
+    assert (
+        client.get("/personenregister/geweigerd/mislukt")
+        .headers["Content-Security-Policy"]
+        .count("form-action 'self';")
+    )

@@ -11,6 +11,7 @@ from joserfc.errors import JoseError
 
 from webapp.core.audit import audit
 from webapp.core.auth import acting, level_at_least
+from webapp.core.security import CONTENT_SECURITY_POLICY
 from webapp.core.urls import safe_next
 from webapp.register import oidc, sessions
 from webapp.register.actors import LEVEL, OrganisationActor, organisation_actor, portal_member_with_mandate, record
@@ -28,7 +29,7 @@ REFUSAL_STATUS = {"mislukt": 400, "niet-bereikbaar": 503}  # the others: 403
 @bp.get("", endpoint="start")
 def start():
     context = acting()
-    return render_template(
+    page = render_template(
         "register/start.html",
         next_page=_next_page(request.args.get("volgende")),
         portal_member=portal_member_with_mandate(),
@@ -37,6 +38,14 @@ def start():
         organisation_home=ORGANISATION_HOME,
         identities=oidc_identities(current_app.config) if current_app.config["DEBUG_PAGES"] else None,
     )
+    return page, {"Content-Security-Policy": _policy_with_login_forms()}
+
+
+def _policy_with_login_forms() -> str:
+    """The portal's policy, its form-action widened to the providers: it also governs the redirect that follows a
+    form's submission, and the login buttons' forms redirect to the provider's authorization endpoint."""
+    form_action = " ".join(["form-action 'self'", *oidc.authorization_origins()])
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", form_action)
 
 
 @bp.post("/eherkenning", endpoint="eherkenning")

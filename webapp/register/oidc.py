@@ -10,6 +10,7 @@ this module checks what the claims say. Each refusal is one of REFUSALS, which t
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
@@ -63,6 +64,24 @@ def init_app(app: Flask) -> None:
 
 def client(name: str):
     return current_app.extensions["authlib.integrations.flask_client"].create_client(name)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def authorization_origins() -> list[str]:
+    """Where the login buttons' forms end up: the providers' origins (the issuer's, and the authorization
+    endpoint's once the metadata is known, without fetching it here)."""
+    origins = []
+    for name in CLIENTS:
+        known = client(name).server_metadata.get("authorization_endpoint", "")
+        for url in (current_app.config[f"{name.upper()}_ISSUER"], known):
+            origin = _origin(url)
+            if origin and origin not in origins:
+                origins.append(origin)
+    return origins
 
 
 @dataclass(frozen=True)
