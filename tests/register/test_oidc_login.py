@@ -308,3 +308,8 @@ def test_the_start_page_lets_its_login_forms_go_on_to_the_provider(client, oidc_
         .headers["Content-Security-Policy"]
         .count("form-action 'self';")
     )
+
+
+def test_a_mandate_among_several_services_is_enough(client, oidc_provider, zonnebloem):
+    sub = employee(oidc_provider, service=["Een andere dienst", SERVICE])
+    assert urlsplit(oidc_provider.log_in(client, "eherkenning", sub).headers["Location"]).path == ORGANISATION_HOME
