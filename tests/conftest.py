@@ -26,6 +26,10 @@ BASE_CONFIG = {
     "PUBLIC_URL": "http://localhost",
     "SERVER_NAME": None,
     "PERIODIC_TIMER": False,
+    # The register's OIDC providers: a loopback port nothing answers on (not the development provider's 5380, which
+    # may be running); the tests that log in point these at the test provider (tests/oidc_provider.py).
+    "EHERKENNING_ISSUER": "http://127.0.0.1:9",
+    "DIGID_ISSUER": "http://127.0.0.1:9",
 }
 
 

@@ -313,3 +313,15 @@ def test_the_start_page_lets_its_login_forms_go_on_to_the_provider(client, oidc_
 def test_a_mandate_among_several_services_is_enough(client, oidc_provider, zonnebloem):
     sub = employee(oidc_provider, service=["Een andere dienst", SERVICE])
     assert urlsplit(oidc_provider.log_in(client, "eherkenning", sub).headers["Location"]).path == ORGANISATION_HOME
+
+
+def test_only_childcare_organisations_members_come_in_through_loket(client, factory):
+    """An admin holds every mandate, the register's too; of a care organisation, that is no way into the register."""
+    care = factory.organisation("Zorggroep Duin", kind="care")
+    user = factory.user("beheerder@duin.example")
+    factory.member(user, care, role="admin")
+    login(client, user.email, organisation=care.id)
+    step_up(client, user)
+    assert "Verder met uw Loket-account" not in client.get("/personenregister").get_data(as_text=True)
+    assert urlsplit(client.get(LINKS).headers["Location"]).path == "/personenregister"
+    assert logins() == []

@@ -20,6 +20,7 @@ from webapp.register import sessions
 
 LEVEL = "EH2+"  # what the register asks of an organisation
 SERVICE = "register"  # the portal's own mandate for the register (core.modules.Service)
+ORGANISATION_KINDS = ("childcare", "host_parent_agency")  # the organisations that link persons
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,8 @@ def organisation_actor() -> OrganisationActor | None:
     login = sessions.current("eherkenning")
     if login is not None and login.organisation is not None and login.mandated and level_at_least(login.level, LEVEL):
         return OrganisationActor(login.organisation, "eherkenning", login.level, subject=login.subject)
-    context = acting()
-    if (
-        current_app.config["REGISTER_PORTAL_LOGIN"]
-        and context is not None
-        and context.organisation is not None
-        and context.has_mandate(SERVICE)
-        and level_at_least(context.level, LEVEL)
-    ):
+    if portal_member_with_mandate() and level_at_least(acting().level, LEVEL):
+        context = acting()
         return OrganisationActor(context.organisation, "portal", context.level, user_id=context.user_id)
     return None
 
@@ -74,9 +69,16 @@ def person_actor() -> PersonActor | None:
 
 
 def portal_member_with_mandate() -> bool:
-    """A portal member acting for an organisation with the register mandate (at any level), when allowed."""
+    """A portal member acting for a childcare organisation or host-parent agency with the register mandate (at any
+    level), when REGISTER_PORTAL_LOGIN allows it."""
     context = acting()
-    return bool(current_app.config["REGISTER_PORTAL_LOGIN"] and context is not None and context.has_mandate(SERVICE))
+    return bool(
+        current_app.config["REGISTER_PORTAL_LOGIN"]
+        and context is not None
+        and context.organisation is not None
+        and context.organisation.kind in ORGANISATION_KINDS
+        and context.has_mandate(SERVICE)
+    )
 
 
 def _portal_member_below_level() -> bool:

@@ -20,10 +20,9 @@ from webapp.accounts.models import Organisation
 from webapp.core.auth import LEVELS, level_at_least
 from webapp.core.bsn import BSN
 from webapp.extensions import db
-from webapp.register.actors import LEVEL
+from webapp.register.actors import LEVEL, ORGANISATION_KINDS
 
 CLIENTS = ("eherkenning", "digid")
-ORGANISATION_KINDS = ("childcare", "host_parent_agency")
 
 # Why a login was refused: the slug in the refusal page's URL.
 REFUSALS = (
