@@ -55,8 +55,8 @@ def organisation_actor() -> OrganisationActor | None:
     login = sessions.current("eherkenning")
     if login is not None and login.organisation is not None and login.mandated and level_at_least(login.level, LEVEL):
         return OrganisationActor(login.organisation, "eherkenning", login.level, subject=login.subject)
-    if portal_member_with_mandate() and level_at_least(acting().level, LEVEL):
-        context = acting()
+    context = acting()
+    if portal_member_with_mandate() and level_at_least(context.level, LEVEL):
         return OrganisationActor(context.organisation, "portal", context.level, user_id=context.user_id)
     return None
 
