@@ -66,7 +66,8 @@ def _next_page(target: str | None) -> str:
 
 def _authorize(name: str, **parameters):
     session[NEXT_PAGE[name]] = _next_page(request.form.get("volgende"))
-    callback = url_for(f".{name}_callback", _external=True)
+    # the address registered with the provider, whatever Host the request came with
+    callback = current_app.config["PUBLIC_URL"] + url_for(f".{name}_callback")
     try:
         return oidc.client(name).authorize_redirect(callback, **parameters)
     except requests.RequestException:
