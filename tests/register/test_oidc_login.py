@@ -108,14 +108,18 @@ def test_the_login_asks_for_eh2plus_and_sends_state_and_nonce(client, oidc_provi
 @pytest.mark.parametrize(
     "claims, reason, says",
     [
-        ({"acr": "loa2"}, "niveau-te-laag", "te laag betrouwbaarheidsniveau"),
-        ({"acr": "loa1"}, "niveau-te-laag", "te laag betrouwbaarheidsniveau"),
-        ({"acr": "urn:example:level:substantial"}, "niveau-onbekend", "niveau dat het personenregister niet kent"),
-        ({"acr": None}, "niveau-onbekend", "niveau dat het personenregister niet kent"),
-        ({"service": None}, "geen-machtiging", f"niet gemachtigd voor de dienst ‘{SERVICE}’"),
-        ({"service": "Personenregister kinderopvang – Gastouders"}, "geen-machtiging", "niet gemachtigd"),
-        ({"kvk": "12345678"}, "organisatie-onbekend", "niet bekend als kinderopvangorganisatie"),
-        ({"kvk": None}, "organisatie-onbekend", "niet bekend als kinderopvangorganisatie"),
+        ({"acr": "loa2"}, "niveau-te-laag", "Niveau te laag."),
+        ({"acr": "loa1"}, "niveau-te-laag", "Niveau te laag."),
+        ({"acr": "urn:example:level:substantial"}, "niveau-onbekend", "Onbekend niveau."),
+        ({"acr": None}, "niveau-onbekend", "Onbekend niveau."),
+        (
+            {"service": None},
+            "geen-machtiging",
+            f"Geen machtiging.</strong> U bent niet gemachtigd voor de dienst ‘{SERVICE}’",
+        ),
+        ({"service": "Personenregister kinderopvang – Gastouders"}, "geen-machtiging", "Geen machtiging."),
+        ({"kvk": "12345678"}, "organisatie-onbekend", "Organisatie onbekend."),
+        ({"kvk": None}, "organisatie-onbekend", "Organisatie onbekend."),
     ],
 )
 def test_a_refused_login_says_why_and_opens_no_session(client, oidc_provider, zonnebloem, claims, reason, says):
