@@ -4,7 +4,8 @@
 as scripts/dev runs it); `provider.settings` points an app's clients at it, `provider.user(sub, claims)`
 registers an identity through the provider's REST API, and `provider.log_in(client, via, sub)` walks the whole
 flow as a browser would: Loket's login form, the provider's authorize page (choosing `sub` there), and back to
-Loket's callback, whose answer it returns.
+Loket's callback, whose answer it returns. `stand_in_homes(app)` gives an app the pages a login lands on where
+it lacks them.
 """
 
 from urllib.parse import urlsplit

@@ -307,11 +307,8 @@ def test_the_start_page_lets_its_login_forms_go_on_to_the_provider(client, oidc_
     """The login buttons' forms redirect to the provider; the page's form-action allows that origin, no other."""
     policy = client.get("/personenregister").headers["Content-Security-Policy"]
     assert f"form-action 'self' {oidc_provider.url};" in policy
-    assert (
-        client.get("/personenregister/geweigerd/mislukt")
-        .headers["Content-Security-Policy"]
-        .count("form-action 'self';")
-    )
+    other_page = client.get("/personenregister/geweigerd/mislukt").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in other_page
 
 
 def test_a_mandate_among_several_services_is_enough(client, oidc_provider, zonnebloem):
