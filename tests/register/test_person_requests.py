@@ -173,3 +173,15 @@ def test_a_person_who_has_not_enrolled_is_sent_to_enrol(client, factory):
     assert client.post(f"{HOME}/koppelverzoek/{zonnebloem.id}").location.endswith(HOME)
     assert open_requests() == 0
     assert "Schrijf u eerst in" in client.get(HOME).get_data(as_text=True)
+
+
+def test_a_person_has_at_most_ten_open_requests(client, factory):
+    person = enrolled_person(BSN)
+    asked = [childcare_organisation(factory) for _ in range(11)]
+    db.session.add_all(LinkRequest(person=person, organisation=organisation) for organisation in asked[:10])
+    db.session.commit()
+    as_person(client, BSN)
+    response = client.post(f"{HOME}/koppelverzoek/{asked[10].id}")
+    assert response.status_code == 409
+    assert "U hebt al 10 koppelverzoeken die op een antwoord wachten." in response.get_data(as_text=True)
+    assert open_requests() == 10

@@ -30,6 +30,7 @@ SEARCH_PAGE_SIZE = 10
 MAX_SEARCH_PAGE = 50  # beyond it: refine the search
 SEARCH_LENGTH = 100
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+MAX_OPEN_REQUESTS = 10  # a person asks where they work; more open at once is someone spamming organisations
 
 
 def _record(action: str, person: RegisteredPerson, **detail) -> None:
@@ -301,6 +302,14 @@ def request_link(actor: PersonActor, organisation_id: int) -> LinkRequest:
     refused = refusal(standing_with(person, [organisation.id]).get(organisation.id), organisation)
     if refused:
         raise DomainError(refused)
+    waiting = db.session.scalar(
+        select(func.count()).where(LinkRequest.person_id == person.id, LinkRequest.state == "open")
+    )
+    if waiting >= MAX_OPEN_REQUESTS:
+        raise DomainError(
+            f"U hebt al {MAX_OPEN_REQUESTS} koppelverzoeken die op een antwoord wachten. "
+            "Trek er een in of wacht tot een organisatie antwoordt."
+        )
     link_request = LinkRequest(person=person, organisation=organisation, state="open", created_at=utcnow())
     try:
         with db.session.begin_nested():  # asked twice at once: the partial unique index keeps one open request
