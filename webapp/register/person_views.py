@@ -7,6 +7,7 @@ from flask import Blueprint, flash, g, redirect, request, url_for
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import redirect_after_post, render
+from webapp.core.timeutil import today_local
 from webapp.register import person_forms, persons, states
 from webapp.register.actors import person_required
 
@@ -187,6 +188,7 @@ def deregister():
         "register/person_deregister.html",
         person=person,
         still=persons.active_links(person),
+        today=today_local(),
         error=error,
         status=409 if error else 200,
     )
