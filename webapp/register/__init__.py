@@ -2,7 +2,7 @@
 link persons by BSN and birth date, answer their link requests and unlink them, now or on a date; persons,
 logged in with DigiD, enrol, ask organisations to link them and deregister once no longer linked."""
 
-from webapp.core.modules import Module, Service
+from webapp.core.modules import Link, Module, Service
 from webapp.register import demo, links_views, login_views, models, person_views  # noqa: F401  (models: the tables)
 from webapp.register.actors import SERVICE
 
@@ -11,5 +11,14 @@ module = Module(
     label="Personenregister kinderopvang",
     blueprints=(login_views.bp, links_views.bp, person_views.bp),
     service=Service(SERVICE, "Personenregister kinderopvang"),
+    tiles=(
+        Link(
+            "Personenregister kinderopvang",
+            "register_login.start",
+            public=True,
+            description="Koppel als kinderopvangorganisatie of gastouderbureau personen met eHerkenning, "
+            "of schrijf u als persoon in met DigiD.",
+        ),
+    ),
     demo=demo.load_demo,
 )
