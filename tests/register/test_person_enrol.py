@@ -71,8 +71,9 @@ def test_enrol_with_the_name_and_birth_date_from_digid(client, outbox):
     assert event.level == "DigiD" and json.loads(event.detail)["via"] == "digid"
 
     # enrolling twice (another tab) changes nothing
-    assert client.post(f"{HOME}/inschrijven", data={"email": "ander@example.nl"}).status_code == 400
+    assert client.post(f"{HOME}/inschrijven", data={"email": "ander@example.nl"}).status_code == 303
     assert person_with().email == "roos@example.nl"
+    assert "U staat al ingeschreven" in client.get(HOME).get_data(as_text=True)
 
 
 def test_enrol_types_what_the_token_lacks_and_refuses_bad_input(client, outbox):

@@ -62,6 +62,9 @@ def home():
 @bp.post("/inschrijven", endpoint="enrol")
 @person_required
 def enrol():
+    if persons.enrolled_person(g.register_person) is not None:  # enrolled already, in another tab say
+        flash("U staat al ingeschreven in het Personenregister kinderopvang.", "warning")
+        return redirect(_home_url(), code=303)
     form = person_forms.EnrolForm.for_actor(g.register_person, request.form)
     if form.validate():
         try:
