@@ -230,3 +230,15 @@ def test_deregister_when_unlinked_then_enrol_again(client, factory, outbox):
     page = client.get(HOME).get_data(as_text=True)
     assert "Kinderopvang De Zonnebloem" in page and "Ontkoppeld" in page
     assert "register.enrol_again" in [row.action for row in audit_rows()]
+
+
+def test_a_link_planned_to_end_today_still_holds_until_the_job_ends_it(client, factory):
+    nest = factory.organisation("Gastouderbureau Het Nest", kind="host_parent_agency", kvk_number="69599085")
+    person = enrolled_person(BSN)
+    db.session.add(Link(person=person, organisation=nest, unlink_on=today_local()))
+    db.session.commit()
+    as_person(client, BSN)
+    page = client.get(f"{HOME}/uitschrijven").get_data(as_text=True)
+    assert "Gastouderbureau Het Nest: u wordt vandaag ontkoppeld. Probeer het straks opnieuw." in page
+    assert client.post(f"{HOME}/uitschrijven").status_code == 409
+    assert person_with().state == "enrolled"
