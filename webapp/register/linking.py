@@ -106,10 +106,7 @@ def _link(actor: OrganisationActor, person: RegisteredPerson, unlink_on: date | 
     """The new link, or "already linked" (also when another employee linked the person a moment ago: the partial
     unique index refuses the second row, and its savepoint takes only that insert back)."""
     organisation_id = actor.organisation_id
-    active = select(Link.id).where(
-        Link.person_id == person.id, Link.organisation_id == organisation_id, Link.state == "linked"
-    )
-    if db.session.scalar(active) is not None:
+    if is_linked(person, organisation_id):
         raise DomainError(_already_linked(person))
     link = Link(person=person, organisation=actor.organisation, unlink_on=unlink_on, linked_at=utcnow())
     try:
@@ -137,6 +134,13 @@ def _link(actor: OrganisationActor, person: RegisteredPerson, unlink_on: date | 
     if notify:
         notices.linked(link)
     return link
+
+
+def is_linked(person: RegisteredPerson, organisation_id: int) -> bool:
+    active = select(Link.id).where(
+        Link.person_id == person.id, Link.organisation_id == organisation_id, Link.state == "linked"
+    )
+    return db.session.scalar(active) is not None
 
 
 def _open_requests_of(person: RegisteredPerson, organisation_id: int) -> list[LinkRequest]:

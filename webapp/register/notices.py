@@ -21,7 +21,7 @@ def _send(person: RegisteredPerson, kind: str, **context) -> None:
     send_mail(
         person.email,
         SUBJECTS[kind],
-        "register_notice.txt",
+        "register_notice",
         kind=kind,
         name=person.name,
         public_url=current_app.config["PUBLIC_URL"],
