@@ -33,9 +33,7 @@ def actor(organisation):
 
 
 def active_links(organisation):
-    return db.session.scalars(
-        select(Link).where(Link.organisation_id == organisation.id, Link.state == "linked")
-    ).all()
+    return db.session.scalars(select(Link).where(Link.organisation_id == organisation.id, Link.state == "linked")).all()
 
 
 def test_linking_by_bsn_and_birth_date(actor, organisation, outbox):

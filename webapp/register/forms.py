@@ -3,9 +3,8 @@ Afwijzen of a link request. The rules (11-proef, dates, the match) are the servi
 form, a line of a file and the single form get the same messages."""
 
 from flask_wtf.file import FileField
-from wtforms import FieldList, FormField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
-from wtforms.widgets import DateInput
 
 from webapp.core.errors import DomainError
 from webapp.core.forms import DutchDateField, Form
@@ -54,25 +53,18 @@ def _check(field, rule) -> None:
         raise ValidationError(error.message) from None
 
 
-class LinkRowForm(Form):
-    """One row of Meerdere personen tegelijk koppelen (a sub-form: the outer form carries the CSRF token)."""
-
-    class Meta:
-        csrf = False
-
-    bsn = BSNInput("BSN")
-    # plain text into the service, which reads dd-mm-jjjj and a date input's jjjj-mm-dd alike
-    birth_date = StringField("Geboortedatum", widget=DateInput())
-    unlink_on = StringField("Ontkoppelen op (optioneel)", widget=DateInput())
-
-
 class LinkRowsForm(Form):
-    rows = FieldList(FormField(LinkRowForm), min_entries=ROWS, max_entries=ROWS)
+    """Meerdere personen tegelijk koppelen: ROWS rows of BSN, Geboortedatum, Ontkoppelen op, named rows-N-bsn and
+    so on (the template writes them; the form itself carries the CSRF token). Rows are read as typed: each row's
+    reason comes from the service, in the report."""
 
-    def link_rows(self) -> list[linking.Row]:
+    def link_rows(self, formdata) -> list[linking.Row]:
+        def cell(number: int, name: str) -> str:
+            return (formdata.get(f"rows-{number}-{name}") or "")[:100]
+
         return [
-            linking.Row(number, entry.bsn.data or "", entry.birth_date.data or "", entry.unlink_on.data or "")
-            for number, entry in enumerate(self.rows, start=1)
+            linking.Row(number + 1, cell(number, "bsn"), cell(number, "birth_date"), cell(number, "unlink_on"))
+            for number in range(ROWS)
         ]
 
 

@@ -200,7 +200,8 @@ def link_rows(actor: OrganisationActor, rows) -> list[RowResult]:
         shown = masked_bsn(row.bsn)
         try:
             with db.session.begin_nested():
-                link = link_person(actor, row.bsn, *_row_dates(row))
+                bsn = parse_bsn(row.bsn)  # first: a row's first mistake is the one it is reported with
+                link = link_person(actor, bsn, *_row_dates(row))
         except DomainError as error:
             results.append(RowResult(row.number, shown, False, error.message))
         else:

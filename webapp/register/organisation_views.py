@@ -125,13 +125,14 @@ def reject(request_id):
         except DomainError as error:
             if error.field is None:  # answered a moment ago (another tab, another employee)
                 return _answered(request_id, error.message, "error")
+            form.reason.data = ""  # it held a BSN: not back into the page
             add_error(form, error)
         else:
             return _answered(request_id, f"Het koppelverzoek van {link_request.person.name} is afgewezen.", "success")
     if request.method == "GET" and link_request.state != "open":
         return redirect(url_for("register.requests"))
     return render(
-        "register/request_reject.html",
+        "register/requests_reject.html",
         link_request=link_request,
         form=form,
         masked_bsn=linking.masked_bsn,
@@ -198,6 +199,7 @@ def _link_many(rows_form, upload_form, status: int = 200):
     return render(
         "register/link_many.html",
         rows_form=rows_form,
+        rows=range(forms.ROWS),
         upload_form=upload_form,
         max_rows=linking.MAX_ROWS,
         status=status,
@@ -211,7 +213,7 @@ def link_rows():
     if not rows_form.validate_on_submit():
         return _link_many(rows_form, forms.UploadForm(formdata=None), status=400)
     try:
-        results = linking.link_rows(g.register_actor, rows_form.link_rows())
+        results = linking.link_rows(g.register_actor, rows_form.link_rows(request.form))
     except DomainError as error:
         add_error(rows_form, error)
         return _link_many(rows_form, forms.UploadForm(formdata=None), status=400)
