@@ -95,6 +95,11 @@ PAGES = {
     "smartcard_requests.new": [("anonymous", {})],
     "register_login.start": [("anonymous", {})],
     "register_links.index": [("register_org", {})],
+    "register.home": [("register_org", {})],
+    "register.requests": [("register_org", {})],
+    "register.reject": [("register_org", {"request_id": "@register_request"})],
+    "register.link_many": [("register_org", {})],
+    "register.organisation": [("register_org", {})],
     "smartcard_requests.received": [("anonymous", {})],
     "smartcards_staff.requests_list": [("staff", {}), ("staff", {"status": "submitted"})],
     "smartcards_staff.request_page": [("staff", {"request_id": "@registration_request"})],
@@ -161,6 +166,7 @@ def world_ids(app) -> dict:
     from webapp.organisations.services import invitation_link, invite_contact_person
     from webapp.passes.models import Holder, HolderOrganisation, PassRequest, Qualification
     from webapp.register.demo import ZONNEBLOEM_KVK
+    from webapp.register.models import LinkRequest
     from webapp.smartcards.models import RegistrationRequest, Smartcard
     from webapp.smartcards.requests import submit as submit_request
 
@@ -221,6 +227,7 @@ def world_ids(app) -> dict:
             "smartcard": one(select(Smartcard.id).where(Smartcard.holder_name == "Ahmed Bakker")),
             "revoked_smartcard": one(select(Smartcard.id).where(Smartcard.state == "revoked")),
             "zonnebloem": one(select(Organisation.id).where(Organisation.kvk_number == ZONNEBLOEM_KVK)),
+            "register_request": one(select(LinkRequest.id).where(LinkRequest.state == "open")),
         }
         db.session.remove()
     return ids

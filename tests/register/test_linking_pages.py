@@ -189,6 +189,10 @@ def test_accepting_with_htmx_swaps_the_row_and_the_warning(employee, organisatio
     assert 'data-hx-swap-oob="beforeend:#flashes"' in fragment and "Roos Winter is gekoppeld" in fragment
     assert 'id="request-warning" data-hx-swap-oob="innerHTML"' in fragment and "Er is 1 gevraagde koppeling" in fragment
     assert f'id="request-{first.id}"' not in fragment
+    last = db.session.scalars(select(LinkRequest).where(LinkRequest.state == "open")).one()
+    response = employee.post(f"{HOME}/verzoeken/{last.id}/koppelen", data={"rij": "1"}, headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"] == f"{HOME}/verzoeken"  # the last one: the whole list page again
+    assert "Er zijn geen gevraagde koppelingen." in text(employee.get(f"{HOME}/verzoeken"))
 
 
 def test_rejecting_with_a_reason(employee, organisation, outbox):
@@ -323,6 +327,7 @@ def limited(app, database_url, tmp_path):
         RATELIMIT_STORAGE_URI="memory://",
         REGISTER_LINK_LIMITS_EMPLOYEE="3 per minute",
         REGISTER_LINK_LIMITS_ORGANISATION="5 per minute",
+        REGISTER_BULK_LIMITS_ORGANISATION="5 per day",
     )
     limiter.reset()
     yield limited
@@ -345,3 +350,30 @@ def test_link_attempts_are_limited_per_employee_and_per_organisation(limited, or
     # the second employee made two of its three attempts, but the organisation has used its five
     assert second.post(f"{HOME}/koppelen", data=attempt).status_code == 429
     assert elsewhere.post(f"{HOME}/koppelen", data=attempt).status_code == 400
+
+
+def test_bulk_rows_count_against_the_organisations_daily_rows(limited, organisation):
+    """A file of guessed birth dates is no way around the limits: each row counts."""
+    first, second = limited.test_client(), limited.test_client()
+    as_organisation(first, organisation, subject="medewerker-1")
+    as_organisation(second, organisation, subject="medewerker-2")
+    lines = "".join(f"{valid_bsn(1)};{day:02d}-05-1990\n" for day in range(1, 5))
+    upload = first.post(
+        f"{HOME}/meerdere/bestand",
+        data={"file": (io.BytesIO(lines.encode()), "gok.csv")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 200 and "0 personen zijn gekoppeld, 4 rijen zijn niet gekoppeld" in text(upload)
+    rows = {"rows-0-bsn": valid_bsn(1), "rows-0-birth_date": "1990-05-05", "rows-1-bsn": valid_bsn(1)}
+    refused = second.post(f"{HOME}/meerdere", data=rows)  # two more rows: six of five
+    assert refused.status_code == 429 and "Even geduld" in text(refused)
+    too_big = (lines * 2).encode()
+    assert (
+        second.post(
+            f"{HOME}/meerdere/bestand",
+            data={"file": (io.BytesIO(too_big), "gok.csv")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 429
+    )
+    assert second.post(f"{HOME}/koppelen", data={"bsn": valid_bsn(1), "birth_date": "1990-05-05"}).status_code == 400

@@ -41,9 +41,37 @@ per_organisation = limiter.shared_limit(
 )
 
 
+def _rows_posted() -> int:
+    """What a bulk post costs: its rows (the non-empty ones of the form, the non-empty lines of the file)."""
+    if request.endpoint == "register.link_csv":
+        upload = request.files.get("file")
+        if upload is None:
+            return 1
+        head = upload.stream.read(linking.MAX_UPLOAD_BYTES + 1)
+        upload.stream.seek(0)
+        return max(1, sum(1 for line in head.splitlines() if line.strip()))
+    filled = {name.rsplit("-", 1)[0] for name, value in request.form.items() if name.startswith("rows-") and value}
+    return max(1, len(filled))
+
+
+per_organisation_rows = limiter.shared_limit(
+    lambda: current_app.config["REGISTER_BULK_LIMITS_ORGANISATION"],
+    scope="register-bulk-organisation",
+    key_func=_organisation_key,
+    methods=["POST"],
+    cost=_rows_posted,
+)
+
+
 def link_attempt(view):
     """Counted against both limits; inside organisation_required, so the keys know who acts."""
     return organisation_required(per_employee(per_organisation(view)))
+
+
+def bulk_link_attempt(view):
+    """A bulk post is one attempt, and its rows count against the organisation's bulk limit: a file of guessed
+    birth dates is no faster a way to learn one than the single form."""
+    return organisation_required(per_employee(per_organisation(per_organisation_rows(view))))
 
 
 # -- Start page and Koppel een persoon -----------------------------------------------------------------------------
@@ -142,18 +170,18 @@ def reject(request_id):
 
 def _answered(request_id: int, message: str, category: str):
     """After Koppelen or Afwijzen: for htmx the row goes, the message and the warning come out of band; without
-    it, back to the list with the message."""
-    if request.htmx and request.form.get("rij"):
-        actor = g.register_actor
+    it, or when none is left, back to the list with the message."""
+    open_count = linking.open_request_count(g.register_actor)
+    if request.htmx and request.form.get("rij") and open_count:
         return render(
             "register/requests.html",
             "answered",
             oob=("request_warning",),
             message=message,
             category=category,
-            open_count=linking.open_request_count(actor),
+            open_count=open_count,
         )
-    flash(message, category)
+    flash(message, category)  # (the last one answered: the whole page again, which says none is left)
     return redirect_after_post(url_for("register.requests"))
 
 
@@ -207,7 +235,7 @@ def _link_many(rows_form, upload_form, status: int = 200):
 
 
 @bp.post("/meerdere", endpoint="link_rows")
-@link_attempt
+@bulk_link_attempt
 def link_rows():
     rows_form = forms.LinkRowsForm()
     if not rows_form.validate_on_submit():
@@ -224,7 +252,7 @@ def link_rows():
 
 
 @bp.post("/meerdere/bestand", endpoint="link_csv")
-@link_attempt
+@bulk_link_attempt
 def link_csv():
     upload_form = forms.UploadForm()
     upload = upload_form.file.data if upload_form.validate_on_submit() else None
