@@ -377,3 +377,31 @@ def test_bulk_rows_count_against_the_organisations_daily_rows(limited, organisat
         == 429
     )
     assert second.post(f"{HOME}/koppelen", data={"bsn": valid_bsn(1), "birth_date": "1990-05-05"}).status_code == 400
+
+
+def test_employees_linking_one_person_at_once_make_one_link(app, organisation):
+    """Eight employees press Koppelen for the same person at the same moment: one link, and the others are told
+    the person is already linked (on PostgreSQL the partial unique index refuses the racing inserts)."""
+    import threading
+
+    enrolled_person(valid_bsn(1), BIRTH, first_name="Roos", last_name="Winter")
+    clients = [app.test_client() for _ in range(8)]
+    for number, client in enumerate(clients):
+        as_organisation(client, organisation, subject=f"medewerker-{number}")
+    responses, start = {}, threading.Barrier(len(clients))
+
+    def attempt(number, client):
+        start.wait()
+        responses[number] = client.post(f"{HOME}/koppelen", data={"bsn": valid_bsn(1), "birth_date": "17-05-1990"})
+
+    threads = [threading.Thread(target=attempt, args=item) for item in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    statuses = sorted(response.status_code for response in responses.values())
+    assert statuses == [303] + [400] * 7
+    refused = [text(r) for r in responses.values() if r.status_code == 400]
+    assert all("Roos Winter is al gekoppeld aan uw organisatie." in page for page in refused)
+    db.session.expire_all()
+    assert len(links_of(organisation)) == 1
