@@ -69,8 +69,8 @@ def link_attempt(view):
 
 
 def bulk_link_attempt(view):
-    """A bulk post is one attempt, and its rows count against the organisation's bulk limit: a file of guessed
-    birth dates is no faster a way to learn one than the single form."""
+    """A bulk post is one attempt, and its rows count against the organisation's daily rows: guessing birth dates
+    by the file keeps to about the single form's pace."""
     return organisation_required(per_employee(per_organisation(per_organisation_rows(view))))
 
 
@@ -217,10 +217,23 @@ def _chosen_ids() -> list[int]:
 # -- Meerdere personen tegelijk koppelen ---------------------------------------------------------------------------
 
 
-@bp.get("/meerdere", endpoint="link_many")
-@organisation_required
+@bp.route("/meerdere", methods=["GET", "POST"], endpoint="link_many")
+@bulk_link_attempt  # the posts only
 def link_many():
-    return _link_many(forms.LinkRowsForm(formdata=None), forms.UploadForm(formdata=None))
+    """The rows form (posted here) and the CSV upload (posted to link_csv); a post answers with the report."""
+    if request.method == "GET":
+        return _link_many(forms.LinkRowsForm(formdata=None), forms.UploadForm(formdata=None))
+    rows_form = forms.LinkRowsForm()
+    try:
+        if not rows_form.validate_on_submit():
+            raise DomainError("Het formulier is verlopen of ongeldig. Probeer het opnieuw.")
+        results = linking.link_rows(g.register_actor, rows_form.link_rows(request.form))
+        if not results:
+            raise DomainError("Vul ten minste één rij in.")
+    except DomainError as error:
+        add_error(rows_form, error)
+        return _link_many(rows_form, forms.UploadForm(formdata=None), status=400)
+    return _report(results)
 
 
 def _link_many(rows_form, upload_form, status: int = 200):
@@ -232,23 +245,6 @@ def _link_many(rows_form, upload_form, status: int = 200):
         max_rows=linking.MAX_ROWS,
         status=status,
     )
-
-
-@bp.post("/meerdere", endpoint="link_rows")
-@bulk_link_attempt
-def link_rows():
-    rows_form = forms.LinkRowsForm()
-    if not rows_form.validate_on_submit():
-        return _link_many(rows_form, forms.UploadForm(formdata=None), status=400)
-    try:
-        results = linking.link_rows(g.register_actor, rows_form.link_rows(request.form))
-    except DomainError as error:
-        add_error(rows_form, error)
-        return _link_many(rows_form, forms.UploadForm(formdata=None), status=400)
-    if not results:
-        add_error(rows_form, DomainError("Vul ten minste één rij in."))
-        return _link_many(rows_form, forms.UploadForm(formdata=None), status=400)
-    return _report(results)
 
 
 @bp.post("/meerdere/bestand", endpoint="link_csv")
