@@ -405,3 +405,34 @@ def test_employees_linking_one_person_at_once_make_one_link(app, organisation):
     assert all("Roos Winter is al gekoppeld aan uw organisatie." in page for page in refused)
     db.session.expire_all()
     assert len(links_of(organisation)) == 1
+
+
+def test_no_bsn_in_the_audit_trail_or_the_log(employee, organisation, caplog):
+    import logging
+
+    from webapp.core.models import AuditEvent
+
+    caplog.set_level(logging.DEBUG)
+    roos = enrolled_person(valid_bsn(1), BIRTH, first_name="Roos", last_name="Winter", email="roos@example.org")
+    kees = enrolled_person(valid_bsn(2), BIRTH, email="kees@example.org")
+    asked = ask(enrolled_person(valid_bsn(3), BIRTH, email="anna@example.org"), organisation)
+    refused = ask(kees, organisation)
+    employee.post(f"{HOME}/koppelen", data={"bsn": valid_bsn(1), "birth_date": "17-05-1990"})
+    employee.post(f"{HOME}/koppelen", data={"bsn": valid_bsn(4), "birth_date": "17-05-1990"})
+    employee.post(f"{HOME}/verzoeken/{asked.id}/koppelen")
+    employee.post(f"{HOME}/verzoeken/{refused.id}/afwijzen", data={"reason": "Niet bij ons"})
+    employee.post(f"{HOME}/meerdere", data={"rows-0-bsn": valid_bsn(2), "rows-0-birth_date": "1990-05-17"})
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.organisation_id == organisation.id)).all()
+    actions = sorted(event.action for event in events)
+    assert actions == [
+        "register.link",
+        "register.link",
+        "register.link",
+        "register.link_many",
+        "register.request_accepted",
+        "register.request_rejected",
+    ]
+    assert all(event.level == "EH2+" for event in events)
+    trail = " ".join(f"{e.subject} {e.detail} {e.old_state} {e.new_state}" for e in events)
+    assert f"link:{links_of(organisation)[0].id}" in trail and "person_id" in trail and str(roos.id) in trail
+    assert no_bsn_in(trail + caplog.text, 1, 2, 3, 4)
