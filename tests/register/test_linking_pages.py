@@ -436,3 +436,26 @@ def test_no_bsn_in_the_audit_trail_or_the_log(employee, organisation, caplog):
     trail = " ".join(f"{e.subject} {e.detail} {e.old_state} {e.new_state}" for e in events)
     assert f"link:{links_of(organisation)[0].id}" in trail and "person_id" in trail and str(roos.id) in trail
     assert no_bsn_in(trail + caplog.text, 1, 2, 3, 4)
+
+
+def test_the_pages_a_post_answers_are_valid_html(employee, organisation, tmp_path):
+    """The pages only a post shows (every GET page is checked by tests/browser/test_every_page.py)."""
+    from tests.components import nu_html_errors
+
+    enrolled_person(valid_bsn(1), BIRTH)
+    request = ask(enrolled_person(valid_bsn(2), BIRTH), organisation)
+    csv_file = f"{valid_bsn(1)};17-05-1990;\nx;y\n".encode()
+    pages = {
+        "form errors": employee.post(f"{HOME}/koppelen", data={"bsn": "1", "birth_date": "x"}),
+        "no match": employee.post(f"{HOME}/koppelen", data={"bsn": valid_bsn(3), "birth_date": "1990-05-17"}),
+        "confirm many": employee.post(f"{HOME}/verzoeken/selectie", data={"verzoek": [request.id]}),
+        "reject error": employee.post(f"{HOME}/verzoeken/{request.id}/afwijzen", data={"reason": valid_bsn(2)}),
+        "rows error": employee.post(f"{HOME}/meerdere", data={}),
+        "report": employee.post(
+            f"{HOME}/meerdere/bestand",
+            data={"file": (io.BytesIO(csv_file), "p.csv")},
+            content_type="multipart/form-data",
+        ),
+        "upload error": employee.post(f"{HOME}/meerdere/bestand", data={}, content_type="multipart/form-data"),
+    }
+    assert nu_html_errors({name: text(response) for name, response in pages.items()}, tmp_path) == []
