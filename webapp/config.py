@@ -63,7 +63,9 @@ class Config:
         self.REGISTER_SESSION_MINUTES = int(os.environ.get("REGISTER_SESSION_MINUTES", "60"))
         self.REGISTER_PORTAL_LOGIN = _bool("REGISTER_PORTAL_LOGIN", True)
         # Koppel een persoon and each bulk post: per employee (eHerkenning pseudonym or portal user), per organisation
-        self.REGISTER_LINK_LIMITS_EMPLOYEE = os.environ.get("REGISTER_LINK_LIMITS_EMPLOYEE", "30 per minute;300 per hour")
+        self.REGISTER_LINK_LIMITS_EMPLOYEE = os.environ.get(
+            "REGISTER_LINK_LIMITS_EMPLOYEE", "30 per minute;300 per hour"
+        )
         self.REGISTER_LINK_LIMITS_ORGANISATION = os.environ.get(
             "REGISTER_LINK_LIMITS_ORGANISATION", "100 per minute;1000 per hour"
         )
