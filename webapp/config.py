@@ -62,6 +62,15 @@ class Config:
         # register mandate who reached EH2+ with the portal's authenticator may use it too.
         self.REGISTER_SESSION_MINUTES = int(os.environ.get("REGISTER_SESSION_MINUTES", "60"))
         self.REGISTER_PORTAL_LOGIN = _bool("REGISTER_PORTAL_LOGIN", True)
+        # Koppel een persoon and each bulk post: per employee (eHerkenning pseudonym or portal user), per organisation
+        self.REGISTER_LINK_LIMITS_EMPLOYEE = os.environ.get(
+            "REGISTER_LINK_LIMITS_EMPLOYEE", "30 per minute;300 per hour"
+        )
+        self.REGISTER_LINK_LIMITS_ORGANISATION = os.environ.get(
+            "REGISTER_LINK_LIMITS_ORGANISATION", "100 per minute;1000 per hour"
+        )
+        # Meerdere personen tegelijk koppelen: rows (form rows, file lines) per organisation
+        self.REGISTER_BULK_LIMITS_ORGANISATION = os.environ.get("REGISTER_BULK_LIMITS_ORGANISATION", "10000 per day")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         # An unreachable Redis must not stop logins: Flask-Limiter then counts in the process's memory (and
         # logs a warning) until Redis answers again; a Redis that hangs is given up on after a second.

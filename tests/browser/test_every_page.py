@@ -105,6 +105,11 @@ PAGES = {
     ],
     "register_person.withdraw": [("register_person", {"request_id": "@person_request"})],
     "register_person.deregister": [("register_person", {})],  # still linked: which organisation
+    "register.home": [("register_org", {})],
+    "register.requests": [("register_org", {})],
+    "register.reject": [("register_org", {"request_id": "@register_request"})],
+    "register.link_many": [("register_org", {})],
+    "register.organisation": [("register_org", {})],
     "smartcard_requests.received": [("anonymous", {})],
     "smartcards_staff.requests_list": [("staff", {}), ("staff", {"status": "submitted"})],
     "smartcards_staff.request_page": [("staff", {"request_id": "@registration_request"})],
@@ -238,6 +243,13 @@ def world_ids(app) -> dict:
                 .join(RegisteredPerson, RegisteredPerson.id == LinkRequest.person_id)
                 .where(
                     RegisteredPerson.bsn_is(REGISTER_LOGINS["register_person"][1]["bsn"]), LinkRequest.state == "open"
+                )
+            ),
+            "register_request": one(
+                select(LinkRequest.id).where(
+                    LinkRequest.state == "open",
+                    LinkRequest.organisation_id
+                    == select(Organisation.id).where(Organisation.kvk_number == ZONNEBLOEM_KVK).scalar_subquery(),
                 )
             ),
         }
