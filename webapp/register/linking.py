@@ -106,6 +106,8 @@ def _link(actor: OrganisationActor, person: RegisteredPerson, unlink_on: date | 
     """The new link, or "already linked" (also when another employee linked the person a moment ago: the partial
     unique index refuses the second row, and its savepoint takes only that insert back)."""
     organisation_id = actor.organisation_id
+    if not _still_enrolled(person):
+        raise DomainError(NO_MATCH)
     if is_linked(person, organisation_id):
         raise DomainError(_already_linked(person))
     link = Link(person=person, organisation=actor.organisation, unlink_on=unlink_on, linked_at=utcnow())
@@ -134,6 +136,15 @@ def _link(actor: OrganisationActor, person: RegisteredPerson, unlink_on: date | 
     if notify:
         notices.linked(link)
     return link
+
+
+def _still_enrolled(person: RegisteredPerson) -> bool:
+    """Whether the person is enrolled, their row held (PostgreSQL: FOR SHARE) until the link commits, so a
+    deregistration at the same moment (which takes the row FOR UPDATE) waits, and then sees this link."""
+    state = db.session.scalar(
+        select(RegisteredPerson.state).where(RegisteredPerson.id == person.id).with_for_update(read=True)
+    )
+    return state == "enrolled"
 
 
 def is_linked(person: RegisteredPerson, organisation_id: int) -> bool:
