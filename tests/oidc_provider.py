@@ -4,18 +4,13 @@
 as scripts/dev runs it); `provider.settings` points an app's clients at it, `provider.user(sub, claims)`
 registers an identity through the provider's REST API, and `provider.log_in(client, via, sub)` walks the whole
 flow as a browser would: Loket's login form, the provider's authorize page (choosing `sub` there), and back to
-Loket's callback, whose answer it returns. `stand_in_homes(app)` gives an app the pages a login lands on where
-it lacks them.
+Loket's callback, whose answer it returns.
 """
 
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from flask import Blueprint
-
-ORGANISATION_HOME = "/personenregister/organisatie"
-PERSON_HOME = "/personenregister/persoon"
 
 
 class Provider:
@@ -49,17 +44,6 @@ class Provider:
 
     def log_in(self, client, via: str, sub: str):
         return client.get(self.authorize(self.authorize_url(client, via), sub))
-
-
-def stand_in_homes(app) -> None:
-    """Where a login lands, the organisation's home (`register.home`) and the person's (`register_person.home`),
-    are other parts of issue 16; where an app lacks them, a stand-in answers at their address, so the callbacks'
-    redirects can be built and followed. Call before the app's first request."""
-    for endpoint, path in (("register.home", ORGANISATION_HOME), ("register_person.home", PERSON_HOME)):
-        if endpoint not in app.view_functions:
-            blueprint = Blueprint(endpoint.split(".")[0], __name__)
-            blueprint.add_url_rule(path, "home", lambda: "stand-in")
-            app.register_blueprint(blueprint)
 
 
 @pytest.fixture(scope="session")

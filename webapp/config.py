@@ -96,6 +96,15 @@ class Config:
         self.DIGID_INFIX_CLAIM = os.environ.get("DIGID_INFIX_CLAIM", "infix")
         self.DIGID_LAST_NAME_CLAIM = os.environ.get("DIGID_LAST_NAME_CLAIM", "family_name")
         self.DIGID_BIRTH_DATE_CLAIM = os.environ.get("DIGID_BIRTH_DATE_CLAIM", "birthdate")
+        # Koppel een persoon and each bulk post: per employee (eHerkenning pseudonym or portal user), per organisation
+        self.REGISTER_LINK_LIMITS_EMPLOYEE = os.environ.get(
+            "REGISTER_LINK_LIMITS_EMPLOYEE", "30 per minute;300 per hour"
+        )
+        self.REGISTER_LINK_LIMITS_ORGANISATION = os.environ.get(
+            "REGISTER_LINK_LIMITS_ORGANISATION", "100 per minute;1000 per hour"
+        )
+        # Meerdere personen tegelijk koppelen: rows (form rows, file lines) per organisation
+        self.REGISTER_BULK_LIMITS_ORGANISATION = os.environ.get("REGISTER_BULK_LIMITS_ORGANISATION", "10000 per day")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         # An unreachable Redis must not stop logins: Flask-Limiter then counts in the process's memory (and
         # logs a warning) until Redis answers again; a Redis that hangs is given up on after a second.

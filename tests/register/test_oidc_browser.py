@@ -6,34 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.fixtures import LiveServer
-from tests.conftest import make_app
-from tests.databases import copy_sqlite
-from tests.oidc_provider import stand_in_homes
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_portal(sqlite_template, tmp_path, oidc_provider):
-    """The demo portal (tests/browser/fixtures.py), with stand-ins for the pages a login lands on where the app
-    lacks them."""
-    from webapp.core.modules import registry
-    from webapp.extensions import db
-    from webapp.register.demo import oidc_identities
-
-    url = copy_sqlite(sqlite_template, str(tmp_path / "demo.sqlite"))
-    app = make_app(tmp_path, url, WTF_CSRF_ENABLED=True, DEBUG_PAGES=True, **oidc_provider.settings)
-    stand_in_homes(app)
-    for sub, _said, claims in oidc_identities(app.config):
-        oidc_provider.user(sub, claims)
-    with app.app_context():
-        for load in registry().each("demo"):
-            load()
-            db.session.commit()
-    server = LiveServer(app).start()
-    yield server
-    server.stop()
 
 
 def log_in_at_provider(page, demo_portal, button: str, sub: str):
@@ -44,13 +17,16 @@ def log_in_at_provider(page, demo_portal, button: str, sub: str):
     page.get_by_role("button", name="Authorize").click()
 
 
-def test_an_employee_logs_in_with_eherkenning_and_sees_the_links(demo_portal, browser):
+def test_an_employee_logs_in_with_eherkenning_and_out_again(demo_portal, browser):
     page = browser.new_page()
     log_in_at_provider(page, demo_portal, "Koppelen", "zonnebloem-eh2plus")
     page.wait_for_url(f"{demo_portal.url}/personenregister/organisatie**")
     assert urlsplit(page.url).path == "/personenregister/organisatie"
-    page.goto(f"{demo_portal.url}/personenregister/organisatie/koppelingen")
-    assert "Daan Jansen" in page.content()
+    assert "Kinderopvang De Zonnebloem" in page.content()
+    page.get_by_role("button", name="Uitloggen uit het personenregister").click()
+    page.get_by_text("U bent uitgelogd uit het personenregister.").wait_for()
+    page.goto(f"{demo_portal.url}/personenregister/organisatie")
+    assert urlsplit(page.url).path == "/personenregister"
     page.close()
 
 
@@ -69,4 +45,5 @@ def test_a_person_logs_in_with_digid(demo_portal, browser):
     log_in_at_provider(page, demo_portal, "Inloggen met DigiD", "digid-daan-jansen")
     page.wait_for_url(f"{demo_portal.url}/personenregister/persoon**")
     assert "123456721" not in page.url
+    page.get_by_role("heading", name="Mijn koppelingen").wait_for()  # Daan is enrolled and linked
     page.close()

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from tests.conftest import make_app
 from tests.databases import empty_tables
 from tests.factories import login
-from tests.oidc_provider import stand_in_homes
 from tests.register.support import childcare_organisation
 from tests.smartcards.admin_world import step_up
 from webapp.core.models import AuditEvent
@@ -30,7 +29,6 @@ LINKS = "/personenregister/organisatie/koppelingen"
 
 def _app(database_url, tmp_path, **settings):
     app = make_app(tmp_path, database_url, **settings)
-    stand_in_homes(app)
     if database_url.startswith("postgresql"):
         empty_tables(app)
     return app
@@ -235,6 +233,8 @@ def test_after_logging_in_the_employee_returns_to_the_page_asked_for(client, oid
 
 def test_the_employee_logs_out(client, oidc_provider, zonnebloem):
     oidc_provider.log_in(client, "eherkenning", employee(oidc_provider))
+    home = client.get(ORGANISATION_HOME).get_data(as_text=True)
+    assert 'action="/personenregister/organisatie/uitloggen"' in home and "Uitloggen uit het personenregister" in home
     response = client.post("/personenregister/organisatie/uitloggen")
     assert response.status_code == 303 and response.headers["Location"] == "/personenregister"
     assert register_sessions("eherkenning") == []
@@ -267,6 +267,7 @@ def test_digid_without_a_valid_bsn_is_refused(client, oidc_provider, bsn):
 
 def test_a_person_logs_out(client, oidc_provider):
     oidc_provider.log_in(client, "digid", person(oidc_provider))
+    assert 'action="/personenregister/persoon/uitloggen"' in client.get(PERSON_HOME).get_data(as_text=True)
     assert client.post("/personenregister/persoon/uitloggen").status_code == 303
     assert register_sessions("digid") == []
 

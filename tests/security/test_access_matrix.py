@@ -87,6 +87,8 @@ ACCESS = {
     # with the register mandate at EH2+: these roles are at EH1, so they are sent to the step-up or the start page).
     "register_login.": ALL,
     "register_links.": NOBODY,
+    "register.": NOBODY,
+    "register_person.": NOBODY,  # behind DigiD: these roles are sent to the register's start page (a post: 404)
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

@@ -3,13 +3,20 @@ link persons by BSN and birth date, answer their link requests and unlink them, 
 logged in with DigiD, enrol, ask organisations to link them and deregister once no longer linked."""
 
 from webapp.core.modules import Link, Module, Service
-from webapp.register import demo, links_views, login_views, models  # noqa: F401  (models: the tables)
+from webapp.register import (  # noqa: F401  (models: the tables)
+    demo,
+    links_views,
+    login_views,
+    models,
+    organisation_views,
+    person_views,
+)
 from webapp.register.actors import SERVICE
 
 module = Module(
     name="register",
     label="Personenregister kinderopvang",
-    blueprints=(login_views.bp, links_views.bp),
+    blueprints=(login_views.bp, organisation_views.bp, links_views.bp, person_views.bp),
     service=Service(SERVICE, "Personenregister kinderopvang"),
     tiles=(
         Link(
