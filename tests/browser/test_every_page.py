@@ -25,6 +25,8 @@ NOT_HTML = {
     "smartcard_crl.revocation_list": "the CRL (DER)",
     "courses_staff.invoice_pdf": "the invoice PDF",
     "courses.attachment": "a message's attachment",
+    "register_login.eherkenning_callback": "the OIDC callback: a redirect to the organisation's pages or a refusal page",
+    "register_login.digid_callback": "the OIDC callback: a redirect to the person's pages or a refusal page",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -93,7 +95,19 @@ PAGES = {
     "courses_staff.invoices": [("staff", {})],
     "courses_staff.message": [("staff", {})],
     "smartcard_requests.new": [("anonymous", {})],
-    "register_login.start": [("anonymous", {})],
+    "register_login.start": [("anonymous", {}), ("register_org", {}), ("register_person", {})],
+    "register_login.refused": [
+        ("anonymous", {"reden": reason}, {"mislukt": 400, "niet-bereikbaar": 503}.get(reason, 403))
+        for reason in (
+            "niveau-onbekend",
+            "niveau-te-laag",
+            "geen-machtiging",
+            "organisatie-onbekend",
+            "bsn-ongeldig",
+            "mislukt",
+            "niet-bereikbaar",
+        )
+    ],
     "register_links.index": [("register_org", {})],
     "register_person.home": [("register_person", {})],
     "register_person.email": [("register_person", {})],

@@ -30,7 +30,15 @@ def _chosen(world):
 
 
 TARGETS = [
-    Target("anonymous", "GET", "register_login.start"),
+    # logging in (webapp/register/login_views.py): the provider is not reachable here (tests/conftest.py), so a
+    # login button ends on the refusal page inside the portal; the callbacks refuse every state they did not send
+    Target("anonymous", "GET", "register_login.start", ("volgende",)),
+    Target("anonymous", "POST", "register_login.eherkenning", ("volgende",)),
+    Target("anonymous", "POST", "register_login.digid", ("volgende",)),
+    Target("anonymous", "GET", "register_login.eherkenning_callback", ("code", "state", "error")),
+    Target("anonymous", "GET", "register_login.digid_callback", ("code", "state", "error")),
+    Target("register_org", "GET", "register_login.eherkenning_callback", ("code", "state", "error")),
+    Target("anonymous", "GET", "register_login.refused", args=lambda world: {"reden": "niveau-te-laag"}),
     Target("register_org", "GET", "register_links.index"),
     # the organisation's linking: Sanne (enrolled, born 17-05-1990) is linked by the valid request
     Target("register_org", "GET", "register.home"),
@@ -126,6 +134,9 @@ TARGETS = [
     ),
     Target("register_person", "GET", "register_person.deregister"),
     Target("register_person", "POST", "register_person.deregister"),  # still linked: refused
+    # logging out, last: the sessions end
+    Target("register_org", "POST", "register_login.organisation_logout"),
+    Target("register_person", "POST", "register_login.person_logout"),
 ]
 
 

@@ -27,5 +27,5 @@ module = Module(
             "of schrijf u als persoon in met DigiD.",
         ),
     ),
-    demo=demo.load_demo,
+    demo=demo.load_demo_and_logins,
 )
