@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from tests.components import require_postgres
 from tests.databases import PostgresDatabase, copy_sqlite, empty_tables, migrate
 
-pytest_plugins = ["tests.browser.fixtures", "tests.cardstack"]
+pytest_plugins = ["tests.browser.fixtures", "tests.cardstack", "tests.oidc_provider"]
 
 # Fast password hashing would hide nothing we test, but argon2's default cost makes hundreds of
 # logins slow; tests use the real hasher with its real parameters anyway (they are ~50 ms).
@@ -26,6 +26,10 @@ BASE_CONFIG = {
     "PUBLIC_URL": "http://localhost",
     "SERVER_NAME": None,
     "PERIODIC_TIMER": False,
+    # The register's OIDC providers: a loopback port nothing answers on (not the development provider's 5380, which
+    # may be running); the tests that log in point these at the test provider (tests/oidc_provider.py).
+    "EHERKENNING_ISSUER": "http://127.0.0.1:9",
+    "DIGID_ISSUER": "http://127.0.0.1:9",
 }
 
 

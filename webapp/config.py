@@ -62,6 +62,49 @@ class Config:
         # register mandate who reached EH2+ with the portal's authenticator may use it too.
         self.REGISTER_SESSION_MINUTES = int(os.environ.get("REGISTER_SESSION_MINUTES", "60"))
         self.REGISTER_PORTAL_LOGIN = _bool("REGISTER_PORTAL_LOGIN", True)
+        # The register's logins through OpenID Connect: eHerkenning for organisations, DigiD for persons. The defaults
+        # point at the local test provider (oidc-provider-mock, started by scripts/dev); README says how to point
+        # them at a real broker. The claim names are the broker's; the acr values map to Loket's levels.
+        self.REGISTER_SERVICE_NAME = os.environ.get(
+            "REGISTER_SERVICE_NAME", "Personenregister kinderopvang – Kinderopvangorganisaties"
+        )
+        self.EHERKENNING_ISSUER = os.environ.get("EHERKENNING_ISSUER", "http://127.0.0.1:5380").rstrip("/")
+        self.EHERKENNING_CLIENT_ID = os.environ.get("EHERKENNING_CLIENT_ID", "loket-eherkenning")
+        self.EHERKENNING_CLIENT_SECRET = os.environ.get("EHERKENNING_CLIENT_SECRET", "loket-development")
+        self.EHERKENNING_SCOPES = os.environ.get("EHERKENNING_SCOPES", "openid")
+        self.EHERKENNING_ACR_VALUES = os.environ.get(
+            "EHERKENNING_ACR_VALUES", "urn:etoegang:core:assurance-class:loa2plus"
+        )  # what the authorisation request asks for; the acr that comes back is checked all the same
+        self.EHERKENNING_ACR_LEVELS = _mapping(
+            "EHERKENNING_ACR_LEVELS",
+            "urn:etoegang:core:assurance-class:loa1=EH1,urn:etoegang:core:assurance-class:loa2=EH2,"
+            "urn:etoegang:core:assurance-class:loa2plus=EH2+,urn:etoegang:core:assurance-class:loa3=EH3,"
+            "urn:etoegang:core:assurance-class:loa4=EH4",
+        )
+        self.EHERKENNING_KVK_CLAIM = os.environ.get("EHERKENNING_KVK_CLAIM", "urn:etoegang:1.9:EntityConcernedID:KvKnr")
+        self.EHERKENNING_BRANCH_CLAIM = os.environ.get(
+            "EHERKENNING_BRANCH_CLAIM", "urn:etoegang:1.9:ServiceRestriction:Vestigingsnr"
+        )
+        self.EHERKENNING_PSEUDONYM_CLAIM = os.environ.get("EHERKENNING_PSEUDONYM_CLAIM", "sub")
+        self.EHERKENNING_SERVICE_CLAIM = os.environ.get("EHERKENNING_SERVICE_CLAIM", "urn:etoegang:core:ServiceName")
+        self.DIGID_ISSUER = os.environ.get("DIGID_ISSUER", "http://127.0.0.1:5380").rstrip("/")
+        self.DIGID_CLIENT_ID = os.environ.get("DIGID_CLIENT_ID", "loket-digid")
+        self.DIGID_CLIENT_SECRET = os.environ.get("DIGID_CLIENT_SECRET", "loket-development")
+        self.DIGID_SCOPES = os.environ.get("DIGID_SCOPES", "openid profile")
+        self.DIGID_BSN_CLAIM = os.environ.get("DIGID_BSN_CLAIM", "bsn")
+        self.DIGID_FIRST_NAME_CLAIM = os.environ.get("DIGID_FIRST_NAME_CLAIM", "given_name")
+        self.DIGID_INFIX_CLAIM = os.environ.get("DIGID_INFIX_CLAIM", "infix")
+        self.DIGID_LAST_NAME_CLAIM = os.environ.get("DIGID_LAST_NAME_CLAIM", "family_name")
+        self.DIGID_BIRTH_DATE_CLAIM = os.environ.get("DIGID_BIRTH_DATE_CLAIM", "birthdate")
+        # Koppel een persoon and each bulk post: per employee (eHerkenning pseudonym or portal user), per organisation
+        self.REGISTER_LINK_LIMITS_EMPLOYEE = os.environ.get(
+            "REGISTER_LINK_LIMITS_EMPLOYEE", "30 per minute;300 per hour"
+        )
+        self.REGISTER_LINK_LIMITS_ORGANISATION = os.environ.get(
+            "REGISTER_LINK_LIMITS_ORGANISATION", "100 per minute;1000 per hour"
+        )
+        # Meerdere personen tegelijk koppelen: rows (form rows, file lines) per organisation
+        self.REGISTER_BULK_LIMITS_ORGANISATION = os.environ.get("REGISTER_BULK_LIMITS_ORGANISATION", "10000 per day")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
         # An unreachable Redis must not stop logins: Flask-Limiter then counts in the process's memory (and
         # logs a warning) until Redis answers again; a Redis that hangs is given up on after a second.
@@ -125,6 +168,18 @@ def _checked(name: str, default: str, validate) -> str:
         return validate(value)
     except ValidationError as error:
         raise ValueError(f"{name}={value!r} is not valid: {error}") from None
+
+
+def _mapping(name: str, default: str) -> dict[str, str]:
+    """A setting of the form `key=value,key=value` (keys may hold colons, as acr URNs do)."""
+    pairs = [item.strip() for item in (os.environ.get(name) or default).split(",") if item.strip()]
+    mapping = {}
+    for pair in pairs:
+        key, separator, value = pair.rpartition("=")
+        if not separator or not key.strip() or not value.strip():
+            raise ValueError(f"{name}: {pair!r} is not of the form value=LEVEL")
+        mapping[key.strip()] = value.strip()
+    return mapping
 
 
 def _kvk_number(value: str) -> str:

@@ -66,13 +66,17 @@ def live_server(sqlite_template, tmp_path, smtp):
 
 
 @pytest.fixture
-def demo_portal(sqlite_template, tmp_path):
-    """The portal with the demo data, serving on 127.0.0.1; mail goes to the outbox (its page is on)."""
+def demo_portal(sqlite_template, tmp_path, oidc_provider):
+    """The portal with the demo data, serving on 127.0.0.1; mail goes to the outbox (its page is on). The register's
+    eHerkenning and DigiD logins go to the test OIDC provider, which knows the demo identities (as in scripts/dev)."""
     from webapp.core.modules import registry
     from webapp.extensions import db
+    from webapp.register.demo import oidc_identities
 
     url = copy_sqlite(sqlite_template, str(tmp_path / "demo.sqlite"))
-    app = make_app(tmp_path, url, WTF_CSRF_ENABLED=True, DEBUG_PAGES=True)
+    app = make_app(tmp_path, url, WTF_CSRF_ENABLED=True, DEBUG_PAGES=True, **oidc_provider.settings)
+    for sub, _said, claims in oidc_identities(app.config):
+        oidc_provider.user(sub, claims)
     with app.app_context():
         for load in registry().each("demo"):
             load()

@@ -25,6 +25,8 @@ NOT_HTML = {
     "smartcard_crl.revocation_list": "the CRL (DER)",
     "courses_staff.invoice_pdf": "the invoice PDF",
     "courses.attachment": "a message's attachment",
+    "register_login.eherkenning_callback": "the OIDC callback: a redirect to the organisation's pages or a refusal page",
+    "register_login.digid_callback": "the OIDC callback: a redirect to the person's pages or a refusal page",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -93,13 +95,40 @@ PAGES = {
     "courses_staff.invoices": [("staff", {})],
     "courses_staff.message": [("staff", {})],
     "smartcard_requests.new": [("anonymous", {})],
-    "register_login.start": [("anonymous", {})],
+    "register_login.start": [("anonymous", {}), ("register_org", {}), ("register_person", {})],
+    "register_login.refused": [
+        ("anonymous", {"reden": reason}, {"mislukt": 400, "niet-bereikbaar": 503}.get(reason, 403))
+        for reason in (
+            "niveau-onbekend",
+            "niveau-te-laag",
+            "geen-machtiging",
+            "organisatie-onbekend",
+            "bsn-ongeldig",
+            "mislukt",
+            "niet-bereikbaar",
+        )
+    ],
     "register_links.index": [
         ("register_org", {}),
         ("register_org", {"status": "alle", "sort": "ontkoppeld", "richting": "desc"}),
     ],
     "register_links.person": [("register_org", {"link_id": "@zonnebloem_link"})],
     "register_links.unlink": [("register_org", {"link_id": "@zonnebloem_link"})],
+    "register_person.home": [("register_person", {})],
+    "register_person.email": [("register_person", {})],
+    "register_person.find_organisation": [("register_person", {}), ("register_person", {"zoek": "kinderopvang"})],
+    # Daan is linked to De Zonnebloem, and his first steps asked Het Nest: each page says so
+    "register_person.request_link": [
+        ("register_person", {"organisation_id": "@zonnebloem"}),
+        ("register_person", {"organisation_id": "@het_nest"}),
+    ],
+    "register_person.withdraw": [("register_person", {"request_id": "@person_request"})],
+    "register_person.deregister": [("register_person", {})],  # still linked: which organisation
+    "register.home": [("register_org", {})],
+    "register.requests": [("register_org", {})],
+    "register.reject": [("register_org", {"request_id": "@register_request"})],
+    "register.link_many": [("register_org", {})],
+    "register.organisation": [("register_org", {})],
     "smartcard_requests.received": [("anonymous", {})],
     "smartcards_staff.requests_list": [("staff", {}), ("staff", {"status": "submitted"})],
     "smartcards_staff.request_page": [("staff", {"request_id": "@registration_request"})],
@@ -167,7 +196,7 @@ def world_ids(app) -> dict:
     from webapp.passes.models import Holder, HolderOrganisation, PassRequest, Qualification
     from webapp.register.demo import ZONNEBLOEM_KVK
     from webapp.register.models import Link as RegisterLink
-    from webapp.register.models import RegisteredPerson
+    from webapp.register.models import LinkRequest, RegisteredPerson
     from webapp.smartcards.models import RegistrationRequest, Smartcard
     from webapp.smartcards.requests import submit as submit_request
 
@@ -233,6 +262,21 @@ def world_ids(app) -> dict:
                 .join(RegisteredPerson, RegisteredPerson.id == RegisterLink.person_id)
                 .where(RegisteredPerson.last_name == "Mulder", RegisterLink.state == "linked")
             ),
+            "het_nest": one(select(Organisation.id).where(Organisation.kvk_number == "69599085")),
+            "person_request": one(  # what the register_person role's first steps asked
+                select(LinkRequest.id)
+                .join(RegisteredPerson, RegisteredPerson.id == LinkRequest.person_id)
+                .where(
+                    RegisteredPerson.bsn_is(REGISTER_LOGINS["register_person"][1]["bsn"]), LinkRequest.state == "open"
+                )
+            ),
+            "register_request": one(
+                select(LinkRequest.id).where(
+                    LinkRequest.state == "open",
+                    LinkRequest.organisation_id
+                    == select(Organisation.id).where(Organisation.kvk_number == ZONNEBLOEM_KVK).scalar_subquery(),
+                )
+            ),
         }
         db.session.remove()
     return ids
@@ -292,6 +336,12 @@ def first_steps(page, base, role):
         page.get_by_label("Code uit uw authenticator-app").fill(pyotp.TOTP(DEMO_TOTP_SECRET).at(time.time()))
         page.get_by_role("button", name="Verifiëren").click()
         page.get_by_text("U bent ingelogd op betrouwbaarheidsniveau EH2+.").wait_for()
+    if role == "register_person":  # Daan finds Het Nest (htmx as he types) and asks it to link him
+        page.goto(f"{base}/personenregister/persoon/organisatie-zoeken")
+        page.get_by_label("Naam, KvK-nummer of plaats").fill("Het Nest")
+        page.get_by_role("link", name="Vraag Gastouderbureau Het Nest om u te koppelen").click()
+        page.get_by_role("button", name="Vraag om koppeling").click()
+        page.get_by_text("U hebt Gastouderbureau Het Nest gevraagd om u te koppelen.").wait_for()
     wait_for_in_process_jobs()  # mail, the message archive, the archive build: done before the pages are read
 
 

@@ -41,6 +41,8 @@ PUBLIC_TILES = [
     "Ik wil een organisatie valideren Uw aanvraag is verwerkt? Valideer uw organisatie met uw "
     "UZI-zorgverlenerspas en registreer u als administrator.",
     "Ik wil een smartcard aanmaken Maak met uw UZI-pas uw eigen ZORG-ID Smartcard aan.",
+    "Personenregister kinderopvang Koppel als kinderopvangorganisatie of gastouderbureau personen met eHerkenning, "
+    "of schrijf u als persoon in met DigiD.",
 ]
 
 

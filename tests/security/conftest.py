@@ -153,3 +153,29 @@ def smartcards_admin_world(app, factory, tmp_path) -> World:
     login(clients["card_admin"], admin.email, organisation=organisation.id)
     step_up(clients["card_admin"], admin)
     return World(app, clients, ids)
+
+
+@pytest.fixture
+def register_world(app, factory) -> World:
+    """The person register's world: a childcare organisation's employee logged in with eHerkenning at EH2+ with the
+    mandate (role register_org), a person logged in with DigiD (register_person, enrolled and linked there), one
+    who has not enrolled (register_newcomer), an open link request of another person, and anonymous."""
+    from tests.register.support import as_organisation, as_person, childcare_organisation, enrolled_person
+    from webapp.register.models import Link, LinkRequest
+
+    organisation = childcare_organisation(factory, "Kinderopvang Alfa", kvk_number="69500001", city="Utrecht")
+    linked = enrolled_person("123456721", first_name="Daan", last_name="Jansen", email="daan@voorbeeld.example")
+    asking = enrolled_person("123456770", first_name="Sanne", last_name="Bakker")
+    link = Link(person=linked, organisation=organisation)
+    request = LinkRequest(person=asking, organisation=organisation)
+    db.session.add_all([link, request])
+    db.session.commit()
+    clients = {
+        role: app.test_client() for role in ("anonymous", "register_org", "register_person", "register_newcomer")
+    }
+    as_organisation(clients["register_org"], organisation)
+    as_person(clients["register_person"], "123456721", first_name="Daan", last_name="Jansen")
+    # a DigiD person who has not enrolled, whose token lacks the name and birth date: the whole enrolment form
+    as_person(clients["register_newcomer"], "123456812", first_name="", last_name="", birth_date=None)
+    ids = {"organisation_id": organisation.id, "link_id": link.id, "request_id": request.id, "person_id": linked.id}
+    return World(app, clients, ids)

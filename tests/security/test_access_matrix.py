@@ -83,6 +83,12 @@ ACCESS = {
     "smartcards.card": NOBODY,
     "smartcards.card_action": NOBODY,
     "smartcard_crl.": ALL,
+    # register: the start page is public; an organisation's pages need its eHerkenning session (or a portal member
+    # with the register mandate at EH2+: these roles are at EH1, so they are sent to the step-up or the start page).
+    "register_login.": ALL,
+    "register_links.": NOBODY,
+    "register.": NOBODY,
+    "register_person.": NOBODY,  # behind DigiD: these roles are sent to the register's start page (a post: 404)
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")
@@ -202,7 +208,7 @@ def _sends_away(response) -> bool:
     location = response.headers.get("Location", "")
     return (
         response.status_code in (302, 303)
-        and re.match(r"^/(inloggen|organisatie-kiezen|verificatie)\b", location) is not None
+        and re.match(r"^/(inloggen|organisatie-kiezen|verificatie)\b|^/personenregister(\?|$)", location) is not None
     )
 
 

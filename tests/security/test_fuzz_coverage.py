@@ -15,6 +15,7 @@ from tests.security import (
     test_fuzz_backoffice,
     test_fuzz_courses,
     test_fuzz_organisations,
+    test_fuzz_register,
     test_fuzz_smartcards_admin,
     test_fuzz_smartcards_onboarding,
     test_fuzz_smartcards_personalise,
@@ -33,6 +34,7 @@ WORLDS = {
         *test_fuzz_smartcards_onboarding.TARGETS,
     ],
     "smartcards_admin_world": test_fuzz_smartcards_admin.TARGETS,
+    "register_world": test_fuzz_register.TARGETS,
 }
 TARGETS = [target for targets in WORLDS.values() for target in targets]
 EXEMPT = {

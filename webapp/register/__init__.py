@@ -4,16 +4,34 @@ logged in with DigiD, enrol, ask organisations to link them and deregister once 
 
 from datetime import timedelta
 
-from webapp.core.modules import Module, Periodic, Service
-from webapp.register import commands, demo, jobs, links_views, login_views, models  # noqa: F401  (models: the tables)
+from webapp.core.modules import Link, Module, Periodic, Service
+from webapp.register import (  # noqa: F401  (models: the tables)
+    commands,
+    demo,
+    jobs,
+    links_views,
+    login_views,
+    models,
+    organisation_views,
+    person_views,
+)
 from webapp.register.actors import SERVICE
 
 module = Module(
     name="register",
     label="Personenregister kinderopvang",
-    blueprints=(login_views.bp, links_views.bp),
+    blueprints=(login_views.bp, organisation_views.bp, links_views.bp, person_views.bp),
     service=Service(SERVICE, "Personenregister kinderopvang"),
+    tiles=(
+        Link(
+            "Personenregister kinderopvang",
+            "register_login.start",
+            public=True,
+            description="Koppel als kinderopvangorganisatie of gastouderbureau personen met eHerkenning, "
+            "of schrijf u als persoon in met DigiD.",
+        ),
+    ),
     periodic=(Periodic("Geplande ontkoppelingen uitvoeren", jobs.unlink_planned, every=timedelta(minutes=15)),),
-    demo=demo.load_demo,
+    demo=demo.load_demo_and_logins,
     cli=commands.cli,
 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
 from webapp.accounts.models import Organisation
 from webapp.core.audit import audit
@@ -20,6 +20,7 @@ from webapp.register import sessions
 
 LEVEL = "EH2+"  # what the register asks of an organisation
 SERVICE = "register"  # the portal's own mandate for the register (core.modules.Service)
+ORGANISATION_KINDS = ("childcare", "host_parent_agency")  # the organisations that link persons
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,7 @@ def organisation_actor() -> OrganisationActor | None:
     if login is not None and login.organisation is not None and login.mandated and level_at_least(login.level, LEVEL):
         return OrganisationActor(login.organisation, "eherkenning", login.level, subject=login.subject)
     context = acting()
-    if (
-        current_app.config["REGISTER_PORTAL_LOGIN"]
-        and context is not None
-        and context.organisation is not None
-        and context.has_mandate(SERVICE)
-        and level_at_least(context.level, LEVEL)
-    ):
+    if portal_member_with_mandate() and level_at_least(context.level, LEVEL):
         return OrganisationActor(context.organisation, "portal", context.level, user_id=context.user_id)
     return None
 
@@ -73,14 +68,32 @@ def person_actor() -> PersonActor | None:
     return PersonActor(login.bsn, login.first_name, login.infix, login.last_name, login.birth_date)
 
 
-def _portal_member_below_level() -> bool:
+def portal_member_with_mandate() -> bool:
+    """A portal member acting for a childcare organisation or host-parent agency with the register mandate (at any
+    level), when REGISTER_PORTAL_LOGIN allows it."""
     context = acting()
-    return (
+    return bool(
         current_app.config["REGISTER_PORTAL_LOGIN"]
         and context is not None
+        and context.organisation is not None
+        and context.organisation.kind in ORGANISATION_KINDS
         and context.has_mandate(SERVICE)
-        and not level_at_least(context.level, LEVEL)
     )
+
+
+def _portal_member_below_level() -> bool:
+    return portal_member_with_mandate() and not level_at_least(acting().level, LEVEL)
+
+
+PORTAL_ENTRY = "register_portal_entry"  # the organisation a portal member's session last entered the register for
+
+
+def _note_portal_entry(actor: OrganisationActor) -> None:
+    """A portal member's way in is audited once per portal session and organisation: the first organisation page
+    they reach (a new portal login clears the cookie's session, and with it this mark)."""
+    if session.get(PORTAL_ENTRY) != actor.organisation_id:
+        session[PORTAL_ENTRY] = actor.organisation_id
+        record(actor, "register.login", subject=f"organisation:{actor.organisation_id}")
 
 
 def organisation_required(view):
@@ -97,6 +110,8 @@ def organisation_required(view):
             if request.method != "GET":
                 abort(404)
             return redirect(url_for("register_login.start", volgende=request.path))
+        if actor.via == "portal":
+            _note_portal_entry(actor)
         g.register_actor = actor
         return view(*args, **kwargs)
 

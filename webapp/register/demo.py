@@ -7,9 +7,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from webapp.accounts.models import Organisation
+from webapp.accounts.models import Mandate, Membership, Organisation, User
+from webapp.core import passwords
+from webapp.core.sealing import seal
 from webapp.core.timeutil import today_local, utcnow
 from webapp.extensions import db
+from webapp.organisations.demo import DEMO_PASSWORD
+from webapp.register.actors import SERVICE
 from webapp.register.models import Link, LinkRequest, RegisteredPerson
 
 ORGANISATIONS = [
@@ -101,3 +105,71 @@ def load_demo() -> list[str]:
             db.session.add(LinkRequest(person=person, organisation=zonnebloem, created_at=now - timedelta(days=1)))
     db.session.flush()
     return ["Personenregister: Kinderopvang De Zonnebloem met 4 gekoppelde personen en 1 gevraagde koppeling."]
+
+
+# The logins (webapp/register/login_views.py, mock_provider.py): a portal member of De Zonnebloem who may use the
+# register through Loket itself, and the identities the development OIDC provider offers for eHerkenning and DigiD.
+PORTAL_MEMBER = dict(email="ingrid@zonnebloem.example", first_name="Ingrid", infix="", last_name="Smits")
+# Add this key to an authenticator app (or compute codes with pyotp) to step up to EH2+; a demo secret only.
+PORTAL_MEMBER_TOTP_SECRET = "ZONNEBLOEMDEMOKEYPERSONENREGISTR"
+EMPLOYEES = (  # the eHerkenning test identities: sub, what they are, their acr, whether mandated
+    ("zonnebloem-eh2plus", "medewerker van De Zonnebloem, EH2+, gemachtigd", "loa2plus", True),
+    ("zonnebloem-eh2", "medewerker van De Zonnebloem, EH2 (te laag)", "loa2", True),
+    ("zonnebloem-zonder-machtiging", "medewerker van De Zonnebloem, EH2+, niet gemachtigd", "loa2plus", False),
+)
+
+
+def load_portal_member() -> list[str]:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.kvk_number == ZONNEBLOEM_KVK))
+    if organisation is None:
+        return []
+    user = db.session.scalar(select(User).where(User.email == PORTAL_MEMBER["email"]))
+    if user is None:
+        user = User(**PORTAL_MEMBER, password_hash=passwords.hash_password(DEMO_PASSWORD), activated_at=utcnow())
+        user.totp_secret = seal("totp", PORTAL_MEMBER_TOTP_SECRET)
+        membership = Membership(user=user, organisation=organisation, role="contact")
+        membership.mandates = [Mandate(service=SERVICE)]
+        db.session.add_all([user, membership])
+        db.session.flush()
+    return [
+        f"  {user.email:<36} {user.full_name} (gemachtigd voor het personenregister van {organisation.name})",
+        f"  authenticator-sleutel van deze medewerker (voor EH2+): {PORTAL_MEMBER_TOTP_SECRET}",
+    ]
+
+
+def load_demo_and_logins() -> list[str]:
+    return load_demo() + load_portal_member()
+
+
+def oidc_identities(config) -> list[tuple[str, str, dict]]:
+    """The development provider's identities: (sub, what they are, claims), named by the settings' claim names;
+    DigiD's are PERSONS."""
+    acr = {value.rsplit(":", 1)[-1]: value for value in config["EHERKENNING_ACR_LEVELS"]}
+    identities = [
+        (
+            sub,
+            said,
+            {
+                "acr": acr.get(level, f"urn:etoegang:core:assurance-class:{level}"),
+                config["EHERKENNING_KVK_CLAIM"]: ZONNEBLOEM_KVK,
+                **({config["EHERKENNING_SERVICE_CLAIM"]: config["REGISTER_SERVICE_NAME"]} if mandated else {}),
+            },
+        )
+        for sub, said, level, mandated in EMPLOYEES
+    ]
+    for person in PERSONS:
+        sub = "digid-" + "-".join(part for part in (person.first_name, person.infix, person.last_name) if part).lower()
+        identities.append(
+            (
+                sub,
+                f"{person.first_name} {person.infix + ' ' if person.infix else ''}{person.last_name} (DigiD)",
+                {
+                    config["DIGID_BSN_CLAIM"]: person.bsn,
+                    config["DIGID_FIRST_NAME_CLAIM"]: person.first_name,
+                    config["DIGID_INFIX_CLAIM"]: person.infix,
+                    config["DIGID_LAST_NAME_CLAIM"]: person.last_name,
+                    config["DIGID_BIRTH_DATE_CLAIM"]: person.birth_date.isoformat(),
+                },
+            )
+        )
+    return identities

@@ -12,6 +12,8 @@ SUBJECTS = {
     "unlinked": "U bent ontkoppeld in het Personenregister kinderopvang",
     "accepted": "Uw koppelverzoek is geaccepteerd",
     "rejected": "Uw koppelverzoek is afgewezen",
+    "enrolled": "U bent ingeschreven in het Personenregister kinderopvang",
+    "deregistered": "U bent uitgeschreven uit het Personenregister kinderopvang",
 }
 
 
@@ -21,7 +23,7 @@ def _send(person: RegisteredPerson, kind: str, **context) -> None:
     send_mail(
         person.email,
         SUBJECTS[kind],
-        "register_notice",
+        "register_notice",  # core.mail adds the .txt
         kind=kind,
         name=person.name,
         public_url=current_app.config["PUBLIC_URL"],
@@ -39,3 +41,14 @@ def unlinked(link: Link) -> None:
 
 def request_answered(request: LinkRequest) -> None:
     _send(request.person, request.state, organisation_name=request.organisation.name, reason=request.reason)
+
+
+def enrolled(person: RegisteredPerson) -> None:
+    """The person's own confirmation of their enrolment (and of the address notices go to)."""
+    _send(person, "enrolled")
+
+
+def deregistered(person: RegisteredPerson) -> None:
+    """The confirmation of deregistering: called before deregistering clears the address (the mail is composed
+    at once, sent after the commit)."""
+    _send(person, "deregistered")
