@@ -100,7 +100,7 @@ def test_a_planned_date_must_be_after_today(app, client, factory, days):
     typed = (today_local() + timedelta(days=days)).strftime("%d-%m-%Y")
     answer = client.post(f"{URL}/{link.id}/ontkoppelen-op", data={"unlink_on": typed})
     assert answer.status_code == 400
-    assert "De datum Ontkoppelen op moet na vandaag liggen." in _text(answer)
+    assert "De datum bij Ontkoppelen op moet na vandaag liggen." in _text(answer)
     assert db.session.get(Link, link.id).unlink_on is None
 
 

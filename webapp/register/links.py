@@ -15,10 +15,11 @@ from sqlalchemy.orm import joinedload
 
 from webapp.core.bsn import BSN
 from webapp.core.errors import DomainError, NotFound
-from webapp.core.timeutil import format_date, today_local, utcnow
+from webapp.core.timeutil import format_date, utcnow
 from webapp.extensions import db
 from webapp.register import notices, states
 from webapp.register.actors import OrganisationActor, record
+from webapp.register.linking import check_unlink_on, masked_bsn
 from webapp.register.models import Link, LinkWord, RegisteredPerson
 
 PAGE_SIZE = 25
@@ -35,13 +36,6 @@ SORTS = {  # the list's sorts: the columns each orders by (the link's id breaks 
     "linked_at": (Link.linked_at,),
     "unlinked": (Link.unlinked_at, Link.unlink_on),  # ontkoppeld op, and for a linked link the planned date
 }
-
-UNLINK_ON_IN_FUTURE = "De datum Ontkoppelen op moet na vandaag liggen."
-
-
-def masked_bsn(bsn: BSN | None) -> str:
-    """The register's lists show a BSN as `*****1234`: only its last four digits."""
-    return "*****" + bsn.digits[-4:] if bsn is not None else "*********"
 
 
 @dataclass(frozen=True)
@@ -235,8 +229,7 @@ def plan_unlink(actor: OrganisationActor, link_id: int, unlink_on: date | None) 
     link = get_link(actor, link_id, for_update=True)
     if link.state != "linked":
         raise DomainError("Deze persoon is niet meer gekoppeld; er valt niets te plannen.")
-    if unlink_on is not None and unlink_on <= today_local():
-        raise DomainError(UNLINK_ON_IN_FUTURE, field="unlink_on")
+    check_unlink_on(unlink_on)  # after today (Europe/Amsterdam), as when linking
     before = link.unlink_on
     if before == unlink_on:
         return link

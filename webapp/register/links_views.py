@@ -26,7 +26,7 @@ def _list_page(bsn_form=None, status: int = 200):
     list_args = lambda **changes: listing_forms.list_args(page.filters, search_id, **changes)  # noqa: E731
     response = render(
         "register/links.html",
-        "list",
+        "list" if request.method == "GET" else None,  # a refused BSN search: the whole page, with its message
         oob=("result_count",),
         page=page,
         filters=page.filters,
