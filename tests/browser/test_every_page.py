@@ -108,7 +108,12 @@ PAGES = {
             "niet-bereikbaar",
         )
     ],
-    "register_links.index": [("register_org", {})],
+    "register_links.index": [
+        ("register_org", {}),
+        ("register_org", {"status": "alle", "sort": "ontkoppeld", "richting": "desc"}),
+    ],
+    "register_links.person": [("register_org", {"link_id": "@zonnebloem_link"})],
+    "register_links.unlink": [("register_org", {"link_id": "@zonnebloem_link"})],
     "register_person.home": [("register_person", {})],
     "register_person.email": [("register_person", {})],
     "register_person.find_organisation": [("register_person", {}), ("register_person", {"zoek": "kinderopvang"})],
@@ -190,6 +195,7 @@ def world_ids(app) -> dict:
     from webapp.organisations.services import invitation_link, invite_contact_person
     from webapp.passes.models import Holder, HolderOrganisation, PassRequest, Qualification
     from webapp.register.demo import ZONNEBLOEM_KVK
+    from webapp.register.models import Link as RegisterLink
     from webapp.register.models import LinkRequest, RegisteredPerson
     from webapp.smartcards.models import RegistrationRequest, Smartcard
     from webapp.smartcards.requests import submit as submit_request
@@ -251,6 +257,11 @@ def world_ids(app) -> dict:
             "smartcard": one(select(Smartcard.id).where(Smartcard.holder_name == "Ahmed Bakker")),
             "revoked_smartcard": one(select(Smartcard.id).where(Smartcard.state == "revoked")),
             "zonnebloem": one(select(Organisation.id).where(Organisation.kvk_number == ZONNEBLOEM_KVK)),
+            "zonnebloem_link": one(  # Kees Mulder, planned to be unlinked
+                select(RegisterLink.id)
+                .join(RegisteredPerson, RegisteredPerson.id == RegisterLink.person_id)
+                .where(RegisteredPerson.last_name == "Mulder", RegisterLink.state == "linked")
+            ),
             "het_nest": one(select(Organisation.id).where(Organisation.kvk_number == "69599085")),
             "person_request": one(  # what the register_person role's first steps asked
                 select(LinkRequest.id)

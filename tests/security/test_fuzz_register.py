@@ -21,6 +21,13 @@ def csv_upload(values):
     return {"data": {"file": (io.BytesIO(text.encode()), "personen.csv")}}
 
 
+LINK_LIST = ("status", "zoek", "bsn-zoekopdracht", "sort", "richting", "pagina")
+
+
+def _link(world):
+    return {"link_id": world.ids["link_id"]}
+
+
 def _request(world):
     return {"request_id": world.ids["request_id"]}
 
@@ -39,7 +46,21 @@ TARGETS = [
     Target("anonymous", "GET", "register_login.digid_callback", ("code", "state", "error")),
     Target("register_org", "GET", "register_login.eherkenning_callback", ("code", "state", "error")),
     Target("anonymous", "GET", "register_login.refused", args=lambda world: {"reden": "niveau-te-laag"}),
-    Target("register_org", "GET", "register_links.index"),
+    # Uw koppelingen: the list (its search by full BSN is posted), the export, a person's page, the planned date and
+    # Verbreek koppeling (last of the organisation's: Daan is unlinked then)
+    Target("register_org", "GET", "register_links.index", LINK_LIST),
+    Target("register_org", "POST", "register_links.search_bsn", ("bsn",), valid=lambda world: {"bsn": "123 456 721"}),
+    Target("register_org", "POST", "register_links.export", LINK_LIST),
+    Target("register_org", "GET", "register_links.person", args=_link),
+    Target(
+        "register_org",
+        "POST",
+        "register_links.plan",
+        ("unlink_on", "actie"),
+        args=_link,
+        valid=lambda world: {"unlink_on": "2099-01-01"},
+    ),
+    Target("register_org", "GET", "register_links.unlink", args=_link),
     # the organisation's linking: Sanne (enrolled, born 17-05-1990) is linked by the valid request
     Target("register_org", "GET", "register.home"),
     Target(
@@ -134,6 +155,7 @@ TARGETS = [
     ),
     Target("register_person", "GET", "register_person.deregister"),
     Target("register_person", "POST", "register_person.deregister"),  # still linked: refused
+    Target("register_org", "POST", "register_links.unlink", args=_link),
     # logging out, last: the sessions end
     Target("register_org", "POST", "register_login.organisation_logout"),
     Target("register_person", "POST", "register_login.person_logout"),

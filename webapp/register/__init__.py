@@ -2,9 +2,13 @@
 link persons by BSN and birth date, answer their link requests and unlink them, now or on a date; persons,
 logged in with DigiD, enrol, ask organisations to link them and deregister once no longer linked."""
 
-from webapp.core.modules import Link, Module, Service
+from datetime import timedelta
+
+from webapp.core.modules import Link, Module, Periodic, Service
 from webapp.register import (  # noqa: F401  (models: the tables)
+    commands,
     demo,
+    jobs,
     links_views,
     login_views,
     models,
@@ -27,5 +31,7 @@ module = Module(
             "of schrijf u als persoon in met DigiD.",
         ),
     ),
+    periodic=(Periodic("Geplande ontkoppelingen uitvoeren", jobs.unlink_planned, every=timedelta(minutes=15)),),
     demo=demo.load_demo_and_logins,
+    cli=commands.cli,
 )

@@ -59,8 +59,23 @@ class Link(db.Model):
             sqlite_where=text(LINKED),
             postgresql_where=text(LINKED),
         ),
-        Index("ix_register_links_organisation_state_linked", "organisation_id", "state", "linked_at"),
         Index("ix_register_links_person_state", "person_id", "state"),
+        # Uw koppelingen: an index per sort, with and without the state filter, each ending in the id that breaks
+        # ties, so a page (also a deep one) is read from the index in order (register_0002)
+        Index("ix_register_links_org_name", "organisation_id", "sort_name", "id"),
+        Index("ix_register_links_org_state_name", "organisation_id", "state", "sort_name", "id"),
+        Index("ix_register_links_org_linked", "organisation_id", "linked_at", "id"),
+        Index("ix_register_links_org_state_linked", "organisation_id", "state", "linked_at", "id"),
+        Index("ix_register_links_org_ended", "organisation_id", "unlinked_at", "unlink_on", "id"),
+        Index("ix_register_links_org_state_ended", "organisation_id", "state", "unlinked_at", "unlink_on", "id"),
+        Index(
+            "ix_register_links_org_planned",
+            "organisation_id",
+            "sort_name",
+            "id",
+            sqlite_where=text(f"{LINKED} AND unlink_on IS NOT NULL"),
+            postgresql_where=text(f"{LINKED} AND unlink_on IS NOT NULL"),
+        ),
         # the planned-unlink job: the links due by today
         Index(
             "ix_register_links_planned",
@@ -78,9 +93,25 @@ class Link(db.Model):
     unlink_on: Mapped[date | None] = mapped_column(Date)
     unlinked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unlinked_by: Mapped[str] = mapped_column(String(16), default="")  # the action: "unlink" or "unlink_planned"
+    # the person's sort_name, copied by database triggers (on insert, and when the person's name changes), so that
+    # Uw koppelingen sorts and searches by name in the links' own indexes (register_0002)
+    sort_name: Mapped[str] = mapped_column(String(240), server_default="")
 
     person: Mapped[RegisteredPerson] = relationship()
     organisation: Mapped[Organisation] = relationship()
+
+
+class LinkWord(db.Model):
+    """A word of a link's sort_name (the person's name parts, lower case): Uw koppelingen finds the links whose name
+    has a part that starts with a typed word through one index. Kept by database triggers from the link's sort_name,
+    so every way a link is made or a name changes keeps it right (register_0003)."""
+
+    __tablename__ = "register_link_words"
+    __table_args__ = (Index("ix_register_link_words_lookup", "organisation_id", "word", "link_id"),)
+
+    link_id: Mapped[int] = mapped_column(ForeignKey("register_links.id", ondelete="CASCADE"), primary_key=True)
+    word: Mapped[str] = mapped_column(String(240), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
 
 
 class LinkRequest(db.Model):
