@@ -42,6 +42,11 @@ SORTS = {  # the list's sorts: the columns each orders by (the id breaks ties)
 EXPIRED = "expired"  # the status filter's word for states.EXPIRED, which is never stored
 STATUSES = {**{key: state.label for key, state in states.STATES.items()}, EXPIRED: states.EXPIRED.label}
 SHOWN_STATES = ("active", "blocked")  # the states that show as Verlopen past their date
+IN_ROW_SORTS = {  # the sorts whose columns the search words carry: a search's pages in them read no card
+    "holder": (SmartcardSearchWord.holder_name,),
+    "status": (SmartcardSearchWord.state, SmartcardSearchWord.holder_name),
+    "expires_on": (SmartcardSearchWord.expires_on,),
+}
 
 
 class NotAllowed(DomainError):
@@ -98,26 +103,38 @@ def require_manager(context: ActingContext):
 def card_list(context: ActingContext, filters: Filters) -> Page:
     """One page of the organisation's cards, with the count (bounded: it stops past the deepest page).
 
-    The page's ids come from an index alone (every sort and status filter has one that holds what it reads),
-    then only those rows are read; the count of a search alone is read from the search words' index."""
+    Without a search the page's ids come from an index alone (every sort and status filter has one that holds
+    what it reads), then only those rows are read. A search is counted in the search words' index alone (one row
+    per matching card: see `_hits`), and its pages in the holder, status and expiry orders come from there too."""
     organisation = require_manager(context)
     today = today_local()
-    conditions = [Smartcard.organisation_id == organisation.id, *_status_conditions(filters.status, today)]
-    words = search_words(filters.search)[:MAX_SEARCH_WORDS]
-    searched, matching = _search(organisation.id, words)
-    conditions += searched
-    if matching is not None and not filters.status:  # a search alone: counted in the words' index
-        counted = matching
-    elif len(words) == 1 and not filters.status:  # one common word: its cards, in the words' index too
-        counted = _word_matches(organisation.id, words[0]).distinct()
-    else:
-        counted = select(Smartcard.id).where(*conditions)
-    total = _bounded_count(counted, MAX_ROWS + 1)
-    pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
-    page = min(filters.page, pages)
+    conditions = [Smartcard.organisation_id == organisation.id, *_status_conditions(Smartcard, filters.status, today)]
     columns = SORTS[filters.sort]
     descending = filters.direction == "desc"
-    ids = list(db.session.execute(_page_ids(conditions, columns, descending, page, matching is not None)).scalars())
+    words = search_words(filters.search)[:MAX_SEARCH_WORDS]
+    hits, frequency = None, None
+    if words:
+        if len(words) > 1 or filters.status:
+            rarest, frequency = _rarest(organisation.id, words)
+        else:
+            rarest = words[0]  # its count says how common it is
+        hits = _hits(organisation.id, rarest, words, filters.status, today)
+        total = _bounded_count(hits, MAX_ROWS + 1)
+        frequency = total if frequency is None else frequency
+    else:
+        total = _bounded_count(select(Smartcard.id).where(*conditions), MAX_ROWS + 1)
+    pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
+    page = min(filters.page, pages)
+    if hits is None:
+        statement = _page_ids(conditions, columns, descending, page, False)
+    elif frequency < COMMON_WORD and filters.sort in IN_ROW_SORTS:
+        statement = _page_of_hits(hits, filters.sort, descending, page)
+    elif frequency < COMMON_WORD:
+        statement = _page_ids([*conditions, _among(hits)], columns, descending, page, True)
+    else:  # every typed word is common: each is checked per card while the list's index is read in order
+        has_words = [_has_word(Smartcard.id, word, organisation.id) for word in words]
+        statement = _page_ids([*conditions, *has_words], columns, descending, page, False)
+    ids = list(db.session.execute(statement).scalars())
     found = {
         row.id: row
         for row in db.session.execute(
@@ -158,44 +175,54 @@ def _page_ids(conditions: list, columns: tuple, descending: bool, page: int, few
     return statement.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
 
 
-def _status_conditions(status: str, today: date) -> list:
-    """The status filter as pages show the status: Verlopen is an active or blocked card past its date, and
-    Actief and Geblokkeerd are those still within it."""
+def _page_of_hits(hits, sort: str, descending: bool, page: int):
+    """The ids of a search's page in an order its rows carry: the rarest word's rows sorted, no card read."""
+    key = (*IN_ROW_SORTS[sort], SmartcardSearchWord.smartcard_id)
+    order = [column.desc() if descending else column.asc() for column in key]
+    return hits.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+
+
+def _status_conditions(table, status: str, today: date) -> list:
+    """The status filter as pages show the status, on the cards or on their search words (which carry the state
+    and the expiry date): Verlopen is an active or blocked card past its date, and Actief and Geblokkeerd are
+    those still within it."""
     if status == EXPIRED:
-        return [Smartcard.state.in_(SHOWN_STATES), Smartcard.expires_on < today]
+        return [table.state.in_(SHOWN_STATES), table.expires_on < today]
     if status in SHOWN_STATES:
-        return [Smartcard.state == status, or_(Smartcard.expires_on.is_(None), Smartcard.expires_on >= today)]
+        return [table.state == status, or_(table.expires_on.is_(None), table.expires_on >= today)]
     if status in states.STATES:
-        return [Smartcard.state == status]
+        return [table.state == status]
     return []
 
 
-def _search(organisation_id: int, words: list[str]):
-    """The card has, for each typed word, a word (of its holder's name or a serial) that starts with it: the
-    conditions on the cards, and the matching ids from the search words' index alone (or None).
+def _rarest(organisation_id: int, words: list[str]) -> tuple[str, int]:
+    """The typed word that starts the fewest of the organisation's search words, and how many: counted up to
+    COMMON_WORD, and each next word only up to the fewest so far (a common word is not counted through)."""
+    rarest, fewest = None, COMMON_WORD
+    for word in dict.fromkeys(words):
+        count = _bounded_count(_word_matches(organisation_id, word), fewest)
+        if rarest is None or count < fewest:
+            rarest, fewest = word, count
+    return rarest, fewest
 
-    When few cards have the rarest typed word, the matches are found in the words' index alone (that word's
-    cards, each probed for the other words) and the cards are read by their ids. When every typed word is
-    common, each is checked per card while the list's index is read in order (a probe of the words' primary
-    key), so a common word does not gather thousands of ids first."""
-    if not words:
-        return [], None
-    frequency = {word: _bounded_count(_word_matches(organisation_id, word), COMMON_WORD) for word in words}
-    rarest = min(words, key=frequency.get)
-    if frequency[rarest] < COMMON_WORD:
-        matching = (
-            _word_matches(organisation_id, rarest)
-            .where(
-                *(
-                    _has_word(SmartcardSearchWord.smartcard_id, word, organisation_id)
-                    for word in words
-                    if word != rarest
-                )
-            )
-            .distinct()
-        )
-        return [_among(matching)], matching
-    return [_has_word(Smartcard.id, word, organisation_id) for word in words], None
+
+def _hits(organisation_id: int, rarest: str, words: list[str], status: str, today: date):
+    """The cards that have, for each typed word, a word (of the holder's name or a serial) that starts with it,
+    and the status filter: one row of the search words' index per card, none read. The row is that of the card's
+    first word starting with the rarest typed word (its previous word does not), whose `card_words` hold the
+    other typed words, and which carries the state and expiry date the status filter reads."""
+    row = SmartcardSearchWord
+    return select(row.smartcard_id).where(
+        row.organisation_id == organisation_id,
+        *_starts_with(row.word, rarest),
+        not_(and_(*_starts_with(row.previous_word, rarest))),
+        *(row.card_words.contains(f" {word}", autoescape=True) for word in words if word != rarest),
+        *_status_conditions(row, status, today),
+    )
+
+
+def _starts_with(column, word: str) -> list:
+    return [column >= word, column < word + "\U0010ffff"]  # a range the index answers
 
 
 def _has_word(card_id, word: str, organisation_id: int):
@@ -203,7 +230,7 @@ def _has_word(card_id, word: str, organisation_id: int):
     is also given the organisation, which lets it read that word's cards from the words' index for a hash join
     (otherwise it may read every organisation's words); SQLite would have to read each probed row for it."""
     other = aliased(SmartcardSearchWord)
-    conditions = [other.smartcard_id == card_id, other.word >= word, other.word < word + "\U0010ffff"]
+    conditions = [other.smartcard_id == card_id, *_starts_with(other.word, word)]
     if db.session.get_bind().dialect.name == "postgresql":
         conditions.append(other.organisation_id == organisation_id)
     return exists().where(*conditions)
@@ -223,9 +250,7 @@ def _bounded_count(statement, bound: int) -> int:
 
 def _word_matches(organisation_id: int, word: str):
     return select(SmartcardSearchWord.smartcard_id).where(
-        SmartcardSearchWord.organisation_id == organisation_id,
-        SmartcardSearchWord.word >= word,
-        SmartcardSearchWord.word < word + "\U0010ffff",  # starts with: a range the index answers
+        SmartcardSearchWord.organisation_id == organisation_id, *_starts_with(SmartcardSearchWord.word, word)
     )
 
 
