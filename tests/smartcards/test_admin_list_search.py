@@ -97,3 +97,17 @@ def test_a_searchs_pages_of_25(world, common):
     second = search(world, "roos", pagina=2)
     assert ids_on(second, cards) == [c.id for c in cards[25:]]
     assert ids_on(search(world, "roos", pagina=9), cards) == [c.id for c in cards[25:]]  # past the end: the last
+
+
+def test_a_new_card_is_found_in_its_state_from_the_start(world):
+    """A card made blank (the state's default) and personalised later: the search follows each step."""
+    from webapp.smartcards.models import Smartcard
+
+    card = Smartcard(organisation_id=world.alfa.id, holder_name="Sem Nieuw", card_serial="ZIDNEW0001")
+    db.session.add(card)
+    db.session.commit()
+    assert ids_on(search(world, "nieuw", status="blank"), [card]) == [card.id]
+    history.move(card, "personalise", actor_id=None)
+    db.session.commit()
+    assert ids_on(search(world, "nieuw", status="blank"), [card]) == []
+    assert ids_on(search(world, "nieuw", status="personalising"), [card]) == [card.id]
