@@ -20,6 +20,7 @@ depends_on = None
 
 WORD_LENGTH = 64
 CARRIED = ["previous_word", "holder_name", "state", "expires_on", "card_words"]
+CARRIED_AFTER = [column for column in CARRIED if column != "holder_name"]  # in the index after the card
 BATCH = 2000
 
 
@@ -44,7 +45,9 @@ def upgrade():
             if column != "expires_on":
                 batch_op.alter_column(column, server_default=None)
         batch_op.create_index(
-            "ix_smartcard_search_words_lookup", ["organisation_id", "word", "smartcard_id", *CARRIED], unique=False
+            "ix_smartcard_search_words_lookup",
+            ["organisation_id", "word", "holder_name", "smartcard_id", *CARRIED_AFTER],
+            unique=False,
         )
 
 

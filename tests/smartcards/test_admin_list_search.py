@@ -15,14 +15,21 @@ def world(app, factory):
     return make_world(app, factory)
 
 
-@pytest.fixture(params=["rare words", "common words"])
+@pytest.fixture(params=["rare words", "word runs", "too many runs", "common words"])
 def common(request, monkeypatch):
-    """Run a test with every typed word rare (the words' index answers) and with every one common (each checked
-    per card while the list's index is read in order)."""
-    if request.param == "common words":
-        from webapp.smartcards import cards
+    """Run a test through each way a search's page is found: every typed word rare (its candidates sorted), the
+    holder order through each word's run of the index, too many different words for that, and every typed word
+    common (each checked per card while the list's index is read in order)."""
+    from webapp.smartcards import cards
 
+    if request.param == "word runs":
+        monkeypatch.setattr(cards, "RUNS_FROM", 1)
+    elif request.param == "too many runs":
+        monkeypatch.setattr(cards, "RUNS_FROM", 1)
+        monkeypatch.setattr(cards, "MAX_RUNS", 1)
+    elif request.param == "common words":
         monkeypatch.setattr(cards, "COMMON_WORD", 1)
+        monkeypatch.setattr(cards, "RUNS_FROM", 10**9)
 
 
 def search(world, term, **query):
@@ -111,3 +118,20 @@ def test_a_new_card_is_found_in_its_state_from_the_start(world):
     db.session.commit()
     assert ids_on(search(world, "nieuw", status="blank"), [card]) == []
     assert ids_on(search(world, "nieuw", status="personalising"), [card]) == [card.id]
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_a_searchs_pages_follow_the_holder_order_over_several_of_its_words(world, common, direction):
+    """'v' starts several words (Vera, Vos, Visser, van): the pages merge them in the holder order, each card once."""
+    names = [f"{first} {last}" for first in ("Vera", "Anna", "Bob") for last in ("Vos", "Visser", "van Dijk", "Bakker")]
+    cards = [world.card(name=name) for name in names * 3]  # 36 cards, 30 of them with a word starting with v
+    found = sorted(
+        (c for c in cards if c.holder_name != "Anna Bakker" and c.holder_name != "Bob Bakker"),
+        key=lambda c: (c.holder_name, c.id),
+        reverse=direction == "desc",
+    )
+    query = {"richting": direction} if direction == "desc" else {}
+    first, second = search(world, "v", **query), search(world, "v", pagina=2, **query)
+    assert "30 smartcard(s) gevonden" in first
+    assert ids_on(first, cards) == [c.id for c in found[:25]]
+    assert ids_on(second, cards) == [c.id for c in found[25:]]

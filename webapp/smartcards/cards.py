@@ -8,7 +8,7 @@ the state table; the holder gets a mail for each, and revoking publishes a new C
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import and_, any_, exists, func, not_, or_, select
+from sqlalchemy import and_, any_, exists, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from webapp.accounts.models import Membership, User
@@ -25,10 +25,13 @@ LEVEL = "EH2+"
 PAGE_SIZE = 25
 MAX_PAGE = 400  # bounded paging: 10,000 rows deep; narrow the filter or search to go further
 MAX_ROWS = MAX_PAGE * PAGE_SIZE
+LAST_CHARACTER = "\U0010ffff"  # every word that starts with w sorts before w + LAST_CHARACTER
 EXPIRING_WITHIN = timedelta(days=60)  # credential cards about to expire: their holders should make a smartcard
 NOTE_LENGTH = 500
 MAX_SEARCH_WORDS = 5
 COMMON_WORD = 10_000  # a typed word this many cards' words start with is checked per card, not gathered
+RUNS_FROM = 1_000  # a search with this many candidates in holder order is paged word by word (see _page_by_runs)
+MAX_RUNS = 32  # ... when its rarest typed word starts at most this many different words
 
 SORTS = {  # the list's sorts: the columns each orders by (the id breaks ties)
     "holder": (Smartcard.holder_name,),
@@ -105,7 +108,9 @@ def card_list(context: ActingContext, filters: Filters) -> Page:
 
     Without a search the page's ids come from an index alone (every sort and status filter has one that holds
     what it reads), then only those rows are read. A search is counted in the search words' index alone (one row
-    per matching card: see `_hits`), and its pages in the holder, status and expiry orders come from there too."""
+    per matching card: see `_hits`), and its pages in the holder, status and expiry orders come from there too:
+    in holder order word by word (`_page_by_runs`), else by sorting the candidates when they are not too many;
+    only with a common word and another order are the cards checked one by one in the list's order."""
     organisation = require_manager(context)
     today = today_local()
     conditions = [Smartcard.organisation_id == organisation.id, *_status_conditions(Smartcard, filters.status, today)]
@@ -114,10 +119,10 @@ def card_list(context: ActingContext, filters: Filters) -> Page:
     words = search_words(filters.search)[:MAX_SEARCH_WORDS]
     hits, frequency = None, None
     if words:
-        if len(words) > 1 or filters.status:
+        if len(words) > 1:
             rarest, frequency = _rarest(organisation.id, words)
         else:
-            rarest = words[0]  # its count says how common it is
+            rarest = words[0]  # its count (with the status filter) says well enough how common it is
         hits = _hits(organisation.id, rarest, words, filters.status, today)
         total = _bounded_count(hits, MAX_ROWS + 1)
         frequency = total if frequency is None else frequency
@@ -127,6 +132,12 @@ def card_list(context: ActingContext, filters: Filters) -> Page:
     page = min(filters.page, pages)
     if hits is None:
         statement = _page_ids(conditions, columns, descending, page, False)
+    elif (
+        filters.sort == "holder"
+        and frequency >= RUNS_FROM
+        and len(runs := _words_starting(organisation.id, rarest, MAX_RUNS + 1)) <= MAX_RUNS
+    ):
+        statement = _page_by_runs(organisation.id, rarest, runs, words, filters.status, today, descending, page)
     elif frequency < COMMON_WORD and filters.sort in IN_ROW_SORTS:
         statement = _page_of_hits(hits, filters.sort, descending, page)
     elif frequency < COMMON_WORD:
@@ -182,6 +193,67 @@ def _page_of_hits(hits, sort: str, descending: bool, page: int):
     return hits.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
 
 
+def _page_by_runs(
+    organisation_id: int,
+    rarest: str,
+    runs: list[str],
+    words: list[str],
+    status: str,
+    today: date,
+    descending: bool,
+    page: int,
+):
+    """The ids of a search's page in holder order, from the runs of the words' index: within one word its rows
+    are in holder order, so each different word that starts with the rarest typed word gives the first rows up
+    to the page's end without a sort, and only those are merged (a few hundred rows, not every candidate)."""
+    row = SmartcardSearchWord
+    end = page * PAGE_SIZE
+    order = [row.holder_name, row.smartcard_id]
+    parts = [
+        _hits(organisation_id, rarest, words, status, today, exact=word)
+        .add_columns(row.holder_name)
+        .order_by(*(column.desc() if descending else column.asc() for column in order))
+        .limit(end)
+        .subquery()
+        for word in runs
+    ]
+    merged = union_all(*(select(part.c.smartcard_id, part.c.holder_name) for part in parts)).subquery()
+    key = [merged.c.holder_name, merged.c.smartcard_id]
+    return (
+        select(merged.c.smartcard_id)
+        .order_by(*(column.desc() if descending else column.asc() for column in key))
+        .limit(PAGE_SIZE)
+        .offset(end - PAGE_SIZE)
+    )
+
+
+def _words_starting(organisation_id: int, word: str, bound: int) -> list[str]:
+    """The different words of the organisation's cards that start with `word`, in order, up to `bound` of them:
+    a skip scan of the words' index (one probe per different word, however many cards have it)."""
+    row, following = SmartcardSearchWord, aliased(SmartcardSearchWord)
+    start = (
+        select(row.word)
+        .where(row.organisation_id == organisation_id, *_starts_with(row.word, word))
+        .order_by(row.word)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = select(start.label("word"), literal(1).label("number")).cte("found", recursive=True)
+    step = (
+        select(following.word)
+        .where(
+            following.organisation_id == organisation_id,
+            following.word > found.c.word,
+            following.word < word + LAST_CHARACTER,
+        )
+        .order_by(following.word)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = found.union_all(select(step, found.c.number + 1).where(found.c.word.is_not(None), found.c.number < bound))
+    return list(db.session.execute(select(found.c.word).where(found.c.word.is_not(None))).scalars())
+
+
 def _status_conditions(table, status: str, today: date) -> list:
     """The status filter as pages show the status, on the cards or on their search words (which carry the state
     and the expiry date): Verlopen is an active or blocked card past its date, and Actief and Geblokkeerd are
@@ -206,15 +278,16 @@ def _rarest(organisation_id: int, words: list[str]) -> tuple[str, int]:
     return rarest, fewest
 
 
-def _hits(organisation_id: int, rarest: str, words: list[str], status: str, today: date):
+def _hits(organisation_id: int, rarest: str, words: list[str], status: str, today: date, exact: str | None = None):
     """The cards that have, for each typed word, a word (of the holder's name or a serial) that starts with it,
     and the status filter: one row of the search words' index per card, none read. The row is that of the card's
     first word starting with the rarest typed word (its previous word does not), whose `card_words` hold the
-    other typed words, and which carries the state and expiry date the status filter reads."""
+    other typed words, and which carries the state and expiry date the status filter reads. With `exact`, only
+    the rows of that one word (one that starts with the rarest)."""
     row = SmartcardSearchWord
     return select(row.smartcard_id).where(
         row.organisation_id == organisation_id,
-        *_starts_with(row.word, rarest),
+        *([row.word == exact] if exact is not None else _starts_with(row.word, rarest)),
         not_(and_(*_starts_with(row.previous_word, rarest))),
         *(row.card_words.contains(f" {word}", autoescape=True) for word in words if word != rarest),
         *_status_conditions(row, status, today),
@@ -222,7 +295,7 @@ def _hits(organisation_id: int, rarest: str, words: list[str], status: str, toda
 
 
 def _starts_with(column, word: str) -> list:
-    return [column >= word, column < word + "\U0010ffff"]  # a range the index answers
+    return [column >= word, column < word + LAST_CHARACTER]  # a range the index answers
 
 
 def _has_word(card_id, word: str, organisation_id: int):

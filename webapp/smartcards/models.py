@@ -118,15 +118,16 @@ class SmartcardSearchWord(db.Model):
 
     __tablename__ = "smartcard_search_words"
     __table_args__ = (
-        # (organisation, word, card) is unique: the carried columns after it cost the inner pages nothing on
-        # PostgreSQL (its pivot keys are cut after the card), and SQLite reads the index alone as well
+        # a word's rows in holder order (the list's default order: a search pages through each word's run);
+        # (organisation, word, holder name, card) is unique, so the carried columns after it cost the inner pages
+        # nothing on PostgreSQL (its pivot keys are cut after the card), and SQLite reads the index alone too
         Index(
             "ix_smartcard_search_words_lookup",
             "organisation_id",
             "word",
+            "holder_name",
             "smartcard_id",
             "previous_word",
-            "holder_name",
             "state",
             "expires_on",
             "card_words",
