@@ -1,5 +1,6 @@
 """smartcards: the search words carry what a search's count and pages read (the previous word, all the card's
-words, the holder's name, state and expiry date), all in the words' index; the rows are rewritten
+words, the holder's name, state and expiry date), all in the words' index; the rows are rewritten. The
+certificate serial's index gets the id (the cards without a serial yet are ordered by it)
 
 Revision ID: smartcards_0004
 Revises: register_0001
@@ -30,6 +31,14 @@ def _search_words(text):
 
 
 def upgrade():
+    # the certificate serial's sort: the cards without one (NULL, thousands) are ordered by id from the index
+    with op.batch_alter_table("smartcards", schema=None) as batch_op:
+        batch_op.drop_index("ix_smartcards_organisation_certificate_serial")
+        batch_op.create_index(
+            "ix_smartcards_organisation_certificate_serial",
+            ["organisation_id", "certificate_serial", "id"],
+            unique=False,
+        )
     with op.batch_alter_table("smartcard_search_words", schema=None) as batch_op:
         batch_op.drop_index("ix_smartcard_search_words_lookup")
         batch_op.add_column(
@@ -105,6 +114,11 @@ def _rewrite_words():
 
 
 def downgrade():
+    with op.batch_alter_table("smartcards", schema=None) as batch_op:
+        batch_op.drop_index("ix_smartcards_organisation_certificate_serial")
+        batch_op.create_index(
+            "ix_smartcards_organisation_certificate_serial", ["organisation_id", "certificate_serial"], unique=False
+        )
     with op.batch_alter_table("smartcard_search_words", schema=None) as batch_op:
         batch_op.drop_index("ix_smartcard_search_words_lookup")
         for column in CARRIED:

@@ -73,7 +73,8 @@ class Smartcard(db.Model):
         Index("ix_smartcards_organisation_state_expires", "organisation_id", "state", "expires_on", "id"),
         Index("ix_smartcards_organisation_holder", "organisation_id", "holder_name", "id", "state", "expires_on"),
         Index("ix_smartcards_organisation_card_serial", "organisation_id", "card_serial"),
-        Index("ix_smartcards_organisation_certificate_serial", "organisation_id", "certificate_serial"),
+        # with the id: the cards without a certificate yet (all NULL) are ordered by it from the index alone
+        Index("ix_smartcards_organisation_certificate_serial", "organisation_id", "certificate_serial", "id"),
         Index("ix_smartcards_organisation_issued", "organisation_id", "issued_on", "id"),
         Index("ix_smartcards_organisation_expires", "organisation_id", "expires_on", "id"),
         Index("ix_smartcards_organisation_last_used", "organisation_id", "last_used_at", "id"),
