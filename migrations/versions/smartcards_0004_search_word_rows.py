@@ -3,7 +3,7 @@ words, the holder's name, state and expiry date), all in the words' index; the r
 certificate serial's index gets the id (the cards without a serial yet are ordered by it)
 
 Revision ID: smartcards_0004
-Revises: register_0001
+Revises: register_0003
 Create Date: 2026-12-05 08:10:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "smartcards_0004"
-down_revision = "register_0001"
+down_revision = "register_0003"
 branch_labels = None
 depends_on = None
 
