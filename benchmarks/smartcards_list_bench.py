@@ -137,7 +137,7 @@ def generate(database_url: str, cards: int, others: int, revoked: int | None = N
         if batch:
             connection.execute(smartcards.insert(), batch)
         # the search words the app keeps on every insert (a bulk insert passes by its listeners)
-        from webapp.smartcards.models import SmartcardSearchWord, search_words
+        from webapp.smartcards.models import SmartcardSearchWord, word_rows
 
         words = []
         for card in connection.execute(
@@ -147,10 +147,11 @@ def generate(database_url: str, cards: int, others: int, revoked: int | None = N
                 smartcards.c.holder_name,
                 smartcards.c.card_serial,
                 smartcards.c.certificate_serial,
+                smartcards.c.state,
+                smartcards.c.expires_on,
             )
         ):
-            for word in {*search_words(card[2]), *search_words(card[3]), *search_words(card[4])}:
-                words.append(dict(smartcard_id=card[0], word=word, organisation_id=card[1]))
+            words += word_rows(*card)
             if len(words) >= 20000:
                 connection.execute(SmartcardSearchWord.__table__.insert(), words)
                 words = []

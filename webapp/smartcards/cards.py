@@ -7,8 +7,9 @@ the state table; the holder gets a mail for each, and revoking publishes a new C
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cache, lru_cache
 
-from sqlalchemy import and_, any_, exists, func, not_, or_, select
+from sqlalchemy import Date, Integer, String, and_, any_, bindparam, exists, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from webapp.accounts.models import Membership, User
@@ -25,10 +26,13 @@ LEVEL = "EH2+"
 PAGE_SIZE = 25
 MAX_PAGE = 400  # bounded paging: 10,000 rows deep; narrow the filter or search to go further
 MAX_ROWS = MAX_PAGE * PAGE_SIZE
+LAST_CHARACTER = "\U0010ffff"  # every word that starts with w sorts before w + LAST_CHARACTER
 EXPIRING_WITHIN = timedelta(days=60)  # credential cards about to expire: their holders should make a smartcard
 NOTE_LENGTH = 500
 MAX_SEARCH_WORDS = 5
 COMMON_WORD = 10_000  # a typed word this many cards' words start with is checked per card, not gathered
+RUNS_FROM = 1_000  # a search with this many candidates in holder order is paged word by word (see _runs_page)
+MAX_RUNS = 32  # ... when its rarest typed word starts at most this many different words
 
 SORTS = {  # the list's sorts: the columns each orders by (the id breaks ties)
     "holder": (Smartcard.holder_name,),
@@ -42,6 +46,11 @@ SORTS = {  # the list's sorts: the columns each orders by (the id breaks ties)
 EXPIRED = "expired"  # the status filter's word for states.EXPIRED, which is never stored
 STATUSES = {**{key: state.label for key, state in states.STATES.items()}, EXPIRED: states.EXPIRED.label}
 SHOWN_STATES = ("active", "blocked")  # the states that show as Verlopen past their date
+IN_ROW_SORTS = {  # the sorts whose columns the search words carry: a search's pages in them read no card
+    "holder": (SmartcardSearchWord.holder_name,),
+    "status": (SmartcardSearchWord.state, SmartcardSearchWord.holder_name),
+    "expires_on": (SmartcardSearchWord.expires_on,),
+}
 
 
 class NotAllowed(DomainError):
@@ -98,26 +107,57 @@ def require_manager(context: ActingContext):
 def card_list(context: ActingContext, filters: Filters) -> Page:
     """One page of the organisation's cards, with the count (bounded: it stops past the deepest page).
 
-    The page's ids come from an index alone (every sort and status filter has one that holds what it reads),
-    then only those rows are read; the count of a search alone is read from the search words' index."""
+    Without a search the page's ids come from an index alone (every sort and status filter has one that holds
+    what it reads), then only those rows are read. A search is counted in the search words' index alone (one row
+    per matching card: see `_hits`), and its pages in the holder, status and expiry orders come from there too:
+    in holder order word by word (`_runs_page`), else by sorting the candidates when they are not too many;
+    only with a common word and another order are the cards checked one by one in the list's order."""
     organisation = require_manager(context)
     today = today_local()
-    conditions = [Smartcard.organisation_id == organisation.id, *_status_conditions(filters.status, today)]
-    words = search_words(filters.search)[:MAX_SEARCH_WORDS]
-    searched, matching = _search(organisation.id, words)
-    conditions += searched
-    if matching is not None and not filters.status:  # a search alone: counted in the words' index
-        counted = matching
-    elif len(words) == 1 and not filters.status:  # one common word: its cards, in the words' index too
-        counted = _word_matches(organisation.id, words[0]).distinct()
-    else:
-        counted = select(Smartcard.id).where(*conditions)
-    total = _bounded_count(counted, MAX_ROWS + 1)
-    pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
-    page = min(filters.page, pages)
+    status = filters.status if filters.status in STATUSES else ""
+    conditions = [Smartcard.organisation_id == organisation.id, *_status_conditions(Smartcard, status, today)]
     columns = SORTS[filters.sort]
     descending = filters.direction == "desc"
-    ids = list(db.session.execute(_page_ids(conditions, columns, descending, page, matching is not None)).scalars())
+    words = search_words(filters.search)[:MAX_SEARCH_WORDS]
+    if not words:
+        total = _bounded_count(select(Smartcard.id).where(*conditions), MAX_ROWS + 1)
+        page = _clamp(filters.page, total)
+        ids = db.session.execute(_page_ids(conditions, columns, descending, page, False)).scalars()
+        return _page(ids, total, page, filters, today)
+    base = {"search_organisation_id": organisation.id, "search_today": today}
+    if len(words) > 1:
+        rarest, frequency = _rarest(base, words)
+    else:
+        rarest, frequency = words[0], None  # its count (with the status filter) says well enough how common it is
+    others = [word for word in words if word != rarest]
+    params = {**base, **_word_params("search_rarest", rarest), **_other_params(others)}
+    total = db.session.execute(_count(status, len(others)), {**params, "search_bound": MAX_ROWS + 1}).scalar_one()
+    frequency = total if frequency is None else frequency
+    page = _clamp(filters.page, total)
+    params |= {"search_size": PAGE_SIZE, "search_offset": (page - 1) * PAGE_SIZE, "search_end": page * PAGE_SIZE}
+    runs = []
+    if filters.sort == "holder" and frequency >= RUNS_FROM:
+        runs = _words_starting(params, MAX_RUNS + 1)
+    if 0 < len(runs) <= MAX_RUNS:
+        statement = _runs_page(status, len(others), len(runs), descending)
+        params |= {f"search_run_{number}": word for number, word in enumerate(runs)}
+    elif frequency < COMMON_WORD and filters.sort in IN_ROW_SORTS:
+        statement = _sorted_page(status, len(others), filters.sort, descending)
+    elif frequency < COMMON_WORD:
+        statement = _page_ids([*conditions, _among(_hits(status, len(others)))], columns, descending, page, True)
+    else:  # every typed word is common: each is checked per card while the list's index is read in order
+        has_words = [_has_word(Smartcard.id, word, organisation.id) for word in words]
+        statement = _page_ids([*conditions, *has_words], columns, descending, page, False)
+    return _page(db.session.execute(statement, params).scalars(), total, page, filters, today)
+
+
+def _clamp(page: int, total: int) -> int:
+    return min(page, max(1, min(-(-total // PAGE_SIZE), MAX_PAGE)))
+
+
+def _page(ids, total: int, page: int, filters: Filters, today: date) -> Page:
+    """The page with the cards of `ids` (in that order) read by their keys."""
+    ids = list(ids)
     found = {
         row.id: row
         for row in db.session.execute(
@@ -138,7 +178,7 @@ def card_list(context: ActingContext, filters: Filters) -> Page:
         rows=[Row(*row, status=states.shown(row.state, row.expires_on, today)) for row in rows],
         total=total,
         page=page,
-        pages=pages,
+        pages=max(1, min(-(-total // PAGE_SIZE), MAX_PAGE)),
         filters=replace(filters, page=page),
     )
 
@@ -158,44 +198,157 @@ def _page_ids(conditions: list, columns: tuple, descending: bool, page: int, few
     return statement.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
 
 
-def _status_conditions(status: str, today: date) -> list:
-    """The status filter as pages show the status: Verlopen is an active or blocked card past its date, and
-    Actief and Geblokkeerd are those still within it."""
+def _status_conditions(table, status: str, today) -> list:
+    """The status filter as pages show the status, on the cards or on their search words (which carry the state
+    and the expiry date): Verlopen is an active or blocked card past its date, and Actief and Geblokkeerd are
+    those still within it."""
     if status == EXPIRED:
-        return [Smartcard.state.in_(SHOWN_STATES), Smartcard.expires_on < today]
+        return [table.state.in_(SHOWN_STATES), table.expires_on < today]
     if status in SHOWN_STATES:
-        return [Smartcard.state == status, or_(Smartcard.expires_on.is_(None), Smartcard.expires_on >= today)]
+        return [table.state == status, or_(table.expires_on.is_(None), table.expires_on >= today)]
     if status in states.STATES:
-        return [Smartcard.state == status]
+        return [table.state == status]
     return []
 
 
-def _search(organisation_id: int, words: list[str]):
-    """The card has, for each typed word, a word (of its holder's name or a serial) that starts with it: the
-    conditions on the cards, and the matching ids from the search words' index alone (or None).
+def _rarest(base: dict, words: list[str]) -> tuple[str, int]:
+    """The typed word that starts the fewest of the organisation's search words, and how many: counted up to
+    COMMON_WORD, and each next word only up to the fewest so far (a common word is not counted through)."""
+    rarest, fewest = None, COMMON_WORD
+    for word in dict.fromkeys(words):
+        params = {**base, **_word_params("search_rarest", word), "search_bound": fewest}
+        count = db.session.execute(_word_count(), params).scalar_one()
+        if rarest is None or count < fewest:
+            rarest, fewest = word, count
+    return rarest, fewest
 
-    When few cards have the rarest typed word, the matches are found in the words' index alone (that word's
-    cards, each probed for the other words) and the cards are read by their ids. When every typed word is
-    common, each is checked per card while the list's index is read in order (a probe of the words' primary
-    key), so a common word does not gather thousands of ids first."""
-    if not words:
-        return [], None
-    frequency = {word: _bounded_count(_word_matches(organisation_id, word), COMMON_WORD) for word in words}
-    rarest = min(words, key=frequency.get)
-    if frequency[rarest] < COMMON_WORD:
-        matching = (
-            _word_matches(organisation_id, rarest)
-            .where(
-                *(
-                    _has_word(SmartcardSearchWord.smartcard_id, word, organisation_id)
-                    for word in words
-                    if word != rarest
-                )
-            )
-            .distinct()
+
+def _words_starting(params: dict, bound: int) -> list[str]:
+    """The different words of the organisation's cards that start with the rarest typed word, in order, up to
+    `bound` of them: a skip scan of the words' index (one probe per different word, however many cards have it)."""
+    return list(db.session.execute(_skip_scan(), {**params, "search_bound": bound}).scalars())
+
+
+# The search's statements are built once for each shape (the status filter, the number of other typed words, of
+# word runs, the direction), with bind parameters (`search_...`), and kept: building and keying a statement of a
+# few subqueries costs SQLAlchemy several times what running it costs the database.
+
+
+def _word_params(name: str, word: str) -> dict:
+    return {name: word, f"{name}_end": word + LAST_CHARACTER}
+
+
+def _other_params(others: list[str]) -> dict:
+    escaped = (word.replace("/", "//").replace("%", "/%").replace("_", "/_") for word in others)
+    return {f"search_other_{number}": f"% {word}%" for number, word in enumerate(escaped)}  # starts a word
+
+
+def _starts_with(column, name: str) -> list:
+    """`column` starts with the word of parameter `name`: a range the index answers."""
+    return [column >= bindparam(name, type_=String), column < bindparam(f"{name}_end", type_=String)]
+
+
+@lru_cache(maxsize=256)
+def _hits(status: str, others: int, run: int | None = None):
+    """The cards that have, for each typed word, a word (of the holder's name or a serial) that starts with it,
+    and the status filter: one row of the search words' index per card, none read. The row is that of the card's
+    first word starting with the rarest typed word (its previous word does not), whose `card_words` hold the
+    other typed words, and which carries the state and expiry date the status filter reads. With `run`, only the
+    rows of one word that starts with the rarest (parameter search_run_<run>)."""
+    row = SmartcardSearchWord
+    return select(row.smartcard_id).where(
+        row.organisation_id == bindparam("search_organisation_id", type_=Integer),
+        *([row.word == bindparam(f"search_run_{run}", type_=String)] if run is not None else []),
+        *_starts_with(row.word, "search_rarest"),
+        not_(and_(*_starts_with(row.previous_word, "search_rarest"))),
+        *(
+            row.card_words.like(bindparam(f"search_other_{number}", type_=String), escape="/")
+            for number in range(others)
+        ),
+        *_status_conditions(row, status, bindparam("search_today", type_=Date)),
+    )
+
+
+@lru_cache(maxsize=64)
+def _count(status: str, others: int):
+    limited = _hits(status, others).limit(bindparam("search_bound", type_=Integer)).subquery()
+    return select(func.count()).select_from(limited)
+
+
+@lru_cache(maxsize=128)
+def _sorted_page(status: str, others: int, sort: str, descending: bool):
+    """A search's page in an order its rows carry: the candidates sorted, no card read."""
+    key = (*IN_ROW_SORTS[sort], SmartcardSearchWord.smartcard_id)
+    order = [column.desc() if descending else column.asc() for column in key]
+    return _hits(status, others).order_by(*order).limit(_size()).offset(_offset())
+
+
+@lru_cache(maxsize=512)
+def _runs_page(status: str, others: int, runs: int, descending: bool):
+    """A search's page in holder order from the runs of the words' index: within one word its rows are in holder
+    order, so each different word that starts with the rarest typed word gives its first rows up to the page's
+    end without a sort, and only those are merged (a few hundred rows, not every candidate)."""
+    row = SmartcardSearchWord
+    order = [row.holder_name, row.smartcard_id]
+    parts = [
+        _hits(status, others, run)
+        .add_columns(row.holder_name)
+        .order_by(*(column.desc() if descending else column.asc() for column in order))
+        .limit(bindparam("search_end", type_=Integer))
+        .subquery()
+        for run in range(runs)
+    ]
+    merged = union_all(*(select(part.c.smartcard_id, part.c.holder_name) for part in parts)).subquery()
+    key = [merged.c.holder_name, merged.c.smartcard_id]
+    ordered = select(merged.c.smartcard_id).order_by(*(column.desc() if descending else column.asc() for column in key))
+    return ordered.limit(_size()).offset(_offset())
+
+
+@cache
+def _skip_scan():
+    row, following = SmartcardSearchWord, aliased(SmartcardSearchWord)
+    organisation = bindparam("search_organisation_id", type_=Integer)
+    start = (
+        select(row.word)
+        .where(row.organisation_id == organisation, *_starts_with(row.word, "search_rarest"))
+        .order_by(row.word)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = select(start.label("word"), literal(1).label("number")).cte("found", recursive=True)
+    step = (
+        select(following.word)
+        .where(
+            following.organisation_id == organisation,
+            following.word > found.c.word,
+            following.word < bindparam("search_rarest_end", type_=String),
         )
-        return [_among(matching)], matching
-    return [_has_word(Smartcard.id, word, organisation_id) for word in words], None
+        .order_by(following.word)
+        .limit(1)
+        .scalar_subquery()
+    )
+    bound = bindparam("search_bound", type_=Integer)
+    found = found.union_all(select(step, found.c.number + 1).where(found.c.word.is_not(None), found.c.number < bound))
+    return select(found.c.word).where(found.c.word.is_not(None))
+
+
+@cache
+def _word_count():
+    """How many of the organisation's search words start with search_rarest, up to search_bound."""
+    row = SmartcardSearchWord
+    matches = select(row.smartcard_id).where(
+        row.organisation_id == bindparam("search_organisation_id", type_=Integer),
+        *_starts_with(row.word, "search_rarest"),
+    )
+    return select(func.count()).select_from(matches.limit(bindparam("search_bound", type_=Integer)).subquery())
+
+
+def _size():
+    return bindparam("search_size", type_=Integer)
+
+
+def _offset():
+    return bindparam("search_offset", type_=Integer)
 
 
 def _has_word(card_id, word: str, organisation_id: int):
@@ -203,7 +356,7 @@ def _has_word(card_id, word: str, organisation_id: int):
     is also given the organisation, which lets it read that word's cards from the words' index for a hash join
     (otherwise it may read every organisation's words); SQLite would have to read each probed row for it."""
     other = aliased(SmartcardSearchWord)
-    conditions = [other.smartcard_id == card_id, other.word >= word, other.word < word + "\U0010ffff"]
+    conditions = [other.smartcard_id == card_id, other.word >= word, other.word < word + LAST_CHARACTER]
     if db.session.get_bind().dialect.name == "postgresql":
         conditions.append(other.organisation_id == organisation_id)
     return exists().where(*conditions)
@@ -219,14 +372,6 @@ def _among(candidates):
 
 def _bounded_count(statement, bound: int) -> int:
     return db.session.execute(select(func.count()).select_from(statement.limit(bound).subquery())).scalar_one()
-
-
-def _word_matches(organisation_id: int, word: str):
-    return select(SmartcardSearchWord.smartcard_id).where(
-        SmartcardSearchWord.organisation_id == organisation_id,
-        SmartcardSearchWord.word >= word,
-        SmartcardSearchWord.word < word + "\U0010ffff",  # starts with: a range the index answers
-    )
 
 
 # --- one card ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ credential cards employees have shown it (for the list of those about to expire)
 import re
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint, event, inspect, text
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event, inspect, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.models import Organisation, User
@@ -17,7 +17,8 @@ OPEN_STATES = ("submitted", "accepted", "validated")
 OPEN_REQUEST = "state IN ({})".format(", ".join(f"'{state}'" for state in OPEN_STATES))
 
 WORD_LENGTH = 64
-_SEARCHED = ("holder_name", "card_serial", "certificate_serial")
+_REWRITTEN = ("holder_name", "card_serial", "certificate_serial", "organisation_id")  # the words themselves
+_CARRIED = ("state", "expires_on")  # only carried in the rows
 
 
 class RegistrationRequest(db.Model):
@@ -72,7 +73,8 @@ class Smartcard(db.Model):
         Index("ix_smartcards_organisation_state_expires", "organisation_id", "state", "expires_on", "id"),
         Index("ix_smartcards_organisation_holder", "organisation_id", "holder_name", "id", "state", "expires_on"),
         Index("ix_smartcards_organisation_card_serial", "organisation_id", "card_serial"),
-        Index("ix_smartcards_organisation_certificate_serial", "organisation_id", "certificate_serial"),
+        # with the id: the cards without a certificate yet (all NULL) are ordered by it from the index alone
+        Index("ix_smartcards_organisation_certificate_serial", "organisation_id", "certificate_serial", "id"),
         Index("ix_smartcards_organisation_issued", "organisation_id", "issued_on", "id"),
         Index("ix_smartcards_organisation_expires", "organisation_id", "expires_on", "id"),
         Index("ix_smartcards_organisation_last_used", "organisation_id", "last_used_at", "id"),
@@ -105,14 +107,42 @@ class Smartcard(db.Model):
 
 class SmartcardSearchWord(db.Model):
     """A word of a card's holder name, or one of its serials, in lower case: the administrator's search finds a
-    card by the start of any of them through one index. Kept by the listeners below on every insert and change."""
+    card by the start of any of them through one index. Kept by the listeners below on every insert and change.
+
+    Each row also carries what a search's count and pages read, so that they come from the words' index alone
+    (the index holds them all), never from the cards one by one:
+    - `previous_word`, the card's word just before this one in code point order ("" for the first): a typed word
+      starts a run of neighbouring words of a card, so the one row whose previous word does not start with it
+      stands for the card (counted once without gathering ids);
+    - `card_words`, all the card's words, each after a space: the other typed words are checked in the row;
+    - the card's `holder_name`, `state` and `expires_on`: the status filter and the list's holder order."""
 
     __tablename__ = "smartcard_search_words"
-    __table_args__ = (Index("ix_smartcard_search_words_lookup", "organisation_id", "word", "smartcard_id"),)
+    __table_args__ = (
+        # a word's rows in holder order (the list's default order: a search pages through each word's run);
+        # (organisation, word, holder name, card) is unique, so the carried columns after it cost the inner pages
+        # nothing on PostgreSQL (its pivot keys are cut after the card), and SQLite reads the index alone too
+        Index(
+            "ix_smartcard_search_words_lookup",
+            "organisation_id",
+            "word",
+            "holder_name",
+            "smartcard_id",
+            "previous_word",
+            "state",
+            "expires_on",
+            "card_words",
+        ),
+    )
 
     smartcard_id: Mapped[int] = mapped_column(ForeignKey("smartcards.id", ondelete="CASCADE"), primary_key=True)
     word: Mapped[str] = mapped_column(String(WORD_LENGTH), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    previous_word: Mapped[str] = mapped_column(String(WORD_LENGTH), default="")
+    card_words: Mapped[str] = mapped_column(Text, default="")
+    holder_name: Mapped[str] = mapped_column(String(240), default="")
+    state: Mapped[str] = mapped_column(String(16), default="")
+    expires_on: Mapped[date | None] = mapped_column(Date)
 
 
 def search_words(text: str) -> list[str]:
@@ -120,8 +150,31 @@ def search_words(text: str) -> list[str]:
     return [word[:WORD_LENGTH] for word in re.findall(r"[^\s\-]+", (text or "").lower())]
 
 
-def _words_of(card: Smartcard) -> set[str]:
-    return {*search_words(card.holder_name), *search_words(card.card_serial), *search_words(card.certificate_serial)}
+def word_rows(
+    smartcard_id: int,
+    organisation_id: int,
+    holder_name: str,
+    card_serial: str,
+    certificate_serial: str | None,
+    state: str,
+    expires_on: date | None,
+) -> list[dict]:
+    """The search word rows of a card with these values (the listeners write them; so may a bulk loader)."""
+    words = sorted({*search_words(holder_name), *search_words(card_serial), *search_words(certificate_serial)})
+    card_words = "".join(f" {word}" for word in words)
+    return [
+        dict(
+            smartcard_id=smartcard_id,
+            word=word,
+            organisation_id=organisation_id,
+            previous_word=words[number - 1] if number else "",
+            card_words=card_words,
+            holder_name=holder_name,
+            state=state,
+            expires_on=expires_on,
+        )
+        for number, word in enumerate(words)
+    ]
 
 
 @event.listens_for(Smartcard, "after_insert")
@@ -132,14 +185,26 @@ def _index_new_card(mapper, connection, card: Smartcard) -> None:
 @event.listens_for(Smartcard, "after_update")
 def _index_changed_card(mapper, connection, card: Smartcard) -> None:
     state = inspect(card)
-    if any(state.attrs[name].history.has_changes() for name in _SEARCHED):
-        words = SmartcardSearchWord.__table__
+    words = SmartcardSearchWord.__table__
+    if any(state.attrs[name].history.has_changes() for name in _REWRITTEN):
         connection.execute(words.delete().where(words.c.smartcard_id == card.id))
         _write_words(connection, card)
+    elif any(state.attrs[name].history.has_changes() for name in _CARRIED):
+        connection.execute(
+            words.update().where(words.c.smartcard_id == card.id).values(state=card.state, expires_on=card.expires_on)
+        )
 
 
 def _write_words(connection, card: Smartcard) -> None:
-    rows = [dict(smartcard_id=card.id, word=word, organisation_id=card.organisation_id) for word in _words_of(card)]
+    rows = word_rows(
+        card.id,
+        card.organisation_id,
+        card.holder_name,
+        card.card_serial,
+        card.certificate_serial,
+        card.state,
+        card.expires_on,
+    )
     if rows:
         connection.execute(SmartcardSearchWord.__table__.insert(), rows)
 
