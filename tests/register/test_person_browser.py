@@ -106,6 +106,7 @@ def test_a_person_enrols_asks_is_linked_and_deregisters(live_server, browser, sm
     # Find an organisation (as you type, with JavaScript) and ask it to link; the same for another
     for name, search in (("Gastouderbureau Het Nest", "nest"), ("Kinderopvang De Zonnebloem", "utrecht")):
         page.get_by_role("link", name="Vraag een organisatie om u te koppelen").click()
+        page.wait_for_load_state()  # htmx listens from here on
         page.get_by_label("Naam, KvK-nummer of plaats").fill(search)
         if javascript:
             page.wait_for_url(re.compile(f"zoek={search}"))
