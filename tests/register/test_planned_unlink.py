@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.register.support import childcare_organisation, enrolled_person, valid_bsn
 from webapp.core import periodic
-from webapp.core.jobs import perform
+from webapp.core.jobs import perform, wait_for_in_process_jobs
 from webapp.core.models import AuditEvent, OutgoingMail
 from webapp.core.transactions import commit
 from webapp.extensions import db
@@ -72,6 +72,7 @@ def test_links_not_yet_due_and_unlinked_links_are_left_alone(app, factory):
 
 
 def _counts() -> tuple[int, int, int]:
+    wait_for_in_process_jobs()  # the mails are written by each run's follow-up job, after its commit
     db.session.expire_all()
     unlinked = db.session.scalar(select(func.count()).select_from(Link).where(Link.state == "unlinked"))
     audited = db.session.scalar(

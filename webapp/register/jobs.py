@@ -2,9 +2,15 @@
 
 core.periodic runs `unlink_planned` under its lease; the job is also safe on its own when two runs overlap (a run
 started by hand beside the timer's, two workers): each link is unlinked by the UPDATE that still finds it linked,
-and only the links that UPDATE changed are mailed and audited. On PostgreSQL the rows are claimed with SELECT ...
+and only the links that UPDATE changed are audited and mailed. On PostgreSQL the rows are claimed with SELECT ...
 FOR UPDATE SKIP LOCKED, so an overlapping run takes other links instead of waiting; SQLite has no row locks, so
 the run takes the database's write lock first and a second run waits, then finds nothing left to do.
+
+The unlink transaction stays short: per batch of links one SELECT, one UPDATE ... RETURNING and one multi-row
+INSERT of the audit events. The persons' mails are composed by a follow-up job per batch (`notify_unlinked`),
+started once the unlinks commit (core.jobs.enqueue_after_commit): a rolled-back run starts none, and each link
+that a run unlinked is in exactly one follow-up, so each person is mailed once. The mails leave after that job's
+own commit, as every mail does.
 """
 
 from datetime import datetime
@@ -13,7 +19,8 @@ from sqlalchemy import Integer, any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload
 
-from webapp.core.audit import audit
+from webapp.core.audit import audit_many
+from webapp.core.jobs import enqueue_after_commit
 from webapp.core.timeutil import AMSTERDAM, utcnow
 from webapp.core.transactions import take_write_lock
 from webapp.extensions import db
@@ -25,8 +32,9 @@ ACTION = "unlink_planned"
 
 
 def unlink_planned(now: datetime | None = None) -> str:
-    """Unlink every linked link whose planned date (unlink_on) is today or earlier in Europe/Amsterdam; mail each
-    person and audit each link. `now` (aware) is for the tests; what it did, in words for Achtergrondtaken."""
+    """Unlink every linked link whose planned date (unlink_on) is today or earlier in Europe/Amsterdam; audit each
+    link, and mail each person after the commit (`notify_unlinked`). `now` (aware) is for the tests; what it did,
+    in words for Achtergrondtaken."""
     now = now or utcnow()
     today = now.astimezone(AMSTERDAM).date()
     new_state = states.next_link_state("linked", ACTION)
@@ -40,38 +48,41 @@ def unlink_planned(now: datetime | None = None) -> str:
         ids = list(db.session.scalars(due))
         if not ids:
             break
-        unlinked = list(
-            db.session.scalars(
-                update(Link)
-                .where(_among(ids, postgres), Link.state == "linked")  # guarded: a link is unlinked once
-                .values(state=new_state, unlinked_at=now, unlinked_by=ACTION)
-                .returning(Link.id),
-                execution_options={"synchronize_session": False},
-            )
-        )
-        links = db.session.scalars(
-            select(Link)
-            .options(joinedload(Link.person).defer(RegisteredPerson.bsn_sealed), joinedload(Link.organisation))
-            .where(_among(unlinked, postgres))
-            .order_by(Link.id)
-            .execution_options(populate_existing=True)
-        )
-        links = list(links)
-        for link in links:
-            notices.unlinked(link)  # each mail is written (and flushed) on its own: core.mail queues it by its id
-        for link in links:  # the audit rows after the mails: one flush writes the batch's rows together
-            audit(
-                "register.unlink_planned",
-                subject=f"link:{link.id}",
-                organisation_id=link.organisation_id,
+        unlinked = db.session.execute(
+            update(Link)
+            .where(_among(ids, postgres), Link.state == "linked")  # guarded: a link is unlinked once
+            .values(state=new_state, unlinked_at=now, unlinked_by=ACTION)
+            .returning(Link.id, Link.organisation_id, Link.unlink_on),
+            execution_options={"synchronize_session": False},
+        ).all()
+        audit_many(
+            dict(
+                action="register.unlink_planned",
+                subject=f"link:{link_id}",
+                organisation_id=organisation_id,
                 actor_id=None,
                 old_state="linked",
                 new_state=new_state,
-                unlink_on=link.unlink_on.isoformat(),
+                unlink_on=unlink_on.isoformat(),
             )
-        db.session.flush()
+            for link_id, organisation_id, unlink_on in sorted(unlinked)
+        )
+        if unlinked:
+            enqueue_after_commit(notify_unlinked, sorted(link_id for link_id, _, _ in unlinked))
         done += len(unlinked)
     return f"{done} koppeling(en) ontkoppeld"
+
+
+def notify_unlinked(link_ids: list[int]) -> str:
+    """Job, after a run of unlink_planned committed: mail the persons of these links (the ones it unlinked)."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    links = db.session.scalars(
+        select(Link)
+        .options(joinedload(Link.person).defer(RegisteredPerson.bsn_sealed), joinedload(Link.organisation))
+        .where(_among(link_ids, postgres), Link.state == "unlinked", Link.unlinked_by == ACTION)
+        .order_by(Link.id)
+    ).all()
+    return f"{notices.unlinked_many(links)} e-mail(s) over geplande ontkoppelingen"
 
 
 def _among(ids: list[int], postgres: bool):
