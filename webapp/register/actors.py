@@ -11,6 +11,7 @@ from datetime import date
 from functools import wraps
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import inspect
 
 from webapp.accounts.models import Organisation
 from webapp.core.audit import audit, audit_many
@@ -33,7 +34,9 @@ class OrganisationActor:
 
     @property
     def organisation_id(self) -> int:
-        return self.organisation.id
+        """The organisation's id, from its identity (no query, also when the organisation was expired by a commit)."""
+        identity = inspect(self.organisation).identity
+        return identity[0] if identity else self.organisation.id
 
     @property
     def sees_full_bsn(self) -> bool:

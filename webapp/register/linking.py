@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.core.bsn import BSN, MASKED_UNKNOWN, looks_like_bsn, normalise
 from webapp.core.errors import DomainError, NotFound
+from webapp.core.jobs import enqueue_after_commit
 from webapp.core.timeutil import parse_date, today_local, utcnow
 from webapp.extensions import db
 from webapp.register import notices
@@ -53,17 +54,38 @@ def _already_linked(person: RegisteredPerson) -> str:
 # -- Koppel een persoon --------------------------------------------------------------------------------------------
 
 
-def find_enrolled(bsn: BSN, birth_date: date, *, hold: bool = False) -> RegisteredPerson | None:
+def find_enrolled(bsn: BSN, birth_date: date) -> RegisteredPerson | None:
     """The enrolled person with this BSN and birth date, else None: one query, whichever part did not match (no
-    such BSN, another birth date, deregistered), so neither the answer nor the work tells them apart. `hold`: the
-    row is held (PostgreSQL: FOR SHARE) until the transaction ends, so a deregistration at the same moment (which
-    takes the row FOR UPDATE) waits, and then sees the link made with it."""
-    query = select(RegisteredPerson).where(
+    such BSN, another birth date, deregistered), so neither the answer nor the work tells them apart."""
+    return db.session.scalar(_enrolled(bsn, birth_date))
+
+
+def _enrolled(bsn: BSN, birth_date: date):
+    return select(RegisteredPerson).where(
         RegisteredPerson.bsn_is(bsn),
         RegisteredPerson.birth_date == birth_date,
         RegisteredPerson.state == "enrolled",
     )
-    return db.session.scalar(query.with_for_update(read=True) if hold else query)
+
+
+def _find_to_link(bsn: BSN, birth_date: date, organisation_id: int) -> tuple[RegisteredPerson, bool]:
+    """find_enrolled for linking, still one query that does the same work whichever part did not match (NO_MATCH),
+    which also holds the person's row (PostgreSQL: FOR SHARE) until the link commits, so a deregistration at the
+    same moment (which takes the row FOR UPDATE) waits and then sees the link; and which says whether the person
+    has an open request with this organisation (so the requests are read only when there is one)."""
+    asked = (
+        select(LinkRequest.id)
+        .where(
+            LinkRequest.person_id == RegisteredPerson.id,
+            LinkRequest.organisation_id == organisation_id,
+            LinkRequest.state == "open",
+        )
+        .exists()
+    )
+    found = db.session.execute(_enrolled(bsn, birth_date).add_columns(asked).with_for_update(read=True)).first()
+    if found is None:
+        raise DomainError(NO_MATCH)
+    return found[0], found[1]
 
 
 def parse_bsn(bsn_text: "str | BSN | None") -> BSN:
@@ -98,15 +120,14 @@ def link_person(
     bsn = parse_bsn(bsn_text)
     check_birth_date(birth_date)
     check_unlink_on(unlink_on)
-    person = find_enrolled(bsn, birth_date, hold=True)
-    if person is None:
-        raise DomainError(NO_MATCH)
-    return _link(actor, person, unlink_on, held=True)
+    person, asked = _find_to_link(bsn, birth_date, actor.organisation_id)
+    return _link(actor, person, unlink_on, held=True, asked=asked)
 
 
 @dataclass
 class _Batch:
-    """What the rows of one upload leave for the end: their audit events (one INSERT) and the links to mail."""
+    """What the rows of one upload leave for the end: their audit events (one INSERT) and the links to mail (one
+    job after the commit)."""
 
     events: list = field(default_factory=list)
     links: list = field(default_factory=list)
@@ -119,12 +140,14 @@ def _link(
     *,
     notify: bool = True,
     held: bool = False,
+    asked: bool = True,
     batch: _Batch | None = None,
 ) -> Link:
     """The new link, or "already linked" (also when another employee linked the person a moment ago: the partial
     unique index makes the insert do nothing, and the transaction goes on). Every refusal comes before the first
     write, so a refused link leaves nothing behind (no savepoint needed). `held`: the caller read the person
-    enrolled with the row held (find_enrolled(hold=True)); `batch`: audit and mail at the end of the upload."""
+    enrolled with the row held (_find_to_link); `asked`: False when the caller knows the person has no open request
+    with the organisation; `batch`: audit and mail at the end of the upload."""
     organisation_id = actor.organisation_id
     if not held and not _still_enrolled(person):
         raise DomainError(NO_MATCH)
@@ -132,7 +155,7 @@ def _link(
     if link is None:
         raise DomainError(_already_linked(person))
     events = []
-    for request in _open_requests_of(person, organisation_id):
+    for request in _open_requests_of(person, organisation_id) if asked else ():
         _answer(request, "accept")
         events.append(
             dict(
@@ -245,7 +268,8 @@ class RowResult:
 def link_rows(actor: OrganisationActor, rows) -> list[RowResult]:
     """Link each non-empty row on its own (a row is linked whole or not at all: every refusal comes before the
     row's first write), and say of each what became of it. More than MAX_ROWS rows: a DomainError, nothing linked.
-    The rows' audit events are written together at the end, and their mails composed together."""
+    The rows' audit events are written together at the end; their mails are composed by a job after the commit
+    (`notify_linked`), so the organisation does not wait for them."""
     rows = [row for row in rows if not row.is_empty]
     if len(rows) > MAX_ROWS:
         raise DomainError(TOO_MANY_ROWS)
@@ -258,10 +282,8 @@ def link_rows(actor: OrganisationActor, rows) -> list[RowResult]:
             birth_date, unlink_on = _row_dates(row)
             check_birth_date(birth_date)
             check_unlink_on(unlink_on)
-            person = find_enrolled(bsn, birth_date, hold=True)
-            if person is None:
-                raise DomainError(NO_MATCH)
-            _link(actor, person, unlink_on, held=True, batch=batch)
+            person, asked = _find_to_link(bsn, birth_date, actor.organisation_id)
+            _link(actor, person, unlink_on, held=True, asked=asked, batch=batch)
         except DomainError as error:
             results.append(RowResult(row.number, shown, False, error.message))
         else:
@@ -271,8 +293,24 @@ def link_rows(actor: OrganisationActor, rows) -> list[RowResult]:
             dict(action="register.link_many", rows=len(results), linked=sum(result.linked for result in results))
         )
         record_many(actor, batch.events)
-        notices.linked_many(batch.links)
+    if batch.links:
+        enqueue_after_commit(notify_linked, [link.id for link in batch.links])
     return results
+
+
+def notify_linked(link_ids: list[int]) -> str:
+    """Job, once an upload (or a form of rows) committed: mail the persons it linked, composed here together rather
+    than in the request; each link is in one such job, so each person gets one mail. They leave after this job's
+    own commit, as every mail does."""
+    links = []
+    for first in range(0, len(link_ids), 1000):
+        links += db.session.scalars(
+            select(Link)
+            .options(joinedload(Link.person).defer(RegisteredPerson.bsn_sealed), joinedload(Link.organisation))
+            .where(Link.id.in_(link_ids[first : first + 1000]))
+            .order_by(Link.id)
+        )
+    return f"{notices.linked_many(links)} e-mail(s) over koppelingen"
 
 
 def _row_dates(row: Row) -> tuple[date | None, date | None]:
