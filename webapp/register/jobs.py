@@ -42,7 +42,11 @@ def unlink_planned(now: datetime | None = None) -> str:
     postgres = db.session.get_bind().dialect.name == "postgresql"
     done = 0
     while True:
-        due = select(Link.id).where(Link.state == "linked", Link.unlink_on <= today).order_by(Link.id).limit(BATCH)
+        # the longest due first, read from the partial index ix_register_links_planned (by id it walked the primary
+        # key past every link, the ones this run had just unlinked too)
+        due = (
+            select(Link.id).where(Link.state == "linked", Link.unlink_on <= today).order_by(Link.unlink_on).limit(BATCH)
+        )
         if postgres:
             due = due.with_for_update(skip_locked=True)
         ids = list(db.session.scalars(due))
