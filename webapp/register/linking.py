@@ -3,7 +3,8 @@ and a CSV upload, each row on its own), and the Gevraagde koppelingen (link requ
 
 Whether a BSN is enrolled must not show: an unknown BSN, a wrong birth date and a deregistered person get the same
 message after the same work (one query that compares all three in SQL). Services add and flush; the request
-commits. Mail goes through notices (after the commit), the audit through actors.record, never with a BSN."""
+commits. Mail goes through notices (after the commit; the mails of new links are composed by a job then,
+`notify_linked`, so nobody waits for them), the audit through actors.record, never with a BSN."""
 
 import csv
 from dataclasses import dataclass, field
@@ -181,8 +182,8 @@ def _link(
         return link
     for event in events:
         record(actor, event.pop("action"), **event)
-    if notify:
-        notices.linked(link)
+    if notify:  # composed by a job after the commit, not while the organisation waits
+        enqueue_after_commit(notify_linked, [link.id])
     return link
 
 
@@ -299,9 +300,9 @@ def link_rows(actor: OrganisationActor, rows) -> list[RowResult]:
 
 
 def notify_linked(link_ids: list[int]) -> str:
-    """Job, once an upload (or a form of rows) committed: mail the persons it linked, composed here together rather
-    than in the request; each link is in one such job, so each person gets one mail. They leave after this job's
-    own commit, as every mail does."""
+    """Job, once a link (Koppel een persoon) or an upload (a form of rows) committed: mail the persons it linked,
+    composed here (together) rather than in the request; each link is in one such job, so each person gets one
+    mail. They leave after this job's own commit, as every mail does."""
     links = []
     for first in range(0, len(link_ids), 1000):
         links += db.session.scalars(
