@@ -11,8 +11,8 @@ databases (their URLs are printed) and --reuse URL times a kept one again. Each 
 the list page runs it (the bounded count and the page). Linking, the job and the CSV upload run in a transaction
 that is rolled back, so the data set stays as it was (the job's figure is its work up to the flush: the UPDATEs
 and the audit rows; not the commit); the mails are composed by its follow-up job after the commit
-(jobs.notify_unlinked, per batch), timed separately on the same links, as is the CSV upload's follow-up job
-(linking.notify_linked). On SQLite linking and the CSV upload first
+(notices.send_pending, per batch), timed separately on the same links, as are the follow-up jobs of linking and
+of the CSV upload. On SQLite linking and the CSV upload first
 take the write lock, as their POST request does (else the first savepoint would start, and its release commit, a
 transaction of its own). Prints p50/p95 per query; asserts
 nothing. Goals: link p95 < 10 ms, every list query p95 < 20 ms, job < 10 s, CSV < 5 s.
@@ -96,7 +96,7 @@ def time_everything(url: str, label: str, lists_only: bool = False, lists: bool 
     from webapp.core.timeutil import AMSTERDAM, utcnow
     from webapp.core.transactions import take_write_lock
     from webapp.extensions import db
-    from webapp.register import jobs, links
+    from webapp.register import jobs, links, notices
     from webapp.register.actors import OrganisationActor
     from webapp.register.commands import LARGE_KVK
     from webapp.register.models import Link, RegisteredPerson
@@ -153,13 +153,12 @@ def time_everything(url: str, label: str, lists_only: bool = False, lists: bool 
         strangers = [(person.bsn.digits, person.birth_date) for person in strangers]
         db.session.rollback()
         try:
-            from webapp.register import linking
             from webapp.register.linking import link_csv, link_person
         except ImportError:
             print("linking: webapp.register.linking.link_person / link_csv are not on this branch: not measured")
         else:
             times, mail_times = [], []
-            notify = getattr(linking, "notify_linked", None)
+            notify = getattr(notices, "send_pending", None)
             for bsn, birth_date in strangers[:LINK_REPEAT]:
                 take_write_lock()  # as the POST request does, before the timer: the request's own start
                 t0 = time.perf_counter()
@@ -168,7 +167,7 @@ def time_everything(url: str, label: str, lists_only: bool = False, lists: bool 
                 times.append(1000 * (time.perf_counter() - t0))
                 if notify is not None:  # its follow-up job after the commit: the person's mail
                     t0 = time.perf_counter()
-                    notify([link.id])
+                    notify("linked", [link.id])
                     db.session.flush()
                     mail_times.append(1000 * (time.perf_counter() - t0))
                 db.session.rollback()
@@ -189,7 +188,6 @@ def time_everything(url: str, label: str, lists_only: bool = False, lists: bool 
             db.session.flush()
             seconds = time.perf_counter() - t0
             print(f"CSV upload of 1000 rows: {seconds:.2f} s{'' if seconds < 5 else '  << over 5 s'} ({report!r:.120})")
-            notify = getattr(linking, "notify_linked", None)
             if notify is not None:  # its follow-up job after the commit: the persons' mails
                 made = list(
                     db.session.scalars(
@@ -199,7 +197,7 @@ def time_everything(url: str, label: str, lists_only: bool = False, lists: bool 
                     )
                 )
                 t0 = time.perf_counter()
-                said = notify(made)
+                said = notify("linked", made)
                 db.session.flush()
                 print(f"  its follow-up job ({said}): {time.perf_counter() - t0:.2f} s  [{uptime()}]")
             db.session.rollback()
@@ -217,7 +215,7 @@ def time_everything(url: str, label: str, lists_only: bool = False, lists: bool 
             f"planned-unlink job ({outcome}, due {due_on:%d-%m-%Y}): {seconds:.2f} s"
             f"{'' if seconds < 10 else '  << over 10 s'} (this process's CPU: {cpu:.2f} s)  [{uptime()}]"
         )
-        notify = getattr(jobs, "notify_unlinked", None)
+        notify = getattr(notices, "send_pending", None)
         if notify is not None:  # its follow-up jobs, one per batch, on the links this run unlinked
             unlinked = list(
                 db.session.scalars(
@@ -228,7 +226,7 @@ def time_everything(url: str, label: str, lists_only: bool = False, lists: bool 
             )
             t0, cpu0, said = time.perf_counter(), time.process_time(), []
             for first in range(0, len(unlinked), jobs.BATCH):
-                said.append(notify(unlinked[first : first + jobs.BATCH]))
+                said.append(notify("unlinked", unlinked[first : first + jobs.BATCH]))
                 db.session.flush()
             seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
             mails = sum(int(outcome.split()[0]) for outcome in said)

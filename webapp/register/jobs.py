@@ -7,25 +7,23 @@ FOR UPDATE SKIP LOCKED, so an overlapping run takes other links instead of waiti
 the run takes the database's write lock first and a second run waits, then finds nothing left to do.
 
 The unlink transaction stays short: per batch of links one SELECT, one UPDATE ... RETURNING and one multi-row
-INSERT of the audit events. The persons' mails are composed by a follow-up job per batch (`notify_unlinked`),
-started once the unlinks commit (core.jobs.enqueue_after_commit): a rolled-back run starts none, and each link
-that a run unlinked is in exactly one follow-up, so each person is mailed once. The mails leave after that job's
-own commit, as every mail does.
+INSERT of the audit events and one of the pending notices (notices.pend): the persons' mails are composed by a
+follow-up job per batch once the unlinks commit (a rolled-back run notes and starts nothing); that job takes the
+notes, so each person is mailed once, and a periodic sweep takes the ones whose job never ran. The mails leave
+after that job's own commit, as every mail does.
 """
 
 from datetime import datetime
 
 from sqlalchemy import Integer, any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import joinedload
 
 from webapp.core.audit import audit_many
-from webapp.core.jobs import enqueue_after_commit
 from webapp.core.timeutil import AMSTERDAM, utcnow
 from webapp.core.transactions import take_write_lock
 from webapp.extensions import db
 from webapp.register import notices, states
-from webapp.register.models import Link, RegisteredPerson
+from webapp.register.models import Link
 
 BATCH = 1000
 ACTION = "unlink_planned"
@@ -71,22 +69,9 @@ def unlink_planned(now: datetime | None = None) -> str:
             )
             for link_id, organisation_id, unlink_on in sorted(unlinked)
         )
-        if unlinked:
-            enqueue_after_commit(notify_unlinked, sorted(link_id for link_id, _, _ in unlinked))
+        notices.pend("unlinked", sorted(link_id for link_id, _, _ in unlinked))
         done += len(unlinked)
     return f"{done} koppeling(en) ontkoppeld"
-
-
-def notify_unlinked(link_ids: list[int]) -> str:
-    """Job, after a run of unlink_planned committed: mail the persons of these links (the ones it unlinked)."""
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    links = db.session.scalars(
-        select(Link)
-        .options(joinedload(Link.person).defer(RegisteredPerson.bsn_sealed), joinedload(Link.organisation))
-        .where(_among(link_ids, postgres), Link.state == "unlinked", Link.unlinked_by == ACTION)
-        .order_by(Link.id)
-    ).all()
-    return f"{notices.unlinked_many(links)} e-mail(s) over geplande ontkoppelingen"
 
 
 def _among(ids: list[int], postgres: bool):

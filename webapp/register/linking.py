@@ -4,7 +4,7 @@ and a CSV upload, each row on its own), and the Gevraagde koppelingen (link requ
 Whether a BSN is enrolled must not show: an unknown BSN, a wrong birth date and a deregistered person get the same
 message after the same work (one query that compares all three in SQL). Services add and flush; the request
 commits. Mail goes through notices (after the commit; the mails of new links are composed by a job then,
-`notify_linked`, so nobody waits for them), the audit through actors.record, never with a BSN."""
+notices.pend, so nobody waits for them), the audit through actors.record, never with a BSN."""
 
 import csv
 from dataclasses import dataclass, field
@@ -17,7 +17,6 @@ from sqlalchemy.orm import joinedload
 
 from webapp.core.bsn import BSN, MASKED_UNKNOWN, looks_like_bsn, normalise
 from webapp.core.errors import DomainError, NotFound
-from webapp.core.jobs import enqueue_after_commit
 from webapp.core.timeutil import parse_date, today_local, utcnow
 from webapp.extensions import db
 from webapp.register import notices
@@ -183,7 +182,7 @@ def _link(
     for event in events:
         record(actor, event.pop("action"), **event)
     if notify:  # composed by a job after the commit, not while the organisation waits
-        enqueue_after_commit(notify_linked, [link.id])
+        notices.pend("linked", [link.id])
     return link
 
 
@@ -270,7 +269,7 @@ def link_rows(actor: OrganisationActor, rows) -> list[RowResult]:
     """Link each non-empty row on its own (a row is linked whole or not at all: every refusal comes before the
     row's first write), and say of each what became of it. More than MAX_ROWS rows: a DomainError, nothing linked.
     The rows' audit events are written together at the end; their mails are composed by a job after the commit
-    (`notify_linked`), so the organisation does not wait for them."""
+    (notices.pend), so the organisation does not wait for them."""
     rows = [row for row in rows if not row.is_empty]
     if len(rows) > MAX_ROWS:
         raise DomainError(TOO_MANY_ROWS)
@@ -294,24 +293,8 @@ def link_rows(actor: OrganisationActor, rows) -> list[RowResult]:
             dict(action="register.link_many", rows=len(results), linked=sum(result.linked for result in results))
         )
         record_many(actor, batch.events)
-    if batch.links:
-        enqueue_after_commit(notify_linked, [link.id for link in batch.links])
+    notices.pend("linked", [link.id for link in batch.links])
     return results
-
-
-def notify_linked(link_ids: list[int]) -> str:
-    """Job, once a link (Koppel een persoon) or an upload (a form of rows) committed: mail the persons it linked,
-    composed here (together) rather than in the request; each link is in one such job, so each person gets one
-    mail. They leave after this job's own commit, as every mail does."""
-    links = []
-    for first in range(0, len(link_ids), 1000):
-        links += db.session.scalars(
-            select(Link)
-            .options(joinedload(Link.person).defer(RegisteredPerson.bsn_sealed), joinedload(Link.organisation))
-            .where(Link.id.in_(link_ids[first : first + 1000]))
-            .order_by(Link.id)
-        )
-    return f"{notices.linked_many(links)} e-mail(s) over koppelingen"
 
 
 def _row_dates(row: Row) -> tuple[date | None, date | None]:
