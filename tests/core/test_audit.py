@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import login
-from webapp.core.audit import audit
+from webapp.core.audit import audit, audit_many
 from webapp.core.bsn import BSN
 from webapp.core.models import AuditEvent
 from webapp.extensions import db
@@ -128,3 +128,34 @@ def test_an_explicit_organisation_none_is_kept_when_acting_for_one(client, facto
 
     event = events()[-1]
     assert (event.actor_id, event.organisation_id) == (user.id, None)
+
+
+def test_many_events_at_once_are_recorded_as_one_by_one(app, factory):
+    organisation = factory.organisation()
+    audit("test.one", subject="link:1", organisation_id=organisation.id, new_state="unlinked", day="2027-01-01")
+    audit_many(
+        [
+            dict(
+                action="test.one",
+                subject=f"link:{n}",
+                organisation_id=organisation.id,
+                new_state="unlinked",
+                day="2027-01-01",
+            )
+            for n in (2, 3)
+        ]
+    )
+    db.session.commit()
+    rows = [(e.action, e.subject, e.organisation_id, e.actor_id, e.level, e.new_state, e.detail) for e in events()]
+    assert rows == [
+        ("test.one", f"link:{n}", organisation.id, None, "", "unlinked", '{"day": "2027-01-01"}') for n in (1, 2, 3)
+    ]
+    assert all(event.at is not None for event in events())
+
+
+@pytest.mark.parametrize("event", [{"subject": "person:111222333"}, {"note": "BSN 111 222 333"}, {"pin": "1234"}])
+def test_many_events_refuse_a_bsn_or_secret_in_any_and_write_none(app, event):
+    with pytest.raises(ValueError):
+        audit_many([dict(action="test.fine", subject="thing:1"), dict(action="test.bad", **event)])
+    db.session.commit()
+    assert events() == []

@@ -4,7 +4,7 @@ mismatch), rows and CSV files linked row by row, and the link requests accepted 
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from tests.register.support import childcare_organisation, enrolled_person, valid_bsn
 from webapp.core.errors import DomainError, NotFound
@@ -13,7 +13,7 @@ from webapp.core.timeutil import today_local
 from webapp.extensions import db
 from webapp.register import linking
 from webapp.register.actors import OrganisationActor
-from webapp.register.models import Link, LinkRequest
+from webapp.register.models import Link, LinkRequest, RegisteredPerson
 
 BIRTH = date(1990, 5, 17)
 
@@ -123,19 +123,22 @@ def test_linking_twice_says_so_and_keeps_one_link(actor, organisation):
     assert len(active_links(organisation)) == 1
 
 
-def test_a_link_the_index_refuses_becomes_already_linked(actor, organisation, monkeypatch):
-    """Two employees at once: both see no link yet, the second insert is refused by the partial unique index;
-    only that row's savepoint goes, the transaction (with the other person's link) goes on."""
-    person = enrolled_person(valid_bsn(1), BIRTH, first_name="Roos", last_name="Winter")
+def test_a_link_the_index_refuses_becomes_already_linked(actor, organisation, outbox):
+    """Two employees at once: the other's link is there a moment earlier; the second insert does nothing (the partial
+    unique index: ON CONFLICT DO NOTHING), the answer is "already linked", nothing of it is stored or mailed, and
+    the transaction (with the other person's link) goes on."""
+    person = enrolled_person(valid_bsn(1), BIRTH, first_name="Roos", last_name="Winter", email="roos@example.org")
     other = enrolled_person(valid_bsn(2), BIRTH)
     linking.link_person(actor, valid_bsn(2), BIRTH)
     db.session.add(Link(person=person, organisation=organisation))  # the other employee's, a moment earlier
     db.session.flush()
-    monkeypatch.setattr(linking, "is_linked", lambda person, organisation_id: False)  # the moment before it
+    audited = db.session.scalar(select(func.count()).select_from(AuditEvent))
     with pytest.raises(DomainError, match="Roos Winter is al gekoppeld"):
         linking.link_person(actor, valid_bsn(1), BIRTH)
     db.session.commit()
     assert sorted(link.person_id for link in active_links(organisation)) == sorted([person.id, other.id])
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audited
+    assert outbox.to("roos@example.org") == []
 
 
 def test_linking_accepts_an_open_request(actor, organisation):
@@ -247,3 +250,31 @@ def test_accept_many(actor, organisation):
     answered = linking.accept_many(actor, [requests[0].id, requests[2].id, requests[0].id])
     assert [r.id for r in answered] == [requests[0].id, requests[2].id]
     assert len(active_links(organisation)) == 2 and requests[1].state == "open"
+
+
+def test_an_upload_audits_each_link_and_mails_each_person_once_after_the_commit(actor, organisation, outbox):
+    """The rows' audit events are written together and their mails by a job after the commit: each linked person
+    gets one mail, a refused row none, and a rolled-back upload mails nobody."""
+    for n in (1, 2, 3):
+        enrolled_person(valid_bsn(n), BIRTH, first_name=f"Kind{n}", last_name="Winter", email=f"kind{n}@example.org")
+    person_2 = db.session.scalar(select(RegisteredPerson).where(RegisteredPerson.first_name == "Kind2"))
+    db.session.add(LinkRequest(person=person_2, organisation=organisation))
+    db.session.commit()  # person 2 has an open request
+    rows = [linking.Row(n, valid_bsn(n), "17-05-1990") for n in (1, 2, 3)] + [
+        linking.Row(4, valid_bsn(1), "17-05-1990")
+    ]
+    linking.link_rows(actor, rows)
+    db.session.rollback()
+    assert outbox.messages == [] and active_links(organisation) == []
+
+    results = linking.link_rows(actor, rows)
+    db.session.commit()
+    assert [result.linked for result in results] == [True, True, True, False]
+    assert sorted(m["To"] for m in outbox.messages) == [f"kind{n}@example.org" for n in (1, 2, 3)]
+    assert all("Kinderopvang Het Anker heeft u gekoppeld" in m.get_body().get_content() for m in outbox.messages)
+    actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert sorted(actions) == sorted(["register.link"] * 3 + ["register.request_accepted", "register.link_many"])
+    assert db.session.scalar(select(LinkRequest)).state == "accepted"
+    events = db.session.scalars(select(AuditEvent)).all()
+    assert all(e.organisation_id == organisation.id and e.level == "EH2+" for e in events)
+    assert all(valid_bsn(n) not in f"{e.subject} {e.detail}" for e in events for n in (1, 2, 3))

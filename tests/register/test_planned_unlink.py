@@ -2,7 +2,7 @@
 once, even when two runs overlap: each link is unlinked once, audited once, and its person mailed once."""
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
 import pytest
@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 
 from tests.register.support import childcare_organisation, enrolled_person, valid_bsn
 from webapp.core import periodic
-from webapp.core.jobs import perform
+from webapp.core.jobs import perform, wait_for_in_process_jobs
 from webapp.core.models import AuditEvent, OutgoingMail
+from webapp.core.timeutil import utcnow
 from webapp.core.transactions import commit
 from webapp.extensions import db
-from webapp.register import jobs
-from webapp.register.models import Link
+from webapp.register import jobs, notices
+from webapp.register.models import Link, PendingNotice
 
 _numbers = count()
 
@@ -72,6 +73,7 @@ def test_links_not_yet_due_and_unlinked_links_are_left_alone(app, factory):
 
 
 def _counts() -> tuple[int, int, int]:
+    wait_for_in_process_jobs()  # the mails are written by each run's follow-up job, after its commit
     db.session.expire_all()
     unlinked = db.session.scalar(select(func.count()).select_from(Link).where(Link.state == "unlinked"))
     audited = db.session.scalar(
@@ -134,3 +136,24 @@ def test_the_job_is_declared_and_runs_under_its_lease(app, factory):
     assert task.label == "Geplande ontkoppelingen uitvoeren" and task.every.total_seconds() == 15 * 60
     assert periodic.run(task) == "1 koppeling(en) ontkoppeld"
     assert _state(link_id) == "unlinked"
+
+
+def test_a_notice_whose_job_never_ran_is_mailed_by_the_sweep_once(app, factory, outbox):
+    """The queue was unreachable when the unlinks committed: the pending notice stays, and the periodic sweep mails
+    it once it is overdue; taking it again (a late job, a second sweep) mails nobody twice."""
+    (link_id,) = _planned(factory, date(2027, 1, 1))
+    link = db.session.get(Link, link_id)
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    link.state, link.unlinked_at, link.unlinked_by = "unlinked", an_hour_ago, "unlink_planned"
+    db.session.add(PendingNotice(link_id=link_id, kind="unlinked", created_at=utcnow()))
+    db.session.commit()
+    assert perform(notices.send_overdue) == "0 e-mail(s) alsnog opgesteld"  # its job may still come
+    db.session.scalar(select(PendingNotice)).created_at = an_hour_ago
+    db.session.commit()
+    assert perform(notices.send_overdue) == "1 e-mail(s) alsnog opgesteld"
+    assert perform(notices.send_pending, "unlinked", [link_id]) == "0 e-mail(s)"
+    assert perform(notices.send_overdue) == "0 e-mail(s) alsnog opgesteld"
+    [mail] = outbox.messages
+    assert "ontkoppeld" in mail["Subject"]
+    assert db.session.scalar(select(func.count()).select_from(PendingNotice)) == 0
+    assert "webapp.register.notices.send_overdue" in periodic.tasks()

@@ -9,6 +9,7 @@ import json
 import re
 
 from flask import has_request_context
+from sqlalchemy import insert
 
 from webapp.core.auth import acting
 from webapp.core.bsn import looks_like_bsn
@@ -43,24 +44,45 @@ def audit(
     Inside a request the actor, the session's level and (unless given) the organisation come from the
     acting context; a job passes actor_id (and the organisation) itself and records no level. `level` is for a
     session that is not a portal login (the register's eHerkenning session)."""
-    _refuse_secrets(subject, old_state, new_state, detail)
     context = acting() if has_request_context() else None
+    db.session.add(
+        AuditEvent(**_row(context, action, subject, organisation_id, old_state, new_state, actor_id, level, detail))
+    )
+
+
+def audit_many(events) -> None:
+    """Add many audit events at once, in one multi-row INSERT (a job or an upload that audits each of thousands of
+    rows): each event is a dict of `audit`'s arguments (`action` and the keywords), refused the same way."""
+    context = acting() if has_request_context() else None
+    rows = []
+    for event in events:
+        event = dict(event)
+        action = event.pop("action")
+        subject = event.pop("subject", "")
+        organisation_id = event.pop("organisation_id", FROM_CONTEXT)
+        old_state, new_state = event.pop("old_state", None), event.pop("new_state", None)
+        actor_id, level = event.pop("actor_id", None), event.pop("level", None)
+        rows.append(_row(context, action, subject, organisation_id, old_state, new_state, actor_id, level, event))
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
+
+
+def _row(context, action, subject, organisation_id, old_state, new_state, actor_id, level, detail) -> dict:
+    _refuse_secrets(subject, old_state, new_state, detail)
     if actor_id is None and context is not None:
         actor_id = context.user_id
     session_is_actors = context is not None and context.user_id == actor_id
     if organisation_id is FROM_CONTEXT:
         organisation_id = context.organisation_id if session_is_actors else None
-    db.session.add(
-        AuditEvent(
-            action=action,
-            subject=subject,
-            actor_id=actor_id,
-            organisation_id=organisation_id,
-            level=level if level is not None else context.level if session_is_actors else "",
-            old_state="" if old_state is None else str(old_state),
-            new_state="" if new_state is None else str(new_state),
-            detail=json.dumps(detail, default=str, ensure_ascii=False) if detail else "",
-        )
+    return dict(
+        action=action,
+        subject=subject,
+        actor_id=actor_id,
+        organisation_id=organisation_id,
+        level=level if level is not None else context.level if session_is_actors else "",
+        old_state="" if old_state is None else str(old_state),
+        new_state="" if new_state is None else str(new_state),
+        detail=json.dumps(detail, default=str, ensure_ascii=False) if detail else "",
     )
 
 

@@ -58,6 +58,25 @@ def send_mail(to: str, subject: str, template: str, attachments=(), **context) -
     return message
 
 
+def send_mails(mails) -> int:
+    """Compose many messages and send each once the current transaction commits, written in one multi-row
+    INSERT (a job that mails thousands): `mails` is an iterable of (to, subject, template, context) tuples. How
+    many it queued."""
+    outgoing = []
+    for to, subject, template, context in mails:
+        message = compose(to, subject, template, **context)
+        outgoing.append(
+            OutgoingMail(recipient=to[:254], subject=subject[:200], message=bytes(message), next_attempt_at=utcnow())
+        )
+    if not outgoing:
+        return 0
+    db.session.add_all(outgoing)
+    db.session.flush()
+    for mail in outgoing:
+        enqueue_after_commit(deliver, mail.id, retries=0)
+    return len(outgoing)
+
+
 def deliver(mail_id: int) -> str:
     """Job: deliver one pending mail; on a refusal, note it and when to try again."""
     if not _claim(mail_id):

@@ -12,6 +12,7 @@ from webapp.register import (  # noqa: F401  (models: the tables)
     links_views,
     login_views,
     models,
+    notices,
     organisation_views,
     person_views,
 )
@@ -31,7 +32,10 @@ module = Module(
             "of schrijf u als persoon in met DigiD.",
         ),
     ),
-    periodic=(Periodic("Geplande ontkoppelingen uitvoeren", jobs.unlink_planned, every=timedelta(minutes=15)),),
+    periodic=(
+        Periodic("Geplande ontkoppelingen uitvoeren", jobs.unlink_planned, every=timedelta(minutes=15)),
+        Periodic("Achtergebleven e-mails aan personen opstellen", notices.send_overdue, every=timedelta(minutes=15)),
+    ),
     demo=demo.load_demo_and_logins,
     cli=commands.cli,
 )

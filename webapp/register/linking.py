@@ -3,14 +3,16 @@ and a CSV upload, each row on its own), and the Gevraagde koppelingen (link requ
 
 Whether a BSN is enrolled must not show: an unknown BSN, a wrong birth date and a deregistered person get the same
 message after the same work (one query that compares all three in SQL). Services add and flush; the request
-commits. Mail goes through notices (after the commit), the audit through actors.record, never with a BSN."""
+commits. Mail goes through notices (after the commit; the mails of new links are composed by a job then,
+notices.pend, so nobody waits for them), the audit through actors.record, never with a BSN."""
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from webapp.core.bsn import BSN, MASKED_UNKNOWN, looks_like_bsn, normalise
@@ -18,8 +20,8 @@ from webapp.core.errors import DomainError, NotFound
 from webapp.core.timeutil import parse_date, today_local, utcnow
 from webapp.extensions import db
 from webapp.register import notices
-from webapp.register.actors import OrganisationActor, record
-from webapp.register.models import Link, LinkRequest, RegisteredPerson
+from webapp.register.actors import OrganisationActor, record, record_many
+from webapp.register.models import LINKED, Link, LinkRequest, RegisteredPerson
 from webapp.register.states import next_request_state
 
 NO_MATCH = "Wij kunnen geen ingeschreven persoon vinden met dit BSN en deze geboortedatum."
@@ -55,13 +57,35 @@ def _already_linked(person: RegisteredPerson) -> str:
 def find_enrolled(bsn: BSN, birth_date: date) -> RegisteredPerson | None:
     """The enrolled person with this BSN and birth date, else None: one query, whichever part did not match (no
     such BSN, another birth date, deregistered), so neither the answer nor the work tells them apart."""
-    return db.session.scalar(
-        select(RegisteredPerson).where(
-            RegisteredPerson.bsn_is(bsn),
-            RegisteredPerson.birth_date == birth_date,
-            RegisteredPerson.state == "enrolled",
-        )
+    return db.session.scalar(_enrolled(bsn, birth_date))
+
+
+def _enrolled(bsn: BSN, birth_date: date):
+    return select(RegisteredPerson).where(
+        RegisteredPerson.bsn_is(bsn),
+        RegisteredPerson.birth_date == birth_date,
+        RegisteredPerson.state == "enrolled",
     )
+
+
+def _find_to_link(bsn: BSN, birth_date: date, organisation_id: int) -> tuple[RegisteredPerson, bool]:
+    """find_enrolled for linking, still one query that does the same work whichever part did not match (NO_MATCH),
+    which also holds the person's row (PostgreSQL: FOR SHARE) until the link commits, so a deregistration at the
+    same moment (which takes the row FOR UPDATE) waits and then sees the link; and which says whether the person
+    has an open request with this organisation (so the requests are read only when there is one)."""
+    asked = (
+        select(LinkRequest.id)
+        .where(
+            LinkRequest.person_id == RegisteredPerson.id,
+            LinkRequest.organisation_id == organisation_id,
+            LinkRequest.state == "open",
+        )
+        .exists()
+    )
+    found = db.session.execute(_enrolled(bsn, birth_date).add_columns(asked).with_for_update(read=True)).first()
+    if found is None:
+        raise DomainError(NO_MATCH)
+    return found[0], found[1]
 
 
 def parse_bsn(bsn_text: "str | BSN | None") -> BSN:
@@ -96,45 +120,93 @@ def link_person(
     bsn = parse_bsn(bsn_text)
     check_birth_date(birth_date)
     check_unlink_on(unlink_on)
-    person = find_enrolled(bsn, birth_date)
-    if person is None:
-        raise DomainError(NO_MATCH)
-    return _link(actor, person, unlink_on)
+    person, asked = _find_to_link(bsn, birth_date, actor.organisation_id)
+    return _link(actor, person, unlink_on, held=True, asked=asked)
 
 
-def _link(actor: OrganisationActor, person: RegisteredPerson, unlink_on: date | None, *, notify: bool = True) -> Link:
+@dataclass
+class _Batch:
+    """What the rows of one upload leave for the end: their audit events (one INSERT) and the links to mail (one
+    job after the commit)."""
+
+    events: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+
+
+def _link(
+    actor: OrganisationActor,
+    person: RegisteredPerson,
+    unlink_on: date | None,
+    *,
+    notify: bool = True,
+    held: bool = False,
+    asked: bool = True,
+    batch: _Batch | None = None,
+) -> Link:
     """The new link, or "already linked" (also when another employee linked the person a moment ago: the partial
-    unique index refuses the second row, and its savepoint takes only that insert back)."""
+    unique index makes the insert do nothing, and the transaction goes on). Every refusal comes before the first
+    write, so a refused link leaves nothing behind (no savepoint needed). `held`: the caller read the person
+    enrolled with the row held (_find_to_link); `asked`: False when the caller knows the person has no open request
+    with the organisation; `batch`: audit and mail at the end of the upload."""
     organisation_id = actor.organisation_id
-    if not _still_enrolled(person):
+    if not held and not _still_enrolled(person):
         raise DomainError(NO_MATCH)
-    if is_linked(person, organisation_id):
+    link = _insert_link(person, organisation_id, unlink_on)
+    if link is None:
         raise DomainError(_already_linked(person))
-    link = Link(person=person, organisation=actor.organisation, unlink_on=unlink_on, linked_at=utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(link)
-    except IntegrityError:
-        raise DomainError(_already_linked(person)) from None
-    for request in _open_requests_of(person, organisation_id):
+    events = []
+    for request in _open_requests_of(person, organisation_id) if asked else ():
         _answer(request, "accept")
-        record(
-            actor,
-            "register.request_accepted",
-            subject=f"link_request:{request.id}",
-            new_state=request.state,
-            link_id=link.id,
+        events.append(
+            dict(
+                action="register.request_accepted",
+                subject=f"link_request:{request.id}",
+                new_state=request.state,
+                link_id=link.id,
+            )
         )
-    record(
-        actor,
-        "register.link",
-        subject=f"link:{link.id}",
-        new_state=link.state,
-        person_id=person.id,
-        **({"unlink_on": unlink_on.isoformat()} if unlink_on else {}),
+    events.append(
+        dict(
+            action="register.link",
+            subject=f"link:{link.id}",
+            new_state=link.state,
+            person_id=person.id,
+            **({"unlink_on": unlink_on.isoformat()} if unlink_on else {}),
+        )
     )
-    if notify:
-        notices.linked(link)
+    if batch is not None:
+        batch.events += events
+        if notify:
+            batch.links.append(link)
+        return link
+    for event in events:
+        record(actor, event.pop("action"), **event)
+    if notify:  # composed by a job after the commit, not while the organisation waits
+        notices.pend("linked", [link.id])
+    return link
+
+
+def _insert_link(person: RegisteredPerson, organisation_id: int, unlink_on: date | None) -> Link | None:
+    """Insert the active link in one statement, or nothing (None) when the person already has one with this
+    organisation: INSERT ... ON CONFLICT DO NOTHING on the partial unique index ux_register_links_active."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Link)
+        .values(
+            person_id=person.id,
+            organisation_id=organisation_id,
+            state="linked",
+            linked_at=utcnow(),
+            unlink_on=unlink_on,
+            unlinked_by="",
+        )
+        .on_conflict_do_nothing(index_elements=["person_id", "organisation_id"], index_where=text(LINKED))
+        .returning(Link)
+    )
+    link = db.session.scalar(statement)
+    if link is not None:
+        db.session.expire(link, ["sort_name"])  # set by the database's triggers
     return link
 
 
@@ -145,13 +217,6 @@ def _still_enrolled(person: RegisteredPerson) -> bool:
         select(RegisteredPerson.state).where(RegisteredPerson.id == person.id).with_for_update(read=True)
     )
     return state == "enrolled"
-
-
-def is_linked(person: RegisteredPerson, organisation_id: int) -> bool:
-    active = select(Link.id).where(
-        Link.person_id == person.id, Link.organisation_id == organisation_id, Link.state == "linked"
-    )
-    return db.session.scalar(active) is not None
 
 
 def _open_requests_of(person: RegisteredPerson, organisation_id: int) -> list[LinkRequest]:
@@ -201,29 +266,34 @@ class RowResult:
 
 
 def link_rows(actor: OrganisationActor, rows) -> list[RowResult]:
-    """Link each non-empty row on its own (its own savepoint: a row is linked whole or not at all), and say of
-    each what became of it. More than MAX_ROWS rows: a DomainError, nothing linked."""
+    """Link each non-empty row on its own (a row is linked whole or not at all: every refusal comes before the
+    row's first write), and say of each what became of it. More than MAX_ROWS rows: a DomainError, nothing linked.
+    The rows' audit events are written together at the end; their mails are composed by a job after the commit
+    (notices.pend), so the organisation does not wait for them."""
     rows = [row for row in rows if not row.is_empty]
     if len(rows) > MAX_ROWS:
         raise DomainError(TOO_MANY_ROWS)
     results = []
+    batch = _Batch()
     for row in rows:
         shown = masked_bsn(row.bsn)
         try:
-            with db.session.begin_nested():
-                bsn = parse_bsn(row.bsn)  # first: a row's first mistake is the one it is reported with
-                link = link_person(actor, bsn, *_row_dates(row))
+            bsn = parse_bsn(row.bsn)  # first: a row's first mistake is the one it is reported with
+            birth_date, unlink_on = _row_dates(row)
+            check_birth_date(birth_date)
+            check_unlink_on(unlink_on)
+            person, asked = _find_to_link(bsn, birth_date, actor.organisation_id)
+            _link(actor, person, unlink_on, held=True, asked=asked, batch=batch)
         except DomainError as error:
             results.append(RowResult(row.number, shown, False, error.message))
         else:
-            results.append(RowResult(row.number, shown, True, "Gekoppeld.", link.person.name))
+            results.append(RowResult(row.number, shown, True, "Gekoppeld.", person.name))
     if rows:
-        record(
-            actor,
-            "register.link_many",
-            rows=len(results),
-            linked=sum(result.linked for result in results),
+        batch.events.append(
+            dict(action="register.link_many", rows=len(results), linked=sum(result.linked for result in results))
         )
+        record_many(actor, batch.events)
+    notices.pend("linked", [link.id for link in batch.links])
     return results
 
 

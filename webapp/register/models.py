@@ -167,3 +167,21 @@ class RegisterSession(HasBSN, db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
+
+
+class PendingNotice(db.Model):
+    """A person's mail about a link (linked, unlinked on its planned date) that is still to be composed: written with
+    the change in its transaction, taken (deleted) by the job that composes and queues the mail after the commit
+    (notices.send_pending), and by the periodic sweep when that job never ran (the queue was unreachable at the
+    commit). Whoever deletes the row mails the person: once."""
+
+    __tablename__ = "register_pending_notices"
+    __table_args__ = (
+        Index("ix_register_pending_notices_link", "link_id", "kind"),
+        Index("ix_register_pending_notices_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("register_links.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # "linked" or "unlinked"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
