@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -160,3 +161,29 @@ def print_table(rows: list[tuple[str, dict]]) -> None:
             f"{name:<40} {result['rps']:>9.0f} {result['p50']:>8.2f} {result['p95']:>8.2f} {result['p99']:>8.2f} "
             f"{result['errors']:>7.0f} {result['non2xx']:>8.0f}"
         )
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def time_list_queries(scenarios, run, *, repeat: int, width: int, reset=lambda: None) -> float:
+    """Each (name, filters) of `scenarios` through `run(filters)` (a list page with .total and .more): three warm-up
+    runs, then `repeat` timed ones; prints rows, p50 and p95 per query and returns the worst p95."""
+    worst = 0.0
+    for name, filters in scenarios:
+        times = []
+        for i in range(repeat + 3):
+            t0 = time.perf_counter()
+            page = run(filters)
+            elapsed = 1000 * (time.perf_counter() - t0)
+            reset()
+            if i >= 3:
+                times.append(elapsed)
+        p95 = percentile(times, 0.95)
+        worst = max(worst, p95)
+        flag = "" if p95 < 20 else "  << over 20 ms"
+        total = f"{page.total - 1}+" if page.more else str(page.total)
+        print(f"{name:<{width}} {total:>7} {statistics.median(times):>8.2f} {p95:>8.2f}{flag}")
+    return worst

@@ -23,11 +23,6 @@ from benchmarks import harness
 REPEAT = 40
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def bench_context(user_id: int):
     """The bench contact person acting for their first organisation, as a login would make it."""
     from webapp.accounts.models import User
@@ -140,11 +135,11 @@ def time_queries(database_url: str, label: str) -> None:
                 if i >= 3:
                     times.append(elapsed)
                     count_times.append(count_elapsed)
-            p95 = percentile(times, 0.95)
+            p95 = harness.percentile(times, 0.95)
             worst = max(worst, p95)
             flag = "" if p95 < 20 else "  << over 20 ms"
             print(
-                f"{name:<34} {page.total:>7} {statistics.median(times):>8.2f} {p95:>8.2f}  {percentile(count_times, 0.95):>6.2f}{flag}"
+                f"{name:<34} {page.total:>7} {statistics.median(times):>8.2f} {p95:>8.2f}  {harness.percentile(count_times, 0.95):>6.2f}{flag}"
             )
         print(f"worst p95 on {label}: {worst:.2f} ms")
         db.session.remove()
@@ -209,7 +204,9 @@ def time_in_process(database_url: str, count: int = 300) -> None:
                 client.get(path)
                 times.append(1000 * (time.perf_counter() - t0))
             cpu = 1000 * (time.process_time() - cpu) / count
-            print(f"{name:<44} {statistics.mean(times):>8.2f} {percentile(times, 0.95):>8.2f} {cpu:>8.2f} {queries:>8}")
+            print(
+                f"{name:<44} {statistics.mean(times):>8.2f} {harness.percentile(times, 0.95):>8.2f} {cpu:>8.2f} {queries:>8}"
+            )
 
 
 def http(env: dict, rounds: int = 2, seconds: int = 8) -> None:

@@ -34,11 +34,6 @@ LINK_REPEAT = 200
 DATA_KEY = "bench-data"
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -121,21 +116,13 @@ def time_everything(url: str, label: str, lists_only: bool = False, lists: bool 
         bsn_hash = lookup_hash(probe.bsn)
 
         print(f"{'Uw koppelingen query':<44} {'rows':>7} {'p50 ms':>8} {'p95 ms':>8}")
-        worst = 0.0
-        for name, filters in scenarios(bsn_hash) if lists else ():
-            times = []
-            for i in range(REPEAT + 3):
-                t0 = time.perf_counter()
-                page = links.link_list(actor, filters)
-                elapsed = 1000 * (time.perf_counter() - t0)
-                db.session.rollback()
-                if i >= 3:
-                    times.append(elapsed)
-            p95 = percentile(times, 0.95)
-            worst = max(worst, p95)
-            flag = "" if p95 < 20 else "  << over 20 ms"
-            total = f"{page.total - 1}+" if page.more else str(page.total)
-            print(f"{name:<44} {total:>7} {statistics.median(times):>8.2f} {p95:>8.2f}{flag}")
+        worst = harness.time_list_queries(
+            scenarios(bsn_hash) if lists else (),
+            lambda filters: links.link_list(actor, filters),
+            repeat=REPEAT,
+            width=44,
+            reset=db.session.rollback,
+        )
         if lists:
             print(f"worst list p95 on {label}: {worst:.2f} ms")
         if lists_only:
@@ -171,13 +158,13 @@ def time_everything(url: str, label: str, lists_only: bool = False, lists: bool 
                     db.session.flush()
                     mail_times.append(1000 * (time.perf_counter() - t0))
                 db.session.rollback()
-            p95 = percentile(times, 0.95)
+            p95 = harness.percentile(times, 0.95)
             flag = "" if p95 < 10 else "  << over 10 ms"
             print(f"link by BSN and birth date: p50 {statistics.median(times):.2f} ms, p95 {p95:.2f} ms{flag}")
             if mail_times:
                 print(
                     f"  its follow-up job (the mail): p50 {statistics.median(mail_times):.2f} ms,"
-                    f" p95 {percentile(mail_times, 0.95):.2f} ms"
+                    f" p95 {harness.percentile(mail_times, 0.95):.2f} ms"
                 )
             rows = ["BSN;Geboortedatum;Ontkoppelen op"]
             rows += [f"{bsn};{birth_date:%d-%m-%Y};" for bsn, birth_date in strangers[LINK_REPEAT : LINK_REPEAT + 1000]]

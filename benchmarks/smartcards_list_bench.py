@@ -12,7 +12,6 @@ The databases are the benchmark's own: a SQLite file in a temporary folder, and 
 
 import argparse
 import random
-import statistics
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -26,11 +25,6 @@ LAST_NAMES = ["Jansen", "de Vries", "van Dijk", "Bakker", "Visser", "Smit", "Mei
 LAST_NAMES += ["de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit"]
 STATES = [("active", 80), ("blocked", 6), ("revoked", 5), ("failed", 3), ("personalising", 2), ("blank", 4)]
 PROBE_SERIAL = "ZID0000BEEF0001"  # one card with a known serial, for the exact searches
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def migrate(database_url: str) -> None:
@@ -212,20 +206,16 @@ def time_queries(database_url: str, label: str, ids: dict) -> float:
         context = ActingContext(user=user, level="EH2+", organisation=membership.organisation, membership=membership)
         print(f"\n== {label}: the administrator's list ==")
         print(f"{'query':<40} {'rows':>7} {'p50 ms':>8} {'p95 ms':>8}")
-        for name, filters in scenarios():
-            times = []
-            for i in range(REPEAT + 3):
-                t0 = time.perf_counter()
-                page = cards.card_list(context, filters)
-                elapsed = 1000 * (time.perf_counter() - t0)
-                db.session.rollback()
-                if i >= 3:
-                    times.append(elapsed)
-            p95 = percentile(times, 0.95)
-            worst = max(worst, p95)
-            flag = "" if p95 < 20 else "  << over 20 ms"
-            total = f"{page.total - 1}+" if page.more else str(page.total)
-            print(f"{name:<40} {total:>7} {statistics.median(times):>8.2f} {p95:>8.2f}{flag}")
+        worst = max(
+            worst,
+            harness.time_list_queries(
+                scenarios(),
+                lambda filters: cards.card_list(context, filters),
+                repeat=REPEAT,
+                width=40,
+                reset=db.session.rollback,
+            ),
+        )
         print(f"worst p95 on {label}: {worst:.2f} ms")
         db.session.remove()
         db.engine.dispose()
