@@ -60,7 +60,8 @@ def build(url: str, args) -> None:
 
 
 def scenarios(bsn_hash: str):
-    from webapp.register.links import ALL, CURRENT, MAX_PAGE, PLANNED, UNLINKED, Filters
+    from webapp.core.paging import MAX_PAGE
+    from webapp.register.links import ALL, CURRENT, PLANNED, UNLINKED, Filters
 
     cases = [("first page (Huidig, by name)", Filters())]
     for sort in ("name", "linked_at", "unlinked"):

@@ -162,7 +162,8 @@ def generate(database_url: str, cards: int, others: int, revoked: int | None = N
 
 
 def scenarios():
-    from webapp.smartcards.cards import MAX_PAGE, STATUSES, Filters
+    from webapp.core.paging import MAX_PAGE
+    from webapp.smartcards.cards import STATUSES, Filters
 
     cases = [("all, first page", Filters())]
     cases += [(f"status {status}", Filters(status=status)) for status in STATUSES]

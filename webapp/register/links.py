@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.core.bsn import BSN
 from webapp.core.errors import DomainError, NotFound
+from webapp.core.paging import MAX_ROWS, PAGE_SIZE, BoundedPage, page_count
 from webapp.core.timeutil import format_date, utcnow
 from webapp.extensions import db
 from webapp.register import notices, states
@@ -22,9 +23,6 @@ from webapp.register.actors import OrganisationActor, record
 from webapp.register.linking import check_unlink_on, masked_bsn
 from webapp.register.models import Link, LinkWord, RegisteredPerson
 
-PAGE_SIZE = 25
-MAX_PAGE = 400  # bounded paging: 10,000 rows deep; narrow the filter or search to go further
-MAX_ROWS = MAX_PAGE * PAGE_SIZE
 MAX_SEARCH_WORDS = 4
 COMMON_WORD = 5000  # a typed word this many links' names have is tested per link, not gathered from the words' index
 
@@ -61,19 +59,6 @@ class Row:
     @property
     def masked_bsn(self) -> str:
         return masked_bsn(self.bsn)
-
-
-@dataclass
-class Page:
-    rows: list[Row]
-    total: int  # up to MAX_ROWS + 1
-    page: int
-    pages: int
-    filters: Filters
-
-    @property
-    def more(self) -> bool:
-        return self.total > MAX_ROWS
 
 
 def search_words(text: str) -> list[str]:
@@ -144,14 +129,14 @@ def _bounded_count(statement, bound: int) -> int:
     return db.session.execute(select(func.count()).select_from(statement.limit(bound).subquery())).scalar_one()
 
 
-def link_list(actor: OrganisationActor, filters: Filters) -> Page:
+def link_list(actor: OrganisationActor, filters: Filters) -> BoundedPage:
     """One page of the organisation's links, with the count (bounded: it stops past the deepest page).
 
     The page's ids come from the links' index for the sort alone; then only those links are read with their
     persons."""
     conditions = _conditions(actor, filters)
     total = _bounded_count(select(Link.id).where(*conditions), MAX_ROWS + 1)
-    pages = max(1, min(-(-total // PAGE_SIZE), MAX_PAGE))
+    pages = page_count(total)
     page = min(filters.page, pages)
     ids = list(
         db.session.scalars(
@@ -192,7 +177,7 @@ def link_list(actor: OrganisationActor, filters: Filters) -> Page:
         )
         for row in (found[link_id] for link_id in ids if link_id in found)
     ]
-    return Page(rows=rows, total=total, page=page, pages=pages, filters=replace(filters, page=page))
+    return BoundedPage(rows=rows, total=total, page=page, pages=pages, filters=replace(filters, page=page))
 
 
 # --- one link ------------------------------------------------------------------------------------------------

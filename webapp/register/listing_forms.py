@@ -16,8 +16,9 @@ from wtforms.validators import DataRequired
 from webapp.core.bsn import lookup_hash
 from webapp.core.forms import BSNField, DutchDateField, Form
 from webapp.core.ids import whole_number
+from webapp.core.paging import MAX_PAGE
 from webapp.core.sealing import keep_sealed, read_sealed
-from webapp.register.links import ALL, CURRENT, MAX_PAGE, STATUSES, Filters
+from webapp.register.links import ALL, CURRENT, STATUSES, Filters
 
 STATUS_WORDS = {"huidig": CURRENT, "gepland": "planned", "ontkoppeld": "unlinked", "alle": ALL}
 WORD_OF_STATUS = {status: word for word, status in STATUS_WORDS.items()}

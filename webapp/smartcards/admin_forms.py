@@ -7,8 +7,9 @@ from wtforms import RadioField, TextAreaField
 
 from webapp.core.forms import Form
 from webapp.core.ids import whole_number
+from webapp.core.paging import MAX_PAGE
 from webapp.smartcards import states
-from webapp.smartcards.cards import MAX_PAGE, NOTE_LENGTH, STATUSES, Filters
+from webapp.smartcards.cards import NOTE_LENGTH, STATUSES, Filters
 
 SORTS = {  # the column headers' words -> the list's sorts
     "houder": "holder",

@@ -16,6 +16,7 @@ from webapp.accounts.models import Membership, User
 from webapp.core.auth import ActingContext
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.mail import send_mail
+from webapp.core.paging import MAX_ROWS, PAGE_SIZE, BoundedPage, page_count
 from webapp.core.timeutil import today_local, utcnow
 from webapp.extensions import db
 from webapp.smartcards import crl, history, states
@@ -23,9 +24,6 @@ from webapp.smartcards.models import CredentialCardSeen, Smartcard, SmartcardEve
 
 SERVICE = "smartcards"
 LEVEL = "EH2+"
-PAGE_SIZE = 25
-MAX_PAGE = 400  # bounded paging: 10,000 rows deep; narrow the filter or search to go further
-MAX_ROWS = MAX_PAGE * PAGE_SIZE
 LAST_CHARACTER = "\U0010ffff"  # every word that starts with w sorts before w + LAST_CHARACTER
 EXPIRING_WITHIN = timedelta(days=60)  # credential cards about to expire: their holders should make a smartcard
 NOTE_LENGTH = 500
@@ -81,19 +79,6 @@ class Row:
     status: states.State
 
 
-@dataclass
-class Page:
-    rows: list[Row]
-    total: int  # up to MAX_ROWS + 1
-    page: int
-    pages: int
-    filters: Filters
-
-    @property
-    def more(self) -> bool:
-        return self.total > MAX_ROWS
-
-
 def require_manager(context: ActingContext):
     """The organisation whose cards the acting user manages: with the mandate, at EH2+; NotFound otherwise."""
     organisation = context.require_mandate(SERVICE)
@@ -104,7 +89,7 @@ def require_manager(context: ActingContext):
 # --- the list -------------------------------------------------------------------------------------------
 
 
-def card_list(context: ActingContext, filters: Filters) -> Page:
+def card_list(context: ActingContext, filters: Filters) -> BoundedPage:
     """One page of the organisation's cards, with the count (bounded: it stops past the deepest page).
 
     Without a search the page's ids come from an index alone (every sort and status filter has one that holds
@@ -152,10 +137,10 @@ def card_list(context: ActingContext, filters: Filters) -> Page:
 
 
 def _clamp(page: int, total: int) -> int:
-    return min(page, max(1, min(-(-total // PAGE_SIZE), MAX_PAGE)))
+    return min(page, page_count(total))
 
 
-def _page(ids, total: int, page: int, filters: Filters, today: date) -> Page:
+def _page(ids, total: int, page: int, filters: Filters, today: date) -> BoundedPage:
     """The page with the cards of `ids` (in that order) read by their keys."""
     ids = list(ids)
     found = {
@@ -174,11 +159,11 @@ def _page(ids, total: int, page: int, filters: Filters, today: date) -> Page:
         )
     }
     rows = [found[card_id] for card_id in ids if card_id in found]
-    return Page(
+    return BoundedPage(
         rows=[Row(*row, status=states.shown(row.state, row.expires_on, today)) for row in rows],
         total=total,
         page=page,
-        pages=max(1, min(-(-total // PAGE_SIZE), MAX_PAGE)),
+        pages=page_count(total),
         filters=replace(filters, page=page),
     )
 
