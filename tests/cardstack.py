@@ -18,11 +18,14 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.cardagent.support import LOCK_FILE, ORIGIN, READER, REPOSITORY, VPCD_DRIVER, missing, wait_for
+
+PCSCD_READY = 60  # seconds for pcscd to show the reader; a busy machine needs far less
 
 
 def pytest_configure(config):
@@ -179,11 +182,7 @@ def stack(pyscard, tmp_path_factory, ca_dir):
     try:
         pcsc = pyscard()
         tmp = tmp_path_factory.mktemp("card-stack")
-        if not _pcscd_answers(pcsc):
-            if os.geteuid() != 0:
-                missing("a running pcscd", "pcscd and start it, or run the tests as root")
-            pcscd = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL, stderr=open(tmp / "pcscd.log", "w"))
-        wait_for(lambda: any(r.name == READER for r in _readers(pcsc)), 15, f"pcscd to show the reader {READER!r}")
+        pcscd = _pcscd_with_the_reader(pcsc, tmp)
         stack = Stack(pcsc, tmp, ca_dir)
         yield stack
         stack.remove()
@@ -192,6 +191,47 @@ def stack(pyscard, tmp_path_factory, ca_dir):
             stop_process(pcscd)
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+
+
+def _pcscd_with_the_reader(pcsc, tmp: Path) -> subprocess.Popen | None:
+    """The pcscd that runs already, or one started here (returned, to stop at the end). A pcscd killed a
+    moment ago leaves its socket until its process is gone, and a new one refuses to start until then:
+    retry. On failure the message carries pcscd's own log."""
+    if _pcscd_answers(pcsc):
+        try:
+            wait_for(lambda: _has_reader(pcsc), PCSCD_READY, f"the running pcscd to show the reader {READER!r}")
+        except TimeoutError as error:
+            raise TimeoutError(f"{error}: it started before vsmartcard-vpcd was installed? Restart it.") from None
+        return None
+    if os.geteuid() != 0:
+        missing("a running pcscd", "pcscd and start it, or run the tests as root")
+    log = tmp / "pcscd.log"
+    deadline = time.monotonic() + PCSCD_READY
+    while True:
+        process = _start_pcscd(pcsc, log, deadline)
+        if process.poll() is None:
+            return process
+        if time.monotonic() >= deadline:
+            raise TimeoutError(
+                f"pcscd did not show the reader {READER!r} within {PCSCD_READY} s; its log:\n{log.read_text()}"
+            )
+        time.sleep(0.5)
+
+
+def _start_pcscd(pcsc, log: Path, deadline: float) -> subprocess.Popen:
+    """pcscd, running with the reader, or exited (or stopped) when the deadline passed without it."""
+    process = subprocess.Popen(["pcscd", "-f"], stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    with contextlib.suppress(TimeoutError):
+        wait_for(
+            lambda: process.poll() is not None or _has_reader(pcsc), max(deadline - time.monotonic(), 0.1), "pcscd"
+        )
+    if process.poll() is None and not _has_reader(pcsc):
+        stop_process(process)
+    return process
+
+
+def _has_reader(pcsc) -> bool:
+    return any(r.name == READER for r in _readers(pcsc))
 
 
 def _try_lock(handle) -> bool:
