@@ -22,6 +22,7 @@ MODULES = [
     "webapp.cardcheck",
     "webapp.smartcards",
     "webapp.register",
+    "webapp.dossiers",
 ]
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -1,0 +1,209 @@
+"""What the transfer dossiers keep: a school's classes (with their mentors) and students, the receiving colleges'
+programmes, the activation codes handed out (the codes themselves are core one-time codes), bulk hand-outs
+with their progress, and the dossiers with their answers and history. States: see states.py."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.accounts.models import Membership, Organisation, User
+from webapp.core.bsn import HasBSN
+from webapp.core.timeutil import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+def sort_name(first_name: str, infix: str, last_name: str) -> str:
+    """Lower case, surname first ("winter roos de"): what lists sort and search by name on."""
+    return " ".join(part for part in (last_name.strip(), first_name.strip(), infix.strip()) if part).lower()
+
+
+class SchoolClass(db.Model):
+    """A class (klas) of a school in a school year ("2026-2027"), in a year (leerjaar)."""
+
+    __tablename__ = "dossier_classes"
+    __table_args__ = (UniqueConstraint("school_id", "school_year", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    school_year: Mapped[str] = mapped_column(String(9))
+    name: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)  # leerjaar
+
+    school: Mapped[Organisation] = relationship()
+    mentors: Mapped[list[Membership]] = relationship(secondary="dossier_class_mentors", order_by=Membership.id)
+
+
+class ClassMentor(db.Model):
+    """A mentor (a membership of the school with role mentor or counsellor) of a class."""
+
+    __tablename__ = "dossier_class_mentors"
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("dossier_classes.id", ondelete="CASCADE"), primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("memberships.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Student(HasBSN, db.Model):
+    """A student (leerling) of a school, as the school imported or typed them; one per BSN per school.
+    `user` is the account the student made with their BSN and e-mail."""
+
+    __tablename__ = "dossier_students"
+    __table_args__ = (
+        UniqueConstraint("school_id", "bsn_hash"),
+        Index("ix_dossier_students_school_name", "school_id", "sort_name", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_classes.id", ondelete="SET NULL"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    infix: Mapped[str] = mapped_column(String(30), default="")  # tussenvoegsel
+    last_name: Mapped[str] = mapped_column(String(100))
+    sort_name: Mapped[str] = mapped_column(String(240))
+    birth_date: Mapped[date] = mapped_column(Date)
+    email: Mapped[str] = mapped_column(String(254), default="")  # optional in the VMBO format
+    year: Mapped[int] = mapped_column(Integer)  # leerjaar
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    school: Mapped[Organisation] = relationship()
+    school_class: Mapped[SchoolClass | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.infix, self.last_name) if part)
+
+    def set_name(self, first_name: str, infix: str, last_name: str) -> None:
+        self.first_name, self.infix, self.last_name = first_name.strip(), infix.strip(), last_name.strip()
+        self.sort_name = sort_name(first_name, infix, last_name)
+
+
+class College(db.Model):
+    """A receiving college (vervolgopleiding, an organisation of kind college) as the dossiers know it: whether it
+    takes part in the DDD (the dossier pages show it) and the name the pages show for it."""
+
+    __tablename__ = "dossier_colleges"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    takes_part: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    organisation: Mapped[Organisation] = relationship()
+    programmes: Mapped[list["Programme"]] = relationship(back_populates="college", order_by="Programme.name")
+
+
+class Programme(db.Model):
+    """A programme (opleiding) of a receiving college."""
+
+    __tablename__ = "dossier_programmes"
+    __table_args__ = (UniqueConstraint("college_id", "code"), Index("ix_dossier_programmes_name", "name"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    college_id: Mapped[int] = mapped_column(ForeignKey("dossier_colleges.organisation_id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(160))
+    level: Mapped[int] = mapped_column(Integer)  # niveau 1-4
+    track: Mapped[str] = mapped_column(String(3))  # BOL or BBL
+    location: Mapped[str] = mapped_column(String(160))
+    code: Mapped[str] = mapped_column(String(20))  # crebo or the college's own code
+
+    college: Mapped[College] = relationship(back_populates="programmes")
+
+    @property
+    def label(self) -> str:
+        """As the manual shows it: "Juridisch secretaresse (4 - BOL - Australiëlaan 23 - 95392)"."""
+        return f"{self.name} ({self.level} - {self.track} - {self.location} - {self.code})"
+
+
+class CodeHandout(db.Model):
+    """An activation code handed to a student: how (mail or letter), when and by whom. The code is a core
+    one-time code (purpose "dossier-activation", subject "student:<id>"); its state says whether it was used."""
+
+    __tablename__ = "dossier_code_handouts"
+    __table_args__ = (Index("ix_dossier_code_handouts_student", "student_id", "handed_out_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("dossier_students.id", ondelete="CASCADE"))
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("one_time_codes.id", ondelete="SET NULL"))
+    method: Mapped[str] = mapped_column(String(6))  # "mail" or "letter"
+    handed_out_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handed_out_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    bulk_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_bulk_handouts.id", ondelete="SET NULL"))
+
+    student: Mapped[Student] = relationship()
+
+
+class BulkHandout(db.Model):
+    """Activation codes for many students at once (all, a year or a class), by mail or as one PDF of letters,
+    made by a job that writes its progress here for the page to poll."""
+
+    __tablename__ = "dossier_bulk_handouts"
+    __table_args__ = (Index("ix_dossier_bulk_handouts_school", "school_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(String(6))  # "mail" or "letter"
+    scope: Mapped[str] = mapped_column(String(40))  # "all", "year:4" or "class:<id>"
+    scope_label: Mapped[str] = mapped_column(String(80))  # as the page shows it: "klas 4a"
+    state: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)  # mails that could not be delivered
+    report: Mapped[str] = mapped_column(Text, default="")  # who could not be reached, one per line
+    file_name: Mapped[str | None] = mapped_column(String(120))  # the letters' PDF in core storage
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Dossier(db.Model):
+    """A digital transfer dossier (DDD): one student's application to one programme. `state`: states.STATES;
+    `archived` is a flag beside it (the mentor archives, the student activates again)."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_student", "student_id", "created_at"),
+        Index("ix_dossiers_mentor_state", "mentor_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("dossier_students.id", ondelete="CASCADE"))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("dossier_programmes.id", ondelete="RESTRICT"))
+    state: Mapped[str] = mapped_column(String(20), default="part_a")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    student: Mapped[Student] = relationship()
+    programme: Mapped[Programme] = relationship()
+    mentor: Mapped[Membership | None] = relationship()
+
+
+class Answer(db.Model):
+    """One field's answer in a dossier (part A, and part B's dossier part), keyed by the form definition's field
+    name; saved per field as the student leaves it."""
+
+    __tablename__ = "dossier_answers"
+
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Transition(db.Model):
+    """A dossier's history: each step of its state table, who took it, when, and from which state."""
+
+    __tablename__ = "dossier_transitions"
+    __table_args__ = (Index("ix_dossier_transitions_dossier", "dossier_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    by: Mapped[User | None] = relationship()
