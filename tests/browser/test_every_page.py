@@ -167,6 +167,7 @@ PAGES = {
     "dossiers.index": [("anonymous", {}), ("student", {})],
     "dossiers_school.index": [("counsellor", {}), ("mentor", {})],
     "dossiers_school.classes": [("counsellor", {}), ("mentor", {})],
+    "dossiers_school.remove_mentor": [("counsellor", {"class_id": "@class_4a", "membership_id": "@mentor_4a"})],
     "dossiers_school.students": [
         ("counsellor", {}),
         ("counsellor", {"zoek": "winter", "leerjaar": "4"}),
@@ -213,7 +214,7 @@ def world_ids(app) -> dict:
     from webapp.accounts.models import Membership, Organisation, User
     from webapp.accounts.services import ACTIVATE, RESET, link_for
     from webapp.courses.models import Category, Enrollment, Event, Message
-    from webapp.dossiers.models import Student
+    from webapp.dossiers.models import ClassMentor, Student
     from webapp.extensions import db
     from webapp.organisations.models import Invitation
     from webapp.organisations.services import invitation_link, invite_contact_person
@@ -258,6 +259,7 @@ def world_ids(app) -> dict:
             )
             db.session.commit()
         event = one(select(Event).where(Event.name == "LV Optimaal bespuiten (VT)"))
+        mentor_4a = one(select(Membership.id).join(User).where(User.email == "mentor4a@debrug.example"))
         ids = {
             "herenbos": herenbos.id,
             "invitation": invitation.id,
@@ -288,6 +290,8 @@ def world_ids(app) -> dict:
             ),
             "het_nest": one(select(Organisation.id).where(Organisation.kvk_number == "69599085")),
             "roos": one(select(Student.id).where(Student.email == "r.dewinter@leerling.example")),
+            "class_4a": one(select(ClassMentor.class_id).where(ClassMentor.membership_id == mentor_4a)),
+            "mentor_4a": mentor_4a,
             "mbo_utrecht": one(select(Organisation.id).where(Organisation.name.startswith("MBO Utrecht"))),
             "person_request": one(  # what the register_person role's first steps asked
                 select(LinkRequest.id)

@@ -169,10 +169,20 @@ def test_classes_a_counsellor_adds_and_a_mentor_reads(app, factory):
     db.session.expire_all()
     assert [m.id for m in db.session.get(SchoolClass, klass_c.id).mentors] == [membership]
 
+    remove_url = f"/doorstroomdossier/school/klassen/{klass_c.id}/mentoren/{membership}/verwijderen"
+    question = client.get(remove_url)
+    assert "Weet u zeker dat u Anja de Vries wilt verwijderen als mentor van klas 4c?" in _text(question)
+    assert client.post(remove_url).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(SchoolClass, klass_c.id).mentors == []
+    assert client.get(remove_url).status_code == 404  # no longer its mentor: nothing to ask
+    client.post(f"/doorstroomdossier/school/klassen/{klass_c.id}/mentoren", data={"membership_id": membership})
+
     mentor = _client(app, world["mentor"], world["school"])
     page = _text(mentor.get("/doorstroomdossier/school/klassen"))
     assert "Klas 4a" in page and "Klas 4c" in page and "Anja de Vries" in page
     assert "Klas toevoegen" not in page and "Verwijder" not in page
+    assert mentor.get(remove_url).status_code == 404
 
 
 def test_the_import_page_stores_the_good_rows_and_reports_the_broken(app, factory):

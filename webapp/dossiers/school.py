@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Membership
 from webapp.core.audit import audit
@@ -180,6 +181,7 @@ def student_list(staff: SchoolStaff, filters: Filters) -> BoundedPage:
     rows = list(
         db.session.scalars(
             select(Student)
+            .options(selectinload(Student.school_class))
             .where(*conditions)
             .order_by(Student.sort_name, Student.id)
             .limit(PAGE_SIZE)

@@ -81,13 +81,29 @@ def assign_mentor(class_id):
     return redirect_after_post(url_for("dossiers_school.classes") + f"#klas-{klass.id}")
 
 
-@bp.post("/klassen/<int:class_id>/mentoren/<int:membership_id>/verwijderen")
+@bp.route("/klassen/<int:class_id>/mentoren/<int:membership_id>/verwijderen", methods=["GET", "POST"])
 @school_staff_required
 def remove_mentor(class_id, membership_id):
+    """Remove a mentor from a class: a page with the question (also without JavaScript), then its post."""
+    school.require_counsellor(g.staff)
     klass = school.get_class(g.staff, class_id)
-    membership = school.remove_mentor(g.staff, klass.id, membership_id)
-    flash(f"{membership.user.full_name} is geen mentor meer van klas {klass.name}.", "success")
-    return redirect_after_post(url_for("dossiers_school.classes") + f"#klas-{klass.id}")
+    back = url_for("dossiers_school.classes") + f"#klas-{klass.id}"
+    if request.method == "POST":
+        membership = school.remove_mentor(g.staff, klass.id, membership_id)
+        flash(f"{membership.user.full_name} is geen mentor meer van klas {klass.name}.", "success")
+        return redirect_after_post(back)
+    membership = next((m for m in klass.mentors if m.id == membership_id), None)
+    if membership is None:
+        raise NotFound()
+    return render(
+        "confirm.html",
+        question=f"Weet u zeker dat u {membership.user.full_name} wilt verwijderen als mentor van klas {klass.name}?",
+        action=url_for("dossiers_school.remove_mentor", class_id=klass.id, membership_id=membership.id),
+        button="Ja, verwijder als mentor",
+        cancel=back,
+        explanation="Leerlingen van deze klas kunnen hun dossier dan niet meer naar deze mentor sturen. "
+        "U kunt de mentor later opnieuw aan de klas toevoegen.",
+    )
 
 
 # Leerlingen
