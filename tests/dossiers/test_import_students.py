@@ -3,6 +3,7 @@ the current school year, broken rows are reported by line while the good ones ar
 nothing, and no report repeats a BSN."""
 
 import io
+import json
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.dossiers import support
 from webapp.core.errors import NotFound
+from webapp.core.models import AuditEvent
 from webapp.dossiers import importer
 from webapp.dossiers.actors import SchoolStaff
 from webapp.dossiers.models import SchoolClass, Student
@@ -57,6 +59,9 @@ def test_the_same_file_twice_changes_nothing_and_a_changed_row_updates(app, fact
         5,
         date(2009, 3, 14),
     )
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "dossiers.students_imported")).all()
+    assert [json.loads(e.detail)["added"] for e in events] == [2, 0, 0]
+    assert all("123456782" not in e.detail and "999999990" not in e.detail for e in events)
 
 
 def test_a_class_named_in_the_file_is_made_for_the_current_school_year_once(app, factory):

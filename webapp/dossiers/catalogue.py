@@ -139,6 +139,13 @@ def import_csv(text: str) -> CatalogueReport:
             report.errors.append((line, "; ".join(problems)))
             continue
         _store(row, report)
+    audit(
+        "dossiers.programmes_imported",
+        organisation_id=None,
+        added=report.added,
+        updated=report.updated,
+        refused=len(report.errors),
+    )
     return report
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from webapp.core.audit import audit
 from webapp.core.bsn import BSN
 from webapp.core.timeutil import parse_date
 from webapp.dossiers.actors import SchoolStaff
@@ -110,6 +111,13 @@ def import_csv(staff: SchoolStaff, text: str) -> ImportReport:
             report.errors.append((line, "; ".join(problems)))
             continue
         _store(staff, values, report, known_classes)
+    audit(
+        "dossiers.students_imported",
+        organisation_id=staff.school_id,
+        added=report.added,
+        updated=report.updated,
+        refused=len(report.errors),
+    )
     return report
 
 
