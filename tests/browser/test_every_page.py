@@ -27,6 +27,8 @@ NOT_HTML = {
     "courses.attachment": "a message's attachment",
     "register_login.eherkenning_callback": "the OIDC callback: a redirect to the organisation's pages or a refusal page",
     "register_login.digid_callback": "the OIDC callback: a redirect to the person's pages or a refusal page",
+    "dossiers_school.import_template": "the CSV template",
+    "dossiers_staff.import_template": "the CSV template",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -160,6 +162,25 @@ PAGES = {
         ("card_admin", {"card_id": "@smartcard", "word": "intrekken"}),
         ("card_admin", {"card_id": "@revoked_smartcard", "word": "intrekken"}, 409),
     ],
+    # the transfer dossiers: the front door (before the student's pages are merged: a page on the DDD), the school's
+    # pages as the counsellor (who changes) and a mentor (who reads) see them, the colleges' catalogue for staff
+    "dossiers.index": [("anonymous", {}), ("student", {})],
+    "dossiers_school.index": [("counsellor", {}), ("mentor", {})],
+    "dossiers_school.classes": [("counsellor", {}), ("mentor", {})],
+    "dossiers_school.remove_mentor": [("counsellor", {"class_id": "@class_4a", "membership_id": "@mentor_4a"})],
+    "dossiers_school.students": [
+        ("counsellor", {}),
+        ("counsellor", {"zoek": "winter", "leerjaar": "4"}),
+        ("mentor", {}),
+    ],
+    "dossiers_school.student": [("counsellor", {"student_id": "@roos"}), ("mentor", {"student_id": "@roos"})],
+    "dossiers_school.new_student": [("counsellor", {})],
+    "dossiers_school.edit_student": [("counsellor", {"student_id": "@roos"})],
+    "dossiers_school.remove_student": [("counsellor", {"student_id": "@roos"})],
+    "dossiers_school.import_students": [("counsellor", {})],
+    "dossiers_staff.colleges": [("staff", {})],
+    "dossiers_staff.college": [("staff", {"organisation_id": "@mbo_utrecht"})],
+    "dossiers_staff.import_programmes": [("staff", {})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -170,6 +191,9 @@ LOGINS = {
     "admin": ("deby@herenbos.example", "Herenbos Schagen"),
     "staff": ("beheer@loket.example", None),
     "card_admin": ("sanne@zorggroepduinstreek.example", "Zorggroep Duinstreek"),  # smartcards, stepped up to EH2+
+    "counsellor": ("decaan@debrug.example", "Vakcollege De Brug"),  # the transfer dossiers' school
+    "mentor": ("mentor4a@debrug.example", "Vakcollege De Brug"),
+    "student": ("r.dewinter@leerling.example", None),
 }
 
 
@@ -190,6 +214,7 @@ def world_ids(app) -> dict:
     from webapp.accounts.models import Membership, Organisation, User
     from webapp.accounts.services import ACTIVATE, RESET, link_for
     from webapp.courses.models import Category, Enrollment, Event, Message
+    from webapp.dossiers.models import ClassMentor, Student
     from webapp.extensions import db
     from webapp.organisations.models import Invitation
     from webapp.organisations.services import invitation_link, invite_contact_person
@@ -234,6 +259,7 @@ def world_ids(app) -> dict:
             )
             db.session.commit()
         event = one(select(Event).where(Event.name == "LV Optimaal bespuiten (VT)"))
+        mentor_4a = one(select(Membership.id).join(User).where(User.email == "mentor4a@debrug.example"))
         ids = {
             "herenbos": herenbos.id,
             "invitation": invitation.id,
@@ -263,6 +289,10 @@ def world_ids(app) -> dict:
                 .where(RegisteredPerson.last_name == "Mulder", RegisterLink.state == "linked")
             ),
             "het_nest": one(select(Organisation.id).where(Organisation.kvk_number == "69599085")),
+            "roos": one(select(Student.id).where(Student.email == "r.dewinter@leerling.example")),
+            "class_4a": one(select(ClassMentor.class_id).where(ClassMentor.membership_id == mentor_4a)),
+            "mentor_4a": mentor_4a,
+            "mbo_utrecht": one(select(Organisation.id).where(Organisation.name.startswith("MBO Utrecht"))),
             "person_request": one(  # what the register_person role's first steps asked
                 select(LinkRequest.id)
                 .join(RegisteredPerson, RegisteredPerson.id == LinkRequest.person_id)
@@ -382,7 +412,8 @@ def check_page(page, base, role, path, status, pages, fragments) -> list[str]:
 def test_every_page_is_valid_accessible_and_fits(demo_portal, browser, tmp_path):
     base, app = demo_portal.url, demo_portal.app
     pages, fragments, problems = {}, {}, []
-    roles = ["anonymous", "person", "contact", "admin", "staff", "card_admin", *REGISTER_LOGINS]
+    roles = ["anonymous", "person", "contact", "admin", "staff", "card_admin", "counsellor", "mentor", "student"]
+    roles += list(REGISTER_LOGINS)
     for role in roles:
         context = browser.new_context(locale="nl-NL")
         page = context.new_page()

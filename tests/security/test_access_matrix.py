@@ -89,6 +89,11 @@ ACCESS = {
     "register_links.": NOBODY,
     "register.": NOBODY,
     "register_person.": NOBODY,  # behind DigiD: these roles are sent to the register's start page (a post: 404)
+    # transfer dossiers: the front door is public; the school's pages are its counsellors' and mentors' (none of these
+    # roles); the colleges' catalogue is the issuer's staff's.
+    "dossiers.index": ALL,
+    "dossiers_school.": NOBODY,
+    "dossiers_staff.": frozenset({"staff"}),
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

@@ -3,10 +3,28 @@ activation codes; a student makes an account, starts a dossier for each programm
 college, fills part A and sends it to a mentor; the mentor fills part B; the student (and a parent under 18)
 approves; the receiving college sees the finished dossier."""
 
-from webapp.core.modules import Module
-from webapp.dossiers import models  # noqa: F401  (the tables)
+from webapp.core.modules import Link, Module
+from webapp.dossiers import demo, models, school_views, staff_views, views  # noqa: F401  (models: the tables)
 
 module = Module(
     name="dossiers",
     label="Digitaal Doorstroomdossier",
+    blueprints=(views.bp, school_views.bp, staff_views.bp),
+    tiles=(
+        Link(
+            "Digitaal Doorstroomdossier",
+            "dossiers.index",
+            public=True,
+            description="Het dossier waarmee een leerling van het vmbo doorstroomt naar het mbo: "
+            "voor leerlingen, mentoren en decanen.",
+        ),
+    ),
+    staff_pages=(
+        Link(
+            "Vervolgopleidingen en opleidingen",
+            "dossiers_staff.colleges",
+            description="Welke vervolgopleidingen deelnemen aan het DDD, en hun opleidingen importeren.",
+        ),
+    ),
+    demo=demo.load_demo,
 )
