@@ -139,6 +139,14 @@ PAGES = {
     "smartcard_personalise.birth_date": [("person", {})],
     "smartcard_personalise.card": [("person", {})],
     "smartcard_personalise.done": [("person", {})],
+    # dossiers, the student (manual 004): the landing, help, a new account; Roos's home, code and Nieuw dossier (once
+    # she has entered a code the code page leads on to Nieuw dossier)
+    "dossiers_student.start": [("anonymous", {})],
+    "dossiers_student.help": [("anonymous", {}), ("student", {})],
+    "dossiers_student.new_account": [("anonymous", {})],
+    "dossiers_student.home": [("student", {})],
+    "dossiers_student.activate": [("student", {})],
+    "dossiers_student.new_dossier": [("student", {}), ("student", {"zoek": "juridisch"})],
     "smartcard_signin.sign_in": [("anonymous", {})],
     "smartcard_signin.step_up": [("person", {})],
     # smartcards onboarding: without a checked card in the session the later steps lead back to the start page
@@ -170,6 +178,7 @@ LOGINS = {
     "admin": ("deby@herenbos.example", "Herenbos Schagen"),
     "staff": ("beheer@loket.example", None),
     "card_admin": ("sanne@zorggroepduinstreek.example", "Zorggroep Duinstreek"),  # smartcards, stepped up to EH2+
+    "student": ("r.dewinter@leerling.example", None),  # dossiers: Roos de Winter, a student with an account
 }
 
 
@@ -382,7 +391,7 @@ def check_page(page, base, role, path, status, pages, fragments) -> list[str]:
 def test_every_page_is_valid_accessible_and_fits(demo_portal, browser, tmp_path):
     base, app = demo_portal.url, demo_portal.app
     pages, fragments, problems = {}, {}, []
-    roles = ["anonymous", "person", "contact", "admin", "staff", "card_admin", *REGISTER_LOGINS]
+    roles = ["anonymous", "person", "contact", "admin", "staff", "card_admin", "student", *REGISTER_LOGINS]
     for role in roles:
         context = browser.new_context(locale="nl-NL")
         page = context.new_page()
