@@ -215,3 +215,45 @@ def test_help_shows_the_own_schools_contact_to_a_student(app, client, factory):
     login(client, user.email)
     page = client.get("/doorstroomdossier/help-en-contact").get_data(as_text=True)
     assert "info@debrug.example" in page and "030 123 45 67" in page and "Vakcollege De Brug" in page
+
+
+@pytest.fixture
+def limited_app(app, database_url, tmp_path):
+    from webapp.extensions import limiter
+
+    limited = make_app(
+        tmp_path, database_url, RATELIMIT_ENABLED=True, LOGIN_LIMITS="3 per minute", RATELIMIT_STORAGE_URI="memory://"
+    )
+    yield limited
+    limiter.reset()
+
+
+def test_asking_is_rate_limited_per_address_and_per_address_typed(limited_app, factory):
+    client = limited_app.test_client()
+    here, there = {"REMOTE_ADDR": "10.9.8.7"}, {"REMOTE_ADDR": "10.9.8.8"}
+    for number in range(3):
+        bsn = support.valid_bsn(7100 + number)
+        assert (
+            client.post(NEW_ACCOUNT, data={"bsn": bsn, "email": f"a{number}@x.example"}, environ_base=here).status_code
+            == 303
+        )
+    limited = client.post(NEW_ACCOUNT, data={"bsn": support.valid_bsn(7104), "email": "b@x.example"}, environ_base=here)
+    assert limited.status_code == 429 and "Even geduld" in limited.get_data(as_text=True)
+    assert client.get(NEW_ACCOUNT, environ_base=here).status_code == 200  # the form itself is not limited
+    # one address typed from several places: limited too
+    for number, place in enumerate(("10.1.1.1", "10.1.1.2", "10.1.1.3")):
+        data = {"bsn": support.valid_bsn(7110 + number), "email": "c@x.example"}
+        assert client.post(NEW_ACCOUNT, data=data, environ_base={"REMOTE_ADDR": place}).status_code == 303
+    again = {"bsn": support.valid_bsn(7114), "email": "C@x.example"}
+    assert client.post(NEW_ACCOUNT, data=again, environ_base=there).status_code == 429
+
+
+def test_asking_again_before_activating_sends_the_link_again_to_the_first_address(app, client, factory, outbox):
+    pupil = support.student(support.school(factory), bsn=support.valid_bsn(7020))
+    _ask(client, pupil.bsn.digits, "eerst@leerling.example")
+    _ask(client, pupil.bsn.digits, "later@leerling.example")
+    assert [m["Subject"] for m in outbox.to("eerst@leerling.example")] == [
+        "Activeer je account voor het Digitaal Doorstroomdossier"
+    ] * 2
+    assert outbox.to("later@leerling.example") == []
+    assert mailed_path(outbox, "eerst@leerling.example").startswith("/activeren/")

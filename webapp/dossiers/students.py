@@ -22,6 +22,7 @@ from webapp.core.bsn import BSN, lookup_hash
 from webapp.core.jobs import enqueue_after_commit
 from webapp.core.mail import send_mail
 from webapp.core.models import OneTimeCode
+from webapp.core.transactions import take_write_lock
 from webapp.dossiers.models import Student
 from webapp.extensions import db
 
@@ -45,13 +46,14 @@ def make_account(bsn_hash: str, email: str) -> str:
     """Job: the account for the students with this BSN (one per school that imported them).
 
     - No such student: nothing (and no mail).
-    - The BSN's student has an account already: a note to that account (like a password reset), and a school's
-      student record not linked yet is linked to it.
+    - The BSN's student has an account already: a note to that account (like a password reset; the activation mail
+      again while it is not activated), and a school's student record not linked yet is linked to it.
     - Otherwise the account of `email`: a new one, or an existing one that has no student yet, linked to the
       student records; a new or not yet activated account gets the activation mail (the password is set on the
       portal's activation page), an activated one a note that it now opens the dossiers. An address whose account
       belongs to another student gets a note that it cannot be used.
     What it did, in a word (for the job's result; never the BSN)."""
+    take_write_lock()  # two asks for one BSN at once take turns (PostgreSQL: the students' rows are locked)
     students = list(
         db.session.scalars(select(Student).where(Student.bsn_hash == bsn_hash).order_by(Student.id).with_for_update())
     )
@@ -62,7 +64,14 @@ def make_account(bsn_hash: str, email: str) -> str:
         owner = owners[-1]  # the newest school's record
         _link([student for student in students if student.user is None], owner)
         for user in {user.id: user for user in owners}.values():
-            _mail(user, "Je hebt al een account voor het Digitaal Doorstroomdossier", "dossiers_student_account_exists")
+            if user.is_activated:
+                _mail(
+                    user,
+                    "Je hebt al een account voor het Digitaal Doorstroomdossier",
+                    "dossiers_student_account_exists",
+                )
+            else:  # asked before, never activated: the link again, to that account's address
+                send_activation(user)
         return "exists"
     newest = students[-1]
     user = find_user(email)
