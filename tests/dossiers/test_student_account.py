@@ -125,9 +125,12 @@ def test_an_existing_account_without_a_student_is_linked_and_one_with_a_student_
     first = support.student(school, bsn=support.valid_bsn(7006))
     _ask(client, first.bsn.digits, parent_account.email)
     (linked,) = outbox.to(parent_account.email)
-    assert "gekoppeld" in linked["Subject"] or "opent nu" in linked["Subject"]
+    assert linked["Subject"] == "Je account opent nu het Digitaal Doorstroomdossier"
     db.session.expire_all()
     assert db.session.get(Student, first.id).user_id == parent_account.id
+    linked_client = app.test_client()
+    login(linked_client, parent_account.email)  # the account's own password
+    assert linked_client.get("/doorstroomdossier/mijn-dossiers").status_code == 200
 
     # a sibling with the same address: that account has a student already
     sibling = support.student(school, bsn=support.valid_bsn(7007))
@@ -251,6 +254,7 @@ def test_asking_is_rate_limited_per_address_and_per_address_typed(limited_app, f
 def test_asking_again_before_activating_sends_the_link_again_to_the_first_address(app, client, factory, outbox):
     pupil = support.student(support.school(factory), bsn=support.valid_bsn(7020))
     _ask(client, pupil.bsn.digits, "eerst@leerling.example")
+    assert len(outbox.to("eerst@leerling.example")) == 1  # (waits for the first ask's job)
     _ask(client, pupil.bsn.digits, "later@leerling.example")
     assert [m["Subject"] for m in outbox.to("eerst@leerling.example")] == [
         "Activeer je account voor het Digitaal Doorstroomdossier"
