@@ -61,6 +61,15 @@ def dossiers_of(student: Student) -> list[DossierRow]:
     ]
 
 
+def open_programme_ids(student: Student) -> set[int]:
+    """The programmes the student has a dossier for that is not archived (a second one is refused)."""
+    return set(
+        db.session.scalars(
+            select(Dossier.programme_id).where(Dossier.student_id == student.id, Dossier.archived.is_(False))
+        )
+    )
+
+
 def get_dossier(student: Student, dossier_id: int) -> Dossier:
     """The student's own dossier; another student's (or none) is a NotFound."""
     dossier = db.session.get(Dossier, dossier_id)

@@ -132,6 +132,7 @@ def new_dossier():
         form=form,
         page=page,
         colleges=dossiers.colleges(),
+        chosen=dossiers.open_programme_ids(g.student),
         college_name=dossiers.college_name,
         not_taking_part=dossiers.NOT_TAKING_PART,
         url_args=catalogue_url_args,
