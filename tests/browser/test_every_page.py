@@ -141,6 +141,14 @@ PAGES = {
     "smartcard_personalise.birth_date": [("person", {})],
     "smartcard_personalise.card": [("person", {})],
     "smartcard_personalise.done": [("person", {})],
+    # dossiers, the student (manual 004): the landing, help, a new account; Roos's home, code and Nieuw dossier (once
+    # she has entered a code the code page leads on to Nieuw dossier)
+    "dossiers_student.start": [("anonymous", {})],
+    "dossiers_student.help": [("anonymous", {}), ("student", {})],
+    "dossiers_student.new_account": [("anonymous", {})],
+    "dossiers_student.home": [("student", {})],
+    "dossiers_student.activate": [("student", {})],
+    "dossiers_student.new_dossier": [("student", {}), ("student", {"zoek": "juridisch"})],
     "smartcard_signin.sign_in": [("anonymous", {})],
     "smartcard_signin.step_up": [("person", {})],
     # smartcards onboarding: without a checked card in the session the later steps lead back to the start page

@@ -94,6 +94,12 @@ ACCESS = {
     "dossiers.index": ALL,
     "dossiers_school.": NOBODY,
     "dossiers_staff.": frozenset({"staff"}),
+    # dossiers, the student: the landing, help and Maak een nieuw account are public; the rest is a student's own
+    # (none of these roles is a student: log in, or a 404)
+    "dossiers_student.start": ALL,
+    "dossiers_student.help": ALL,
+    "dossiers_student.new_account": ALL,
+    "dossiers_student.": NOBODY,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

@@ -4,12 +4,19 @@ college, fills part A and sends it to a mentor; the mentor fills part B; the stu
 approves; the receiving college sees the finished dossier."""
 
 from webapp.core.modules import Link, Module
-from webapp.dossiers import demo, models, school_views, staff_views, views  # noqa: F401  (models: the tables)
+from webapp.dossiers import (  # noqa: F401  (models: the tables)
+    demo,
+    models,
+    school_views,
+    staff_views,
+    student_views,
+    views,
+)
 
 module = Module(
     name="dossiers",
     label="Digitaal Doorstroomdossier",
-    blueprints=(views.bp, school_views.bp, staff_views.bp),
+    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp),
     tiles=(
         Link(
             "Digitaal Doorstroomdossier",
