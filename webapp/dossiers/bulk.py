@@ -230,7 +230,8 @@ def hand_out_chunk(bulk_id: int, index: int, student_ids: list[int]) -> int:
                 )
             )
         )
-        if bulk.method == "letter" and LETTERS.exists(_part(bulk_id, index)) and handed >= set(student_ids):
+        letters_kept = LETTERS.exists(_part(bulk_id, index)) or LETTERS.exists(letters_name(bulk_id))
+        if bulk.method == "letter" and letters_kept and handed >= set(student_ids):
             return 0  # done before
         if bulk.method == "mail" and handed >= set(student_ids):
             return 0
