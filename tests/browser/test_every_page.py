@@ -27,6 +27,7 @@ NOT_HTML = {
     "courses.attachment": "a message's attachment",
     "register_login.eherkenning_callback": "the OIDC callback: a redirect to the organisation's pages or a refusal page",
     "register_login.digid_callback": "the OIDC callback: a redirect to the person's pages or a refusal page",
+    "dossiers_codes.bulk_letters": "the PDF of activation-code letters",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -160,6 +161,12 @@ PAGES = {
         ("card_admin", {"card_id": "@smartcard", "word": "intrekken"}),
         ("card_admin", {"card_id": "@revoked_smartcard", "word": "intrekken"}, 409),
     ],
+    "dossiers_codes.index": [("counsellor", {}), ("mentor", {})],
+    "dossiers_codes.confirm_bulk": [
+        ("counsellor", {"method": "letter", "scope": "all"}),
+        ("mentor", {"method": "mail", "scope": "all"}),  # Mirjam and Roos by mail; the page says Jaap has no e-mail
+    ],
+    "dossiers_codes.bulk": [("counsellor", {"bulk_id": "@codes_bulk"})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -170,6 +177,8 @@ LOGINS = {
     "admin": ("deby@herenbos.example", "Herenbos Schagen"),
     "staff": ("beheer@loket.example", None),
     "card_admin": ("sanne@zorggroepduinstreek.example", "Zorggroep Duinstreek"),  # smartcards, stepped up to EH2+
+    "counsellor": ("decaan@debrug.example", "Vakcollege De Brug"),
+    "mentor": ("mentor4a@debrug.example", "Vakcollege De Brug"),
 }
 
 
@@ -190,6 +199,7 @@ def world_ids(app) -> dict:
     from webapp.accounts.models import Membership, Organisation, User
     from webapp.accounts.services import ACTIVATE, RESET, link_for
     from webapp.courses.models import Category, Enrollment, Event, Message
+    from webapp.dossiers.models import BulkHandout
     from webapp.extensions import db
     from webapp.organisations.models import Invitation
     from webapp.organisations.services import invitation_link, invite_contact_person
@@ -234,6 +244,26 @@ def world_ids(app) -> dict:
             )
             db.session.commit()
         event = one(select(Event).where(Event.name == "LV Optimaal bespuiten (VT)"))
+        de_brug = one(select(Organisation).where(Organisation.name == "Vakcollege De Brug"))
+        codes_bulk = de_brug and one(select(BulkHandout.id).where(BulkHandout.school_id == de_brug.id))
+        if de_brug is not None and codes_bulk is None:  # the counsellor mailed class 4a's codes
+            from webapp.core.timeutil import utcnow
+
+            record = BulkHandout(
+                school_id=de_brug.id,
+                method="mail",
+                scope="year:4",
+                scope_label="leerjaar 4",
+                state="done",
+                total=2,
+                done=2,
+                report="Jaap Rierink: geen e-mailadres",
+                created_at=utcnow(),
+                finished_at=utcnow(),
+            )
+            db.session.add(record)
+            db.session.commit()
+            codes_bulk = record.id
         ids = {
             "herenbos": herenbos.id,
             "invitation": invitation.id,
@@ -254,6 +284,7 @@ def world_ids(app) -> dict:
             "enrollment": one(select(Enrollment.id).where(Enrollment.participant_id == jan.id)),
             "message": one(select(Message.id).where(Message.recipient_id == jan.id)),
             "registration_request": registration.id,
+            "codes_bulk": codes_bulk,
             "smartcard": one(select(Smartcard.id).where(Smartcard.holder_name == "Ahmed Bakker")),
             "revoked_smartcard": one(select(Smartcard.id).where(Smartcard.state == "revoked")),
             "zonnebloem": one(select(Organisation.id).where(Organisation.kvk_number == ZONNEBLOEM_KVK)),

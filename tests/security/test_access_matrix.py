@@ -89,6 +89,8 @@ ACCESS = {
     "register_links.": NOBODY,
     "register.": NOBODY,
     "register_person.": NOBODY,  # behind DigiD: these roles are sent to the register's start page (a post: 404)
+    # dossiers: activation codes are for a school's counsellors and mentors, none of these roles (404)
+    "dossiers_codes.": NOBODY,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")
