@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from tests.dossiers.codes_world import code_in, make_world, pdf_pages
 from webapp.core import onetimecodes
 from webapp.core.errors import DomainError, NotFound
-from webapp.core.models import OneTimeCode
+from webapp.core.models import AuditEvent, OneTimeCode
 from webapp.dossiers import codes
 from webapp.dossiers.models import CodeHandout
 from webapp.extensions import db
@@ -92,6 +92,12 @@ def test_the_status_says_how_when_and_whether_used(world):
     assert datetime.now(UTC) - status.handed_out_at < timedelta(minutes=1)
     handout = db.session.scalar(select(CodeHandout).where(CodeHandout.student_id == world.roos.id))
     assert handout.handed_out_by_id == world.mentor_a.id and handout.code_id is not None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "dossiers.activation_handed_out"))
+    assert (event.subject, event.actor_id, event.organisation_id) == (
+        f"student:{world.roos.id}",
+        world.mentor_a.id,
+        world.school.id,
+    )
 
 
 def test_no_mail_to_a_student_without_email(world, outbox):

@@ -16,6 +16,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, case, func, select, update
 
+from webapp.core.audit import audit
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.jobs import enqueue, enqueue_after_commit, will_retry
 from webapp.core.mail import send_mails
@@ -125,6 +126,15 @@ def start(staff: SchoolStaff, method: str, scope_key: str) -> BulkHandout:
     )
     db.session.add(bulk)
     db.session.flush()
+    audit(
+        "dossiers.activation_bulk_started",
+        subject=f"bulk:{bulk.id}",
+        organisation_id=staff.school_id,
+        actor_id=staff.user.id,
+        method=method,
+        scope=bulk.scope_label,
+        students=bulk.total,
+    )
     enqueue_after_commit(run, bulk.id)
     return bulk
 

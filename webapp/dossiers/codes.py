@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from webapp.core import onetimecodes
+from webapp.core.audit import audit
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.mail import send_mail
 from webapp.core.models import OneTimeCode
@@ -126,6 +127,13 @@ def hand_out(staff: SchoolStaff, student: Student, method: str) -> HandedOut:
     if not staff.sees(student):
         raise NotFound()
     letter, handout = issue(student, method, staff.user.id)
+    audit(
+        "dossiers.activation_handed_out",
+        subject=subject(student),
+        organisation_id=staff.school_id,
+        actor_id=staff.user.id,
+        method=method,
+    )
     if method == "mail":
         send_mail(student.email, MAIL_SUBJECT, "dossiers_activation_code", **mail_context(letter))
         return HandedOut(handout, letter)

@@ -60,7 +60,8 @@ def hand_out(student_id):
     student = codes.student_for(staff, student_id)
     method = request.form.get("method", "")
     status = codes.code_status(student)
-    if status.live and request.form.get("bevestigd") != "1" and method in codes.METHODS:
+    can_mail = method != "mail" or bool(student.email)
+    if status.live and can_mail and request.form.get("bevestigd") != "1" and method in codes.METHODS:
         return render(
             "confirm.html",
             question=f"Nieuwe activatiecode voor {student.name}?",
