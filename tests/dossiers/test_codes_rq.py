@@ -90,3 +90,19 @@ def test_a_chunk_job_that_fails_once_hands_out_no_second_code(redis_app, world, 
     for student in (world.roos, world.mirjam, world.jaap):
         (page,) = [page for page in pages if student.name in page]
         codes.redeem(student, code_in(page), "192.0.2.1")
+
+
+def test_bulk_mail_by_an_rq_worker(redis_app, world, monkeypatch):
+    from tests.mail import Outbox
+
+    monkeypatch.setattr(bulk, "CHUNK_SIZE", 1)
+    record = bulk.start(world.staff(world.mentor_a), "mail", f"class:{world.class_a.id}")
+    db.session.commit()
+    burst(redis_app)
+    record = reloaded(record.id)
+    assert (record.state, record.done, record.total) == ("done", 2, 2)
+    outbox = Outbox(redis_app.config["MAIL_OUTBOX_DIR"])
+    for student in (world.roos, world.mirjam):
+        (mail,) = outbox.to(student.email)
+        codes.redeem(student, code_in(mail.get_body().get_content()), "192.0.2.1")
+    assert bulk.delivery(record).sent == 2

@@ -269,6 +269,13 @@ def hand_out_chunk(bulk_id: int, index: int, student_ids: list[int]) -> int:
             LETTERS.store(_part(bulk_id, index), render_letters(letters))
         counted = len(students) if bulk.method == "mail" else len(set(student_ids) - handed)
         db.session.execute(update(BulkHandout).where(BulkHandout.id == bulk_id).values(done=BulkHandout.done + counted))
+        if bulk.method == "mail":
+            # the last chunk's mails are queued: done now, not when the final job's turn comes behind the mails
+            db.session.execute(
+                update(BulkHandout)
+                .where(BulkHandout.id == bulk_id, BulkHandout.done >= BulkHandout.total, BulkHandout.state != "done")
+                .values(state="done", finished_at=utcnow())
+            )
         db.session.commit()  # the codes, the hand-outs, the mails and the progress at once
         return len(students)
 
