@@ -78,8 +78,8 @@ def test_bulk_letters_one_pdf_a_page_per_student_for_the_schools_staff_for_seven
     db.session.commit()
     assert codes.code_status(world.jaap).method_label == "brief"
 
-    # a mentor of the school may have it; another school's staff find nothing
-    assert logged_in(app, world.mentor_b, world.school).get(f"{BASE}/bulk/{bulk_id}/brieven.pdf").status_code == 200
+    # the whole school's letters are not for a mentor (other classes' students); another school's staff find nothing
+    assert logged_in(app, world.mentor_b, world.school).get(f"{BASE}/bulk/{bulk_id}/brieven.pdf").status_code == 404
     other = logged_in(app, world.other_counsellor, world.other_school)
     assert other.get(f"{BASE}/bulk/{bulk_id}/brieven.pdf").status_code == 404
     assert other.get(f"{BASE}/bulk/{bulk_id}").status_code == 404
@@ -223,3 +223,15 @@ def test_a_mail_that_cannot_be_delivered_is_reported(database_url, tmp_path, bac
             wait_for_in_process_jobs()
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_mentors_bulk_letters_are_theirs_and_the_counsellors(app, world):
+    mentor = logged_in(app, world.mentor_b, world.school)
+    bulk_id = start_bulk(mentor, "letter", f"class:{world.class_b.id}")
+    url = f"{BASE}/bulk/{bulk_id}/brieven.pdf"
+    (page,) = pdf_pages(mentor.get(url).data)
+    assert "Jaap Rierink, klas 4b" in page
+    assert logged_in(app, world.counsellor, world.school).get(url).status_code == 200
+    other_mentor = logged_in(app, world.mentor_a, world.school)
+    assert other_mentor.get(url).status_code == 404
+    assert f"/bulk/{bulk_id}" not in other_mentor.get(f"{BASE}/").get_data(as_text=True)

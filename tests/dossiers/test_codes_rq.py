@@ -61,7 +61,7 @@ def test_bulk_letters_by_an_rq_worker(redis_app, world, monkeypatch):
     burst(redis_app)
     record = reloaded(record.id)
     assert (record.state, record.done, record.total) == ("done", 3, 3)
-    pages = pdf_pages(bulk.letters_file(world.staff(world.mentor_b), record.id).path.read_bytes())
+    pages = pdf_pages(bulk.letters_file(world.staff(world.counsellor), record.id).path.read_bytes())
     assert len(pages) == 3
     (roos_page,) = [page for page in pages if "Roos de Winter" in page]
     codes.redeem(world.roos, code_in(roos_page), "192.0.2.1")

@@ -140,22 +140,22 @@ def start(staff: SchoolStaff, method: str, scope_key: str) -> BulkHandout:
 
 
 def bulk_for(staff: SchoolStaff, bulk_id: int) -> BulkHandout:
-    """A bulk hand-out of the staff member's school (any of its staff may follow it); NotFound otherwise."""
+    """A bulk hand-out of the staff member's school: a counsellor's (who sees the whole school) or one the mentor
+    asked for themselves (another's may hold students outside their classes); NotFound otherwise."""
     bulk = db.session.get(BulkHandout, bulk_id)
     if bulk is None or bulk.school_id != staff.school_id:
+        raise NotFound()
+    if not staff.is_counsellor and bulk.requested_by_id != staff.user.id:
         raise NotFound()
     return bulk
 
 
 def recent(staff: SchoolStaff, limit: int = 10) -> list[BulkHandout]:
-    return list(
-        db.session.scalars(
-            select(BulkHandout)
-            .where(BulkHandout.school_id == staff.school_id)
-            .order_by(BulkHandout.created_at.desc(), BulkHandout.id.desc())
-            .limit(limit)
-        )
-    )
+    """The latest bulk hand-outs the staff member may follow (see bulk_for)."""
+    query = select(BulkHandout).where(BulkHandout.school_id == staff.school_id)
+    if not staff.is_counsellor:
+        query = query.where(BulkHandout.requested_by_id == staff.user.id)
+    return list(db.session.scalars(query.order_by(BulkHandout.created_at.desc(), BulkHandout.id.desc()).limit(limit)))
 
 
 def letters_file(staff: SchoolStaff, bulk_id: int) -> StoredFile:
