@@ -29,6 +29,7 @@ NOT_HTML = {
     "register_login.digid_callback": "the OIDC callback: a redirect to the person's pages or a refusal page",
     "dossiers_school.import_template": "the CSV template",
     "dossiers_staff.import_template": "the CSV template",
+    "dossiers_codes.bulk_letters": "the PDF of activation-code letters",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -189,6 +190,12 @@ PAGES = {
     "dossiers_staff.colleges": [("staff", {})],
     "dossiers_staff.college": [("staff", {"organisation_id": "@mbo_utrecht"})],
     "dossiers_staff.import_programmes": [("staff", {})],
+    "dossiers_codes.index": [("counsellor", {}), ("mentor", {})],
+    "dossiers_codes.confirm_bulk": [
+        ("counsellor", {"method": "letter", "scope": "all"}),
+        ("mentor", {"method": "mail", "scope": "all"}),  # Mirjam and Roos by mail; the page says Jaap has no e-mail
+    ],
+    "dossiers_codes.bulk": [("counsellor", {"bulk_id": "@codes_bulk"})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -222,7 +229,7 @@ def world_ids(app) -> dict:
     from webapp.accounts.models import Membership, Organisation, User
     from webapp.accounts.services import ACTIVATE, RESET, link_for
     from webapp.courses.models import Category, Enrollment, Event, Message
-    from webapp.dossiers.models import ClassMentor, Student
+    from webapp.dossiers.models import BulkHandout, ClassMentor, Student
     from webapp.extensions import db
     from webapp.organisations.models import Invitation
     from webapp.organisations.services import invitation_link, invite_contact_person
@@ -268,6 +275,26 @@ def world_ids(app) -> dict:
             db.session.commit()
         event = one(select(Event).where(Event.name == "LV Optimaal bespuiten (VT)"))
         mentor_4a = one(select(Membership.id).join(User).where(User.email == "mentor4a@debrug.example"))
+        de_brug = one(select(Organisation).where(Organisation.name == "Vakcollege De Brug"))
+        codes_bulk = de_brug and one(select(BulkHandout.id).where(BulkHandout.school_id == de_brug.id))
+        if de_brug is not None and codes_bulk is None:  # the counsellor mailed class 4a's codes
+            from webapp.core.timeutil import utcnow
+
+            record = BulkHandout(
+                school_id=de_brug.id,
+                method="mail",
+                scope="year:4",
+                scope_label="leerjaar 4",
+                state="done",
+                total=2,
+                done=2,
+                report="Jaap Rierink: geen e-mailadres",
+                created_at=utcnow(),
+                finished_at=utcnow(),
+            )
+            db.session.add(record)
+            db.session.commit()
+            codes_bulk = record.id
         ids = {
             "herenbos": herenbos.id,
             "invitation": invitation.id,
@@ -288,6 +315,7 @@ def world_ids(app) -> dict:
             "enrollment": one(select(Enrollment.id).where(Enrollment.participant_id == jan.id)),
             "message": one(select(Message.id).where(Message.recipient_id == jan.id)),
             "registration_request": registration.id,
+            "codes_bulk": codes_bulk,
             "smartcard": one(select(Smartcard.id).where(Smartcard.holder_name == "Ahmed Bakker")),
             "revoked_smartcard": one(select(Smartcard.id).where(Smartcard.state == "revoked")),
             "zonnebloem": one(select(Organisation.id).where(Organisation.kvk_number == ZONNEBLOEM_KVK)),

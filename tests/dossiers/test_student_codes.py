@@ -12,7 +12,7 @@ from tests.factories import login
 from webapp.core import onetimecodes
 from webapp.core.models import OneTimeCode
 from webapp.core.timeutil import utcnow
-from webapp.dossiers import students
+from webapp.dossiers import codes, students
 from webapp.extensions import db
 
 ACTIVATE = "/doorstroomdossier/activatiecode"
@@ -20,7 +20,7 @@ NEW_DOSSIER = "/doorstroomdossier/nieuw-dossier"
 
 
 def _code_for(student, days=30) -> str:
-    code = onetimecodes.issue(students.PURPOSE, students.subject_of(student), timedelta(days=days))
+    code = onetimecodes.issue(codes.PURPOSE, codes.subject(student), timedelta(days=days))
     db.session.commit()
     return code
 

@@ -11,7 +11,7 @@ from tests.dossiers import support
 from tests.factories import login
 from webapp.core import onetimecodes
 from webapp.core.errors import NotFound
-from webapp.dossiers import dossiers, students
+from webapp.dossiers import codes, dossiers, students
 from webapp.dossiers.models import Dossier
 from webapp.dossiers.student_views import open_url
 from webapp.extensions import db
@@ -37,7 +37,7 @@ def _student(app, factory, school=None, *, activated=True):
     user = factory.user()
     pupil = support.student(school or support.school(factory), user=user, first_name="Roos")
     if activated:
-        code = onetimecodes.issue(students.PURPOSE, students.subject_of(pupil), timedelta(days=30))
+        code = onetimecodes.issue(codes.PURPOSE, codes.subject(pupil), timedelta(days=30))
         students.activate(pupil, code, address="192.0.2.1")
         db.session.commit()
     client = app.test_client()

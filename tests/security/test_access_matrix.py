@@ -100,6 +100,8 @@ ACCESS = {
     "dossiers_student.help": ALL,
     "dossiers_student.new_account": ALL,
     "dossiers_student.": NOBODY,
+    # dossiers: activation codes are for a school's counsellors and mentors, none of these roles (404)
+    "dossiers_codes.": NOBODY,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

@@ -3,8 +3,12 @@ activation codes; a student makes an account, starts a dossier for each programm
 college, fills part A and sends it to a mentor; the mentor fills part B; the student (and a parent under 18)
 approves; the receiving college sees the finished dossier."""
 
-from webapp.core.modules import Link, Module
+from datetime import timedelta
+
+from webapp.core.modules import Link, Module, Periodic
 from webapp.dossiers import (  # noqa: F401  (models: the tables)
+    bulk,
+    codes_views,
     demo,
     models,
     school_views,
@@ -16,7 +20,7 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
 module = Module(
     name="dossiers",
     label="Digitaal Doorstroomdossier",
-    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp),
+    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp, codes_views.bp),
     tiles=(
         Link(
             "Digitaal Doorstroomdossier",
@@ -34,4 +38,5 @@ module = Module(
         ),
     ),
     demo=demo.load_demo,
+    periodic=(Periodic("Verlopen brieven met activatiecodes opruimen", bulk.sweep, every=timedelta(hours=1)),),
 )

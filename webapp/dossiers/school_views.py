@@ -1,7 +1,7 @@
 """The school's pages in the dossiers: the staff's start page, Klassen (a counsellor adds classes and assigns
 mentors; a mentor reads), Leerlingen (search, filter, pages; a counsellor adds, edits, removes and imports)."""
 
-from flask import Blueprint, Response, current_app, flash, g, request, url_for
+from flask import Blueprint, Response, flash, g, request, url_for
 
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.forms import add_error, form_status
@@ -10,7 +10,6 @@ from webapp.dossiers import importer, school, school_forms
 from webapp.dossiers.actors import school_staff_required
 
 bp = Blueprint("dossiers_school", __name__, url_prefix="/doorstroomdossier/school")
-CODES_ENDPOINT = "dossiers_codes.index"  # another part of the module; linked only where it is installed
 
 
 @bp.app_template_filter("student_bsn")
@@ -22,11 +21,7 @@ def student_bsn(bsn) -> str:
 @bp.get("/")
 @school_staff_required
 def index():
-    return render(
-        "dossiers/school/index.html",
-        staff=g.staff,
-        codes_endpoint=CODES_ENDPOINT if CODES_ENDPOINT in current_app.view_functions else None,
-    )
+    return render("dossiers/school/index.html", staff=g.staff)
 
 
 # Klassen

@@ -16,22 +16,15 @@ from sqlalchemy import exists, select
 
 from webapp.accounts.models import User
 from webapp.accounts.services import ACTIVATE, create_account, find_user, link_for, normalise_email
-from webapp.core import onetimecodes
 from webapp.core.audit import audit
 from webapp.core.bsn import BSN, lookup_hash
 from webapp.core.jobs import enqueue_after_commit
 from webapp.core.mail import send_mail
 from webapp.core.models import OneTimeCode
 from webapp.core.transactions import take_write_lock
+from webapp.dossiers import codes
 from webapp.dossiers.models import Student
 from webapp.extensions import db
-
-PURPOSE = "dossier-activation"
-
-
-def subject_of(student: Student) -> str:
-    return f"student:{student.id}"
-
 
 # Maak een nieuw account ---------------------------------------------------------------------------------------
 
@@ -112,7 +105,7 @@ def _link(students: list[Student], user: User) -> None:
         student.user_id = user.id
         audit(
             "dossiers.student_account_linked",
-            subject=subject_of(student),
+            subject=codes.subject(student),
             organisation_id=student.school_id,
             actor_id=None,
             account=f"user:{user.id}",
@@ -139,8 +132,8 @@ def has_activated(student: Student) -> bool:
         db.session.scalar(
             select(
                 exists().where(
-                    OneTimeCode.purpose == PURPOSE,
-                    OneTimeCode.subject == subject_of(student),
+                    OneTimeCode.purpose == codes.PURPOSE,
+                    OneTimeCode.subject == codes.subject(student),
                     OneTimeCode.state == "used",
                 )
             )
@@ -151,5 +144,5 @@ def has_activated(student: Student) -> bool:
 def activate(student: Student, typed: str, *, address: str) -> None:
     """Redeem the code the student typed, bound to them; a onetimecodes.CodeRefused (with its Dutch message)
     otherwise. A wrong try is recorded in the transaction: the caller must let it commit."""
-    onetimecodes.redeem(PURPOSE, typed, address=address, subject=subject_of(student))
-    audit("dossiers.code_redeemed", subject=subject_of(student), organisation_id=student.school_id)
+    codes.redeem(student, typed, address)
+    audit("dossiers.code_redeemed", subject=codes.subject(student), organisation_id=student.school_id)
