@@ -4,9 +4,10 @@ college, fills part A and sends it to a mentor; the mentor fills part B; the stu
 approves; the receiving college sees the finished dossier."""
 
 from webapp.core.modules import Module
-from webapp.dossiers import models  # noqa: F401  (the tables)
+from webapp.dossiers import models, part_a_models, part_a_views  # noqa: F401  (the tables)
 
 module = Module(
     name="dossiers",
     label="Digitaal Doorstroomdossier",
+    blueprints=(part_a_views.bp,),
 )
