@@ -2,6 +2,7 @@
 "Opslaan en sluiten" (without JavaScript), answers posted after the session ended, check answers and sending to a
 mentor, who gets a signal mail; only the dossier's own student, and only while part A is open."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -319,3 +320,40 @@ def test_a_class_without_mentors_sends_to_the_schools_counsellors(world, factory
     dossier = support.dossier(pupil, world["dossier"].programme)
     assert [m.user.email for m in part_a.mentors_for(dossier)] == ["decaan@school.example"]
     assert db.session.scalar(select(Answer).where(Answer.dossier_id == dossier.id)) is None
+
+
+def test_the_form_of_a_page_opened_before_the_session_ended_still_passes_the_csrf_check(app, client, world):
+    login(client, "roos@leerling.example")
+    dossier = world["dossier"]
+    page = client.get(section_url(dossier, "motivatie")).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    app.config["WTF_CSRF_ENABLED"] = True
+    db.session.execute(update(LoginSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+    response = client.post(section_url(dossier, "motivatie"), data={"csrf_token": token, "waarom": "Bewaard"})
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+    assert client.get_cookie("loket_deel_a", path="/doorstroomdossier/dossier") is not None
+
+
+def test_after_an_autosave_found_the_session_ended_the_section_posts_with_the_token_it_was_given(app, client, world):
+    login(client, "roos@leerling.example")
+    dossier = world["dossier"]
+    page = client.get(section_url(dossier, "motivatie")).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    app.config["WTF_CSRF_ENABLED"] = True
+    db.session.execute(update(LoginSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+    autosave = client.post(
+        field_url(dossier, "motivatie", "waarom"),
+        data={"csrf_token": token, "waarom": "Bewaard"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert autosave.status_code == 401
+    old_token = client.post(section_url(dossier, "motivatie"), data={"csrf_token": token, "waarom": "Bewaard"})
+    assert old_token.status_code == 400  # the ended session took the page's token along
+    fresh = autosave.headers["X-CSRF-Token"]
+    response = client.post(section_url(dossier, "motivatie"), data={"csrf_token": fresh, "waarom": "Bewaard"})
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+    assert client.get_cookie("loket_deel_a", path="/doorstroomdossier/dossier") is not None

@@ -6,6 +6,7 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from webapp.accounts.sessions import current_login
 from webapp.core.auth import login_redirect
@@ -19,6 +20,7 @@ bp = Blueprint("dossiers_part_a", __name__, url_prefix="/doorstroomdossier/dossi
 
 KEPT_COOKIE = "loket_deel_a"  # the token of answers posted after the session ended (part_a.keep_for_later)
 SECONDS_LEFT_HEADER = "X-Session-Seconds-Left"  # what the session warning script counts down from
+CSRF_HEADER = "X-CSRF-Token"  # a fresh token for the page's form once the session has ended
 
 
 def _help_url():
@@ -42,6 +44,14 @@ def _with_seconds_left(response):
     return response
 
 
+def _session_ended():
+    """What a script's request hears when the session has ended: 401, and a CSRF token for the page's form (the
+    ended session took the old one along), so the script can post the section to keep its answers."""
+    response = current_app.make_response(("", 401))
+    response.headers[CSRF_HEADER] = generate_csrf()
+    return response
+
+
 def keeps_answers_when_logged_out(view):
     """A section posted after the session ended loses nothing: its answers are kept (bound to the dossier, and
     applied after the next login only if it is that student's), the browser gets their token in a cookie and goes
@@ -53,7 +63,7 @@ def keeps_answers_when_logged_out(view):
         if current_user.is_authenticated:
             return view(dossier_id, section_key, *args, **kwargs)
         if request.htmx:
-            return "", 401
+            return _session_ended()
         token = part_a.keep_for_later(dossier_id, section_key, request.form)
         flash("Je sessie was verlopen. Log opnieuw in: daarna worden je antwoorden opgeslagen.", "warning")
         response = login_redirect()
@@ -171,29 +181,39 @@ def save_field(dossier_id, section_key, field_key):
     field = formdef.FIELDS.get(field_key)
     if field is None or formdef.SECTION_OF_FIELD[field_key] is not section:
         abort(404)
-    problems, values = {}, None
+    problems = {}
     try:
         part_a.save_field(dossier, field_key, request.form)
     except DomainError as refused:
         if not part_a.is_open(dossier):
             return _with_seconds_left(current_app.make_response((refused.message, 409)))
         problems = {field_key: refused.message}
-        values = dict(part_a.answers(dossier))
-        values[field_key] = request.form.get(field_key, "")
-        values[field_key + "_land"] = request.form.get(field_key + "_land", "")
-    context = _context(dossier)
-    states_by_key = {item.section.key: item for item in context["section_states"]}
+    if not request.htmx:  # a browser without the script: the section page, where the whole form is posted
+        if problems:
+            flash(f"{field.label}: {problems[field_key]}", "error")
+        return redirect(url_for("dossiers_part_a.section", dossier_id=dossier.id, section_key=section.key), 303)
+    given = part_a.answers(dossier)  # only what the fragment shows: the field and the progress
+    values = given
+    if problems:  # what was typed stays in the field, beside its message
+        values = given | {
+            field_key: request.form.get(field_key, ""),
+            field_key + "_land": request.form.get(field_key + "_land", ""),
+        }
+    percent = part_a.section_progress(dossier, section, given)
     return _with_seconds_left(
         render(
             "dossiers/part_a/section.html",
             "one_field",
             oob=("section_progress",),
+            dossier=dossier,
             section=section,
-            section_state=states_by_key[section.key],
+            section_state=part_a.SectionState(section, percent, part_a.status(section, percent, given)),
+            progress=part_a.progress(dossier, given),
             field=field,
-            values=values if values is not None else context["given"],
+            values=values,
             problems=problems,
-            **context,
+            open=True,
+            formdef=formdef,
         )
     )
 
@@ -233,9 +253,16 @@ def send(dossier_id):
 
 
 @bp.post("/sessie-verlengen", endpoint="stay_logged_in")
-@student_required
 def stay_logged_in():
-    """Blijf ingelogd: the session starts its idle time again; the answer says how long it now has."""
+    """Blijf ingelogd: the session starts its idle time again; the answer says how long it now has (401 when it
+    had ended already)."""
+    if not current_user.is_authenticated:
+        return _session_ended()
+    return _stay_logged_in()
+
+
+@student_required
+def _stay_logged_in():
     login = current_login()
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME" if login.remember else "SESSION_IDLE"]
     login.last_seen_at = utcnow()

@@ -40,6 +40,16 @@
     timer = setTimeout(tick, left <= WARN_BEFORE ? 1000 : Math.min((left - WARN_BEFORE) * 1000, 60000));
   }
 
+  // The session has ended: post the section the ordinary way (the portal keeps its answers until the next login),
+  // with the CSRF token the portal sent along (the ended session took the page's one with it).
+  function keepAnswers(csrfToken) {
+    if (!form) return;
+    message.textContent = "Je sessie is verlopen. Je antwoorden worden bewaard; log opnieuw in.";
+    const input = form.querySelector('input[name="csrf_token"]');
+    if (input && csrfToken) input.value = csrfToken;
+    form.submit();
+  }
+
   function fromResponse(xhrOrResponse) {
     const header = xhrOrResponse.getResponseHeader
       ? xhrOrResponse.getResponseHeader("X-Session-Seconds-Left")
@@ -58,16 +68,15 @@
     if (response.ok) {
       fromResponse(response);
       message.textContent = "Je blijft ingelogd.";
-    } else if (form) {
-      form.submit(); // the session had ended already: keep the answers through the login
+    } else if (response.status === 401) {
+      keepAnswers(response.headers.get("X-CSRF-Token"));
     }
   });
 
   document.body.addEventListener("htmx:afterRequest", function (event) {
     const xhr = event.detail.xhr;
-    if (xhr && xhr.status === 401 && form) {
-      message.textContent = "Je sessie is verlopen. Je antwoorden worden bewaard; log opnieuw in.";
-      form.submit();
+    if (xhr && xhr.status === 401) {
+      keepAnswers(xhr.getResponseHeader("X-CSRF-Token"));
       return;
     }
     if (xhr && xhr.status === 409) {
