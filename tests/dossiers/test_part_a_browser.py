@@ -3,6 +3,8 @@ she leaves it, reloads between fields and finds her answers, reaches 100%, check
 her class's mentor, who receives the signal mail on the SMTP server; and once with JavaScript disabled, a section
 saved with "Opslaan en sluiten". The pages pass axe and fit at 1024 and 390 px."""
 
+from datetime import timedelta
+
 import pytest
 
 from tests.browser.fixtures import assert_accessible, assert_fits
@@ -133,3 +135,30 @@ def test_a_section_saved_without_javascript(live_server, roos, page_without_js):
     page.get_by_role("link", name="Motivatie").click()
     assert page.get_by_label("Waarom kies je deze opleiding?").input_value() == "Ik wil advocaat worden."
     assert_accessible(page)
+
+
+def test_the_session_warning_keeps_the_student_logged_in_and_an_ended_session_loses_no_answer(live_server, roos, page):
+    """A short session (24 s): the warning shows some seconds before its end and "Blijf ingelogd" extends it; then,
+    after the session has ended, leaving a field posts the section through the login and the answer is saved."""
+    live_server.app.config["SESSION_IDLE"] = timedelta(seconds=24)
+    base = live_server.url
+    log_in(page, base)
+    page.goto(f"{base}/doorstroomdossier/dossier/{roos}/deel-a/motivatie")
+    warning = page.locator("#session-warning")
+    warning.wait_for(state="visible", timeout=30_000)
+    assert "Je wordt bijna uitgelogd" in warning.inner_text()
+    page.get_by_role("button", name="Blijf ingelogd").click()
+    warning.wait_for(state="hidden")
+    assert page.locator("#session-message").inner_text() == "Je blijft ingelogd."
+
+    reason = page.get_by_label("Waarom kies je deze opleiding?")
+    reason.fill("Omdat ik van recht houd.")  # typed, not yet left: then the session ends
+    page.get_by_text("Je sessie is verlopen").wait_for(timeout=40_000)
+    reason.press("Tab")  # the autosave hears 401; the page posts the section, the portal asks to log in
+    page.wait_for_url("**/inloggen?**")
+    page.get_by_label("Gebruikersnaam (e-mailadres)").fill("r.dewinter@leerling.example")
+    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/deel-a/motivatie")
+    assert "van voor het inloggen zijn opgeslagen" in page.content()
+    assert page.get_by_label("Waarom kies je deze opleiding?").input_value() == "Omdat ik van recht houd."

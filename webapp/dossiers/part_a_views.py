@@ -2,6 +2,8 @@
 student leaves it; "Opslaan en sluiten" saves the whole section without JavaScript), check answers and sending to a
 mentor, and "Blijf ingelogd". Thin: the rules are in part_a.py, the fields in formdef.py."""
 
+import math
+from datetime import timedelta
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
@@ -20,6 +22,7 @@ bp = Blueprint("dossiers_part_a", __name__, url_prefix="/doorstroomdossier/dossi
 
 KEPT_COOKIE = "loket_deel_a"  # the token of answers posted after the session ended (part_a.keep_for_later)
 SECONDS_LEFT_HEADER = "X-Session-Seconds-Left"  # what the session warning script counts down from
+WARN_BEFORE = timedelta(minutes=5)
 CSRF_HEADER = "X-CSRF-Token"  # a fresh token for the page's form once the session has ended
 
 
@@ -34,7 +37,18 @@ def _seconds_left() -> int | None:
     login = current_login()
     if login is None:
         return None
-    return max(0, int((login.expires_at - utcnow()).total_seconds()))
+    return max(0, math.ceil((login.expires_at - utcnow()).total_seconds()))  # the page never ends it too soon
+
+
+def _lifetime():
+    """How long the session lasts when idle (the accounts' rule: a remembered session the longer lifetime)."""
+    login = current_login()
+    return current_app.config["PERMANENT_SESSION_LIFETIME" if login and login.remember else "SESSION_IDLE"]
+
+
+def _warn_seconds() -> int:
+    """How long before the session ends its warning shows: five minutes, less for a short session."""
+    return int(min(WARN_BEFORE, _lifetime() / 4).total_seconds())
 
 
 def _with_seconds_left(response):
@@ -117,6 +131,7 @@ def _context(dossier, given=None):
         "shown": part_a.shown,
         "help_url": _help_url(),
         "seconds_left": _seconds_left(),
+        "warn_seconds": _warn_seconds(),
     }
 
 
@@ -264,7 +279,6 @@ def stay_logged_in():
 @student_required
 def _stay_logged_in():
     login = current_login()
-    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME" if login.remember else "SESSION_IDLE"]
     login.last_seen_at = utcnow()
-    login.expires_at = login.last_seen_at + lifetime
+    login.expires_at = login.last_seen_at + _lifetime()
     return _with_seconds_left(current_app.make_response(("", 204)))

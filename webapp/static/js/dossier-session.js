@@ -5,10 +5,10 @@
 // stores them after the login; nothing typed is lost.
 (function () {
   "use strict";
-  const WARN_BEFORE = 5 * 60; // seconds
   const box = document.getElementById("session-warning");
   const form = document.getElementById("section-form");
   if (!box) return;
+  const WARN_BEFORE = Number(box.dataset.warnSeconds || "300"); // seconds before the end
   const countdown = box.querySelector("[data-countdown]");
   const message = document.getElementById("session-message");
   let endsAt = null;
@@ -23,7 +23,7 @@
 
   function tick() {
     clearTimeout(timer);
-    const left = Math.round((endsAt - Date.now()) / 1000);
+    const left = Math.ceil((endsAt - Date.now()) / 1000);
     if (left <= 0) {
       box.hidden = true;
       message.textContent = "Je sessie is verlopen. Klik op 'Opslaan en sluiten' en log opnieuw in: je antwoorden worden dan bewaard.";
@@ -32,10 +32,7 @@
     if (left <= WARN_BEFORE) {
       const minutes = Math.floor(left / 60);
       countdown.textContent = minutes >= 1 ? minutes + (minutes === 1 ? " minuut" : " minuten") : left + " seconden";
-      if (box.hidden) {
-        box.hidden = false;
-        box.querySelector("[data-stay]").focus();
-      }
+      box.hidden = false; // its role="alert" text is announced; the focus stays where the student types
     }
     timer = setTimeout(tick, left <= WARN_BEFORE ? 1000 : Math.min((left - WARN_BEFORE) * 1000, 60000));
   }
