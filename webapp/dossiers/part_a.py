@@ -120,29 +120,43 @@ def _clean_phone(field: formdef.Field, value: str) -> str:
     return f"{country} {digits}"
 
 
-def _store(dossier: Dossier, key: str, value: str) -> None:
-    answer = db.session.get(Answer, (dossier.id, key))
+def _answer_rows(dossier: Dossier) -> dict[str, Answer]:
+    return {
+        answer.field: answer for answer in db.session.scalars(select(Answer).where(Answer.dossier_id == dossier.id))
+    }
+
+
+def _store(dossier: Dossier, key: str, value: str, rows: dict[str, Answer] | None = None) -> None:
+    """Store one answer (an empty one is no answer); `rows`: the dossier's answers already loaded, kept up to date."""
+    answer = rows.get(key) if rows is not None else db.session.get(Answer, (dossier.id, key))
     if not value:
         if answer is not None:
             db.session.delete(answer)
+            if rows is not None:
+                del rows[key]
         return
     if answer is None:
-        db.session.add(Answer(dossier_id=dossier.id, field=key, value=value, saved_at=utcnow()))
+        answer = Answer(dossier_id=dossier.id, field=key, value=value, saved_at=utcnow())
+        db.session.add(answer)
+        if rows is not None:
+            rows[key] = answer
     else:
         answer.value, answer.saved_at = value, utcnow()
 
 
-def save_field(dossier: Dossier, key: str, form) -> str:
-    """Autosave: one field as the student left it. The stored value; a DomainError (nothing stored) otherwise."""
+def save_field(dossier: Dossier, key: str, form) -> dict[str, str]:
+    """Autosave: one field as the student left it; all of the dossier's answers after it (one query for both).
+    A DomainError (nothing stored) for a value the field does not take."""
     require_open(dossier)
     field = formdef.FIELDS.get(key)
     if field is None:
         raise NotFound()
     value = clean(field, posted_value(field, form) or "")
-    _store(dossier, key, value)
+    rows = _answer_rows(dossier)
+    _store(dossier, key, value, rows)
     dossier.updated_at = utcnow()
     db.session.flush()
-    return value
+    return {name: answer.value for name, answer in rows.items()}
 
 
 def save_section(dossier: Dossier, section: formdef.Section, form) -> dict[str, str]:

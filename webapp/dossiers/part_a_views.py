@@ -196,9 +196,9 @@ def save_field(dossier_id, section_key, field_key):
     field = formdef.FIELDS.get(field_key)
     if field is None or formdef.SECTION_OF_FIELD[field_key] is not section:
         abort(404)
-    problems = {}
+    problems, given = {}, None
     try:
-        part_a.save_field(dossier, field_key, request.form)
+        given = part_a.save_field(dossier, field_key, request.form)
     except DomainError as refused:
         if not part_a.is_open(dossier):
             return _with_seconds_left(current_app.make_response((refused.message, 409)))
@@ -207,13 +207,12 @@ def save_field(dossier_id, section_key, field_key):
         if problems:
             flash(f"{field.label}: {problems[field_key]}", "error")
         return redirect(url_for("dossiers_part_a.section", dossier_id=dossier.id, section_key=section.key), 303)
-    given = part_a.answers(dossier)  # only what the fragment shows: the field and the progress
+    if given is None:
+        given = part_a.answers(dossier)
     values = given
     if problems:  # what was typed stays in the field, beside its message
-        values = given | {
-            field_key: request.form.get(field_key, ""),
-            field_key + "_land": request.form.get(field_key + "_land", ""),
-        }
+        typed = {name: request.form.get(name, "") for name in (field_key, field_key + "_land")}
+        values = given | typed
     percent = part_a.section_progress(dossier, section, given)
     return _with_seconds_left(
         render(
