@@ -361,3 +361,27 @@ def test_after_an_autosave_found_the_session_ended_the_section_posts_with_the_to
     response = client.post(section_url(dossier, "motivatie"), data={"csrf_token": fresh, "waarom": "Bewaard"})
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
     assert client.get_cookie("loket_deel_a", path="/doorstroomdossier/dossier") is not None
+
+
+def test_the_pages_are_valid_html(client, world, tmp_path):
+    from tests.components import nu_html_errors
+
+    login(client, "roos@leerling.example")
+    dossier = world["dossier"]
+    pages = {}
+    base = f"/doorstroomdossier/dossier/{dossier.id}"
+    bad_phone = valid_post(formdef.section("persoonlijke-gegevens")) | {"telefoonnummer": "12"}
+    pages["section with errors"] = client.post(section_url(dossier, "persoonlijke-gegevens"), data=bad_phone)
+    fill_everything(dossier)
+    for key in ("persoonlijke-gegevens", "familie-wonen-vrije-tijd", "school-van-herkomst"):
+        pages[key] = client.get(section_url(dossier, key))
+    pages["overview"] = client.get(base)
+    pages["check, complete"] = client.get(f"{base}/deel-a/controleren")
+    client.post(f"{base}/deel-a/versturen", data={"mentor": world["mentor"].memberships[0].id})
+    pages["overview, sent"] = client.get(base)
+    pages["section, sent"] = client.get(section_url(dossier, "motivatie"))
+    pages["check, sent"] = client.get(f"{base}/deel-a/controleren")
+    assert {name: response.status_code for name, response in pages.items()} == {
+        name: 400 if name == "section with errors" else 200 for name in pages
+    }
+    assert nu_html_errors({name: r.get_data(as_text=True) for name, r in pages.items()}, tmp_path) == []
