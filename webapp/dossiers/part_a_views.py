@@ -17,13 +17,19 @@ from webapp.core.htmx import redirect_after_post, render
 from webapp.core.timeutil import utcnow
 from webapp.dossiers import formdef, part_a, states
 from webapp.dossiers.actors import student_required
+from webapp.extensions import limiter
 
 bp = Blueprint("dossiers_part_a", __name__, url_prefix="/doorstroomdossier/dossier")
 
 KEPT_COOKIE = "loket_deel_a"  # the token of answers posted after the session ended (part_a.keep_for_later)
 SECONDS_LEFT_HEADER = "X-Session-Seconds-Left"  # what the session warning script counts down from
 WARN_BEFORE = timedelta(minutes=5)
+KEEP_LIMITS = "120 per hour"  # sections kept for a later login, per address (a school's students share one)
 CSRF_HEADER = "X-CSRF-Token"  # a fresh token for the page's form once the session has ended
+
+
+def _logged_in() -> bool:
+    return current_user.is_authenticated
 
 
 def _help_url():
@@ -162,6 +168,7 @@ def _section_page(dossier, section, *, values=None, problems=None, status=200):
 
 
 @bp.route("/<int:dossier_id>/deel-a/<section_key>", methods=["GET", "POST"], endpoint="section")
+@limiter.limit(KEEP_LIMITS, methods=["POST"], scope="dossiers-kept-answers", exempt_when=_logged_in)
 @keeps_answers_when_logged_out
 @student_required
 def section(dossier_id, section_key):
@@ -226,7 +233,6 @@ def save_field(dossier_id, section_key, field_key):
             field=field,
             values=values,
             problems=problems,
-            open=True,
             formdef=formdef,
         )
     )
