@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tests.dossiers import support
 from tests.factories import PASSWORD, login
@@ -15,6 +15,7 @@ from webapp.core.errors import DomainError
 from webapp.core.timeutil import utcnow
 from webapp.dossiers import formdef, part_a
 from webapp.dossiers.models import Answer, Dossier
+from webapp.dossiers.part_a_models import KeptAnswers
 from webapp.extensions import db
 
 SAMPLE = {"text": "Roos", "textarea": "Een antwoord.", "phone": "0612345678", "date": "2027-08-01", "email": "a@b.nl"}
@@ -243,16 +244,25 @@ def test_a_section_posted_after_the_session_ended_is_kept_and_saved_after_the_ne
     assert stored(dossier) == {"waarom": "Omdat ik van recht houd."}  # applied once
 
 
+def test_a_page_asked_for_without_a_session_keeps_nothing(client, world):
+    response = client.get(section_url(world["dossier"], "motivatie"))
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+    assert client.get_cookie("loket_deel_a", path="/doorstroomdossier/dossier") is None
+    assert db.session.scalar(select(func.count()).select_from(KeptAnswers)) == 0
+
+
 def test_kept_answers_are_not_applied_to_someone_elses_dossier(client, world, factory):
     dossier = world["dossier"]
     intruder = factory.user("ander@leerling.example")
-    support.student(world["school"], user=intruder)
+    own = support.dossier(support.student(world["school"], user=intruder), dossier.programme)
     response = client.post(section_url(dossier, "motivatie"), data={"waarom": "Ingevoegd"})
-    assert response.status_code == 302
+    assert response.status_code == 302  # kept, bound to Roos's dossier
     login(client, "ander@leerling.example")
-    client.get("/doorstroomdossier/dossier/999999")
-    assert client.get(section_url(dossier, "motivatie")).status_code == 404
-    assert stored(dossier) == {}
+    page = client.get(f"/doorstroomdossier/dossier/{own.id}", follow_redirects=True)  # the kept answers are tried
+    assert page.status_code == 200 and "Ingevoegd" not in page.get_data(as_text=True)
+    assert stored(dossier) == {} and stored(own) == {}
+    assert db.session.scalar(select(func.count()).select_from(KeptAnswers)) == 0  # and gone
+    assert client.get_cookie("loket_deel_a", path="/doorstroomdossier/dossier") is None
 
 
 def test_blijf_ingelogd_extends_the_session(client, world):

@@ -80,8 +80,8 @@ def keeps_answers_when_logged_out(view):
 
     @wraps(view)
     def wrapper(dossier_id, section_key, *args, **kwargs):
-        if current_user.is_authenticated:
-            return view(dossier_id, section_key, *args, **kwargs)
+        if current_user.is_authenticated or request.method != "POST":
+            return view(dossier_id, section_key, *args, **kwargs)  # a page asked for: the login, as always
         if request.htmx:
             return _session_ended()
         token = part_a.keep_for_later(dossier_id, section_key, request.form)
