@@ -196,6 +196,13 @@ PAGES = {
         ("mentor", {"method": "mail", "scope": "all"}),  # Mirjam and Roos by mail; the page says Jaap has no e-mail
     ],
     "dossiers_codes.bulk": [("counsellor", {"bulk_id": "@codes_bulk"})],
+    # dossiers part A: Roos de Winter's dossier in the demo world (state part_a)
+    "dossiers_part_a.overview": [("student", {"dossier_id": "@roos_dossier"})],
+    "dossiers_part_a.section": [
+        ("student", {"dossier_id": "@roos_dossier", "section_key": "persoonlijke-gegevens"}),
+        ("student", {"dossier_id": "@roos_dossier", "section_key": "vervolgopleiding"}),
+    ],
+    "dossiers_part_a.check": [("student", {"dossier_id": "@roos_dossier"})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -229,7 +236,7 @@ def world_ids(app) -> dict:
     from webapp.accounts.models import Membership, Organisation, User
     from webapp.accounts.services import ACTIVATE, RESET, link_for
     from webapp.courses.models import Category, Enrollment, Event, Message
-    from webapp.dossiers.models import BulkHandout, ClassMentor, Student
+    from webapp.dossiers.models import BulkHandout, ClassMentor, Dossier, Student
     from webapp.extensions import db
     from webapp.organisations.models import Invitation
     from webapp.organisations.services import invitation_link, invite_contact_person
@@ -342,6 +349,12 @@ def world_ids(app) -> dict:
                     LinkRequest.organisation_id
                     == select(Organisation.id).where(Organisation.kvk_number == ZONNEBLOEM_KVK).scalar_subquery(),
                 )
+            ),
+            "roos_dossier": one(  # dossiers: Roos de Winter's dossier (the demo world of the dossiers module)
+                select(Dossier.id)
+                .join(Student, Student.id == Dossier.student_id)
+                .join(User, User.id == Student.user_id)
+                .where(User.email == "r.dewinter@leerling.example")
             ),
         }
         db.session.remove()

@@ -11,8 +11,8 @@ from tests.dossiers import support
 from tests.factories import login
 from webapp.core import onetimecodes
 from webapp.core.errors import NotFound
-from webapp.dossiers import codes, dossiers, students
-from webapp.dossiers.models import Dossier
+from webapp.dossiers import codes, part_a, students
+from webapp.dossiers.models import Answer, Dossier
 from webapp.dossiers.student_views import open_url
 from webapp.extensions import db
 
@@ -69,8 +69,7 @@ def test_the_home_lists_all_the_students_dossiers(app, factory, catalogue):
     assert "Art &amp; Design" in page and "Gearchiveerd" in page and "Deel A invullen" in page
     assert "neemt (nog) niet deel aan het DDD" in page
     assert "Toezicht en veiligheid" not in page  # another student's
-    # without the part A pages (another branch) there is no link to open a dossier
-    assert (">Openen<span" in page) == ("dossiers_part_a.overview" in app.view_functions)
+    assert page.count(">Openen<span") == 2  # each of the student's dossiers opens on its part A
 
 
 def test_the_home_says_when_there_are_no_dossiers_yet(app, factory):
@@ -163,10 +162,10 @@ def test_another_students_dossier_is_not_found(app, factory, catalogue):
     _, other = _student(app, factory)
     theirs = support.dossier(other, catalogue["Juridisch secretaresse"])
     mine = support.dossier(pupil, catalogue["Juridisch secretaresse"])
-    assert dossiers.get_dossier(pupil, mine.id).id == mine.id
+    assert part_a.get_dossier(pupil, mine.id).id == mine.id
     for dossier_id in (theirs.id, 999999):
         with pytest.raises(NotFound):
-            dossiers.get_dossier(pupil, dossier_id)
+            part_a.get_dossier(pupil, dossier_id)
 
 
 def test_the_students_pages_are_nobody_elses(app, client, factory):
@@ -179,25 +178,17 @@ def test_the_students_pages_are_nobody_elses(app, client, factory):
     assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
 
 
-def test_each_dossier_opens_on_its_part_a_overview_once_that_page_is_there(database_url, tmp_path, factory, catalogue):
-    """The part A pages are another branch's: with a stand-in for their overview (until that branch is merged) the
-    home links each dossier to it, and a new dossier goes there."""
-    from flask import Blueprint
-
-    from tests.conftest import make_app
-
-    app = make_app(tmp_path, database_url)
-    if "dossiers_part_a.overview" not in app.view_functions:
-        stand_in = Blueprint("dossiers_part_a", __name__)
-        stand_in.add_url_rule("/stand-in/deel-a/<int:dossier_id>", "overview", lambda dossier_id: "deel A")
-        app.register_blueprint(stand_in)
-    with app.app_context():
-        client, pupil = _student(app, factory)
-        mine = support.dossier(pupil, catalogue["Art & Design"])
-        with app.test_request_context():
-            overview = open_url(mine)
-        assert overview and overview != HOME
-        assert f'<a href="{overview}">Openen' in _text(client.get(HOME))
-        response = client.post(NEW_DOSSIER, data={"programme_id": catalogue["Juridisch secretaresse"].id})
-        with app.test_request_context():
-            assert response.headers["Location"] == open_url(_dossiers(pupil)[-1])
+def test_each_dossier_opens_on_its_part_a_overview_with_its_progress(app, factory, catalogue):
+    client, pupil = _student(app, factory)
+    mine = support.dossier(pupil, catalogue["Art & Design"])
+    db.session.add(Answer(dossier_id=mine.id, field="roepnaam", value="Roos"))
+    db.session.commit()
+    with app.test_request_context():
+        overview = open_url(mine)
+    assert overview == f"/doorstroomdossier/dossier/{mine.id}"
+    page = _text(client.get(HOME))
+    assert f'<a href="{overview}">Openen' in page
+    assert f"{part_a.progress(mine)}%" in page and part_a.progress(mine) > 0
+    response = client.post(NEW_DOSSIER, data={"programme_id": catalogue["Juridisch secretaresse"].id})
+    with app.test_request_context():
+        assert response.headers["Location"] == open_url(_dossiers(pupil)[-1])

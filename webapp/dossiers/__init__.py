@@ -11,6 +11,8 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
     codes_views,
     demo,
     models,
+    part_a_models,
+    part_a_views,
     school_views,
     staff_views,
     student_views,
@@ -20,7 +22,7 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
 module = Module(
     name="dossiers",
     label="Digitaal Doorstroomdossier",
-    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp, codes_views.bp),
+    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp, codes_views.bp, part_a_views.bp),
     tiles=(
         Link(
             "Digitaal Doorstroomdossier",

@@ -70,14 +70,6 @@ def open_programme_ids(student: Student) -> set[int]:
     )
 
 
-def get_dossier(student: Student, dossier_id: int) -> Dossier:
-    """The student's own dossier; another student's (or none) is a NotFound."""
-    dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or dossier.student_id != student.id:
-        raise NotFound()
-    return dossier
-
-
 # The catalogue -------------------------------------------------------------------------------------------------
 
 

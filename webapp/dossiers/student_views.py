@@ -10,7 +10,7 @@ from webapp.core import onetimecodes
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import redirect_after_post, render
-from webapp.dossiers import dossiers, students
+from webapp.dossiers import dossiers, part_a, students
 from webapp.dossiers.actors import current_student, student_required
 from webapp.dossiers.student_forms import (
     ActivationCodeForm,
@@ -23,7 +23,6 @@ from webapp.extensions import limiter
 
 bp = Blueprint("dossiers_student", __name__, url_prefix="/doorstroomdossier")
 
-PART_A_OVERVIEW = "dossiers_part_a.overview"
 ACCOUNT_REQUESTED = (
     "Als de gegevens bij een leerling horen, ontvang je een e-mail met een link om je wachtwoord in te stellen. "
     "Kijk ook in je map met ongewenste e-mail. Heb je al een account? Dan krijg je daarover een e-mail."
@@ -38,11 +37,9 @@ def _email_key() -> str:
     return "student-account:" + (normalise_email(request.form.get("email", ""))[:254] or get_remote_address())
 
 
-def open_url(dossier) -> str | None:
-    """Where the student opens a dossier: its part A overview, when that page is there."""
-    if PART_A_OVERVIEW not in current_app.view_functions:
-        return None
-    return url_for(PART_A_OVERVIEW, dossier_id=dossier.id)
+def open_url(dossier) -> str:
+    """Where the student opens a dossier: its part A overview."""
+    return url_for("dossiers_part_a.overview", dossier_id=dossier.id)
 
 
 @bp.get("/start", endpoint="start")
@@ -83,6 +80,7 @@ def home():
         activated=activated,
         not_taking_part=dossiers.NOT_TAKING_PART,
         open_url=open_url,
+        progress=part_a.progress,
     )
 
 
@@ -120,7 +118,7 @@ def new_dossier():
                 status = 409
             else:
                 flash(f"Je dossier voor {dossier.programme.name} is aangemaakt.", "success")
-                return redirect_after_post(open_url(dossier) or url_for("dossiers_student.home"))
+                return redirect_after_post(open_url(dossier))
         else:
             status = 400
     search, college_id, page_number = catalogue_args(request.values)
