@@ -11,6 +11,10 @@ starts with the typed word, i.e. the one whose previous word does not), the stat
 (tested on the carried sort_name), and its pages, in name order straight from the index word by word, or sorted by
 a carried date. The triggers keep the rows: rewritten when the link's name or organisation changes, updated when its
 state or dates change. The table is made anew and filled from the links in one statement.
+
+The ontkoppeld op sort's indexes hold "unlinked_at IS NULL" and "unlink_on IS NULL" before each date: the list orders
+by those (the empty dates last, first when descending), which SQLite can read from an index in order, where it must
+sort for NULLS LAST (it sorts NULL first).
 """
 
 import sqlalchemy as sa
@@ -24,6 +28,11 @@ depends_on = None
 CARRIED = ["state", "linked_at", "unlink_on", "unlinked_at"]  # copied from the link whenever they change
 INDEX = ["organisation_id", "word", "sort_name", "link_id", "previous_word", "state", "unlink_on", "linked_at"]
 INDEX += ["unlinked_at"]
+ENDED = [sa.text("(unlinked_at IS NULL)"), "unlinked_at", sa.text("(unlink_on IS NULL)"), "unlink_on", "id"]
+ENDED_INDEXES = {
+    "ix_register_links_org_ended": ["organisation_id"],
+    "ix_register_links_org_state_ended": ["organisation_id", "state"],
+}
 COLUMNS = "organisation_id, word, link_id, previous_word, sort_name, state, linked_at, unlink_on, unlinked_at"
 
 # the link's different words, each with the one before it (sorted as the index sorts them)
@@ -146,8 +155,12 @@ def upgrade():
     op.create_index("ix_register_link_words_lookup", "register_link_words", INDEX, unique=False)
     for statement in POSTGRES if postgres else SQLITE:
         op.execute(statement)
-    if postgres:
-        op.execute("ANALYZE register_link_words")
+    # ontkoppeld op, in the order links.py writes it: the empty dates last (first when descending)
+    for name, columns in ENDED_INDEXES.items():
+        op.drop_index(name, table_name="register_links")
+        op.create_index(name, "register_links", [*columns, *ENDED], unique=False)
+    op.execute("ANALYZE register_link_words")
+    op.execute("ANALYZE register_links")
 
 
 # register_0003's table and triggers, as they were
@@ -185,6 +198,9 @@ END""",
 
 def downgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
+    for name, columns in ENDED_INDEXES.items():
+        op.drop_index(name, table_name="register_links")
+        op.create_index(name, "register_links", [*columns, "unlinked_at", "unlink_on", "id"], unique=False)
     _drop_triggers(postgres)
     op.drop_table("register_link_words")
     _words_table()

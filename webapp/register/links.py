@@ -214,10 +214,19 @@ def _status_conditions(table, status: str) -> list:
     return []
 
 
+NULLABLE = {"unlinked_at", "unlink_on"}  # the sorts' columns that may be empty
+
+
 def _order(columns, descending: bool) -> list:
-    if descending:
-        return [column.desc().nulls_first() for column in columns]
-    return [column.asc().nulls_last() for column in columns]
+    """The sort, ascending with the empty values last and descending with them first, written so that one index
+    serves it both ways on both databases: a nullable column is ordered by its "IS NULL" first (SQLite sorts NULL
+    first and cannot read an index for NULLS LAST; register_0005's indexes hold those expressions)."""
+    order = []
+    for column in columns:
+        if column.key in NULLABLE:
+            order.append(column.is_(None))
+        order.append(column)
+    return [column.desc() if descending else column.asc() for column in order]
 
 
 @lru_cache(maxsize=128)

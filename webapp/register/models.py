@@ -14,6 +14,7 @@ from webapp.extensions import db
 
 LINKED = "state = 'linked'"
 OPEN = "state = 'open'"
+ENDED = (text("(unlinked_at IS NULL)"), "unlinked_at", text("(unlink_on IS NULL)"), "unlink_on", "id")
 
 
 class RegisteredPerson(HasBSN, db.Model):
@@ -66,8 +67,9 @@ class Link(db.Model):
         Index("ix_register_links_org_state_name", "organisation_id", "state", "sort_name", "id"),
         Index("ix_register_links_org_linked", "organisation_id", "linked_at", "id"),
         Index("ix_register_links_org_state_linked", "organisation_id", "state", "linked_at", "id"),
-        Index("ix_register_links_org_ended", "organisation_id", "unlinked_at", "unlink_on", "id"),
-        Index("ix_register_links_org_state_ended", "organisation_id", "state", "unlinked_at", "unlink_on", "id"),
+        # ontkoppeld op: the empty dates last (first when descending), by their "IS NULL" (register_0005)
+        Index("ix_register_links_org_ended", "organisation_id", *ENDED),
+        Index("ix_register_links_org_state_ended", "organisation_id", "state", *ENDED),
         Index(
             "ix_register_links_org_planned",
             "organisation_id",
