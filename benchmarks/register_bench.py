@@ -79,6 +79,15 @@ def scenarios(bsn_hash: str):
         ("deepest page, sort gekoppeld desc", Filters(page=MAX_PAGE, sort="linked_at", direction="desc")),
         ("deepest page, all, sort ontkoppeld", Filters(page=MAX_PAGE, status=ALL, sort="unlinked")),
         ("deepest page, search 'jan'", Filters(page=MAX_PAGE, search="jan")),
+        # a search in the other orders and filters: its hits sorted, or (a common word) tested per link
+        ("search 'jan', Gepland", Filters(search="jan", status=PLANNED)),
+        (
+            "search 'roos de', all, sort ontkoppeld desc",
+            Filters(search="roos de", status=ALL, sort="unlinked", direction="desc"),
+        ),
+        ("deepest page, search 'jan', sort gekoppeld", Filters(page=MAX_PAGE, search="jan", sort="linked_at")),
+        ("search 'v', sort gekoppeld desc", Filters(search="v", sort="linked_at", direction="desc")),
+        ("deepest page, search 'v'", Filters(page=MAX_PAGE, search="v")),
     ]
     return cases
 
