@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Integer, String, and_, bindparam, func, literal, not_, select, union_all
+from sqlalchemy import Integer, String, and_, bindparam, func, literal, literal_column, not_, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from webapp.core.bsn import BSN
@@ -203,14 +203,19 @@ def _conditions(shape: Shape) -> list:
     return conditions
 
 
+LINKED, ENDED = literal_column("'linked'"), literal_column("'unlinked'")
+
+
 def _status_conditions(table, status: str) -> list:
-    """The status filter, on the links or on their search words (which carry the state and the planned date)."""
+    """The status filter, on the links or on their search words (which carry the state and the planned date). The
+    states are written into the statement, not bound: only then may the database read a partial index on them
+    (Gepland: ix_register_links_org_planned)."""
     if status == CURRENT:
-        return [table.state == "linked"]
+        return [table.state == LINKED]
     if status == PLANNED:
-        return [table.state == "linked", table.unlink_on.is_not(None)]
+        return [table.state == LINKED, table.unlink_on.is_not(None)]
     if status == UNLINKED:
-        return [table.state == "unlinked"]
+        return [table.state == ENDED]
     return []
 
 
@@ -229,22 +234,19 @@ def _order(columns, descending: bool) -> list:
     return [column.desc() if descending else column.asc() for column in order]
 
 
+def _links(shape: Shape):
+    return select(Link.id).where(*_conditions(shape))
+
+
 @lru_cache(maxsize=128)
 def _list_count(shape: Shape):
-    matches = select(Link.id).where(*_conditions(shape)).limit(MAX_ROWS + 1).subquery()
-    return select(func.count()).select_from(matches)
+    return select(func.count()).select_from(_links(shape).limit(MAX_ROWS + 1).subquery())
 
 
 @lru_cache(maxsize=256)
 def _list_page(shape: Shape, sort: str, descending: bool):
     """The page's ids in list order, read from the links' index for the sort (each ends in the id)."""
-    return (
-        select(Link.id)
-        .where(*_conditions(shape))
-        .order_by(*_order((*SORTS[sort], Link.id), descending))
-        .limit(_size())
-        .offset(_offset())
-    )
+    return _links(shape).order_by(*_order((*SORTS[sort], Link.id), descending)).limit(_size()).offset(_offset())
 
 
 @cache
@@ -299,8 +301,12 @@ def _hits(status: str, others: int, run: int | None = None):
     row = LinkWord
     return select(row.link_id).where(
         row.organisation_id == _organisation(),
-        *([row.word == bindparam(f"search_run_{run}", type_=String)] if run is not None else []),
-        *_starts_with(row.word, "search_rarest"),
+        # one word (that starts with the rarest: SQLite would read the whole range if given it too), or the range
+        *(
+            [row.word == bindparam(f"search_run_{run}", type_=String)]
+            if run is not None
+            else _starts_with(row.word, "search_rarest")
+        ),
         not_(and_(*_starts_with(row.previous_word, "search_rarest"))),
         *(
             (literal(" ") + row.sort_name).like(bindparam(f"search_other_{number}", type_=String), escape="/")

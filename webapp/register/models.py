@@ -70,11 +70,15 @@ class Link(db.Model):
         # ontkoppeld op: the empty dates last (first when descending), by their "IS NULL" (register_0005)
         Index("ix_register_links_org_ended", "organisation_id", *ENDED),
         Index("ix_register_links_org_state_ended", "organisation_id", "state", *ENDED),
+        # Gepland: its state among the columns, so SQLite's planner prefers it to the state's other indexes
+        # (register_0005), and the planned date, so a count reads this index alone
         Index(
             "ix_register_links_org_planned",
             "organisation_id",
+            "state",
             "sort_name",
             "id",
+            "unlink_on",
             sqlite_where=text(f"{LINKED} AND unlink_on IS NOT NULL"),
             postgresql_where=text(f"{LINKED} AND unlink_on IS NOT NULL"),
         ),
