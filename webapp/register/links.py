@@ -126,7 +126,7 @@ def _clamp(page: int, total: int) -> int:
 
 
 def _page_params(page: int) -> dict:
-    return {"list_size": PAGE_SIZE, "list_offset": (page - 1) * PAGE_SIZE, "list_end": page * PAGE_SIZE}
+    return {"list_size": PAGE_SIZE, "list_offset": (page - 1) * PAGE_SIZE}
 
 
 def _page(ids: list[int], total: int, page: int, filters: Filters) -> BoundedPage:
@@ -331,21 +331,14 @@ def _sorted_page(status: str, others: int, sort: str, descending: bool):
 @lru_cache(maxsize=512)
 def _runs_page(status: str, others: int, runs: int, descending: bool):
     """A search's page in name order from the runs of the words' index: within one word its rows are in name
-    order, so each different word that starts with the rarest typed word gives its first rows up to the page's
-    end without a sort, and only those are merged (a few thousand rows at most, not every hit)."""
+    order, so the rows of each different word that starts with the rarest typed word are read in order and merged
+    (a UNION ALL ordered as a whole: SQLite merges the index's runs, PostgreSQL a Merge Append), up to the page's
+    end: no hit is sorted."""
     row = LinkWord
-    order = _order((row.sort_name, row.link_id), descending)
-    parts = [
-        _hits(status, others, run)
-        .add_columns(row.sort_name)
-        .order_by(*order)
-        .limit(bindparam("list_end", type_=Integer))
-        .subquery()
-        for run in range(runs)
-    ]
-    merged = union_all(*(select(part.c.link_id, part.c.sort_name) for part in parts)).subquery()
-    key = _order((merged.c.sort_name, merged.c.link_id), descending)
-    return select(merged.c.link_id).order_by(*key).limit(_size()).offset(_offset())
+    arms = [_hits(status, others, run).add_columns(row.sort_name) for run in range(runs)]
+    merged = union_all(*arms) if runs > 1 else arms[0]
+    key = (merged.selected_columns.sort_name, merged.selected_columns.link_id)
+    return merged.order_by(*_order(key, descending)).limit(_size()).offset(_offset())
 
 
 @cache
