@@ -117,24 +117,22 @@ def _drop_triggers(postgres: bool) -> None:
         op.execute("DROP TRIGGER IF EXISTS register_link_words_carried")
 
 
-def _words_table(*carried: sa.Column) -> None:
+FOREIGN_KEYS = {  # name: (column, table referred to, its column)
+    "fk_register_link_words_link_id_register_links": ("link_id", "register_links", "id"),
+    "fk_register_link_words_organisation_id_organisations": ("organisation_id", "organisations", "id"),
+}
+
+
+def _words_table(*carried: sa.Column, foreign_keys: bool = True) -> None:
     op.create_table(
         "register_link_words",
         sa.Column("link_id", sa.Integer(), nullable=False),
         sa.Column("word", sa.String(length=240), nullable=False),
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         *carried,
-        sa.ForeignKeyConstraint(
-            ["link_id"],
-            ["register_links.id"],
-            name=op.f("fk_register_link_words_link_id_register_links"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisations.id"],
-            name=op.f("fk_register_link_words_organisation_id_organisations"),
-            ondelete="CASCADE",
+        *(
+            sa.ForeignKeyConstraint([column], [f"{table}.{key}"], name=op.f(name), ondelete="CASCADE")
+            for name, (column, table, key) in (FOREIGN_KEYS.items() if foreign_keys else ())
         ),
         sa.PrimaryKeyConstraint("link_id", "word", name=op.f("pk_register_link_words")),
     )
@@ -151,8 +149,12 @@ def upgrade():
         sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("unlink_on", sa.Date(), nullable=True),
         sa.Column("unlinked_at", sa.DateTime(timezone=True), nullable=True),
+        foreign_keys=not postgres,  # PostgreSQL checks them once after the fill, not per row
     )
     op.execute(FILL["postgresql" if postgres else "sqlite"])
+    if postgres:
+        for name, (column, table, key) in FOREIGN_KEYS.items():
+            op.create_foreign_key(op.f(name), "register_link_words", table, [column], [key], ondelete="CASCADE")
     op.create_index("ix_register_link_words_lookup", "register_link_words", INDEX, unique=False)
     for statement in POSTGRES if postgres else SQLITE:
         op.execute(statement)
