@@ -110,7 +110,8 @@ def link_list(actor: OrganisationActor, filters: Filters) -> BoundedPage:
     if filters.sort == "name" and frequency >= RUNS_FROM:
         runs = list(db.session.execute(_skip_scan(), params | {"search_bound": MAX_RUNS + 1}).scalars())
     if 0 < len(runs) <= MAX_RUNS:
-        statement = _runs_page(filters.status, len(others), len(runs), descending)
+        merged = db.session.get_bind().dialect.name == "sqlite"
+        statement = _runs_page(filters.status, len(others), len(runs), descending, merged)
         params |= {f"search_run_{number}": word for number, word in enumerate(runs)}
     elif frequency < COMMON_WORD:
         statement = _sorted_page(filters.status, len(others), filters.sort, descending)
@@ -126,7 +127,7 @@ def _clamp(page: int, total: int) -> int:
 
 
 def _page_params(page: int) -> dict:
-    return {"list_size": PAGE_SIZE, "list_offset": (page - 1) * PAGE_SIZE}
+    return {"list_size": PAGE_SIZE, "list_offset": (page - 1) * PAGE_SIZE, "list_end": page * PAGE_SIZE}
 
 
 def _page(ids: list[int], total: int, page: int, filters: Filters) -> BoundedPage:
@@ -329,16 +330,25 @@ def _sorted_page(status: str, others: int, sort: str, descending: bool):
 
 
 @lru_cache(maxsize=512)
-def _runs_page(status: str, others: int, runs: int, descending: bool):
+def _runs_page(status: str, others: int, runs: int, descending: bool, merged: bool):
     """A search's page in name order from the runs of the words' index: within one word its rows are in name
-    order, so the rows of each different word that starts with the rarest typed word are read in order and merged
-    (a UNION ALL ordered as a whole: SQLite merges the index's runs, PostgreSQL a Merge Append), up to the page's
-    end: no hit is sorted."""
+    order, so the rows of each different word that starts with the rarest typed word are read in order up to the
+    page's end and merged. `merged` (SQLite): as one UNION ALL ordered as a whole, which SQLite merges from the
+    index's runs, reading each only as far as the merge needs; else (PostgreSQL, which appends and sorts such a
+    union) each run's first rows up to the page's end, sorted together."""
     row = LinkWord
     arms = [_hits(status, others, run).add_columns(row.sort_name) for run in range(runs)]
-    merged = union_all(*arms) if runs > 1 else arms[0]
-    key = (merged.selected_columns.sort_name, merged.selected_columns.link_id)
-    return merged.order_by(*_order(key, descending)).limit(_size()).offset(_offset())
+    if not merged:
+        end = bindparam("list_end", type_=Integer)
+        arms = [
+            select(part.c.link_id, part.c.sort_name)
+            for part in (
+                arm.order_by(*_order((row.sort_name, row.link_id), descending)).limit(end).subquery() for arm in arms
+            )
+        ]
+    union = union_all(*arms) if runs > 1 else arms[0]
+    key = (union.selected_columns.sort_name, union.selected_columns.link_id)
+    return union.order_by(*_order(key, descending)).limit(_size()).offset(_offset())
 
 
 @cache
