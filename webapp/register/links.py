@@ -28,7 +28,7 @@ from webapp.register.models import Link, LinkWord, RegisteredPerson
 MAX_SEARCH_WORDS = 4
 COMMON_WORD = 5000  # a typed word this many links' names have is tested per link, not gathered from the words' index
 LAST_CHARACTER = "\U0010ffff"  # every word that starts with w sorts before w + LAST_CHARACTER
-RUNS_FROM = 1000  # a name-ordered search with this many hits is paged word by word (see _runs_page)
+RUNS_FROM = 1000  # a name-ordered search with this many hits is paged word by word (see _runs_page); fewer are sorted
 MAX_RUNS = 32  # ... when its rarest typed word starts at most this many different words
 
 CURRENT, PLANNED, UNLINKED, ALL = "current", "planned", "unlinked", "all"
@@ -107,13 +107,13 @@ def link_list(actor: OrganisationActor, filters: Filters) -> BoundedPage:
     page = _clamp(filters.page, total)
     params |= _page_params(page)
     runs = []
-    if filters.sort == "name" and frequency >= RUNS_FROM:
+    if filters.sort == "name" and total >= RUNS_FROM:  # fewer hits are sorted at once (a probe less)
         runs = list(db.session.execute(_skip_scan(), params | {"search_bound": MAX_RUNS + 1}).scalars())
     if 0 < len(runs) <= MAX_RUNS:
         merged = db.session.get_bind().dialect.name == "sqlite"
         statement = _runs_page(filters.status, len(others), len(runs), descending, merged)
         params |= {f"search_run_{number}": word for number, word in enumerate(runs)}
-    elif frequency < COMMON_WORD:
+    elif frequency < COMMON_WORD or total < RUNS_FROM:
         statement = _sorted_page(filters.status, len(others), filters.sort, descending)
     else:  # every typed word is common: each is tested per link while the list's index is read in order
         statement = _list_page(Shape(filters.status, tested=len(words)), filters.sort, descending)
