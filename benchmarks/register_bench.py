@@ -1,10 +1,11 @@
 """Personenregister kinderopvang at 1,000,000 persons, 5,000 organisations and 2,000,000 links, on SQLite and
 PostgreSQL: linking by BSN and birth date, the large organisation's Uw koppelingen (first page, every sort both
-ways, search by full BSN, by a common and a rare name prefix, every filter, the deepest page), the planned-unlink
-job for 10,000 links due on one day, and a CSV upload of 1,000 rows.
+ways, search by full BSN, by a common and a rare name prefix, every filter, the deepest page, and searches in the
+other orders and filters and on their deepest pages), the planned-unlink job for 10,000 links due on one day, and a
+CSV upload of 1,000 rows.
 
 Run: .venv/bin/python -m benchmarks.register_bench [--persons 1000000] [--organisations 5000] [--links 2000000]
-     [--large 50000] [--only sqlite|postgresql] [--keep] [--reuse URL]
+     [--large 50000] [--only sqlite|postgresql] [--keep] [--reuse URL] [--lists-only | --no-lists]
 
 The data set is made by `flask register large-dataset` (a subprocess, DATA_KEY "bench-data"); --keep keeps the
 databases (their URLs are printed) and --reuse URL times a kept one again. Each list query is links.link_list(), as
@@ -79,6 +80,15 @@ def scenarios(bsn_hash: str):
         ("deepest page, sort gekoppeld desc", Filters(page=MAX_PAGE, sort="linked_at", direction="desc")),
         ("deepest page, all, sort ontkoppeld", Filters(page=MAX_PAGE, status=ALL, sort="unlinked")),
         ("deepest page, search 'jan'", Filters(page=MAX_PAGE, search="jan")),
+        # a search in the other orders and filters: its hits sorted, or (a common word) tested per link
+        ("search 'jan', Gepland", Filters(search="jan", status=PLANNED)),
+        (
+            "search 'roos de', all, sort ontkoppeld desc",
+            Filters(search="roos de", status=ALL, sort="unlinked", direction="desc"),
+        ),
+        ("deepest page, search 'jan', sort gekoppeld", Filters(page=MAX_PAGE, search="jan", sort="linked_at")),
+        ("search 'v', sort gekoppeld desc", Filters(search="v", sort="linked_at", direction="desc")),
+        ("deepest page, search 'v'", Filters(page=MAX_PAGE, search="v")),
     ]
     return cases
 

@@ -9,9 +9,11 @@ import csv
 import io
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cache, lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import any_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Integer, String, and_, bindparam, func, literal, literal_column, not_, select, union_all
+from sqlalchemy.orm import aliased, joinedload
 
 from webapp.core.bsn import BSN
 from webapp.core.errors import DomainError, NotFound
@@ -25,6 +27,9 @@ from webapp.register.models import Link, LinkWord, RegisteredPerson
 
 MAX_SEARCH_WORDS = 4
 COMMON_WORD = 5000  # a typed word this many links' names have is tested per link, not gathered from the words' index
+LAST_CHARACTER = "\U0010ffff"  # every word that starts with w sorts before w + LAST_CHARACTER
+RUNS_FROM = 1000  # a name-ordered search with this many hits is paged word by word (see _runs_page); fewer are sorted
+MAX_RUNS = 32  # ... when its rarest typed word starts at most this many different words
 
 CURRENT, PLANNED, UNLINKED, ALL = "current", "planned", "unlinked", "all"
 STATUSES = {CURRENT: "Huidig", PLANNED: "Gepland te ontkoppelen", UNLINKED: "Ontkoppeld", ALL: "Alle koppelingen"}
@@ -33,6 +38,11 @@ SORTS = {  # the list's sorts: the columns each orders by (the link's id breaks 
     "name": (Link.sort_name,),  # the person's, copied into the link (register_0002)
     "linked_at": (Link.linked_at,),
     "unlinked": (Link.unlinked_at, Link.unlink_on),  # ontkoppeld op, and for a linked link the planned date
+}
+IN_ROW_SORTS = {  # the same sorts on the search words' rows, which carry these columns (register_0005)
+    "name": (LinkWord.sort_name,),
+    "linked_at": (LinkWord.linked_at,),
+    "unlinked": (LinkWord.unlinked_at, LinkWord.unlink_on),
 }
 
 
@@ -63,108 +73,66 @@ class Row:
 
 def search_words(text: str) -> list[str]:
     """The typed name as the words the name search looks for, in lower case (sort_name is lower case)."""
-    return text.lower().split()[:MAX_SEARCH_WORDS]
-
-
-def _conditions(actor: OrganisationActor, filters: Filters) -> list:
-    """The filters as conditions on the links alone: every sort and filter is answered by the links' own indexes."""
-    words = search_words(filters.search)
-    searched, gathered = _name_search(actor.organisation_id, words) if words else ([], False)
-    if gathered and db.session.get_bind().dialect.name == "sqlite":
-        # SQLite would walk the organisation's index and test each link against the gathered few; without an
-        # index on the organisation (a "+ 0" is not indexable) it reads the few by their ids instead
-        conditions = [Link.organisation_id + 0 == actor.organisation_id, *searched]
-    else:
-        conditions = [Link.organisation_id == actor.organisation_id, *searched]
-    if filters.status == CURRENT:
-        conditions.append(Link.state == "linked")
-    elif filters.status == PLANNED:
-        conditions += [Link.state == "linked", Link.unlink_on.is_not(None)]
-    elif filters.status == UNLINKED:
-        conditions.append(Link.state == "unlinked")
-    if filters.bsn_hash is not None:  # the person with this keyed hash (a unique index), never a decrypted value
-        person = select(RegisteredPerson.id).where(RegisteredPerson.bsn_hash == filters.bsn_hash)
-        conditions.append(Link.person_id == person.scalar_subquery())
-    return conditions
-
-
-def _name_search(organisation_id: int, words: list[str]) -> tuple[list, bool]:
-    """Every typed word is the start of a part of the name. When few links have the rarest word, they are read from
-    the words' index (organisation, word, link) and only those are tested for the other words; when every word is
-    common, each is tested per link while the list's index is read in order (a page fills quickly then, and the
-    count stops at its bound), so a common word does not gather thousands of ids first. Returns the conditions and
-    whether the links were gathered from the words' index."""
-    frequency = {word: _bounded_count(_word_links(organisation_id, word), COMMON_WORD) for word in words}
-    rarest = min(words, key=frequency.get)
-    conditions, tested = [], words
-    if frequency[rarest] < COMMON_WORD:
-        candidates = _word_links(organisation_id, rarest)
-        if db.session.get_bind().dialect.name == "postgresql":  # the ids gathered once, the links read by key
-            conditions.append(Link.id == any_(func.ARRAY(candidates.scalar_subquery())))
-        else:
-            conditions.append(Link.id.in_(candidates))
-        tested = [word for word in words if word != rarest]
-    # sort_name (lower case, parts by spaces) starts with the word or holds it after a space: substring tests
-    find = func.strpos if db.session.get_bind().dialect.name == "postgresql" else func.instr
-    tests = [or_(find(Link.sort_name, word) == 1, find(Link.sort_name, " " + word) > 0) for word in tested]
-    return conditions + tests, bool(conditions)
-
-
-def _word_links(organisation_id: int, word: str):
-    return select(LinkWord.link_id).where(
-        LinkWord.organisation_id == organisation_id,
-        LinkWord.word >= word,
-        LinkWord.word < word + "\U0010ffff",  # starts with: a range the index answers
-    )
-
-
-def _order(sort: str, descending: bool) -> list:
-    columns = (*SORTS[sort], Link.id)
-    if descending:
-        return [column.desc().nulls_first() for column in columns]
-    return [column.asc().nulls_last() for column in columns]
-
-
-def _bounded_count(statement, bound: int) -> int:
-    return db.session.execute(select(func.count()).select_from(statement.limit(bound).subquery())).scalar_one()
+    return list(dict.fromkeys(text.lower().split()))[:MAX_SEARCH_WORDS]
 
 
 def link_list(actor: OrganisationActor, filters: Filters) -> BoundedPage:
     """One page of the organisation's links, with the count (bounded: it stops past the deepest page).
 
-    The page's ids come from the links' index for the sort alone; then only those links are read with their
+    Without a name search the page's ids come from the links' index for the sort alone. A name search is counted
+    in the search words' index alone (one row per link, which carries the state the filter reads and the name the
+    other typed words are tested on: see `_hits`), and its pages come from there too: in name order word by word
+    (`_runs_page`), else by sorting the hits when they are not too many; only with a common word and another
+    order are the links tested one by one in the list's order. Then only the page's links are read with their
     persons."""
-    conditions = _conditions(actor, filters)
-    total = _bounded_count(select(Link.id).where(*conditions), MAX_ROWS + 1)
-    pages = page_count(total)
-    page = min(filters.page, pages)
-    ids = list(
-        db.session.scalars(
-            select(Link.id)
-            .where(*conditions)
-            .order_by(*_order(filters.sort, filters.direction == "desc"))
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-        )
-    )
-    found = {
-        row.id: row
-        for row in db.session.execute(
-            select(
-                Link.id,
-                RegisteredPerson.first_name,
-                RegisteredPerson.infix,
-                RegisteredPerson.last_name,
-                RegisteredPerson.bsn_sealed,
-                Link.state,
-                Link.linked_at,
-                Link.unlink_on,
-                Link.unlinked_at,
-            )
-            .join(RegisteredPerson, RegisteredPerson.id == Link.person_id)
-            .where(Link.id.in_(ids or [-1]))
-        )
-    }
+    words = search_words(filters.search)
+    descending = filters.direction == "desc"
+    if not words or filters.bsn_hash is not None:
+        shape, params = _shape(actor, filters)
+        total = db.session.execute(_list_count(shape), params).scalar_one()
+        page = _clamp(filters.page, total)
+        statement = _list_page(shape, filters.sort, descending)
+        ids = list(db.session.execute(statement, params | _page_params(page)).scalars())
+        return _page(ids, total, page, filters)
+
+    params = {"list_organisation_id": actor.organisation_id}
+    if len(words) > 1:
+        rarest, frequency = _rarest(actor.organisation_id, words)
+    else:
+        rarest, frequency = words[0], None  # its count (with the status filter) says well enough how common it is
+    others = [word for word in words if word != rarest]
+    params |= _word_params("search_rarest", rarest) | _other_params(others)
+    total = db.session.execute(_count(filters.status, len(others)), params).scalar_one()
+    frequency = total if frequency is None else frequency
+    page = _clamp(filters.page, total)
+    params |= _page_params(page)
+    runs = []
+    if filters.sort == "name" and total >= RUNS_FROM:  # fewer hits are sorted at once (a probe less)
+        runs = list(db.session.execute(_skip_scan(), params | {"search_bound": MAX_RUNS + 1}).scalars())
+    if 0 < len(runs) <= MAX_RUNS:
+        merged = db.session.get_bind().dialect.name == "sqlite"
+        statement = _runs_page(filters.status, len(others), len(runs), descending, merged)
+        params |= {f"search_run_{number}": word for number, word in enumerate(runs)}
+    elif frequency < COMMON_WORD or total < RUNS_FROM:
+        statement = _sorted_page(filters.status, len(others), filters.sort, descending)
+    else:  # every typed word is common: each is tested per link while the list's index is read in order
+        statement = _list_page(Shape(filters.status, tested=len(words)), filters.sort, descending)
+        params |= _tested_params(words)
+    ids = list(db.session.execute(statement, params).scalars())
+    return _page(ids, total, page, filters)
+
+
+def _clamp(page: int, total: int) -> int:
+    return max(1, min(page, page_count(total)))
+
+
+def _page_params(page: int) -> dict:
+    return {"list_size": PAGE_SIZE, "list_offset": (page - 1) * PAGE_SIZE, "list_end": page * PAGE_SIZE}
+
+
+def _page(ids: list[int], total: int, page: int, filters: Filters) -> BoundedPage:
+    """The page's links, in the order of `ids`, read with their persons."""
+    found = {row.id: row for row in db.session.execute(_rows(), {"list_ids": ids})} if ids else {}
     rows = [
         Row(
             id=row.id,
@@ -177,7 +145,262 @@ def link_list(actor: OrganisationActor, filters: Filters) -> BoundedPage:
         )
         for row in (found[link_id] for link_id in ids if link_id in found)
     ]
-    return BoundedPage(rows=rows, total=total, page=page, pages=pages, filters=replace(filters, page=page))
+    return BoundedPage(rows=rows, total=total, page=page, pages=page_count(total), filters=replace(filters, page=page))
+
+
+# The list's statements are built once for each shape (the status filter, the sort and direction, the number of
+# other typed words, of word runs), with bind parameters (`list_...`, `search_...`), and kept: building and keying a
+# statement of a few subqueries costs SQLAlchemy several times what running it costs the database.
+
+
+def _organisation():
+    return bindparam("list_organisation_id", type_=Integer)
+
+
+def _size():
+    return bindparam("list_size", type_=Integer)
+
+
+def _offset():
+    return bindparam("list_offset", type_=Integer)
+
+
+class Shape(NamedTuple):
+    """What a statement on the links is built of (its values are bind parameters): the status filter, a search by
+    full BSN, a name search among the search words' hits (with this many other typed words), and typed words
+    tested per link."""
+
+    status: str
+    bsn: bool = False
+    among_hits: int | None = None
+    tested: int = 0
+
+
+def _shape(actor: OrganisationActor, filters: Filters) -> tuple[Shape, dict]:
+    """The filters as a shape of conditions on the links, and its parameters."""
+    params = {"list_organisation_id": actor.organisation_id}
+    if filters.bsn_hash is not None:
+        params["list_bsn_hash"] = filters.bsn_hash
+    words = search_words(filters.search)
+    if words:  # all the typed words among one word's hits (for the export, and with a BSN search: a few links)
+        params |= _word_params("search_rarest", words[0]) | _other_params(words[1:])
+    among_hits = len(words) - 1 if words else None
+    return Shape(filters.status, bsn=filters.bsn_hash is not None, among_hits=among_hits), params
+
+
+def _conditions(shape: Shape) -> list:
+    conditions = [Link.organisation_id == _organisation(), *_status_conditions(Link, shape.status)]
+    if shape.bsn:  # the person with this keyed hash (a unique index), never a decrypted value
+        person = select(RegisteredPerson.id).where(
+            RegisteredPerson.bsn_hash == bindparam("list_bsn_hash", type_=String)
+        )
+        conditions.append(Link.person_id == person.scalar_subquery())
+    if shape.among_hits is not None:
+        conditions.append(Link.id.in_(_hits(ALL, shape.among_hits)))
+    conditions += [
+        (literal(" ") + Link.sort_name).like(bindparam(f"search_tested_{number}", type_=String), escape="/")
+        for number in range(shape.tested)
+    ]
+    return conditions
+
+
+LINKED, ENDED = literal_column("'linked'"), literal_column("'unlinked'")
+
+
+def _status_conditions(table, status: str) -> list:
+    """The status filter, on the links or on their search words (which carry the state and the planned date). The
+    states are written into the statement, not bound: only then may the database read a partial index on them
+    (Gepland: ix_register_links_org_planned)."""
+    if status == CURRENT:
+        return [table.state == LINKED]
+    if status == PLANNED:
+        return [table.state == LINKED, table.unlink_on.is_not(None)]
+    if status == UNLINKED:
+        return [table.state == ENDED]
+    return []
+
+
+NULLABLE = {"unlinked_at", "unlink_on"}  # the sorts' columns that may be empty
+
+
+def _order(columns, descending: bool) -> list:
+    """The sort, ascending with the empty values last and descending with them first, written so that one index
+    serves it both ways on both databases: a nullable column is ordered by its "IS NULL" first (SQLite sorts NULL
+    first and cannot read an index for NULLS LAST; register_0005's indexes hold those expressions)."""
+    order = []
+    for column in columns:
+        if column.key in NULLABLE:
+            order.append(column.is_(None))
+        order.append(column)
+    return [column.desc() if descending else column.asc() for column in order]
+
+
+def _links(shape: Shape):
+    return select(Link.id).where(*_conditions(shape))
+
+
+@lru_cache(maxsize=128)
+def _list_count(shape: Shape):
+    return select(func.count()).select_from(_links(shape).limit(MAX_ROWS + 1).subquery())
+
+
+@lru_cache(maxsize=256)
+def _list_page(shape: Shape, sort: str, descending: bool):
+    """The page's ids in list order, read from the links' index for the sort (each ends in the id)."""
+    return _links(shape).order_by(*_order((*SORTS[sort], Link.id), descending)).limit(_size()).offset(_offset())
+
+
+@cache
+def _rows():
+    return (
+        select(
+            Link.id,
+            RegisteredPerson.first_name,
+            RegisteredPerson.infix,
+            RegisteredPerson.last_name,
+            RegisteredPerson.bsn_sealed,
+            Link.state,
+            Link.linked_at,
+            Link.unlink_on,
+            Link.unlinked_at,
+        )
+        .join(RegisteredPerson, RegisteredPerson.id == Link.person_id)
+        .where(Link.id.in_(bindparam("list_ids", expanding=True)))
+    )
+
+
+def _word_params(name: str, word: str) -> dict:
+    return {name: word, f"{name}_end": word + LAST_CHARACTER}
+
+
+def _other_params(others: list[str]) -> dict:
+    return {f"search_other_{number}": _starts_a_part(word) for number, word in enumerate(others)}
+
+
+def _starts_a_part(word: str) -> str:
+    """A LIKE pattern for " " + sort_name: the word starts a part of the name (sort_name's parts are split by
+    spaces). The LIKE's own characters in the word are escaped."""
+    return "% " + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def _starts_with(column, name: str) -> list:
+    """`column` starts with the word of parameter `name`: a range the index answers."""
+    return [column >= bindparam(name, type_=String), column < bindparam(f"{name}_end", type_=String)]
+
+
+def _tested_params(words: list[str]) -> dict:
+    return {f"search_tested_{number}": _starts_a_part(word) for number, word in enumerate(words)}
+
+
+@lru_cache(maxsize=256)
+def _hits(status: str, others: int, run: int | None = None):
+    """The links whose name has, for each typed word, a part that starts with it, and the status filter: one row
+    of the search words' index per link, no link read. The row is that of the link's first word that starts with
+    the rarest typed word (its previous word does not), whose sort_name holds the other typed words, and which
+    carries the state and planned date the status filter reads. With `run`, only the rows of one word that starts
+    with the rarest (parameter search_run_<run>)."""
+    row = LinkWord
+    return select(row.link_id).where(
+        row.organisation_id == _organisation(),
+        # one word (that starts with the rarest: SQLite would read the whole range if given it too), or the range
+        *(
+            [row.word == bindparam(f"search_run_{run}", type_=String)]
+            if run is not None
+            else _starts_with(row.word, "search_rarest")
+        ),
+        not_(and_(*_starts_with(row.previous_word, "search_rarest"))),
+        *(
+            (literal(" ") + row.sort_name).like(bindparam(f"search_other_{number}", type_=String), escape="/")
+            for number in range(others)
+        ),
+        *_status_conditions(row, status),
+    )
+
+
+@lru_cache(maxsize=64)
+def _count(status: str, others: int):
+    return select(func.count()).select_from(_hits(status, others).limit(MAX_ROWS + 1).subquery())
+
+
+@lru_cache(maxsize=128)
+def _sorted_page(status: str, others: int, sort: str, descending: bool):
+    """A search's page in an order its rows carry: the hits sorted, no link read."""
+    key = (*IN_ROW_SORTS[sort], LinkWord.link_id)
+    return _hits(status, others).order_by(*_order(key, descending)).limit(_size()).offset(_offset())
+
+
+@lru_cache(maxsize=512)
+def _runs_page(status: str, others: int, runs: int, descending: bool, merged: bool):
+    """A search's page in name order from the runs of the words' index: within one word its rows are in name
+    order, so the rows of each different word that starts with the rarest typed word are read in order up to the
+    page's end and merged. `merged` (SQLite): as one UNION ALL ordered as a whole, which SQLite merges from the
+    index's runs, reading each only as far as the merge needs; else (PostgreSQL, which appends and sorts such a
+    union) each run's first rows up to the page's end, sorted together."""
+    row = LinkWord
+    arms = [_hits(status, others, run).add_columns(row.sort_name) for run in range(runs)]
+    if not merged:
+        end = bindparam("list_end", type_=Integer)
+        arms = [
+            select(part.c.link_id, part.c.sort_name)
+            for part in (
+                arm.order_by(*_order((row.sort_name, row.link_id), descending)).limit(end).subquery() for arm in arms
+            )
+        ]
+    union = union_all(*arms) if runs > 1 else arms[0]
+    key = (union.selected_columns.sort_name, union.selected_columns.link_id)
+    return union.order_by(*_order(key, descending)).limit(_size()).offset(_offset())
+
+
+@cache
+def _skip_scan():
+    """The different words of the organisation's links that start with the rarest typed word, in order, up to
+    search_bound of them: a skip scan of the words' index (one probe per different word, however many links have
+    it)."""
+    row, following = LinkWord, aliased(LinkWord)
+    start = (
+        select(row.word)
+        .where(row.organisation_id == _organisation(), *_starts_with(row.word, "search_rarest"))
+        .order_by(row.word)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = select(start.label("word"), literal(1).label("number")).cte("found", recursive=True)
+    step = (
+        select(following.word)
+        .where(
+            following.organisation_id == _organisation(),
+            following.word > found.c.word,
+            following.word < bindparam("search_rarest_end", type_=String),
+        )
+        .order_by(following.word)
+        .limit(1)
+        .scalar_subquery()
+    )
+    bound = bindparam("search_bound", type_=Integer)
+    found = found.union_all(select(step, found.c.number + 1).where(found.c.word.is_not(None), found.c.number < bound))
+    return select(found.c.word).where(found.c.word.is_not(None))
+
+
+@cache
+def _word_count():
+    """How many of the organisation's search words start with search_rarest, up to search_bound."""
+    row = LinkWord
+    matches = select(row.link_id).where(
+        row.organisation_id == _organisation(), *_starts_with(row.word, "search_rarest")
+    )
+    return select(func.count()).select_from(matches.limit(bindparam("search_bound", type_=Integer)).subquery())
+
+
+def _rarest(organisation_id: int, words: list[str]) -> tuple[str, int]:
+    """The typed word that starts the fewest of the organisation's search words, and how many: counted up to
+    COMMON_WORD, and each next word only up to the fewest so far (a common word is not counted through)."""
+    rarest, fewest = None, COMMON_WORD
+    for word in words:
+        params = {"list_organisation_id": organisation_id, **_word_params("search_rarest", word)}
+        count = db.session.execute(_word_count(), params | {"search_bound": fewest}).scalar_one()
+        if rarest is None or count < fewest:
+            rarest, fewest = word, count
+    return rarest, fewest
 
 
 # --- one link ------------------------------------------------------------------------------------------------
@@ -258,6 +481,7 @@ def _cell(text: str) -> str:
 def export_csv(actor: OrganisationActor, filters: Filters) -> tuple[str, int]:
     """The links of the current filter (every page, in the list's order) as CSV, and the number of rows: full
     BSNs only for a session at EH2+ (actor.sees_full_bsn), masked otherwise. Audited with the count."""
+    shape, params = _shape(actor, filters)
     statement = (
         select(
             RegisteredPerson.bsn_sealed,
@@ -270,8 +494,8 @@ def export_csv(actor: OrganisationActor, filters: Filters) -> tuple[str, int]:
             Link.unlinked_at,
         )
         .join(RegisteredPerson, RegisteredPerson.id == Link.person_id)
-        .where(*_conditions(actor, filters))
-        .order_by(*_order(filters.sort, filters.direction == "desc"))
+        .where(*_conditions(shape))
+        .order_by(*_order((*SORTS[filters.sort], Link.id), filters.direction == "desc"))
         .execution_options(yield_per=EXPORT_BATCH)
     )
     out = io.StringIO()
@@ -279,7 +503,7 @@ def export_csv(actor: OrganisationActor, filters: Filters) -> tuple[str, int]:
     writer.writerow(EXPORT_HEADER)
     full = actor.sees_full_bsn
     count = 0
-    for row in db.session.execute(statement):
+    for row in db.session.execute(statement, params):
         bsn = row.bsn_sealed
         writer.writerow(
             [

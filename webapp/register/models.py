@@ -14,6 +14,7 @@ from webapp.extensions import db
 
 LINKED = "state = 'linked'"
 OPEN = "state = 'open'"
+ENDED = (text("(unlinked_at IS NULL)"), "unlinked_at", text("(unlink_on IS NULL)"), "unlink_on", "id")
 
 
 class RegisteredPerson(HasBSN, db.Model):
@@ -66,13 +67,18 @@ class Link(db.Model):
         Index("ix_register_links_org_state_name", "organisation_id", "state", "sort_name", "id"),
         Index("ix_register_links_org_linked", "organisation_id", "linked_at", "id"),
         Index("ix_register_links_org_state_linked", "organisation_id", "state", "linked_at", "id"),
-        Index("ix_register_links_org_ended", "organisation_id", "unlinked_at", "unlink_on", "id"),
-        Index("ix_register_links_org_state_ended", "organisation_id", "state", "unlinked_at", "unlink_on", "id"),
+        # ontkoppeld op: the empty dates last (first when descending), by their "IS NULL" (register_0005)
+        Index("ix_register_links_org_ended", "organisation_id", *ENDED),
+        Index("ix_register_links_org_state_ended", "organisation_id", "state", *ENDED),
+        # Gepland: its state among the columns, so SQLite's planner prefers it to the state's other indexes
+        # (register_0005), and the planned date, so a count reads this index alone
         Index(
             "ix_register_links_org_planned",
             "organisation_id",
+            "state",
             "sort_name",
             "id",
+            "unlink_on",
             sqlite_where=text(f"{LINKED} AND unlink_on IS NOT NULL"),
             postgresql_where=text(f"{LINKED} AND unlink_on IS NOT NULL"),
         ),
@@ -104,14 +110,39 @@ class Link(db.Model):
 class LinkWord(db.Model):
     """A word of a link's sort_name (the person's name parts, lower case): Uw koppelingen finds the links whose name
     has a part that starts with a typed word through one index. Kept by database triggers from the link's sort_name,
-    so every way a link is made or a name changes keeps it right (register_0003)."""
+    so every way a link is made or a name changes keeps it right (register_0003).
+
+    Each row also carries what the list's search counts, filters and sorts by: the word before it among the link's
+    different words in sorted order ('' for the first; a link's first word that starts with a typed word is the one
+    whose previous word does not, so a search counts each link once), the link's sort_name, state and dates. The
+    triggers copy them whenever the link's change (register_0005), so a search reads the words' index alone."""
 
     __tablename__ = "register_link_words"
-    __table_args__ = (Index("ix_register_link_words_lookup", "organisation_id", "word", "link_id"),)
+    __table_args__ = (
+        # the search: a typed word's rows, per word in name order, with every column the search reads
+        Index(
+            "ix_register_link_words_lookup",
+            "organisation_id",
+            "word",
+            "sort_name",
+            "link_id",
+            "previous_word",
+            "state",
+            "unlink_on",
+            "linked_at",
+            "unlinked_at",
+        ),
+    )
 
     link_id: Mapped[int] = mapped_column(ForeignKey("register_links.id", ondelete="CASCADE"), primary_key=True)
     word: Mapped[str] = mapped_column(String(240), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    previous_word: Mapped[str] = mapped_column(String(240))
+    sort_name: Mapped[str] = mapped_column(String(240))
+    state: Mapped[str] = mapped_column(String(16))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    unlink_on: Mapped[date | None] = mapped_column(Date)
+    unlinked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LinkRequest(db.Model):
