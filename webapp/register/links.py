@@ -13,8 +13,9 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import Integer, String, and_, bindparam, func, literal, literal_column, not_, select, union_all
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
+from webapp.core import wordsearch
 from webapp.core.bsn import BSN
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.paging import MAX_ROWS, PAGE_SIZE, BoundedPage, page_count
@@ -27,7 +28,6 @@ from webapp.register.models import Link, LinkWord, RegisteredPerson
 
 MAX_SEARCH_WORDS = 4
 COMMON_WORD = 5000  # a typed word this many links' names have is tested per link, not gathered from the words' index
-LAST_CHARACTER = "\U0010ffff"  # every word that starts with w sorts before w + LAST_CHARACTER
 RUNS_FROM = 1000  # a name-ordered search with this many hits is paged word by word (see _runs_page); fewer are sorted
 MAX_RUNS = 32  # ... when its rarest typed word starts at most this many different words
 
@@ -97,11 +97,11 @@ def link_list(actor: OrganisationActor, filters: Filters) -> BoundedPage:
 
     params = {"list_organisation_id": actor.organisation_id}
     if len(words) > 1:
-        rarest, frequency = _rarest(actor.organisation_id, words)
+        rarest, frequency = wordsearch.rarest(_word_count(), params, words, COMMON_WORD)
     else:
         rarest, frequency = words[0], None  # its count (with the status filter) says well enough how common it is
     others = [word for word in words if word != rarest]
-    params |= _word_params("search_rarest", rarest) | _other_params(others)
+    params |= wordsearch.word_params("search_rarest", rarest) | _other_params(others)
     total = db.session.execute(_count(filters.status, len(others)), params).scalar_one()
     frequency = total if frequency is None else frequency
     page = _clamp(filters.page, total)
@@ -183,7 +183,7 @@ def _shape(actor: OrganisationActor, filters: Filters) -> tuple[Shape, dict]:
         params["list_bsn_hash"] = filters.bsn_hash
     words = search_words(filters.search)
     if words:  # all the typed words among one word's hits (for the export, and with a BSN search: a few links)
-        params |= _word_params("search_rarest", words[0]) | _other_params(words[1:])
+        params |= wordsearch.word_params("search_rarest", words[0]) | _other_params(words[1:])
     among_hits = len(words) - 1 if words else None
     return Shape(filters.status, bsn=filters.bsn_hash is not None, among_hits=among_hits), params
 
@@ -269,27 +269,12 @@ def _rows():
     )
 
 
-def _word_params(name: str, word: str) -> dict:
-    return {name: word, f"{name}_end": word + LAST_CHARACTER}
-
-
 def _other_params(others: list[str]) -> dict:
-    return {f"search_other_{number}": _starts_a_part(word) for number, word in enumerate(others)}
-
-
-def _starts_a_part(word: str) -> str:
-    """A LIKE pattern for " " + sort_name: the word starts a part of the name (sort_name's parts are split by
-    spaces). The LIKE's own characters in the word are escaped."""
-    return "% " + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
-
-
-def _starts_with(column, name: str) -> list:
-    """`column` starts with the word of parameter `name`: a range the index answers."""
-    return [column >= bindparam(name, type_=String), column < bindparam(f"{name}_end", type_=String)]
+    return {f"search_other_{number}": wordsearch.starts_a_word(word) for number, word in enumerate(others)}
 
 
 def _tested_params(words: list[str]) -> dict:
-    return {f"search_tested_{number}": _starts_a_part(word) for number, word in enumerate(words)}
+    return {f"search_tested_{number}": wordsearch.starts_a_word(word) for number, word in enumerate(words)}
 
 
 @lru_cache(maxsize=256)
@@ -306,9 +291,9 @@ def _hits(status: str, others: int, run: int | None = None):
         *(
             [row.word == bindparam(f"search_run_{run}", type_=String)]
             if run is not None
-            else _starts_with(row.word, "search_rarest")
+            else wordsearch.starts_with(row.word, "search_rarest")
         ),
-        not_(and_(*_starts_with(row.previous_word, "search_rarest"))),
+        not_(and_(*wordsearch.starts_with(row.previous_word, "search_rarest"))),
         *(
             (literal(" ") + row.sort_name).like(bindparam(f"search_other_{number}", type_=String), escape="/")
             for number in range(others)
@@ -353,54 +338,12 @@ def _runs_page(status: str, others: int, runs: int, descending: bool, merged: bo
 
 @cache
 def _skip_scan():
-    """The different words of the organisation's links that start with the rarest typed word, in order, up to
-    search_bound of them: a skip scan of the words' index (one probe per different word, however many links have
-    it)."""
-    row, following = LinkWord, aliased(LinkWord)
-    start = (
-        select(row.word)
-        .where(row.organisation_id == _organisation(), *_starts_with(row.word, "search_rarest"))
-        .order_by(row.word)
-        .limit(1)
-        .scalar_subquery()
-    )
-    found = select(start.label("word"), literal(1).label("number")).cte("found", recursive=True)
-    step = (
-        select(following.word)
-        .where(
-            following.organisation_id == _organisation(),
-            following.word > found.c.word,
-            following.word < bindparam("search_rarest_end", type_=String),
-        )
-        .order_by(following.word)
-        .limit(1)
-        .scalar_subquery()
-    )
-    bound = bindparam("search_bound", type_=Integer)
-    found = found.union_all(select(step, found.c.number + 1).where(found.c.word.is_not(None), found.c.number < bound))
-    return select(found.c.word).where(found.c.word.is_not(None))
+    return wordsearch.skip_scan(LinkWord, _organisation())
 
 
 @cache
 def _word_count():
-    """How many of the organisation's search words start with search_rarest, up to search_bound."""
-    row = LinkWord
-    matches = select(row.link_id).where(
-        row.organisation_id == _organisation(), *_starts_with(row.word, "search_rarest")
-    )
-    return select(func.count()).select_from(matches.limit(bindparam("search_bound", type_=Integer)).subquery())
-
-
-def _rarest(organisation_id: int, words: list[str]) -> tuple[str, int]:
-    """The typed word that starts the fewest of the organisation's search words, and how many: counted up to
-    COMMON_WORD, and each next word only up to the fewest so far (a common word is not counted through)."""
-    rarest, fewest = None, COMMON_WORD
-    for word in words:
-        params = {"list_organisation_id": organisation_id, **_word_params("search_rarest", word)}
-        count = db.session.execute(_word_count(), params | {"search_bound": fewest}).scalar_one()
-        if rarest is None or count < fewest:
-            rarest, fewest = word, count
-    return rarest, fewest
+    return wordsearch.word_count(LinkWord, LinkWord.link_id, _organisation())
 
 
 # --- one link ------------------------------------------------------------------------------------------------

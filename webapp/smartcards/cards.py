@@ -9,10 +9,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
-from sqlalchemy import Date, Integer, String, and_, any_, bindparam, exists, func, literal, not_, or_, select, union_all
+from sqlalchemy import Date, Integer, String, and_, any_, bindparam, exists, func, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from webapp.accounts.models import Membership, User
+from webapp.core import wordsearch
 from webapp.core.auth import ActingContext
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.mail import send_mail
@@ -24,7 +25,6 @@ from webapp.smartcards.models import CredentialCardSeen, Smartcard, SmartcardEve
 
 SERVICE = "smartcards"
 LEVEL = "EH2+"
-LAST_CHARACTER = "\U0010ffff"  # every word that starts with w sorts before w + LAST_CHARACTER
 EXPIRING_WITHIN = timedelta(days=60)  # credential cards about to expire: their holders should make a smartcard
 NOTE_LENGTH = 500
 MAX_SEARCH_WORDS = 5
@@ -111,11 +111,11 @@ def card_list(context: ActingContext, filters: Filters) -> BoundedPage:
         return _page(ids, total, page, filters, today)
     base = {"search_organisation_id": organisation.id, "search_today": today}
     if len(words) > 1:
-        rarest, frequency = _rarest(base, words)
+        rarest, frequency = wordsearch.rarest(_word_count(), base, words, COMMON_WORD)
     else:
         rarest, frequency = words[0], None  # its count (with the status filter) says well enough how common it is
     others = [word for word in words if word != rarest]
-    params = {**base, **_word_params("search_rarest", rarest), **_other_params(others)}
+    params = {**base, **wordsearch.word_params("search_rarest", rarest), **_other_params(others)}
     total = db.session.execute(_count(status, len(others)), {**params, "search_bound": MAX_ROWS + 1}).scalar_one()
     frequency = total if frequency is None else frequency
     page = _clamp(filters.page, total)
@@ -196,18 +196,6 @@ def _status_conditions(table, status: str, today) -> list:
     return []
 
 
-def _rarest(base: dict, words: list[str]) -> tuple[str, int]:
-    """The typed word that starts the fewest of the organisation's search words, and how many: counted up to
-    COMMON_WORD, and each next word only up to the fewest so far (a common word is not counted through)."""
-    rarest, fewest = None, COMMON_WORD
-    for word in dict.fromkeys(words):
-        params = {**base, **_word_params("search_rarest", word), "search_bound": fewest}
-        count = db.session.execute(_word_count(), params).scalar_one()
-        if rarest is None or count < fewest:
-            rarest, fewest = word, count
-    return rarest, fewest
-
-
 def _words_starting(params: dict, bound: int) -> list[str]:
     """The different words of the organisation's cards that start with the rarest typed word, in order, up to
     `bound` of them: a skip scan of the words' index (one probe per different word, however many cards have it)."""
@@ -219,18 +207,8 @@ def _words_starting(params: dict, bound: int) -> list[str]:
 # few subqueries costs SQLAlchemy several times what running it costs the database.
 
 
-def _word_params(name: str, word: str) -> dict:
-    return {name: word, f"{name}_end": word + LAST_CHARACTER}
-
-
 def _other_params(others: list[str]) -> dict:
-    escaped = (word.replace("/", "//").replace("%", "/%").replace("_", "/_") for word in others)
-    return {f"search_other_{number}": f"% {word}%" for number, word in enumerate(escaped)}  # starts a word
-
-
-def _starts_with(column, name: str) -> list:
-    """`column` starts with the word of parameter `name`: a range the index answers."""
-    return [column >= bindparam(name, type_=String), column < bindparam(f"{name}_end", type_=String)]
+    return {f"search_other_{number}": wordsearch.starts_a_word(word) for number, word in enumerate(others)}
 
 
 @lru_cache(maxsize=256)
@@ -244,8 +222,8 @@ def _hits(status: str, others: int, run: int | None = None):
     return select(row.smartcard_id).where(
         row.organisation_id == bindparam("search_organisation_id", type_=Integer),
         *([row.word == bindparam(f"search_run_{run}", type_=String)] if run is not None else []),
-        *_starts_with(row.word, "search_rarest"),
-        not_(and_(*_starts_with(row.previous_word, "search_rarest"))),
+        *wordsearch.starts_with(row.word, "search_rarest"),
+        not_(and_(*wordsearch.starts_with(row.previous_word, "search_rarest"))),
         *(
             row.card_words.like(bindparam(f"search_other_{number}", type_=String), escape="/")
             for number in range(others)
@@ -291,41 +269,14 @@ def _runs_page(status: str, others: int, runs: int, descending: bool):
 
 @cache
 def _skip_scan():
-    row, following = SmartcardSearchWord, aliased(SmartcardSearchWord)
-    organisation = bindparam("search_organisation_id", type_=Integer)
-    start = (
-        select(row.word)
-        .where(row.organisation_id == organisation, *_starts_with(row.word, "search_rarest"))
-        .order_by(row.word)
-        .limit(1)
-        .scalar_subquery()
-    )
-    found = select(start.label("word"), literal(1).label("number")).cte("found", recursive=True)
-    step = (
-        select(following.word)
-        .where(
-            following.organisation_id == organisation,
-            following.word > found.c.word,
-            following.word < bindparam("search_rarest_end", type_=String),
-        )
-        .order_by(following.word)
-        .limit(1)
-        .scalar_subquery()
-    )
-    bound = bindparam("search_bound", type_=Integer)
-    found = found.union_all(select(step, found.c.number + 1).where(found.c.word.is_not(None), found.c.number < bound))
-    return select(found.c.word).where(found.c.word.is_not(None))
+    return wordsearch.skip_scan(SmartcardSearchWord, bindparam("search_organisation_id", type_=Integer))
 
 
 @cache
 def _word_count():
-    """How many of the organisation's search words start with search_rarest, up to search_bound."""
-    row = SmartcardSearchWord
-    matches = select(row.smartcard_id).where(
-        row.organisation_id == bindparam("search_organisation_id", type_=Integer),
-        *_starts_with(row.word, "search_rarest"),
+    return wordsearch.word_count(
+        SmartcardSearchWord, SmartcardSearchWord.smartcard_id, bindparam("search_organisation_id", type_=Integer)
     )
-    return select(func.count()).select_from(matches.limit(bindparam("search_bound", type_=Integer)).subquery())
 
 
 def _size():
@@ -341,7 +292,7 @@ def _has_word(card_id, word: str, organisation_id: int):
     is also given the organisation, which lets it read that word's cards from the words' index for a hash join
     (otherwise it may read every organisation's words); SQLite would have to read each probed row for it."""
     other = aliased(SmartcardSearchWord)
-    conditions = [other.smartcard_id == card_id, other.word >= word, other.word < word + LAST_CHARACTER]
+    conditions = [other.smartcard_id == card_id, other.word >= word, other.word < word + wordsearch.LAST_CHARACTER]
     if db.session.get_bind().dialect.name == "postgresql":
         conditions.append(other.organisation_id == organisation_id)
     return exists().where(*conditions)
