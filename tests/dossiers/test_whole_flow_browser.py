@@ -129,7 +129,9 @@ def test_codes_in_bulk_then_a_student_makes_an_account_a_dossier_and_sends_part_
     judge(student)
     student.wait_for_load_state()  # htmx listens from here on
     student.get_by_label("Zoek een opleiding").fill("juridisch")
-    student.get_by_role("button", name=re.compile("^Kies deze opleiding.*Juridisch secretaresse.*Australiëlaan 23")).click()
+    student.get_by_role(
+        "button", name=re.compile("^Kies deze opleiding.*Juridisch secretaresse.*Australiëlaan 23")
+    ).click()
     student.get_by_role("heading", name="Digitaal Doorstroomdossier: deel A").wait_for()
     dossier_url = student.url
     judge(student)
