@@ -179,3 +179,55 @@ def register_world(app, factory) -> World:
     as_person(clients["register_newcomer"], "123456812", first_name="", last_name="", birth_date=None)
     ids = {"organisation_id": organisation.id, "link_id": link.id, "request_id": request.id, "person_id": linked.id}
     return World(app, clients, ids)
+
+
+@pytest.fixture
+def dossiers_world(app, factory) -> World:
+    """The dossiers' world: a school with a counsellor (role counsellor) and a mentor (mentor) of class 4a, a second
+    mentor not yet of a class, students in 4a and 4b, one with an account and an activated code (student) whose
+    dossier is in part A, a bulk hand-out of letters, a college with a programme; staff (Loket's) and anonymous."""
+    from datetime import timedelta
+
+    from tests.dossiers import support
+    from webapp.core import onetimecodes
+    from webapp.dossiers import codes, students
+    from webapp.dossiers.models import BulkHandout
+
+    school = support.school(factory, "Vakcollege De Brug")
+    counsellor = support.staff_member(factory, school, "counsellor", email="decaan@brug.example")
+    mentor = support.staff_member(factory, school, "mentor", email="mentor@brug.example", first_name="Anja")
+    spare = support.staff_member(factory, school, "mentor", email="pieter@brug.example", first_name="Pieter")
+    class_a = support.school_class(school, "4a", mentors=[mentor])
+    class_b = support.school_class(school, "4b")
+    user = factory.user("roos@leerling.example", first_name="Roos")
+    pupil = support.student(school, class_a, last_name="Winter", email="roos@leerling.example", user=user)
+    other = support.student(school, class_b, first_name="Jaap", infix="", last_name="Rierink")
+    code = onetimecodes.issue(codes.PURPOSE, codes.subject(pupil), timedelta(days=30))
+    students.activate(pupil, code, address="192.0.2.1")
+    college = support.college(factory, "MBO Utrecht", programmes=(("Juridisch secretaresse", 4, "BOL"),))
+    programme = college.programmes[0]
+    dossier = support.dossier(pupil, programme)
+    staff = factory.user("staf@loket.example", is_staff=True)
+    bulk = BulkHandout(school_id=school.id, method="letter", scope="all", scope_label="alle leerlingen", state="done")
+    db.session.add(bulk)
+    db.session.commit()
+    logins = {
+        "anonymous": None,
+        "counsellor": (counsellor.email, school.id),
+        "mentor": (mentor.email, school.id),
+        "student": (user.email, None),
+        "staff": (staff.email, None),
+    }
+    ids = {
+        "school_id": school.id,
+        "class_id": class_a.id,
+        "mentor_membership_id": next(m.id for m in mentor.memberships if m.organisation_id == school.id),
+        "spare_membership_id": next(m.id for m in spare.memberships if m.organisation_id == school.id),
+        "student_id": other.id,
+        "pupil_id": pupil.id,
+        "dossier_id": dossier.id,
+        "programme_id": programme.id,
+        "college_id": college.organisation_id,
+        "bulk_id": bulk.id,
+    }
+    return World(app, Clients(app, logins), ids)

@@ -14,6 +14,7 @@ from tests.security import (
     test_fuzz_accounts,
     test_fuzz_backoffice,
     test_fuzz_courses,
+    test_fuzz_dossiers,
     test_fuzz_organisations,
     test_fuzz_register,
     test_fuzz_smartcards_admin,
@@ -35,6 +36,7 @@ WORLDS = {
     ],
     "smartcards_admin_world": test_fuzz_smartcards_admin.TARGETS,
     "register_world": test_fuzz_register.TARGETS,
+    "dossiers_world": test_fuzz_dossiers.TARGETS,
 }
 TARGETS = [target for targets in WORLDS.values() for target in targets]
 EXEMPT = {

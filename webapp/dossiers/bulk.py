@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, select, update
 
 from webapp.core.audit import audit
 from webapp.core.errors import DomainError, NotFound
+from webapp.core.ids import whole_number
 from webapp.core.jobs import enqueue, enqueue_after_commit, will_retry
 from webapp.core.mail import send_mails
 from webapp.core.models import OneTimeCode, OutgoingMail
@@ -47,10 +48,11 @@ def scope_for(staff: SchoolStaff, key: str) -> Scope:
     if key == "all":
         return Scope("all", "alle leerlingen")
     kind, _, value = key.partition(":")
-    if kind == "year" and value.isdigit() and 0 < int(value) < 10:
-        return Scope(key, f"leerjaar {int(value)}")
-    if kind == "class" and value.isdigit():
-        klass = db.session.get(SchoolClass, int(value))
+    number = whole_number(value)
+    if kind == "year" and number is not None and number < 10:
+        return Scope(key, f"leerjaar {number}")
+    if kind == "class" and number is not None:
+        klass = db.session.get(SchoolClass, number)
         if klass is not None and klass.school_id == staff.school_id and klass in codes.classes_of(staff):
             return Scope(key, f"klas {klass.name}")
     raise DomainError("Kies voor wie de codes zijn: alle leerlingen, een leerjaar of een klas.", field="scope")

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from webapp.core.errors import DomainError
 from webapp.core.htmx import redirect_after_post, render
+from webapp.core.ids import whole_number
 from webapp.core.paging import PAGE_SIZE, BoundedPage, page_count
 from webapp.core.pdf import pdf_response
 from webapp.core.storage import send
@@ -19,8 +20,7 @@ bp = Blueprint("dossiers_codes", __name__, url_prefix="/doorstroomdossier/school
 
 
 def _page_number() -> int:
-    value = request.args.get("pagina", "1")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+    return min(whole_number(request.args.get("pagina")) or 1, 10_000)
 
 
 @bp.get("/")
