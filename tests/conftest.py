@@ -126,6 +126,34 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
+def redis_app(database_url, tmp_path, backend):
+    """The app with its jobs on RQ (Redis), on a queue of its own: a retry scheduled by an earlier test must not run
+    here. RQ retries a failed job at once, not in 2 s, so a burst worker runs the retry before it stops."""
+    import uuid
+
+    from tests.components import REDIS_TEST_URL, require_redis
+
+    require_redis()
+    app = make_app(
+        tmp_path,
+        database_url,
+        REDIS_URL=REDIS_TEST_URL,
+        RQ_QUEUE=f"loket-test-{uuid.uuid4().hex[:8]}",
+        RQ_RETRY_INTERVALS=[0],
+    )
+    if backend == "postgresql":
+        empty_tables(app)
+    with app.app_context():
+        yield app
+        from webapp.core.jobs import queue
+        from webapp.extensions import db
+
+        queue().delete(delete_jobs=True)
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

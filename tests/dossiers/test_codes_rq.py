@@ -1,39 +1,14 @@
 """Bulk hand-outs through a real RQ worker on Redis: a job per chunk and a final job that joins the letters; a chunk
 job that fails once is run again by RQ and hands out no second code."""
 
-import uuid
-
 import pytest
 from sqlalchemy import func, select
 
-from tests.components import REDIS_TEST_URL, require_redis
-from tests.conftest import make_app
 from tests.dossiers.codes_world import code_in, make_world, pdf_pages
-from webapp.core.jobs import queue, rq_worker
+from webapp.core.jobs import rq_worker
 from webapp.dossiers import bulk, codes
 from webapp.dossiers.models import BulkHandout, CodeHandout
 from webapp.extensions import db
-
-
-@pytest.fixture
-def redis_app(database_url, tmp_path, backend):
-    require_redis()
-    from tests.databases import empty_tables
-
-    app = make_app(
-        tmp_path,
-        database_url,
-        REDIS_URL=REDIS_TEST_URL,
-        RQ_QUEUE=f"loket-test-codes-{uuid.uuid4().hex[:8]}",
-        RQ_RETRY_INTERVALS=[0],
-    )
-    if backend == "postgresql":
-        empty_tables(app)
-    with app.app_context():
-        yield app
-        queue().delete(delete_jobs=True)
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

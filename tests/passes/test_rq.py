@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.components import REDIS_TEST_URL, require_redis
+from tests.components import REDIS_TEST_URL
 from tests.conftest import BASE_CONFIG, make_app
 from webapp.core.errors import NotFound
 from webapp.core.jobs import queue, rq_worker, worker_count
@@ -31,29 +31,6 @@ from webapp.passes.render import PassRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 120  # seconds: what no healthy run comes near, however loaded the machine
-
-
-@pytest.fixture
-def redis_app(database_url, tmp_path, backend):
-    require_redis()
-    from tests.databases import empty_tables
-
-    # a queue of its own (a retry scheduled by an earlier test must not run here); RQ retries a failed job
-    # at once, not in 2 s, so a burst worker runs the retry before it stops
-    app = make_app(
-        tmp_path,
-        database_url,
-        REDIS_URL=REDIS_TEST_URL,
-        RQ_QUEUE=f"loket-test-passes-{uuid.uuid4().hex[:8]}",
-        RQ_RETRY_INTERVALS=[0],
-    )
-    if backend == "postgresql":
-        empty_tables(app)
-    with app.app_context():
-        yield app
-        queue().delete(delete_jobs=True)
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
