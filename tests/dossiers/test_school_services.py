@@ -1,6 +1,6 @@
 """The school's services: classes and mentors, students by hand (BSN refusals), and who sees whom in the list."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -131,3 +131,20 @@ def test_removing_a_student_removes_their_dossiers(app, factory):
     db.session.commit()
     for model in (Student, Dossier, Answer):
         assert db.session.scalar(select(func.count()).select_from(model)) == 0
+
+
+def test_removing_a_student_revokes_their_live_activation_code(app, factory):
+    """SQLite may give a new student the removed one's id (the highest is reused), and with it the code's subject."""
+    from webapp.core import onetimecodes
+    from webapp.dossiers import codes
+
+    organisation = support.school(factory)
+    counsellor = _as(support.staff_member(factory, organisation, "counsellor"), organisation)
+    pupil = support.student(organisation)
+    subject = codes.subject(pupil)
+    code = onetimecodes.issue(codes.PURPOSE, subject, timedelta(days=30))
+    db.session.commit()
+    school.remove_student(counsellor, pupil.id)
+    db.session.commit()
+    with pytest.raises(onetimecodes.CodeRevoked):
+        onetimecodes.redeem(codes.PURPOSE, code, address="127.0.0.1", subject=subject)

@@ -145,6 +145,11 @@ def display(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+def revoke(purpose: str, subject: str) -> int:
+    """Revoke the subject's live code for this purpose (its subject is gone); how many were revoked."""
+    return _move(_live(purpose, subject), "revoked")
+
+
 def sweep() -> str:
     """Periodic: mark the codes past their expiry, forget failures older than the window."""
     now = utcnow()

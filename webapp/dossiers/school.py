@@ -12,11 +12,13 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Membership
+from webapp.core import onetimecodes
 from webapp.core.audit import audit
 from webapp.core.bsn import BSN
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.paging import MAX_ROWS, PAGE_SIZE, BoundedPage, page_count
 from webapp.core.timeutil import today_local
+from webapp.dossiers import codes
 from webapp.dossiers.actors import SCHOOL_ROLES, SchoolStaff
 from webapp.dossiers.models import Answer, ClassMentor, CodeHandout, Dossier, SchoolClass, Student, Transition
 from webapp.extensions import db
@@ -265,8 +267,8 @@ def dossier_count(student: Student) -> int:
 
 def remove_student(staff: SchoolStaff, student_id: int) -> str:
     """Remove a student with their dossiers (answers and history) and code hand-outs; returns their name for the
-    message. Deleted explicitly: SQLite does not cascade. A live activation code of theirs leads nowhere: redeeming
-    it finds no student."""
+    message. Deleted explicitly: SQLite does not cascade. A live activation code of theirs is revoked: SQLite may
+    give a new student the removed one's id, and with it the code's subject."""
     require_counsellor(staff)
     student = get_student(staff, student_id)
     name = student.name
@@ -275,6 +277,7 @@ def remove_student(staff: SchoolStaff, student_id: int) -> str:
     db.session.execute(delete(Transition).where(Transition.dossier_id.in_(dossiers)))
     db.session.execute(delete(Dossier).where(Dossier.student_id == student.id))
     db.session.execute(delete(CodeHandout).where(CodeHandout.student_id == student.id))
+    onetimecodes.revoke(codes.PURPOSE, codes.subject(student))
     db.session.delete(student)
     db.session.flush()
     audit("dossiers.student_removed", subject=f"student:{student_id}")
