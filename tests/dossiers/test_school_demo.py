@@ -4,7 +4,8 @@ from sqlalchemy import func, select
 
 from webapp.accounts.models import Organisation
 from webapp.core.bsn import BSN
-from webapp.dossiers import demo
+from webapp.dossiers import codes, demo
+from webapp.dossiers import students as students_service
 from webapp.dossiers.models import College, Dossier, SchoolClass, Student
 from webapp.dossiers.school import school_year
 from webapp.extensions import db
@@ -37,6 +38,7 @@ def test_the_demo_world_is_the_manuals_and_loads_once(app, client):
         "Juridisch secretaresse (4 - BOL - Australiëlaan 23 - 95392)"
     )
     assert dossier.programme.college.organisation.name == "MBO Utrecht (Is nieuwe naam ROC ASA)"
+    assert students_service.has_activated(roos) and codes.code_status(roos).used  # she entered her code
     taking_part = dict(
         db.session.execute(select(Organisation.name, College.takes_part).join(College.organisation)).all()
     )

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.dossiers import support
 from webapp.core.bsn import BSN
 from webapp.core.errors import DomainError, NotFound
-from webapp.dossiers import school
+from webapp.dossiers import school, schoolyear
 from webapp.dossiers.actors import SchoolStaff
 from webapp.dossiers.models import Answer, Dossier, Student
 from webapp.extensions import db
@@ -36,7 +36,7 @@ def _data(**changes) -> school.StudentData:
 def test_the_school_year_runs_from_august_to_july():
     assert school.school_year(date(2026, 7, 31)) == "2025-2026"
     assert school.school_year(date(2026, 8, 1)) == "2026-2027"
-    assert school.school_year_end("2026-2027") == date(2027, 7, 31)
+    assert schoolyear.school_year_end("2026-2027") == date(2027, 7, 31)
 
 
 def test_a_bsn_already_at_the_school_is_refused_by_hand(app, factory):

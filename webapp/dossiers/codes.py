@@ -7,7 +7,7 @@ how, when and by whom it was handed out; the code itself is shown once, in the m
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -17,7 +17,8 @@ from webapp.core.audit import audit
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.mail import send_mail
 from webapp.core.models import OneTimeCode
-from webapp.core.timeutil import AMSTERDAM, utcnow
+from webapp.core.timeutil import utcnow
+from webapp.dossiers import schoolyear
 from webapp.dossiers.actors import SchoolStaff
 from webapp.dossiers.models import CodeHandout, SchoolClass, Student
 from webapp.extensions import db
@@ -34,10 +35,8 @@ def subject(student: Student) -> str:
 
 
 def school_year_end(now: datetime | None = None) -> datetime:
-    """The end of the school year `now` falls in: 31 July, 23:59 in Amsterdam (a school year starts 1 August)."""
-    local = (now or utcnow()).astimezone(AMSTERDAM)
-    end_year = local.year + 1 if local.month >= 8 else local.year
-    return datetime(end_year, 7, 31, 23, 59, tzinfo=AMSTERDAM).astimezone(UTC)
+    """When a code handed out now stops working: the end of the school year (31 July, 23:59 in Amsterdam)."""
+    return schoolyear.school_year_ends_at(now or utcnow())
 
 
 def visible_students(staff: SchoolStaff):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from webapp.accounts.models import Membership, Organisation, User
 from webapp.core import passwords
 from webapp.core.timeutil import utcnow
-from webapp.dossiers import catalogue
+from webapp.dossiers import catalogue, codes
 from webapp.dossiers.models import ClassMentor, Dossier, Programme, SchoolClass, Student
 from webapp.dossiers.school import school_year
 from webapp.extensions import db
@@ -154,6 +154,8 @@ def load_demo() -> list[str]:
                 select(Programme).where(Programme.college_id == college_ids[college_name], Programme.code == code)
             )
             db.session.add(Dossier(student_id=student.id, programme_id=programme.id, state="part_a"))
+            letter, _handout = codes.issue(student, "mail", None)  # she entered the code her school mailed her
+            codes.redeem(student, letter.code, "127.0.0.1")
     db.session.flush()
     lines.append(f"  {len(STUDENTS)} leerlingen, {len(COLLEGES)} vervolgopleidingen met hun opleidingen")
     return lines

@@ -17,26 +17,14 @@ from webapp.core.audit import audit
 from webapp.core.bsn import BSN
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.paging import MAX_ROWS, PAGE_SIZE, BoundedPage, page_count
-from webapp.core.timeutil import today_local
 from webapp.dossiers import codes
 from webapp.dossiers.actors import SCHOOL_ROLES, SchoolStaff
 from webapp.dossiers.models import Answer, ClassMentor, CodeHandout, Dossier, SchoolClass, Student, Transition
+from webapp.dossiers.schoolyear import school_year
 from webapp.extensions import db
 
 BSN_TAKEN = "Er staat al een leerling met dit BSN bij uw school."
 YEARS = range(1, 7)  # leerjaar 1 to 6
-
-
-def school_year(today: date | None = None) -> str:
-    """The school year a day falls in: 1 August to 31 July, "2026-2027"."""
-    today = today or today_local()
-    start = today.year if today.month >= 8 else today.year - 1
-    return f"{start}-{start + 1}"
-
-
-def school_year_end(year: str | None = None) -> date:
-    """The last day of a school year (31 July)."""
-    return date(int((year or school_year())[-4:]), 7, 31)
 
 
 def require_counsellor(staff: SchoolStaff) -> None:
