@@ -34,7 +34,7 @@ def _texts(html: str, selector_class: str) -> list[str]:
     ]
 
 
-# What anyone can do without a service: the smartcards module's public tiles.
+# What anyone can do without a service: the public tiles of the smartcards, the register and the dossiers.
 PUBLIC_TILES = [
     "Registratie aanvragen Registreer uw zorgorganisatie voor smartcards. U heeft een geldige UZI-zorgverlenerspas "
     "nodig.",
@@ -43,6 +43,8 @@ PUBLIC_TILES = [
     "Ik wil een smartcard aanmaken Maak met uw UZI-pas uw eigen ZORG-ID Smartcard aan.",
     "Personenregister kinderopvang Koppel als kinderopvangorganisatie of gastouderbureau personen met eHerkenning, "
     "of schrijf u als persoon in met DigiD.",
+    "Digitaal Doorstroomdossier Het dossier waarmee een leerling van het vmbo doorstroomt naar het mbo: voor "
+    "leerlingen, mentoren en decanen.",
 ]
 
 
