@@ -4,8 +4,9 @@ Each pytest process gets its own PostgreSQL database (so parallel runs never mee
 migrated SQLite template file; every test starts from empty tables.
 """
 
+import contextlib
 import os
-import shutil
+import sqlite3
 import uuid
 
 import sqlalchemy as sa
@@ -57,5 +58,8 @@ def empty_tables(app) -> None:
 
 
 def copy_sqlite(template: str, target: str) -> str:
-    shutil.copyfile(template, target)
+    """A copy of the template through SQLite's backup API, which copies what is committed whether it is still in the
+    write-ahead log beside the file or already in the file."""
+    with contextlib.closing(sqlite3.connect(template)) as source, contextlib.closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
     return f"sqlite:///{target}"

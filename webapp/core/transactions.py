@@ -64,9 +64,14 @@ def take_write_lock() -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _set_sqlite_busy_timeout(dbapi_connection, connection_record) -> None:
+def _configure_sqlite(dbapi_connection, connection_record) -> None:
+    """Writers wait for each other instead of failing; with a write-ahead log readers never wait for a writer, and a
+    commit appends to the log without waiting for the disk twice (synchronous NORMAL: a power cut may lose the last
+    commits, never the database's consistency; SQLite is the embedded default, PostgreSQL the production one)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
 def _lock_for_writing_requests() -> None:
@@ -89,6 +94,6 @@ class Portal(Flask):
 
 def init_app(app: Flask) -> None:
     with app.app_context():
-        event.listen(db.engine, "connect", _set_sqlite_busy_timeout)
+        event.listen(db.engine, "connect", _configure_sqlite)
     app.before_request(_lock_for_writing_requests)
     app.teardown_request(_end_request)
