@@ -1,0 +1,73 @@
+"""A dossier as one document: its parts (part A; part B once the mentor has sent it), each section's questions with
+the answers as the pages show them, the hash of its content that an approval is tied to, and the whole as a PDF.
+The mentor's "Deel A bekijken", the student's "Deel B bekijken" and print, the parent's summary and the receiving
+college's dossier all read it."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from webapp.core.pdf import render_pdf
+from webapp.dossiers import formdef, part_a
+from webapp.dossiers.models import Answer, Dossier
+from webapp.extensions import db
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str  # "A", "B"
+    title: str  # Dutch: "Deel A"
+    sections: tuple[formdef.Section, ...]
+
+
+# The parts in their order; part B adds itself here.
+PARTS: tuple[Part, ...] = (Part("A", "Deel A", formdef.SECTIONS),)
+
+
+@dataclass(frozen=True)
+class ShownSection:
+    section: formdef.Section
+    rows: tuple[tuple[str, str], ...]  # (question, the answer as shown; "" for none)
+
+
+@dataclass(frozen=True)
+class ShownPart:
+    part: Part
+    sections: tuple[ShownSection, ...]
+
+
+def stored_answers(dossier: Dossier) -> dict[str, str]:
+    return dict(db.session.execute(select(Answer.field, Answer.value).where(Answer.dossier_id == dossier.id)).all())
+
+
+def filled(dossier: Dossier, keys: tuple[str, ...] | None = None) -> list[ShownPart]:
+    """The dossier's parts (those named by `keys`, else all), each question with its answer as shown."""
+    given = stored_answers(dossier)
+    return [
+        ShownPart(
+            part,
+            tuple(
+                ShownSection(
+                    section,
+                    tuple((field.label, part_a.shown(field, given.get(field.key, ""))) for field in section.fields),
+                )
+                for section in part.sections
+            ),
+        )
+        for part in PARTS
+        if keys is None or part.key in keys
+    ]
+
+
+def content_hash(dossier: Dossier) -> str:
+    """A SHA-256 over every answer the dossier holds (its parts A and B): an approval is tied to it, and a change to
+    any answer afterwards makes that approval no longer count."""
+    answers = sorted(stored_answers(dossier).items())
+    return hashlib.sha256(json.dumps(answers, ensure_ascii=False).encode()).hexdigest()
+
+
+def pdf(dossier: Dossier, keys: tuple[str, ...] | None = None, extra: dict | None = None) -> bytes:
+    """The dossier's parts as one PDF (fonts embedded); `extra` goes to the template as is (approvals, comments)."""
+    return render_pdf("dossiers/document/pdf.html", dossier=dossier, parts=filled(dossier, keys), extra=extra or {})
