@@ -93,6 +93,7 @@ def test_enrol_types_what_the_token_lacks_and_refuses_bad_input(client, outbox):
         ({"birth_date": tomorrow}, "Uw geboortedatum kan niet in de toekomst liggen."),
         ({"birth_date": "31-02-1995"}, "Vul een geldige datum in als dd-mm-jjjj."),
         ({"birth_date": ""}, "Vul uw geboortedatum in."),
+        ({"birth_date": "   "}, "Vul uw geboortedatum in."),
         ({"last_name": "  "}, "Vul uw achternaam in."),
         ({"email": "sem@"}, "Vul een geldig e-mailadres in."),
     ):

@@ -91,6 +91,20 @@ class BSNField(StringField):
         return self.raw_data[0] if self.raw_data else ""
 
 
+class DateRequired:
+    """A DutchDateField must hold a date. WTForms' InputRequired lets "   " through (it is input), which the field reads
+    as no date; a date that does not exist keeps the field's own message."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str = "Dit veld is verplicht."):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
+
+
 class DutchDateField(StringField):
     """A date picked in a date input (jjjj-mm-dd) or typed as dd-mm-jjjj where the browser has none:
     `data` is a date, or None when left empty."""

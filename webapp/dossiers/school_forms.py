@@ -2,9 +2,9 @@
 leerjaar, pagina), read into the services' terms."""
 
 from wtforms import EmailField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from webapp.core.forms import BSNField, DutchDateField, Form, IntegerRange, email_validator
+from webapp.core.forms import BSNField, DateRequired, DutchDateField, Form, IntegerRange, email_validator
 from webapp.core.ids import whole_number
 from webapp.core.paging import MAX_PAGE
 from webapp.dossiers.school import YEARS, Filters, StudentData
@@ -37,16 +37,6 @@ class MentorForm(Form):
     membership_id = SelectField("Mentor toevoegen", coerce=int, validate_choice=True)
 
 
-def _date_given(message):
-    """InputRequired passes a blank date (" " is input), which the date field reads as no date: refused here too."""
-
-    def check(form, field):
-        if field.data is None and not field.process_errors:
-            raise StopValidation(message)
-
-    return check
-
-
 class StudentForm(Form):
     first_name = StringField(
         "Roepnaam", validators=[DataRequired("Vul de roepnaam in."), Length(max=100)], filters=[_strip]
@@ -56,9 +46,7 @@ class StudentForm(Form):
         "Achternaam", validators=[DataRequired("Vul de achternaam in."), Length(max=100)], filters=[_strip]
     )
     bsn = BSNField("BSN")
-    birth_date = DutchDateField(
-        "Geboortedatum", validators=[InputRequired("Vul de geboortedatum in."), _date_given("Vul de geboortedatum in.")]
-    )
+    birth_date = DutchDateField("Geboortedatum", validators=[DateRequired("Vul de geboortedatum in.")])
     email = EmailField("E-mailadres", validators=[Optional(), email_validator(), Length(max=254)], filters=[_strip])
     class_id = SelectField("Klas", coerce=lambda v: whole_number(str(v)) if v not in (None, "") else None)
     year = _year_field()

@@ -2,9 +2,9 @@
 (zoek, pagina)."""
 
 from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.core.forms import DutchDateField, Form, email_validator
+from webapp.core.forms import DateRequired, DutchDateField, Form, email_validator
 from webapp.core.ids import whole_number
 from webapp.register import persons
 
@@ -43,9 +43,9 @@ class EnrolForm(Form):
         filters=[_strip],
         render_kw={"autocomplete": "family-name"},
     )
-    # InputRequired keeps the date field's own message for a date that does not exist
+    # DateRequired keeps the date field's own message for a date that does not exist
     birth_date = DutchDateField(
-        "Geboortedatum", validators=[InputRequired("Vul uw geboortedatum in.")], render_kw={"autocomplete": "bday"}
+        "Geboortedatum", validators=[DateRequired("Vul uw geboortedatum in.")], render_kw={"autocomplete": "bday"}
     )
     email = _email_field()
 

@@ -1,13 +1,12 @@
 """The forms of Registreren administrator and Koppelen smartphone."""
 
 from wtforms import EmailField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from webapp.accounts.forms import TotpCodeForm
-from webapp.core.forms import DutchDateField, Form, email_validator
+from webapp.core.forms import DateRequired, DutchDateField, Form, email_validator
 
 _required = DataRequired(message="Dit veld is verplicht.")
-_typed = InputRequired(message="Dit veld is verplicht.")  # keeps the date field's own message for a wrong date
 
 
 def _strip(value):
@@ -15,7 +14,7 @@ def _strip(value):
 
 
 class AdministratorForm(Form):
-    birth_date = DutchDateField("Geboortedatum", validators=[_typed], render_kw={"autocomplete": "bday"})
+    birth_date = DutchDateField("Geboortedatum", validators=[DateRequired()], render_kw={"autocomplete": "bday"})
     email = EmailField(
         "E-mailadres",
         validators=[_required, email_validator(), Length(max=254)],

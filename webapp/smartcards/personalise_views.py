@@ -7,12 +7,11 @@ from dataclasses import replace
 
 from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
-from wtforms.validators import InputRequired
 
 from webapp.core import cardsignin
 from webapp.core.auth import acting, login_required
 from webapp.core.errors import DomainError
-from webapp.core.forms import DutchDateField, Form, add_error, form_status
+from webapp.core.forms import DateRequired, DutchDateField, Form, add_error, form_status
 from webapp.core.timeutil import today_local, utcnow
 from webapp.extensions import limiter
 from webapp.smartcards import personalise
@@ -23,7 +22,7 @@ bp = Blueprint("smartcard_personalise", __name__, url_prefix="/smartcards/aanmak
 class BirthDateForm(Form):
     birth_date = DutchDateField(
         "Geboortedatum",
-        validators=[InputRequired(message="Vul uw geboortedatum in.")],
+        validators=[DateRequired("Vul uw geboortedatum in.")],
         render_kw={"autocomplete": "bday"},
     )
 
