@@ -186,6 +186,7 @@ PAGES = {
     "dossiers_school.new_student": [("counsellor", {})],
     "dossiers_school.edit_student": [("counsellor", {"student_id": "@roos"})],
     "dossiers_school.remove_student": [("counsellor", {"student_id": "@roos"})],
+    "dossiers_school.unlink_account": [("counsellor", {"student_id": "@roos"})],
     "dossiers_school.import_students": [("counsellor", {})],
     "dossiers_staff.colleges": [("staff", {})],
     "dossiers_staff.college": [("staff", {"organisation_id": "@mbo_utrecht"})],

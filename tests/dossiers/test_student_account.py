@@ -3,7 +3,6 @@ page and the student logs in; an unknown BSN, a wrong one and one with an accoun
 (a wrong 11-proef excepted: that is the field's error), and the BSN is never echoed or logged."""
 
 import logging
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from tests.accounts.helpers import mailed_path, path_of
 from tests.conftest import make_app
 from tests.dossiers import support
 from tests.factories import login
+from tests.html import without_csrf
 from tests.mail import links
 from webapp.accounts.models import User
 from webapp.dossiers.models import Student
@@ -23,10 +23,6 @@ PASSWORD = "Kade-Brug-84-Lente"
 
 def _ask(client, bsn, email):
     return client.post(NEW_ACCOUNT, data={"bsn": bsn, "email": email})
-
-
-def _without_csrf(page: str) -> str:
-    return re.sub(r'(csrf_token"[^>]*? value="|"X-CSRFToken": ")[^"]+', r"\1", page)
 
 
 def _users() -> int:
@@ -91,7 +87,7 @@ def test_unknown_known_and_already_linked_bsns_get_the_same_answer(app, client, 
         response = _ask(client, bsn, email)
         page = client.get(response.headers["Location"]).get_data(as_text=True)
         assert bsn not in page
-        answers[label] = (response.status_code, response.headers["Location"], _without_csrf(page))
+        answers[label] = (response.status_code, response.headers["Location"], without_csrf(page))
     assert answers["known"] == answers["unknown"] == answers["linked"]
 
     assert [m["Subject"] for m in outbox.to("nieuw@leerling.example")] == [
@@ -261,3 +257,43 @@ def test_asking_again_before_activating_sends_the_link_again_to_the_first_addres
     ] * 2
     assert outbox.to("later@leerling.example") == []
     assert mailed_path(outbox, "eerst@leerling.example").startswith("/activeren/")
+
+
+def test_the_school_unlinks_an_account_someone_else_made_and_the_student_makes_their_own(app, client, factory, outbox):
+    school = support.school(factory)
+    counsellor = support.staff_member(factory, school, "counsellor")
+    mentor = support.staff_member(factory, school, "mentor")
+    claimant = factory.user("iemand@anders.example")
+    roos = support.student(school, first_name="Roos", last_name="Winter", user=claimant)
+    page = f"/doorstroomdossier/school/leerlingen/{roos.id}"
+    unlink = f"{page}/account-loskoppelen"
+
+    as_mentor = app.test_client()
+    login(as_mentor, mentor.email, organisation=school.id)
+    assert as_mentor.get(unlink).status_code == 404 and as_mentor.post(unlink).status_code == 404
+    assert db.session.get(Student, roos.id).user_id == claimant.id
+
+    as_counsellor = app.test_client()
+    login(as_counsellor, counsellor.email, organisation=school.id)
+    shown = as_counsellor.get(page).get_data(as_text=True)
+    assert "Heeft een account (iemand@anders.example)" in shown and "Account loskoppelen" in shown
+    assert "Ja, koppel het account los" in as_counsellor.get(unlink).get_data(as_text=True)
+    response = as_counsellor.post(unlink)
+    assert response.status_code == 303
+    shown = as_counsellor.get(page).get_data(as_text=True)
+    assert "Het account is losgekoppeld van Roos de Winter." in shown and "Nog geen account" in shown
+
+    login(client, claimant.email)  # the claimant's account no longer opens Roos's dossiers
+    assert client.get("/doorstroomdossier/").headers["Location"] == "/doorstroomdossier/start"
+    client.post("/uitloggen")
+    _ask(client, roos.bsn.digits, "r.dewinter@leerling.example")
+    assert [m["Subject"] for m in outbox.to("r.dewinter@leerling.example")] == [
+        "Activeer je account voor het Digitaal Doorstroomdossier"
+    ]
+    assert db.session.get(Student, roos.id).user.email == "r.dewinter@leerling.example"
+    assert "Heeft een account (r.dewinter@leerling.example)" in as_counsellor.get(page).get_data(as_text=True)
+    jaap = support.student(school, first_name="Jaap", infix="", last_name="Rierink")
+    as_counsellor.post(f"/doorstroomdossier/school/leerlingen/{jaap.id}/account-loskoppelen")
+    assert "Jaap Rierink heeft geen account." in as_counsellor.get(
+        f"/doorstroomdossier/school/leerlingen/{jaap.id}"
+    ).get_data(as_text=True)

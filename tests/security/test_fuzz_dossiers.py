@@ -180,6 +180,7 @@ TARGETS = [
         valid=lambda world: {**_valid_student(world), "bsn": "", "email": ""},
     ),
     Target("counsellor", "GET", "dossiers_school.remove_student", args=_student),
+    Target("counsellor", "GET", "dossiers_school.unlink_account", args=_student),
     Target("counsellor", "GET", "dossiers_school.import_students"),
     Target(
         "counsellor",
@@ -263,6 +264,7 @@ TARGETS = [
         args=lambda world: {**_class(world), "membership_id": world.ids["mentor_membership_id"]},
     ),
     Target("counsellor", "POST", "dossiers_school.remove_student", args=_student),
+    Target("counsellor", "POST", "dossiers_school.unlink_account", args=_student),
 ]
 
 

@@ -270,3 +270,22 @@ def remove_student(staff: SchoolStaff, student_id: int) -> str:
     db.session.flush()
     audit("dossiers.student_removed", subject=f"student:{student_id}")
     return name
+
+
+def unlink_account(staff: SchoolStaff, student_id: int) -> str:
+    """Loosen the account from the student: whoever knows a student's BSN can make the account first (the manual's
+    flow asks only the BSN and an e-mail address); the school then unlinks it, and the student asks for an account
+    again. The student's dossiers and codes stay with the student; the name is returned for the message."""
+    require_counsellor(staff)
+    student = get_student(staff, student_id)
+    if student.user_id is None:
+        raise DomainError(f"{student.name} heeft geen account.")
+    audit(
+        "dossiers.student_account_unlinked",
+        subject=codes.subject(student),
+        organisation_id=student.school_id,
+        account=f"user:{student.user_id}",
+    )
+    student.user_id = None
+    db.session.flush()
+    return student.name

@@ -201,6 +201,35 @@ def remove_student(student_id):
     )
 
 
+@bp.route("/leerlingen/<int:student_id>/account-loskoppelen", methods=["GET", "POST"])
+@school_staff_required
+def unlink_account(student_id):
+    school.require_counsellor(g.staff)
+    found = school.get_student(g.staff, student_id)
+    if request.method == "POST":
+        try:
+            name = school.unlink_account(g.staff, found.id)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Het account is losgekoppeld van {name}.", "success")
+        return redirect_after_post(url_for("dossiers_school.student", student_id=found.id))
+    return render(
+        "confirm.html",
+        question=f"Weet u zeker dat u het account van {found.name} wilt loskoppelen?",
+        action=url_for("dossiers_school.unlink_account", student_id=found.id),
+        button="Ja, koppel het account los",
+        cancel=url_for("dossiers_school.student", student_id=found.id),
+        explanation=(
+            f"Het account ({found.user.email}) opent de dossiers van {found.name} dan niet meer. Doe dit als iemand "
+            "anders met het BSN van de leerling een account heeft gemaakt. De leerling maakt daarna zelf een nieuw "
+            "account met 'Maak een nieuw account'; de dossiers en activatiecodes blijven bij de leerling."
+            if found.user is not None
+            else f"{found.name} heeft geen account."
+        ),
+    )
+
+
 @bp.route("/leerlingen/importeren", methods=["GET", "POST"])
 @school_staff_required
 def import_students():
