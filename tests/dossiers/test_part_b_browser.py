@@ -1,7 +1,9 @@
 """Part B in headless Chromium: the mentor opens part B of Roos's dossier, fills Begeleiding and OPP en nader contact
 field by field (each field saving itself; the OPP contact becomes required when the answer is ja), reloads and finds
 the answers, fills the rest, gives their approval and sends part B to Roos, who receives the signal mail on the SMTP
-server. The pages pass axe and fit at 1024 and 390 px."""
+server; and once with JavaScript disabled: the student part started early from the student's page, a section saved
+with "Opslaan en sluiten" (a bad e-mail address answered with its message), part B sent. The pages pass axe and fit
+at 1024 and 390 px."""
 
 import pytest
 
@@ -123,3 +125,49 @@ def test_a_mentor_fills_part_b_with_autosave_and_sends_it_to_the_student(live_se
     assert "Start de akkoordverklaring" in mail.get_body(preferencelist=("plain",)).get_content()
     page.get_by_role("link", name="OPP en nader contact").click()
     assert page.locator("[name=b_opp_contactpersoon]").count() == 0 and "Els Zorg" in page.content()
+
+
+def test_without_javascript_the_student_part_is_started_early_and_part_b_sent(live_server, dossier_id, page_without_js):
+    page = page_without_js
+    base = live_server.url
+    log_in(page, base)
+    with live_server.app.app_context():
+        student_id = db.session.get(Dossier, dossier_id).student_id
+        db.session.remove()
+    page.goto(f"{base}/doorstroomdossier/school/leerlingen/{student_id}")
+    page.get_by_role("link", name="Deel B alvast invullen").click()
+    assert "Inschatting en advies" not in page.content()  # the dossier part waits for a dossier in part B
+    assert_accessible(page)
+    page.get_by_role("link", name="Begeleiding").click()
+    begeleiding = formdef.PART_B.section("begeleiding")
+    for field in begeleiding.fields:
+        if field.kind == "choice":
+            page.locator(f"#veld-{field.key}-2").check()
+    page.get_by_role("button", name="Opslaan en sluiten").click()
+    page.wait_for_url(f"**/leerlingen/{student_id}/deel-b")
+    assert "Begeleiding is opgeslagen." in page.content() and "Klaar (100%)" in page.content()
+    assert_accessible(page)
+
+    page.goto(f"{base}/doorstroomdossier/school/dossiers/{dossier_id}/deel-b/opp-en-nader-contact")
+    page.locator("#veld-b_opp-1").check()
+    page.locator("#veld-b_nader_contact-1").check()
+    page.get_by_label("Contactpersoon").fill("Els Zorg")
+    page.get_by_label("E-mailadres").fill("geen adres")
+    page.get_by_role("button", name="Opslaan en sluiten").click()
+    assert "Er is een probleem" in page.content() and "Vul een geldig e-mailadres in." in page.content()
+    assert_accessible(page)
+    page.get_by_label("E-mailadres").fill("els@debrug.example")
+    page.get_by_label("Telefoonnummer zonder landnummer").fill("0301234567")
+    page.get_by_role("button", name="Opslaan en sluiten").click()
+    page.wait_for_url(f"**/dossiers/{dossier_id}/deel-b")
+    assert "OPP en nader contact is opgeslagen." in page.content()
+
+    fill_inschatting(live_server.app, dossier_id)
+    page.reload()
+    assert page.content().count("Klaar (100%)") == len(formdef.PART_B_SECTIONS)  # the student part was there
+    page.get_by_role("link", name="Opsturen naar leerling").click()
+    page.get_by_label("Ik ga akkoord met deel B").check()
+    page.get_by_role("button", name="Opsturen naar leerling").click()
+    page.wait_for_url(f"**/dossiers/{dossier_id}/deel-b")
+    assert "Deel B is opgestuurd naar Roos de Winter" in page.content()
+    assert_accessible(page)
