@@ -30,6 +30,7 @@ NOT_HTML = {
     "dossiers_school.import_template": "the CSV template",
     "dossiers_staff.import_template": "the CSV template",
     "dossiers_codes.bulk_letters": "the PDF of activation-code letters",
+    "dossiers_part_b.part_a_pdf": "part A as a PDF (Deel A bekijken)",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -204,6 +205,22 @@ PAGES = {
         ("student", {"dossier_id": "@roos_dossier", "section_key": "vervolgopleiding"}),
     ],
     "dossiers_part_a.check": [("student", {"dossier_id": "@roos_dossier"})],
+    # dossiers part B: Mirjam Hoenderloo's dossier in the demo world (state part_b, class 4a) and, started early,
+    # the student part of Jaap Rierink (class 4b: the counsellor's)
+    "dossiers_part_b.overview": [
+        ("counsellor", {"dossier_id": "@mirjam_dossier"}),
+        ("mentor", {"dossier_id": "@mirjam_dossier"}),
+    ],
+    "dossiers_part_b.section": [
+        ("mentor", {"dossier_id": "@mirjam_dossier", "section_key": "begeleiding"}),
+        ("mentor", {"dossier_id": "@mirjam_dossier", "section_key": "opp-en-nader-contact"}),
+    ],
+    "dossiers_part_b.check": [("mentor", {"dossier_id": "@mirjam_dossier"})],
+    "dossiers_part_b.student_overview": [
+        ("counsellor", {"student_id": "@jaap"}),
+        ("mentor", {"student_id": "@mirjam"}),
+    ],
+    "dossiers_part_b.student_section": [("counsellor", {"student_id": "@jaap", "section_key": "begeleiding"})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -356,6 +373,13 @@ def world_ids(app) -> dict:
                 .join(Student, Student.id == Dossier.student_id)
                 .join(User, User.id == Student.user_id)
                 .where(User.email == "r.dewinter@leerling.example")
+            ),
+            "mirjam": one(select(Student.id).where(Student.email == "m.hoenderloo@leerling.example")),
+            "jaap": one(select(Student.id).where(Student.first_name == "Jaap", Student.last_name == "Rierink")),
+            "mirjam_dossier": one(  # dossiers part B: Mirjam Hoenderloo's dossier in part B (demo.py)
+                select(Dossier.id)
+                .join(Student, Student.id == Dossier.student_id)
+                .where(Student.email == "m.hoenderloo@leerling.example", Dossier.state == "part_b")
             ),
         }
         db.session.remove()

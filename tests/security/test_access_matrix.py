@@ -105,6 +105,8 @@ ACCESS = {
     # dossiers part A: the student's own dossier; none of these roles is a student (to the login, or a 404; a
     # script's request without a session hears 401, so the page can keep its answers through the login)
     "dossiers_part_a.": NOBODY,
+    # dossiers part B: the school's counsellors' and the mentors of the student's class (none of these roles: 404)
+    "dossiers_part_b.": NOBODY,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

@@ -13,6 +13,8 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
     models,
     part_a_models,
     part_a_views,
+    part_b_models,
+    part_b_views,
     school_views,
     staff_views,
     student_views,
@@ -22,7 +24,15 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
 module = Module(
     name="dossiers",
     label="Digitaal Doorstroomdossier",
-    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp, codes_views.bp, part_a_views.bp),
+    blueprints=(
+        views.bp,
+        school_views.bp,
+        staff_views.bp,
+        student_views.bp,
+        codes_views.bp,
+        part_a_views.bp,
+        part_b_views.bp,
+    ),
     tiles=(
         Link(
             "Digitaal Doorstroomdossier",

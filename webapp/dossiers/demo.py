@@ -11,7 +11,7 @@ from webapp.accounts.models import Membership, Organisation, User
 from webapp.core import passwords
 from webapp.core.timeutil import utcnow
 from webapp.dossiers import catalogue, codes
-from webapp.dossiers.models import ClassMentor, Dossier, Programme, SchoolClass, Student
+from webapp.dossiers.models import Answer, ClassMentor, Dossier, Programme, SchoolClass, Student, Transition
 from webapp.dossiers.school import school_year
 from webapp.extensions import db
 from webapp.organisations.demo import DEMO_PASSWORD
@@ -72,6 +72,37 @@ COLLEGES = [  # name, KvK, city, takes part, programmes: (name, level, track, lo
     ),
 ]
 ROOS_PROGRAMME = ("MBO Utrecht (Is nieuwe naam ROC ASA)", "95392")
+# Part B: Mirjam Hoenderloo's dossier for ROC van Twente, part A sent to mentor 4a, who has started part B.
+MIRJAM_PROGRAMME = ("ROC van Twente", "25290")
+MIRJAM_PART_A = {
+    "roepnaam": "Mirjam",
+    "voornamen": "Mirjam Anna",
+    "voorletters": "M.A.",
+    "achternaam": "Hoenderloo",
+    "geslacht": "vrouw",
+    "telefoonnummer": "+31 612345678",
+    "telefoonnummer_geheim": "nee",
+    "gezin": "Mijn vader, mijn moeder en een broer van 12.",
+    "woont_bij": "ouders",
+    "hobbys": "Voetbal en sleutelen aan brommers.",
+    "goed_in": "Nauwkeurig werken met mijn handen.",
+    "wil_leren": "Technisch tekenen.",
+    "samenwerken": "ja",
+    "stage_gelopen": "ja",
+    "hulp_nodig": "nee",
+    "dyslexie": "nee",
+    "dyscalculie": "nee",
+    "school_naam": "Vakcollege De Brug",
+    "leerweg": "kb",
+    "profiel": "Produceren, installeren en energie",
+    "diploma_verwacht": "ja",
+    "open_dag": "ja",
+    "meeloopdag": "ja",
+    "waarom": "Ik wil constructiewerker worden.",
+    "beroep": "Constructiewerker",
+    "ingangsdatum": "2027-08-30",
+    "leervorm": "bbl",
+}
 
 
 def _user(email: str, first_name: str, infix: str, last_name: str, password_hash: str) -> User:
@@ -157,5 +188,33 @@ def load_demo() -> list[str]:
             letter, _handout = codes.issue(student, "mail", None)  # she entered the code her school mailed her
             codes.redeem(student, letter.code, "127.0.0.1")
     db.session.flush()
+    lines.append(_mirjam_in_part_b(school, college_ids))
     lines.append(f"  {len(STUDENTS)} leerlingen, {len(COLLEGES)} vervolgopleidingen met hun opleidingen")
     return lines
+
+
+def _mirjam_in_part_b(school: Organisation, college_ids: dict[str, int]) -> str:
+    """Mirjam's dossier as it is once her part A has reached her mentor and the mentor has chosen Start deel B."""
+    mirjam = db.session.scalar(select(Student).where(Student.school_id == school.id, Student.first_name == "Mirjam"))
+    mentor = db.session.scalar(
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id == school.id, User.email == "mentor4a@debrug.example")
+    )
+    college_name, code = MIRJAM_PROGRAMME
+    programme = db.session.scalar(
+        select(Programme).where(Programme.college_id == college_ids[college_name], Programme.code == code)
+    )
+    dossier = Dossier(student_id=mirjam.id, programme_id=programme.id, state="part_b", mentor_id=mentor.id)
+    db.session.add(dossier)
+    db.session.flush()
+    db.session.add_all(Answer(dossier_id=dossier.id, field=key, value=value) for key, value in MIRJAM_PART_A.items())
+    for action, from_state, to_state, by in (
+        ("send_to_mentor", "part_a", "sent_to_mentor", None),
+        ("start_part_b", "sent_to_mentor", "part_b", mentor.user_id),
+    ):
+        db.session.add(
+            Transition(dossier_id=dossier.id, action=action, from_state=from_state, to_state=to_state, by_id=by)
+        )
+    db.session.flush()
+    return f"  {mirjam.name}: een dossier in deel B ({college_name})"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from webapp.core.pdf import render_pdf
-from webapp.dossiers import formdef, part_a
+from webapp.dossiers import filling, formdef, states
 from webapp.dossiers.models import Answer, Dossier
 from webapp.extensions import db
 
@@ -20,10 +20,14 @@ class Part:
     key: str  # "A", "B"
     title: str  # Dutch: "Deel A"
     sections: tuple[formdef.Section, ...]
+    shown_in: frozenset[str] | None = None  # the dossier states in which the part is part of the document (None: all)
 
 
-# The parts in their order; part B adds itself here.
-PARTS: tuple[Part, ...] = (Part("A", "Deel A", formdef.SECTIONS),)
+# The parts in their order; part B once the mentor has sent it (its student part is then the dossier's snapshot).
+PARTS: tuple[Part, ...] = (
+    Part("A", "Deel A", formdef.SECTIONS),
+    Part("B", "Deel B", formdef.PART_B_SECTIONS, states.PART_B_SENT),
+)
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,13 @@ def filled(dossier: Dossier, keys: tuple[str, ...] | None = None) -> list[ShownP
             tuple(
                 ShownSection(
                     section,
-                    tuple((field.label, part_a.shown(field, given.get(field.key, ""))) for field in section.fields),
+                    tuple((field.question, filling.shown(field, given.get(field.key, ""))) for field in section.fields),
                 )
                 for section in part.sections
             ),
         )
         for part in PARTS
-        if keys is None or part.key in keys
+        if (keys is None or part.key in keys) and (part.shown_in is None or dossier.state in part.shown_in)
     ]
 
 

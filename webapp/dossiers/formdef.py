@@ -1,6 +1,7 @@
-"""Part A's form definition: THE one place that says which sections part A has, in which groups, and which fields
-each section asks. The pages, the progress, the validation and the PDF all read it; nothing about a field is written
-anywhere else. A field's key is unique across part A and is the Answer.field it is stored under."""
+"""The dossier parts' form definition: THE one place that says which sections part A (the student's) and part B (the
+mentor's) have, in which groups, and which fields each section asks. The pages, the progress, the validation and the
+PDF all read it; nothing about a field is written anywhere else. A field's key is unique across parts A and B and is
+the Answer.field it is stored under."""
 
 from dataclasses import dataclass
 
@@ -20,6 +21,21 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()  # (value, label) for kind choice
     max_length: int = 100
     hint: str = ""
+    required_when: tuple[str, str] | None = None  # (another field's key, its answer): required only then
+    heading: str = ""  # a lead-in shown above the field; one ending in ":" is the start of the field's question
+
+    @property
+    def question(self) -> str:
+        """The field's whole question, as check answers and the PDF show it out of the page's context."""
+        return f"{self.heading} {self.label}" if self.heading.endswith(":") else self.label
+
+    def required_in(self, given: dict[str, str]) -> bool:
+        """Whether the field must be answered, given the answers so far (a conditional field only when its
+        condition holds)."""
+        if self.required_when is not None:
+            key, value = self.required_when
+            return given.get(key) == value
+        return self.required
 
 
 @dataclass(frozen=True)
@@ -32,11 +48,16 @@ class Section:
 
     @property
     def required_fields(self) -> tuple[Field, ...]:
+        """The fields that are always required (not the conditional ones: see required_in)."""
         return tuple(field for field in self.fields if field.required)
 
+    def required_in(self, given: dict[str, str]) -> tuple[Field, ...]:
+        """The fields that must be answered, given the answers so far."""
+        return tuple(field for field in self.fields if field.required_in(given))
 
-def _yes_no(key: str, label: str, required: bool = True) -> Field:
-    return Field(key, label, CHOICE, required, YES_NO, 3)
+
+def _yes_no(key: str, label: str, required: bool = True, heading: str = "") -> Field:
+    return Field(key, label, CHOICE, required, YES_NO, 3, heading=heading)
 
 
 def _open(key: str, label: str, required: bool = True, hint: str = "", max_length: int = 1000) -> Field:
@@ -205,20 +226,138 @@ SECTIONS: tuple[Section, ...] = (
     ),
 )
 
-SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
-FIELDS = {field.key: field for section in SECTIONS for field in section.fields}
-SECTION_OF_FIELD = {field.key: section for section in SECTIONS for field in section.fields}
+STUDENT_PART, DOSSIER_PART = "Leerling-specifiek", "Dossier-specifiek"
+_OPP = ("b_opp", "ja")  # the OPP contact's fields are required when there is an OPP or warm handover
+
+# Part B, the mentor's: the student part (kept per student, pre-filled for their next dossier) and the dossier part.
+PART_B_SECTIONS: tuple[Section, ...] = (
+    Section(
+        "begeleiding",
+        "Begeleiding",
+        "Dit leerling-specifieke deel gaat over de leerling, niet over de gekozen opleiding: het blijft bewaard en "
+        "staat al ingevuld als u deel B van een volgend dossier van deze leerling invult. Controleer het dan wel.",
+        (
+            _yes_no(
+                "b_steun_nederlands",
+                "Het vak Nederlands",
+                heading="Heeft de leerling op uw school extra ondersteuning gehad bij:",
+            ),
+            _yes_no(
+                "b_steun_rekenen",
+                "Het vak rekenen/wiskunde",
+                heading="Heeft de leerling op uw school extra ondersteuning gehad bij:",
+            ),
+            _yes_no(
+                "b_verwacht_nederlands",
+                "Nederlands",
+                heading="Verwacht u dat in het vervolgonderwijs extra ondersteuning nodig zal zijn bij:",
+            ),
+            _yes_no(
+                "b_verwacht_rekenen",
+                "Rekenen/wiskunde",
+                heading="Verwacht u dat in het vervolgonderwijs extra ondersteuning nodig zal zijn bij:",
+            ),
+            _yes_no(
+                "b_steun_overig",
+                "Heeft de leerling, naar uw mening, extra ondersteuning nodig bij andere vakken of bij de stage?",
+                heading="Extra ondersteuning, absentie, LWOO/LGF",
+            ),
+            _yes_no(
+                "b_absentie",
+                "Is bij deze leerling sprake van veelvuldig ziekteverzuim, te laat komen of absentie?",
+                heading="Extra ondersteuning, absentie, LWOO/LGF",
+            ),
+            _yes_no(
+                "b_lwoo",
+                "Is deze leerling geïndiceerd voor het leerwegondersteunend onderwijs (LWOO) of praktijkonderwijs?",
+                heading="Extra ondersteuning, absentie, LWOO/LGF",
+            ),
+            _yes_no(
+                "b_lgf",
+                "Heeft deze leerling extra begeleiding gehad, leerling gebonden financiering (LGF), REC indicatie "
+                "of passend onderwijs?",
+                heading="Extra ondersteuning, absentie, LWOO/LGF",
+            ),
+            _yes_no(
+                "b_leerplicht",
+                "Is de leerling in onderzoek of in begeleiding geweest bij Leerplicht of RMC?",
+                heading="Extra ondersteuning, absentie, LWOO/LGF",
+            ),
+            _open("b_begeleiding_toelichting", "Toelichting", required=False, max_length=2000),
+        ),
+        group=STUDENT_PART,
+    ),
+    Section(
+        "inschatting-en-advies",
+        "Inschatting en advies",
+        "Geef uw inschatting van de leerling voor deze vervolgopleiding: het MBO leest dit om de leerling goed te "
+        "kunnen ontvangen. Dit deel vult u voor elk dossier opnieuw in, omdat het per vervolgkeuze anders is.",
+        (
+            _open("b_past_opleiding", "Past deze opleiding volgens u bij de leerling? Waarom wel of niet?"),
+            _open("b_sterke_punten", "Wat zijn de sterke punten van de leerling?"),
+            _open("b_aandachtspunten", "Waar heeft de leerling nog aandacht of ondersteuning bij nodig?"),
+            _open("b_advies", "Welk advies geeft u de vervolgopleiding?"),
+            _open("b_opmerkingen", "Overige opmerkingen", required=False),
+        ),
+        group=DOSSIER_PART,
+    ),
+    Section(
+        "opp-en-nader-contact",
+        "OPP en nader contact",
+        "Geef aan of er een warme overdracht van een zorgdossier is of dat u nader contact wilt over deze leerling. "
+        "Het MBO ziet dit, als het deelneemt aan het DDD. Is er een OPP of warme overdracht, vul dan de gegevens "
+        "van de contactpersoon in.",
+        (
+            _yes_no("b_opp", "Is er een ontwikkelingsperspectief document (OPP) / warme overdracht?"),
+            Field("b_opp_contactpersoon", "Contactpersoon", required=False, max_length=120, required_when=_OPP),
+            Field("b_opp_functie", "Functie", required=False, max_length=120),
+            Field("b_opp_email", "E-mailadres", EMAIL, required=False, max_length=254, required_when=_OPP),
+            Field("b_opp_telefoon", "Telefoonnummer", PHONE, required=False, max_length=20, required_when=_OPP),
+            Field(
+                "b_opp_beschikbaar",
+                "Beschikbaar op",
+                required=False,
+                max_length=120,
+                hint="Bijvoorbeeld: maandag en donderdag.",
+            ),
+            _yes_no("b_nader_contact", "Wilt u over deze leerling nader contact hebben met het MBO?"),
+        ),
+        group=DOSSIER_PART,
+    ),
+)
 
 
-def section(key: str) -> Section | None:
-    return SECTIONS_BY_KEY.get(key)
+class Form:
+    """One part's sections, and the look-ups its pages and services need."""
+
+    def __init__(self, sections: tuple[Section, ...]):
+        self.sections = sections
+        self.by_key = {item.key: item for item in sections}
+        self.fields = {field.key: field for item in sections for field in item.fields}
+        self.section_of_field = {field.key: item for item in sections for field in item.fields}
+
+    def section(self, key: str) -> Section | None:
+        return self.by_key.get(key)
+
+    def groups(self) -> list[tuple[str, list[Section]]]:
+        """The overview's groups, in order: ("", [the sections without a group]), ("Vervolgkeuze", [...])."""
+        grouped: list[tuple[str, list[Section]]] = []
+        for item in self.sections:
+            if not grouped or grouped[-1][0] != item.group:
+                grouped.append((item.group, []))
+            grouped[-1][1].append(item)
+        return grouped
 
 
-def groups() -> list[tuple[str, list[Section]]]:
-    """The overview's groups, in order: ("", [the sections without a group]), ("Vervolgkeuze", [...])."""
-    grouped: list[tuple[str, list[Section]]] = []
-    for item in SECTIONS:
-        if not grouped or grouped[-1][0] != item.group:
-            grouped.append((item.group, []))
-        grouped[-1][1].append(item)
-    return grouped
+PART_A = Form(SECTIONS)
+PART_B = Form(PART_B_SECTIONS)
+# Part B's student part: kept per student (part_b_models.StudentAnswer), copied into the dossier when it is sent.
+STUDENT_SECTIONS = tuple(item for item in PART_B_SECTIONS if item.group == STUDENT_PART)
+STUDENT_FIELDS = frozenset(field.key for item in STUDENT_SECTIONS for field in item.fields)
+
+# Part A's look-ups under the names its code has always used.
+SECTIONS_BY_KEY = PART_A.by_key
+FIELDS = PART_A.fields
+SECTION_OF_FIELD = PART_A.section_of_field
+section = PART_A.section
+groups = PART_A.groups

@@ -4,33 +4,23 @@ and changes only while the state table leaves part A open (states.PART_A_OPEN); 
 
 import hashlib
 import json
-import re
 import secrets
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 
 from webapp.accounts.models import Membership, User
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.mail import send_mail
-from webapp.core.timeutil import format_date, parse_date, utcnow
-from webapp.dossiers import formdef, history, states
+from webapp.core.timeutil import utcnow
+from webapp.dossiers import filling, formdef, history, states
+from webapp.dossiers.filling import BUSY, DONE, NOT_STARTED, SectionState, clean, posted_value, shown, status
 from webapp.dossiers.models import Answer, ClassMentor, Dossier, Student
 from webapp.dossiers.part_a_models import KeptAnswers
 from webapp.extensions import db
 
-NOT_STARTED, BUSY, DONE = "Nog niet begonnen", "Bezig", "Klaar"
+__all__ = ["BUSY", "DONE", "NOT_STARTED", "SectionState", "clean", "posted_value", "shown", "status"]
 KEEP_FOR = timedelta(days=7)  # answers posted after a session ended wait this long for the student's next login
-_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
-_COUNTRY_CODES = {code for code, _ in formdef.COUNTRY_CODES}
-
-
-@dataclass(frozen=True)
-class SectionState:
-    section: formdef.Section
-    percent: int
-    status: str
 
 
 # ---------------------------------------------------------------- who may see it
@@ -81,52 +71,6 @@ def answers(dossier: Dossier) -> dict[str, str]:
     return dict(db.session.execute(select(Answer.field, Answer.value).where(Answer.dossier_id == dossier.id)).all())
 
 
-def posted_value(field: formdef.Field, form) -> str | None:
-    """What the form posted for the field as one string (a phone number as "+31 612345678"); None: not posted."""
-    if field.key not in form:
-        return None
-    value = (form.get(field.key) or "").strip()
-    if field.kind == formdef.PHONE and value:
-        return f"{(form.get(field.key + '_land') or '+31').strip()} {value}"
-    return value
-
-
-def clean(field: formdef.Field, value: str) -> str:
-    """The value as it is stored, or a DomainError with a Dutch message for the field."""
-    if "\x00" in value:
-        raise DomainError("Dit veld bevat een ongeldig teken.", field.key)
-    if not value:
-        return ""
-    if field.kind == formdef.CHOICE:
-        if value not in {choice for choice, _ in field.choices}:
-            raise DomainError("Kies een van de mogelijkheden.", field.key)
-        return value
-    if field.kind == formdef.PHONE:
-        return _clean_phone(field, value)
-    if field.kind == formdef.DATE:
-        day = parse_date(value)
-        if day is None or not date(1900, 1, 1) <= day <= date(2100, 12, 31):
-            raise DomainError("Vul een bestaande datum in als dd-mm-jjjj.", field.key)
-        return day.isoformat()
-    if field.kind == formdef.EMAIL and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-        raise DomainError("Vul een geldig e-mailadres in.", field.key)
-    if len(value) > field.max_length:
-        raise DomainError(f"Gebruik hoogstens {field.max_length} tekens (nu {len(value)}).", field.key)
-    return value
-
-
-def _clean_phone(field: formdef.Field, value: str) -> str:
-    country, _, number = value.partition(" ")
-    if country not in _COUNTRY_CODES:
-        raise DomainError("Kies een landnummer uit de lijst.", field.key)
-    digits = _PHONE_SEPARATORS.sub("", number)
-    if digits.startswith("0"):
-        digits = digits[1:]  # 06 12345678 is +31 612345678
-    if not digits.isdigit() or not 6 <= len(digits) <= 12:
-        raise DomainError("Vul een geldig telefoonnummer in, alleen cijfers, bijvoorbeeld 0612345678.", field.key)
-    return f"{country} {digits}"
-
-
 def _answer_rows(dossier: Dossier) -> dict[str, Answer]:
     return {
         answer.field: answer for answer in db.session.scalars(select(Answer).where(Answer.dossier_id == dossier.id))
@@ -170,18 +114,18 @@ def save_section(dossier: Dossier, section: formdef.Section, form) -> dict[str, 
     """Opslaan en sluiten: every field of the section the form posted; the good ones are stored, the others
     answered with their message (field key -> message)."""
     require_open(dossier)
-    problems = {}
-    for field in section.fields:
-        value = posted_value(field, form)
-        if value is None:
-            continue
-        try:
-            _store(dossier, field.key, clean(field, value))
-        except DomainError as error:
-            problems[field.key] = error.message
+    values, problems = filling.cleaned_section(section, form)
+    store_answers(dossier, values)
+    return problems
+
+
+def store_answers(dossier: Dossier, values: dict[str, str]) -> None:
+    """Store cleaned answers in the dossier (an empty one removes the answer)."""
+    rows = _answer_rows(dossier)
+    for key, value in values.items():
+        _store(dossier, key, value, rows)
     dossier.updated_at = utcnow()
     db.session.flush()
-    return problems
 
 
 # ---------------------------------------------------------------- progress
@@ -189,51 +133,20 @@ def save_section(dossier: Dossier, section: formdef.Section, form) -> dict[str, 
 
 def section_progress(dossier: Dossier, section: formdef.Section, given: dict[str, str] | None = None) -> int:
     """The share of the section's required fields that are filled, in whole percents (rounded down)."""
-    given = answers(dossier) if given is None else given
-    required = section.required_fields
-    if not required:
-        return 100
-    return 100 * sum(1 for field in required if given.get(field.key)) // len(required)
+    return filling.section_progress(section, answers(dossier) if given is None else given)
 
 
 def progress(dossier: Dossier, given: dict[str, str] | None = None) -> int:
     """The share of all of part A's required fields that are filled."""
-    given = answers(dossier) if given is None else given
-    required = [field for section in formdef.SECTIONS for field in section.required_fields]
-    return 100 * sum(1 for field in required if given.get(field.key)) // len(required)
-
-
-def status(section: formdef.Section, percent: int, given: dict[str, str]) -> str:
-    if percent == 100:
-        return DONE
-    if any(given.get(field.key) for field in section.fields):
-        return BUSY
-    return NOT_STARTED
+    return filling.progress(formdef.SECTIONS, answers(dossier) if given is None else given)
 
 
 def section_states(dossier: Dossier, given: dict[str, str] | None = None) -> list[SectionState]:
-    given = answers(dossier) if given is None else given
-    result = []
-    for section in formdef.SECTIONS:
-        percent = section_progress(dossier, section, given)
-        result.append(SectionState(section, percent, status(section, percent, given)))
-    return result
+    return filling.section_states(formdef.SECTIONS, answers(dossier) if given is None else given)
 
 
 def complete(dossier: Dossier, given: dict[str, str] | None = None) -> bool:
     return progress(dossier, given) == 100
-
-
-def shown(field: formdef.Field, value: str) -> str:
-    """An answer as the pages (check answers, the PDF) show it: a choice's label, a date as dd-mm-jjjj."""
-    if not value:
-        return ""
-    if field.kind == formdef.CHOICE:
-        return dict(field.choices).get(value, value)
-    if field.kind == formdef.DATE:
-        day = parse_date(value)
-        return format_date(day) if day else value
-    return value
 
 
 # ---------------------------------------------------------------- sending to a mentor

@@ -17,6 +17,7 @@ from webapp.core.htmx import redirect_after_post, render
 from webapp.core.timeutil import utcnow
 from webapp.dossiers import formdef, part_a, states
 from webapp.dossiers.actors import student_required
+from webapp.dossiers.filling_views import SECTION_TEMPLATE, Pages, autosave, save_section
 from webapp.extensions import limiter
 
 bp = Blueprint("dossiers_part_a", __name__, url_prefix="/doorstroomdossier/dossier")
@@ -121,9 +122,24 @@ def _apply_kept_answers(response_for):
     return response
 
 
+def _pages(dossier) -> Pages:
+    return Pages(
+        "Deel A",
+        url_for("dossiers_part_a.overview", dossier_id=dossier.id),
+        "dossiers_part_a.section",
+        "dossiers_part_a.save_field",
+        {"dossier_id": dossier.id},
+        open_note='Velden met "(niet verplicht)" mag je leeg laten. Elk veld wordt opgeslagen zodra je het verlaat.',
+        closed_note=f"Deel A is verstuurd ({states.STATES[dossier.state].label.lower()}) en kan nu niet worden "
+        "gewijzigd.",
+        session_warning=True,
+    )
+
+
 def _context(dossier, given=None):
     given = part_a.answers(dossier) if given is None else given
     return {
+        "pages": _pages(dossier),
         "dossier": dossier,
         "programme": dossier.programme,
         "college": dossier.programme.college,
@@ -156,7 +172,7 @@ def _section_page(dossier, section, *, values=None, problems=None, status=200):
     states_by_key = {item.section.key: item for item in context["section_states"]}
     return _with_seconds_left(
         render(
-            "dossiers/part_a/section.html",
+            SECTION_TEMPLATE,
             section=section,
             section_state=states_by_key[section.key],
             values=values if values is not None else context["given"],
@@ -179,18 +195,13 @@ def section(dossier_id, section_key):
         if kept is not None:
             return kept
         return _section_page(dossier, section)
-    try:
-        problems = part_a.save_section(dossier, section, request.form)
-    except DomainError as refused:
-        flash(refused.message, "error")
-        return redirect_after_post(url_for("dossiers_part_a.overview", dossier_id=dossier.id))
-    if problems:
-        values = dict(part_a.answers(dossier))
-        values.update({key: request.form.get(key, "") for key in problems})
-        values.update({key + "_land": request.form.get(key + "_land", "") for key in problems})
-        return _section_page(dossier, section, values=values, problems=problems, status=400)
-    flash(f"{section.title} is opgeslagen.", "success")
-    return redirect_after_post(url_for("dossiers_part_a.overview", dossier_id=dossier.id))
+    return save_section(
+        section,
+        lambda: part_a.save_section(dossier, section, request.form),
+        lambda: part_a.answers(dossier),
+        lambda **shown: _section_page(dossier, section, **shown),
+        url_for("dossiers_part_a.overview", dossier_id=dossier.id),
+    )
 
 
 @bp.post("/<int:dossier_id>/deel-a/<section_key>/veld/<field_key>", endpoint="save_field")
@@ -204,37 +215,16 @@ def save_field(dossier_id, section_key, field_key):
     field = formdef.FIELDS.get(field_key)
     if field is None or formdef.SECTION_OF_FIELD[field_key] is not section:
         abort(404)
-    problems, given = {}, None
-    try:
-        given = part_a.save_field(dossier, field_key, request.form)
-    except DomainError as refused:
-        if not part_a.is_open(dossier):
-            return _with_seconds_left(current_app.make_response((refused.message, 409)))
-        problems = {field_key: refused.message}
-    if not request.htmx:  # a browser without the script: the section page, where the whole form is posted
-        if problems:
-            flash(f"{field.label}: {problems[field_key]}", "error")
-        return redirect(url_for("dossiers_part_a.section", dossier_id=dossier.id, section_key=section.key), 303)
-    if given is None:
-        given = part_a.answers(dossier)
-    values = given
-    if problems:  # what was typed stays in the field, beside its message
-        typed = {name: request.form.get(name, "") for name in (field_key, field_key + "_land")}
-        values = given | typed
-    percent = part_a.section_progress(dossier, section, given)
     return _with_seconds_left(
-        render(
-            "dossiers/part_a/section.html",
-            "one_field",
-            oob=("section_progress",),
+        autosave(
+            _pages(dossier),
+            section,
+            field,
+            lambda: part_a.save_field(dossier, field_key, request.form),
+            lambda: part_a.is_open(dossier),
+            lambda: part_a.answers(dossier),
+            lambda given: part_a.progress(dossier, given),
             dossier=dossier,
-            section=section,
-            section_state=part_a.SectionState(section, percent, part_a.status(section, percent, given)),
-            progress=part_a.progress(dossier, given),
-            field=field,
-            values=values,
-            problems=problems,
-            formdef=formdef,
         )
     )
 

@@ -37,3 +37,9 @@ PART_A_OPEN = frozenset({"part_a"})
 
 def next_state(state: str, action: str) -> str:
     return follow(STATES, ACTIONS, state, action, "Een dossier")
+
+
+# The states in which the mentor may change part B of the dossier, and those in which it has been sent (the dossier
+# then holds the snapshot of the student part that the student approves).
+PART_B_OPEN = frozenset({"part_b"})
+PART_B_SENT = frozenset({"part_b_sent", "approval", "finished"})
