@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from webapp.core.modules import Link, Module, Periodic
 from webapp.dossiers import (  # noqa: F401  (models: the tables)
+    approval_models,
+    approval_views,
     bulk,
     codes_views,
     demo,
@@ -22,7 +24,8 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
 module = Module(
     name="dossiers",
     label="Digitaal Doorstroomdossier",
-    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp, codes_views.bp, part_a_views.bp),
+    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp, codes_views.bp, part_a_views.bp)
+    + (approval_views.bp, approval_views.parent_bp),
     tiles=(
         Link(
             "Digitaal Doorstroomdossier",
