@@ -105,6 +105,10 @@ ACCESS = {
     # dossiers part A: the student's own dossier; none of these roles is a student (to the login, or a 404; a
     # script's request without a session hears 401, so the page can keep its answers through the login)
     "dossiers_part_a.": NOBODY,
+    # dossiers, the approval: the student's own dossier (none of these roles is a student); the parent's page is public
+    # behind its mailed link (the dummy token is refused with a page that shows no dossier), and its thanks
+    "dossiers_approval.": NOBODY,
+    "dossiers_parent.": ALL,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")
