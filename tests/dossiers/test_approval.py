@@ -487,3 +487,20 @@ def test_links_to_a_parent_and_the_parents_posts_are_rate_limited(limited_app, m
         assert parent.post(link, data={"name": ""}).status_code == 400
     assert parent.post(link, data={"name": ""}).status_code == 429
     assert parent.get(link).status_code == 200  # reading is not limited
+
+
+def test_the_parents_page_needs_its_csrf_token(app, database_url, tmp_path, client, minor, outbox):
+    from tests.conftest import make_app
+
+    start(client, minor)
+    client.post(url(minor["dossier"], "/ouder"), data={"email": PARENT})
+    link = parent_link_from(outbox)
+    guarded = make_app(tmp_path, database_url, WTF_CSRF_ENABLED=True).test_client()
+    page = text(guarded.get(link))
+    shown_hash = re.search(r'name="content_hash" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+    answer = {"name": "Marieke de Winter", "decision": "akkoord", "content_hash": shown_hash}
+    assert guarded.post(link, data=answer).status_code == 400  # a post from another site carries no token
+    assert db.session.scalar(select(func.count()).select_from(Approval)) == 0
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert guarded.post(link, data=answer | {"csrf_token": token}).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Approval)) == 1
