@@ -31,6 +31,7 @@ NOT_HTML = {
     "dossiers_staff.import_template": "the CSV template",
     "dossiers_codes.bulk_letters": "the PDF of activation-code letters",
     "dossiers_part_b.part_a_pdf": "part A as a PDF (Deel A bekijken)",
+    "dossiers_approval.pdf": "the dossier's PDF",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -221,6 +222,17 @@ PAGES = {
         ("mentor", {"student_id": "@mirjam"}),
     ],
     "dossiers_part_b.student_section": [("counsellor", {"student_id": "@jaap", "section_key": "begeleiding"})],
+    # dossiers, the approval: Roos's second demo dossier, in akkoordverklaring (she is under 18, no parent has approved:
+    # Afronden says why it waits); the parent's page through a link mailed for it, and the thanks after
+    "dossiers_approval.page": [("student", {"dossier_id": "@roos_approval_dossier"})],
+    "dossiers_approval.part": [
+        ("student", {"dossier_id": "@roos_approval_dossier", "part": "a"}),
+        ("student", {"dossier_id": "@roos_approval_dossier", "part": "b"}),
+    ],
+    "dossiers_approval.finish": [("student", {"dossier_id": "@roos_approval_dossier"})],
+    "dossiers_approval.back": [("student", {"dossier_id": "@roos_approval_dossier"})],
+    "dossiers_parent.approve": [("anonymous", {"token": "@parent_token"})],
+    "dossiers_parent.thanks": [("anonymous", {})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -381,6 +393,7 @@ def world_ids(app) -> dict:
                 .join(Student, Student.id == Dossier.student_id)
                 .where(Student.email == "m.hoenderloo@leerling.example", Dossier.state == "part_b")
             ),
+            **approval_ids(one),
         }
         db.session.remove()
     return ids
@@ -505,3 +518,39 @@ def test_every_page_is_valid_accessible_and_fits(demo_portal, browser, tmp_path)
     assert problems == [], "\n".join(problems)
     assert len(pages) >= sum(len(entries) for entries in PAGES.values())
     assert {"contact HX /pasjes", "person HX /cursusagenda"} <= set(fragments)  # the htmx fragments were judged too
+
+
+def approval_ids(one) -> dict:
+    """Roos's demo dossier in akkoordverklaring, and a link mailed to her parent for it (made once)."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from webapp.accounts.models import User
+    from webapp.core.timeutil import utcnow
+    from webapp.dossiers import approval
+    from webapp.dossiers.approval_models import ParentRequest
+    from webapp.dossiers.models import Dossier, Student
+    from webapp.extensions import db
+
+    dossier_id = one(
+        select(Dossier.id)
+        .join(Student, Student.id == Dossier.student_id)
+        .join(User, User.id == Student.user_id)
+        .where(User.email == "r.dewinter@leerling.example", Dossier.state == "approval")
+    )
+    if dossier_id is None:
+        return {"roos_approval_dossier": None, "parent_token": None}
+    request = one(select(ParentRequest).where(ParentRequest.dossier_id == dossier_id, ParentRequest.used_at.is_(None)))
+    if request is None:  # made here, not asked through approval.ask_parent: that needs Roos under 18 today
+        now = utcnow()
+        request = ParentRequest(
+            dossier_id=dossier_id,
+            email="ouder.dewinter@example.nl",
+            nonce=secrets.token_hex(16),
+            created_at=now,
+            expires_at=now + approval.PARENT_LINK_LIFETIME,
+        )
+        db.session.add(request)
+        db.session.commit()
+    return {"roos_approval_dossier": dossier_id, "parent_token": approval.parent_token(request)}

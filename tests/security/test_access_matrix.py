@@ -107,6 +107,10 @@ ACCESS = {
     "dossiers_part_a.": NOBODY,
     # dossiers part B: the school's counsellors' and the mentors of the student's class (none of these roles: 404)
     "dossiers_part_b.": NOBODY,
+    # dossiers, the approval: the student's own dossier (none of these roles is a student); the parent's page is public
+    # behind its mailed link (the dummy token is refused with a page that shows no dossier), and its thanks
+    "dossiers_approval.": NOBODY,
+    "dossiers_parent.": ALL,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

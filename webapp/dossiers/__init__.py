@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from webapp.core.modules import Link, Module, Periodic
 from webapp.dossiers import (  # noqa: F401  (models: the tables)
+    approval_models,
+    approval_views,
     bulk,
     codes_views,
     demo,
@@ -32,6 +34,8 @@ module = Module(
         codes_views.bp,
         part_a_views.bp,
         part_b_views.bp,
+        approval_views.bp,
+        approval_views.parent_bp,
     ),
     tiles=(
         Link(

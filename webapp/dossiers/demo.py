@@ -1,7 +1,8 @@
 """The dossiers' demo world (idempotent): the manual's school Vakcollege De Brug with its counsellor and two mentors,
 classes 4a and 4b of the current school year, the students Roos de Winter (with an account and a dossier in part A),
 Mirjam Hoenderloo (no account yet) and Jaap Rierink (no e-mail address), and three receiving colleges with a few
-programmes each. Every demo account's password is DEMO_PASSWORD. The BSNs pass the 11-proef and are nobody's."""
+programmes each. Every demo account's password is DEMO_PASSWORD. The BSNs pass the 11-proef and are nobody's.
+Roos has a second dossier, in akkoordverklaring (_in_approval)."""
 
 from datetime import date
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from webapp.accounts.models import Membership, Organisation, User
 from webapp.core import passwords
 from webapp.core.timeutil import utcnow
-from webapp.dossiers import catalogue, codes
+from webapp.dossiers import catalogue, codes, formdef, history
 from webapp.dossiers.models import Answer, ClassMentor, Dossier, Programme, SchoolClass, Student, Transition
 from webapp.dossiers.school import school_year
 from webapp.extensions import db
@@ -187,6 +188,7 @@ def load_demo() -> list[str]:
             db.session.add(Dossier(student_id=student.id, programme_id=programme.id, state="part_a"))
             letter, _handout = codes.issue(student, "mail", None)  # she entered the code her school mailed her
             codes.redeem(student, letter.code, "127.0.0.1")
+            _in_approval(student, college_ids)
     db.session.flush()
     lines.append(_mirjam_in_part_b(school, college_ids))
     lines.append(f"  {len(STUDENTS)} leerlingen, {len(COLLEGES)} vervolgopleidingen met hun opleidingen")
@@ -218,3 +220,45 @@ def _mirjam_in_part_b(school: Organisation, college_ids: dict[str, int]) -> str:
         )
     db.session.flush()
     return f"  {mirjam.name}: een dossier in deel B ({college_name})"
+
+
+# Roos's second dossier, as the manual's "Mijn leerlingen" shows her: Art & Design at Grafisch Lyceum Rotterdam, "In
+# akkoordverklaring" (part A filled and sent to her mentor, part B sent back to her). She is under 18: her parent
+# approves too.
+APPROVAL_PROGRAMME = ("Grafisch Lyceum Rotterdam", "25391")
+_DEMO_ANSWERS = {
+    formdef.TEXT: "Roos",
+    formdef.TEXTAREA: "Ik teken en ontwerp graag, en heb op school de posters voor het schoolfeest gemaakt.",
+    formdef.PHONE: "+31 612345678",
+    formdef.DATE: "2027-08-01",
+    formdef.EMAIL: "r.dewinter@leerling.example",
+}
+_DEMO_PART_B_TEXT = "Roos werkt zelfstandig en zorgvuldig en past goed bij deze opleiding."
+
+
+def _in_approval(student: Student, college_ids: dict[str, int]) -> Dossier:
+    college_name, code = APPROVAL_PROGRAMME
+    programme = db.session.scalar(
+        select(Programme).where(Programme.college_id == college_ids[college_name], Programme.code == code)
+    )
+    mentor = student.school_class.mentors[0]
+    dossier = Dossier(student_id=student.id, programme_id=programme.id, state="part_a", mentor_id=mentor.id)
+    db.session.add(dossier)
+    db.session.flush()
+    for section in formdef.SECTIONS:
+        for field in section.required_fields:
+            value = field.choices[0][0] if field.kind == formdef.CHOICE else _DEMO_ANSWERS[field.kind]
+            db.session.add(Answer(dossier_id=dossier.id, field=field.key, value=value))
+    for section in formdef.PART_B_SECTIONS:  # what Opsturen naar leerling left: the mentor's answers, all "nee"
+        for field in section.required_fields:
+            value = field.choices[-1][0] if field.kind == formdef.CHOICE else _DEMO_PART_B_TEXT
+            db.session.add(Answer(dossier_id=dossier.id, field=field.key, value=value))
+    db.session.flush()
+    for action, by in (
+        ("send_to_mentor", student.user),
+        ("start_part_b", mentor.user),
+        ("send_to_student", mentor.user),
+        ("start_approval", student.user),
+    ):
+        history.take(dossier, action, by)
+    return dossier

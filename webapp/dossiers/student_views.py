@@ -10,7 +10,7 @@ from webapp.core import onetimecodes
 from webapp.core.errors import DomainError
 from webapp.core.forms import add_error, form_status
 from webapp.core.htmx import redirect_after_post, render
-from webapp.dossiers import dossiers, part_a, students
+from webapp.dossiers import approval, dossiers, part_a, students
 from webapp.dossiers.actors import current_student, student_required
 from webapp.dossiers.student_forms import (
     ActivationCodeForm,
@@ -73,10 +73,12 @@ def new_account():
 @student_required
 def home():
     activated = students.has_activated(g.student)
+    rows = dossiers.dossiers_of(g.student)
     return render_template(
         "dossiers/student/home.html",
         student=g.student,
-        rows=dossiers.dossiers_of(g.student),
+        rows=rows,
+        milestones=approval.milestones([row.dossier.id for row in rows]),
         activated=activated,
         not_taking_part=dossiers.NOT_TAKING_PART,
         open_url=open_url,
