@@ -9,6 +9,7 @@ from webapp.core.modules import Link, Module, Periodic
 from webapp.dossiers import (  # noqa: F401  (models: the tables)
     bulk,
     codes_views,
+    college_views,
     demo,
     models,
     part_a_models,
@@ -22,7 +23,8 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
 module = Module(
     name="dossiers",
     label="Digitaal Doorstroomdossier",
-    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp, codes_views.bp, part_a_views.bp),
+    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp, codes_views.bp, part_a_views.bp)
+    + (college_views.bp,),
     tiles=(
         Link(
             "Digitaal Doorstroomdossier",
