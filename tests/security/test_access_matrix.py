@@ -105,6 +105,9 @@ ACCESS = {
     # dossiers part A: the student's own dossier; none of these roles is a student (to the login, or a 404; a
     # script's request without a session hears 401, so the page can keep its answers through the login)
     "dossiers_part_a.": NOBODY,
+    # dossiers, the receiving college: a contact person or admin of a college (none of these roles: Alfa and Beta are
+    # no colleges), and only the finished dossiers of its programmes
+    "dossiers_college.": NOBODY,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")
