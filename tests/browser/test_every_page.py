@@ -30,6 +30,7 @@ NOT_HTML = {
     "dossiers_school.import_template": "the CSV template",
     "dossiers_staff.import_template": "the CSV template",
     "dossiers_codes.bulk_letters": "the PDF of activation-code letters",
+    "dossiers_college.dossier_pdf": "the whole dossier's PDF",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -203,6 +204,13 @@ PAGES = {
         ("student", {"dossier_id": "@roos_dossier", "section_key": "vervolgopleiding"}),
     ],
     "dossiers_part_a.check": [("student", {"dossier_id": "@roos_dossier"})],
+    # dossiers, the receiving college: MBO Utrecht's finished dossiers (Daan Smit's in the demo world)
+    "dossiers_college.index": [
+        ("college", {}),
+        ("college", {"zoek": "smit", "opp": "ja"}),
+        ("college", {"zoek": "bestaat-niet"}),
+    ],
+    "dossiers_college.dossier": [("college", {"dossier_id": "@finished_dossier"})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -216,6 +224,7 @@ LOGINS = {
     "counsellor": ("decaan@debrug.example", "Vakcollege De Brug"),  # the transfer dossiers' school
     "mentor": ("mentor4a@debrug.example", "Vakcollege De Brug"),
     "student": ("r.dewinter@leerling.example", None),
+    "college": ("toelating@mboutrecht.example", "MBO Utrecht (Is nieuwe naam ROC ASA)"),  # a receiving college's staff
 }
 
 
@@ -356,6 +365,7 @@ def world_ids(app) -> dict:
                 .join(User, User.id == Student.user_id)
                 .where(User.email == "r.dewinter@leerling.example")
             ),
+            "finished_dossier": one(select(Dossier.id).where(Dossier.state == "finished").order_by(Dossier.id)),
         }
         db.session.remove()
     return ids
@@ -463,6 +473,7 @@ def test_every_page_is_valid_accessible_and_fits(demo_portal, browser, tmp_path)
     pages, fragments, problems = {}, {}, []
     roles = ["anonymous", "person", "contact", "admin", "staff", "card_admin", "counsellor", "mentor", "student"]
     roles += list(REGISTER_LOGINS)
+    roles += ["college"]  # the transfer dossiers' receiving college
     for role in roles:
         context = browser.new_context(locale="nl-NL")
         page = context.new_page()
