@@ -1,5 +1,6 @@
-"""dossiers: the receiving college's list: when a dossier was finished, and the indexes the list reads (finished,
-not archived, newest first; per programme; the dossiers with a given short answer, part B's flags)
+"""dossiers: the receiving college's list: when a dossier was finished, the indexes the list reads (finished, not
+archived, newest first; per programme; the dossiers with a given short answer, part B's flags), and the students'
+name words its search reads
 
 Revision ID: dossiers_0014
 Revises: 0009
@@ -42,8 +43,41 @@ def upgrade():
             sqlite_where=sa.text(SHORT_ANSWER),
         )
 
+    op.create_table(
+        "dossier_student_words",
+        sa.Column("word", sa.String(length=100), nullable=False),
+        sa.Column("student_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["student_id"],
+            ["dossier_students.id"],
+            name=op.f("fk_dossier_student_words_student_id_dossier_students"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("word", "student_id", name=op.f("pk_dossier_student_words")),
+    )
+    with op.batch_alter_table("dossier_student_words", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dossier_student_words_student_id"), ["student_id"], unique=False)
+    _words_of_the_students_there_are()
+
+
+def _words_of_the_students_there_are():
+    """Each student's name words (the words of sort_name, as Student.set_name keeps them from now on)."""
+    connection = op.get_bind()
+    words = sa.table("dossier_student_words", sa.column("word", sa.String), sa.column("student_id", sa.Integer))
+    rows = []
+    for student_id, name in connection.execute(sa.text("SELECT id, sort_name FROM dossier_students")).all():
+        rows += [{"word": word, "student_id": student_id} for word in sorted(set(name.split()))]
+        if len(rows) >= 5000:
+            op.bulk_insert(words, rows)
+            rows = []
+    if rows:
+        op.bulk_insert(words, rows)
+
 
 def downgrade():
+    with op.batch_alter_table("dossier_student_words", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dossier_student_words_student_id"))
+    op.drop_table("dossier_student_words")
     with op.batch_alter_table("dossier_answers", schema=None) as batch_op:
         batch_op.drop_index("ix_dossier_answers_short")
     with op.batch_alter_table("dossiers", schema=None) as batch_op:

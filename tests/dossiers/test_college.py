@@ -240,3 +240,13 @@ def test_a_college_member_acting_as_a_person_is_asked_to_choose_the_college(app,
     client = _client(app, world["contact"])  # logged in as a person
     response = client.get(LIST)
     assert response.status_code == 302 and response.headers["Location"].startswith("/organisatie-kiezen")
+
+
+def test_the_search_follows_a_changed_name(app, factory):
+    world = _world(factory)
+    world["roos"].set_name("Roos", "", "Zomer")
+    db.session.commit()
+    client = _client(app, world["contact"], world["utrecht"].organisation)
+    assert "Roos Zomer" in _text(client.get(LIST, query_string={"zoek": "zom ro"}))
+    assert "dossiers gevonden" in _text(client.get(LIST, query_string={"zoek": "winter"}))
+    assert "Roos" not in _text(client.get(LIST, query_string={"zoek": "winter"}))

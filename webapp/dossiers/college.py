@@ -7,16 +7,17 @@ dossier is in the audit trail, by the dossier's id."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import Organisation
+from webapp.core import wordsearch
 from webapp.core.audit import audit
 from webapp.core.errors import NotFound
 from webapp.core.paging import MAX_ROWS, PAGE_SIZE, BoundedPage, page_count
 from webapp.dossiers import document, states
 from webapp.dossiers.actors import CollegeStaff
-from webapp.dossiers.models import SHORT_ANSWER, Answer, Dossier, Programme, Student
+from webapp.dossiers.models import SHORT_ANSWER, Answer, Dossier, Programme, Student, StudentWord
 from webapp.extensions import db
 
 # Part B's answers the list shows and filters on, by their field keys (part B's form definition names them).
@@ -79,16 +80,17 @@ def _conditions(staff: CollegeStaff, filters: Filters) -> list:
     students = []
     if filters.school_id is not None:
         students.append(Student.school_id == filters.school_id)
-    for word in filters.search.lower().split()[:SEARCH_WORDS]:
-        # sort_name is lower case, its parts split by spaces: a part that starts with the word
-        students.append(
-            or_(
-                Student.sort_name.startswith(word, autoescape=True),
-                Student.sort_name.contains(" " + word, autoescape=True),
-            )
-        )
     if students:
         conditions.append(Dossier.student_id.in_(select(Student.id).where(*students)))
+    for word in filters.search.lower().split()[:SEARCH_WORDS]:
+        # a word of the name that starts with the typed word: a range of the words' index
+        conditions.append(
+            Dossier.student_id.in_(
+                select(StudentWord.student_id).where(
+                    StudentWord.word >= word, StudentWord.word < word + wordsearch.LAST_CHARACTER
+                )
+            )
+        )
     if filters.opp:
         conditions.append(_with_yes(OPP_KEY))
     if filters.contact:

@@ -69,6 +69,7 @@ class Student(HasBSN, db.Model):
     school: Mapped[Organisation] = relationship()
     school_class: Mapped[SchoolClass | None] = relationship()
     user: Mapped[User | None] = relationship()
+    words: Mapped[list["StudentWord"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def name(self) -> str:
@@ -77,6 +78,21 @@ class Student(HasBSN, db.Model):
     def set_name(self, first_name: str, infix: str, last_name: str) -> None:
         self.first_name, self.infix, self.last_name = first_name.strip(), infix.strip(), last_name.strip()
         self.sort_name = sort_name(first_name, infix, last_name)
+        wanted = set(self.sort_name.split())
+        kept = [word for word in self.words if word.word in wanted]
+        self.words = kept + [StudentWord(word=word) for word in sorted(wanted - {word.word for word in kept})]
+
+
+class StudentWord(db.Model):
+    """One word of a student's name, lower case (a word of sort_name): a name search across schools (the receiving
+    college's list) reads the words that start with what was typed as an index range, not every student's name."""
+
+    __tablename__ = "dossier_student_words"
+
+    word: Mapped[str] = mapped_column(String(100), primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier_students.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class College(db.Model):
