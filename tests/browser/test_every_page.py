@@ -32,6 +32,7 @@ NOT_HTML = {
     "dossiers_codes.bulk_letters": "the PDF of activation-code letters",
     "dossiers_part_b.part_a_pdf": "part A as a PDF (Deel A bekijken)",
     "dossiers_approval.pdf": "the dossier's PDF",
+    "dossiers_college.dossier_pdf": "the whole dossier's PDF",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -233,6 +234,13 @@ PAGES = {
     "dossiers_approval.back": [("student", {"dossier_id": "@roos_approval_dossier"})],
     "dossiers_parent.approve": [("anonymous", {"token": "@parent_token"})],
     "dossiers_parent.thanks": [("anonymous", {})],
+    # dossiers, the receiving college: MBO Utrecht's finished dossiers (Daan Smit's in the demo world)
+    "dossiers_college.index": [
+        ("college", {}),
+        ("college", {"zoek": "smit", "opp": "ja"}),
+        ("college", {"zoek": "bestaat-niet"}),
+    ],
+    "dossiers_college.dossier": [("college", {"dossier_id": "@finished_dossier"})],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -246,6 +254,7 @@ LOGINS = {
     "counsellor": ("decaan@debrug.example", "Vakcollege De Brug"),  # the transfer dossiers' school
     "mentor": ("mentor4a@debrug.example", "Vakcollege De Brug"),
     "student": ("r.dewinter@leerling.example", None),
+    "college": ("toelating@mboutrecht.example", "MBO Utrecht (Is nieuwe naam ROC ASA)"),  # a receiving college's staff
 }
 
 
@@ -394,6 +403,7 @@ def world_ids(app) -> dict:
                 .where(Student.email == "m.hoenderloo@leerling.example", Dossier.state == "part_b")
             ),
             **approval_ids(one),
+            "finished_dossier": one(select(Dossier.id).where(Dossier.state == "finished").order_by(Dossier.id)),
         }
         db.session.remove()
     return ids
@@ -501,6 +511,7 @@ def test_every_page_is_valid_accessible_and_fits(demo_portal, browser, tmp_path)
     pages, fragments, problems = {}, {}, []
     roles = ["anonymous", "person", "contact", "admin", "staff", "card_admin", "counsellor", "mentor", "student"]
     roles += list(REGISTER_LOGINS)
+    roles += ["college"]  # the transfer dossiers' receiving college
     for role in roles:
         context = browser.new_context(locale="nl-NL")
         page = context.new_page()

@@ -111,6 +111,9 @@ ACCESS = {
     # behind its mailed link (the dummy token is refused with a page that shows no dossier), and its thanks
     "dossiers_approval.": NOBODY,
     "dossiers_parent.": ALL,
+    # dossiers, the receiving college: a contact person or admin of a college (none of these roles: Alfa and Beta are
+    # no colleges), and only the finished dossiers of its programmes
+    "dossiers_college.": NOBODY,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

@@ -11,6 +11,7 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
     approval_views,
     bulk,
     codes_views,
+    college_views,
     demo,
     models,
     part_a_models,
@@ -36,6 +37,7 @@ module = Module(
         part_b_views.bp,
         approval_views.bp,
         approval_views.parent_bp,
+        college_views.bp,
     ),
     tiles=(
         Link(

@@ -4,20 +4,25 @@ School staff act for their school: a member of an organisation of kind school in
 who sees the whole school, or mentor, who sees the students of their classes. A student acts as themselves: a
 logged-in user whose account belongs to an imported student. Services take these actors and check them again;
 anything outside what an actor may see is NotFound (a 404).
+
+A receiving college's staff act for their college: a member of an organisation of kind college in a role that acts
+for it, contact person or admin (an employee, in the glossary's words, is known to the organisation but does not act
+for it). They see the college's finished dossiers (college.py).
 """
 
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, g, redirect, request, url_for
 from sqlalchemy import select
 
 from webapp.accounts.models import Membership, Organisation, User
-from webapp.core.auth import acting, login_required, organisation_required
+from webapp.core.auth import NEEDED, acting, login_required, organisation_required
 from webapp.dossiers.models import ClassMentor, Student
 from webapp.extensions import db
 
 SCHOOL_ROLES = ("counsellor", "mentor")
+COLLEGE_ROLES = ("contact", "admin")
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,62 @@ def student_required(view):
     def wrapper(*args, **kwargs):
         g.student = current_student()
         if g.student is None:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class CollegeStaff:
+    """A member of a receiving college acting for it (see COLLEGE_ROLES)."""
+
+    user: User
+    membership: Membership
+    college: Organisation
+
+    @property
+    def college_id(self) -> int:
+        return self.membership.organisation_id
+
+
+def college_staff() -> CollegeStaff | None:
+    context = acting()
+    if context is None or context.membership is None or context.organisation is None:
+        return None
+    if context.organisation.kind != "college" or context.membership.role not in COLLEGE_ROLES:
+        return None
+    return CollegeStaff(context.user, context.membership, context.organisation)
+
+
+def _may_act_for_a_college(user_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Membership.id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(
+                Membership.user_id == user_id,
+                Membership.role.in_(COLLEGE_ROLES),
+                Organisation.kind == "college",
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def college_staff_required(view):
+    """A contact person or admin acting for their receiving college (g.college_staff). One who acts as a person is
+    asked to choose the college first; anyone else (a student, a school's staff) finds nothing."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.college_staff = college_staff()
+        if g.college_staff is None:
+            context = acting()
+            if context.organisation is None and _may_act_for_a_college(context.user_id):
+                return redirect(url_for("accounts.choose_organisation", next=request.path, organisatie=NEEDED))
             abort(404)
         return view(*args, **kwargs)
 

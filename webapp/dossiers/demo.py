@@ -12,6 +12,7 @@ from webapp.accounts.models import Membership, Organisation, User
 from webapp.core import passwords
 from webapp.core.timeutil import utcnow
 from webapp.dossiers import catalogue, codes, formdef, history
+from webapp.dossiers.college import CONTACT_KEY, OPP_KEY
 from webapp.dossiers.models import Answer, ClassMentor, Dossier, Programme, SchoolClass, Student, Transition
 from webapp.dossiers.school import school_year
 from webapp.extensions import db
@@ -192,6 +193,7 @@ def load_demo() -> list[str]:
     db.session.flush()
     lines.append(_mirjam_in_part_b(school, college_ids))
     lines.append(f"  {len(STUDENTS)} leerlingen, {len(COLLEGES)} vervolgopleidingen met hun opleidingen")
+    lines += load_college_demo(school, classes, college_ids, password_hash)
     return lines
 
 
@@ -262,3 +264,82 @@ def _in_approval(student: Student, college_ids: dict[str, int]) -> Dossier:
     ):
         history.take(dossier, action, by)
     return dossier
+
+
+# The receiving college's demo: MBO Utrecht's admissions office, and one finished dossier for it -------------------
+
+COLLEGE_STAFF = ("toelating@mboutrecht.example", "Fatima", "", "El Amrani", "contact")  # acts for MBO Utrecht
+FINISHED_STUDENT = ("Daan", "", "Smit", "4b", "d.smit@leerling.example", date(2008, 9, 30), "192837011")
+FINISHED_PROGRAMME = ("MBO Utrecht (Is nieuwe naam ROC ASA)", "25410")  # Toezicht en veiligheid
+FINISHED_ANSWERS = {  # part A, every required field, as the pages store them
+    "roepnaam": "Daan",
+    "voornamen": "Daniël Johannes",
+    "voorletters": "D.J.",
+    "achternaam": "Smit",
+    "geslacht": "man",
+    "telefoonnummer": "+31 612345678",
+    "telefoonnummer_geheim": "nee",
+    "gezin": "Vader, moeder en een zus van 12.",
+    "woont_bij": "ouders",
+    "hobbys": "Voetbal en gamen.",
+    "goed_in": "Samenwerken en rustig blijven als het druk is.",
+    "wil_leren": "Beter plannen.",
+    "samenwerken": "ja",
+    "stage_gelopen": "ja",
+    "stages": "Bij de supermarkt in de wijk: vakken vullen en klanten helpen.",
+    "hulp_nodig": "nee",
+    "dyslexie": "nee",
+    "dyscalculie": "nee",
+    "school_naam": SCHOOL["name"],
+    "leerweg": "kb",
+    "profiel": "Dienstverlening en producten",
+    "diploma_verwacht": "ja",
+    "open_dag": "ja",
+    "meeloopdag": "ja",
+    "waarom": "Ik wil mensen helpen en zorgen dat het veilig is op straat.",
+    "beroep": "Handhaver of boa.",
+    "ingangsdatum": f"{utcnow().year + 1}-09-01",
+    "leervorm": "bol",
+}
+FINISHED_PART_B = {OPP_KEY: "ja", CONTACT_KEY: "ja"}  # part B's flags: an OPP / warm handover, and nader contact
+
+
+def load_college_demo(school: Organisation, classes: dict, college_ids: dict[str, int], password_hash: str) -> list:
+    """MBO Utrecht's contact person, and Daan Smit's dossier for Toezicht en veiligheid there, taken through every
+    step of the state table to finished (part A answered; part B's OPP and nader contact both "ja")."""
+    from webapp.dossiers import history
+
+    college_id = college_ids[FINISHED_PROGRAMME[0]]
+    email, first_name, infix, last_name, role = COLLEGE_STAFF
+    staff = _user(email, first_name, infix, last_name, password_hash)
+    db.session.add(Membership(user=staff, organisation_id=college_id, role=role))
+    first_name, infix, last_name, class_name, email, born, bsn = FINISHED_STUDENT
+    student = Student(school_id=school.id, class_id=classes[class_name].id, birth_date=born, email=email, year=4)
+    student.set_name(first_name, infix, last_name)
+    student.bsn = bsn
+    student.user = _user(email, first_name, infix, last_name, password_hash)
+    db.session.add(student)
+    db.session.flush()
+    programme = db.session.scalar(
+        select(Programme).where(Programme.college_id == college_id, Programme.code == FINISHED_PROGRAMME[1])
+    )
+    dossier = Dossier(student_id=student.id, programme_id=programme.id, state="part_a")
+    db.session.add(dossier)
+    db.session.flush()
+    for field, value in (FINISHED_ANSWERS | FINISHED_PART_B).items():
+        db.session.add(Answer(dossier_id=dossier.id, field=field, value=value))
+    mentor = db.session.scalar(select(ClassMentor).where(ClassMentor.class_id == classes[class_name].id))
+    mentor_user = db.session.get(Membership, mentor.membership_id).user
+    history.take(dossier, "send_to_mentor", student.user)
+    dossier.mentor_id = mentor.membership_id
+    for action, by in (
+        ("start_part_b", mentor_user),
+        ("send_to_student", mentor_user),
+        ("start_approval", student.user),
+        ("finish", student.user),
+    ):
+        history.take(dossier, action, by)
+    return [
+        f"  {COLLEGE_STAFF[0]:<36} {staff.full_name} (contactpersoon, {FINISHED_PROGRAMME[0]})",
+        f"  {email:<36} {student.name} (leerling, klas {class_name}; dossier afgerond)",
+    ]

@@ -16,6 +16,8 @@ def take(dossier: Dossier, action: str, by: User | None) -> Transition:
     step = Transition(dossier_id=dossier.id, action=action, from_state=dossier.state, to_state=target, at=now)
     step.by_id = by.id if by is not None else None
     dossier.state, dossier.updated_at = target, now
+    if target == states.COLLEGE_SEES:
+        dossier.finished_at = now  # the receiving college's "afgerond op" (college.py)
     db.session.add(step)
     db.session.flush()
     return step

@@ -4,7 +4,7 @@ with their progress, and the dossiers with their answers and history. States: se
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.models import Membership, Organisation, User
@@ -69,6 +69,7 @@ class Student(HasBSN, db.Model):
     school: Mapped[Organisation] = relationship()
     school_class: Mapped[SchoolClass | None] = relationship()
     user: Mapped[User | None] = relationship()
+    words: Mapped[list["StudentWord"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def name(self) -> str:
@@ -77,6 +78,21 @@ class Student(HasBSN, db.Model):
     def set_name(self, first_name: str, infix: str, last_name: str) -> None:
         self.first_name, self.infix, self.last_name = first_name.strip(), infix.strip(), last_name.strip()
         self.sort_name = sort_name(first_name, infix, last_name)
+        wanted = set(self.sort_name.split())
+        kept = [word for word in self.words if word.word in wanted]
+        self.words = kept + [StudentWord(word=word) for word in sorted(wanted - {word.word for word in kept})]
+
+
+class StudentWord(db.Model):
+    """One word of a student's name, lower case (a word of sort_name): a name search across schools (the receiving
+    college's list) reads the words that start with what was typed as an index range, not every student's name."""
+
+    __tablename__ = "dossier_student_words"
+
+    word: Mapped[str] = mapped_column(String(100), primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier_students.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class College(db.Model):
@@ -164,6 +180,9 @@ class Dossier(db.Model):
     __table_args__ = (
         Index("ix_dossiers_student", "student_id", "created_at"),
         Index("ix_dossiers_mentor_state", "mentor_id", "state"),
+        # the receiving college's list (college.py): finished, not archived, newest first; and per programme
+        Index("ix_dossiers_college_list", "state", "archived", "finished_at", "id", "programme_id", "student_id"),
+        Index("ix_dossiers_programme_finished", "programme_id", "state", "archived", "finished_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,10 +193,14 @@ class Dossier(db.Model):
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("memberships.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when it became finished (history.take)
 
     student: Mapped[Student] = relationship()
     programme: Mapped[Programme] = relationship()
     mentor: Mapped[Membership | None] = relationship()
+
+
+SHORT_ANSWER = "length(value) <= 20"
 
 
 class Answer(db.Model):
@@ -185,6 +208,18 @@ class Answer(db.Model):
     name; saved per field as the student leaves it."""
 
     __tablename__ = "dossier_answers"
+    # the dossiers with a given short answer (a choice: "ja") to a field: the college's list filters on part B's
+    # flags. Partial: a long answer does not fit a PostgreSQL index entry; a query names SHORT_ANSWER to use it.
+    __table_args__ = (
+        Index(
+            "ix_dossier_answers_short",
+            "field",
+            "value",
+            "dossier_id",
+            postgresql_where=text(SHORT_ANSWER),
+            sqlite_where=text(SHORT_ANSWER),
+        ),
+    )
 
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
     field: Mapped[str] = mapped_column(String(60), primary_key=True)

@@ -33,6 +33,8 @@ ACTIONS = {
 
 # The states in which the student may change part A.
 PART_A_OPEN = frozenset({"part_a"})
+# The state in which the receiving college sees a dossier (and from which it counts as finished on a date).
+COLLEGE_SEES = "finished"
 
 
 def next_state(state: str, action: str) -> str:

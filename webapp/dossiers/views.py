@@ -2,7 +2,7 @@
 
 from flask import Blueprint, redirect, url_for
 
-from webapp.dossiers.actors import current_student, school_staff
+from webapp.dossiers.actors import college_staff, current_student, school_staff
 
 bp = Blueprint("dossiers", __name__, url_prefix="/doorstroomdossier")
 
@@ -11,6 +11,8 @@ bp = Blueprint("dossiers", __name__, url_prefix="/doorstroomdossier")
 def index():
     if school_staff() is not None:
         return redirect(url_for("dossiers_school.index"))
+    if college_staff() is not None:
+        return redirect(url_for("dossiers_college.index"))
     if current_student() is not None:
         return redirect(url_for("dossiers_student.home"))
     return redirect(url_for("dossiers_student.start"))
