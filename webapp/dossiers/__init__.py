@@ -10,6 +10,8 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
     bulk,
     codes_views,
     demo,
+    mentor,
+    mentor_views,
     models,
     part_a_models,
     part_a_views,
@@ -22,7 +24,8 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
 module = Module(
     name="dossiers",
     label="Digitaal Doorstroomdossier",
-    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp, codes_views.bp, part_a_views.bp),
+    blueprints=(views.bp, school_views.bp, staff_views.bp, student_views.bp, codes_views.bp, part_a_views.bp)
+    + (mentor_views.bp, mentor_views.student_bp),
     tiles=(
         Link(
             "Digitaal Doorstroomdossier",
@@ -40,5 +43,6 @@ module = Module(
         ),
     ),
     demo=demo.load_demo,
-    periodic=(Periodic("Verlopen brieven met activatiecodes opruimen", bulk.sweep, every=timedelta(hours=1)),),
+    periodic=(Periodic("Verlopen brieven met activatiecodes opruimen", bulk.sweep, every=timedelta(hours=1)),)
+    + (Periodic("Leerlingen herinneren aan de akkoordverklaring", mentor.remind_waiting, every=timedelta(hours=1)),),
 )

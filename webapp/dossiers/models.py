@@ -65,6 +65,7 @@ class Student(HasBSN, db.Model):
     year: Mapped[int] = mapped_column(Integer)  # leerjaar
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last reminder to fill in the approval
 
     school: Mapped[Organisation] = relationship()
     school_class: Mapped[SchoolClass | None] = relationship()
@@ -164,6 +165,7 @@ class Dossier(db.Model):
     __table_args__ = (
         Index("ix_dossiers_student", "student_id", "created_at"),
         Index("ix_dossiers_mentor_state", "mentor_id", "state"),
+        Index("ix_dossiers_state_archived", "state", "archived"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
