@@ -30,6 +30,7 @@ NOT_HTML = {
     "dossiers_school.import_template": "the CSV template",
     "dossiers_staff.import_template": "the CSV template",
     "dossiers_codes.bulk_letters": "the PDF of activation-code letters",
+    "dossiers_mentor.dossier_pdf": "a finished dossier's PDF",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -203,6 +204,22 @@ PAGES = {
         ("student", {"dossier_id": "@roos_dossier", "section_key": "vervolgopleiding"}),
     ],
     "dossiers_part_a.check": [("student", {"dossier_id": "@roos_dossier"})],
+    # dossiers, the mentor's dashboards: the demo's 4a has a dossier waiting for Start deel B (Sanne), one with part
+    # B at the student for 20 days (Daan) and a finished one (Lotte)
+    "dossiers_mentor.worklist": [
+        ("counsellor", {}),
+        ("mentor", {}),
+        ("counsellor", {"zoek": "bos", "status": "sent_to_mentor"}),
+    ],
+    "dossiers_mentor.my_students": [("counsellor", {}), ("mentor", {}), ("mentor", {"zoek": "smit", "leerjaar": "4"})],
+    "dossiers_mentor.dossier_history": [
+        ("mentor", {"dossier_id": "@sanne_dossier"}),
+        ("counsellor", {"dossier_id": "@lotte_dossier"}),
+    ],
+    "dossiers_mentor.confirm": [
+        ("mentor", {"dossier_id": "@sanne_dossier", "slug": "terugzetten-naar-deel-a"}),
+        ("mentor", {"dossier_id": "@sanne_dossier", "slug": "archiveren"}),
+    ],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -355,6 +372,14 @@ def world_ids(app) -> dict:
                 .join(Student, Student.id == Dossier.student_id)
                 .join(User, User.id == Student.user_id)
                 .where(User.email == "r.dewinter@leerling.example")
+            ),
+            "sanne_dossier": one(  # dossiers: waits for Start deel B (the mentor's dashboards)
+                select(Dossier.id).join(Student, Student.id == Dossier.student_id).where(Student.first_name == "Sanne")
+            ),
+            "lotte_dossier": one(  # dossiers: finished
+                select(Dossier.id)
+                .join(Student, Student.id == Dossier.student_id)
+                .where(Student.first_name == "Lotte", Dossier.state == "finished")
             ),
         }
         db.session.remove()

@@ -105,6 +105,10 @@ ACCESS = {
     # dossiers part A: the student's own dossier; none of these roles is a student (to the login, or a 404; a
     # script's request without a session hears 401, so the page can keep its answers through the login)
     "dossiers_part_a.": NOBODY,
+    # dossiers, the mentor's dashboards: a school's counsellors and mentors (none of these roles); Activeren: a
+    # student's own archived dossier (none of these roles is a student)
+    "dossiers_mentor.": NOBODY,
+    "dossiers_archive.": NOBODY,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")
