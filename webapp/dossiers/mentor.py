@@ -23,7 +23,7 @@ from webapp.core.timeutil import UTCDateTime, format_date, utcnow
 from webapp.dossiers import history, part_a, school, states
 from webapp.dossiers.actors import SchoolStaff
 from webapp.dossiers.dossiers import college_name
-from webapp.dossiers.models import College, Dossier, Programme, Student, Transition
+from webapp.dossiers.models import Answer, College, Dossier, Programme, Student, Transition
 from webapp.extensions import db
 
 MENTOR = "mentor"  # who takes an action in the state table's words (a counsellor acts as a mentor there)
@@ -31,8 +31,8 @@ WAITING_FOR_APPROVAL = ("part_b_sent", "approval")  # the student is to fill in 
 REMIND_EVERY = timedelta(days=7)  # a student gets at most one reminder a week
 ORDER = {state: index for index, state in enumerate(states.STATES)}  # how far a dossier has come
 IN_PROGRESS = tuple(state for state in states.STATES if state != "finished")
-# The progress of the current step, for the states whose step counts one ("Deel A invullen 40%"); the steps of
-# other slices (part B, the approval) add theirs here.
+# The progress of the current step, for the states whose step counts one ("Deel A invullen 40%"): a function of the
+# dossier and its answers (field -> value); the steps of other slices (part B, the approval) add theirs here.
 STEP_PROGRESS = {"part_a": part_a.progress}
 
 
@@ -111,15 +111,18 @@ def worklist(staff: SchoolStaff, filters: WorkFilters) -> BoundedPage:
     pages = page_count(total)
     page = max(1, min(filters.page, pages))
     ready_first = case((Dossier.state == "sent_to_mentor", 0), else_=1)
-    dossiers = db.session.scalars(
-        select(Dossier)
-        .join(Student, Student.id == Dossier.student_id)
-        .where(*conditions)
-        .options(*_dossier_options())
-        .order_by(ready_first, Student.sort_name, Student.id, Dossier.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+    # the page's ids first, from the two narrow tables; then only those dossiers with what the rows show
+    ids = list(
+        db.session.scalars(
+            base.order_by(ready_first, Student.sort_name, Student.id, Dossier.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
     )
+    found = {
+        d.id: d for d in db.session.scalars(select(Dossier).where(Dossier.id.in_(ids)).options(*_dossier_options()))
+    }
+    dossiers = [found[dossier_id] for dossier_id in ids]
     rows = [
         WorkRow(
             dossier=dossier,
@@ -279,11 +282,26 @@ class StudentRow:
         return self.waiting_since is not None
 
 
-def status_words(dossier: Dossier) -> str:
-    """The state's label, with the progress of the current step where it counts one: "Deel A invullen 40%"."""
+def status_words(dossier: Dossier, given: dict[str, str] | None = None) -> str:
+    """The state's label, with the progress of the current step where it counts one: "Deel A invullen 40%".
+    `given`: the dossier's answers, when they have been read already."""
     label = states.STATES[dossier.state].label
     progress = STEP_PROGRESS.get(dossier.state)
-    return f"{label} {progress(dossier)}%" if progress is not None else label
+    if progress is None:
+        return label
+    return f"{label} {progress(dossier, part_a.answers(dossier) if given is None else given)}%"
+
+
+def _answers_of(dossier_ids: list[int]) -> dict[int, dict[str, str]]:
+    """The answers of these dossiers, in one query."""
+    given = {dossier_id: {} for dossier_id in dossier_ids}
+    if dossier_ids:
+        rows = db.session.execute(
+            select(Answer.dossier_id, Answer.field, Answer.value).where(Answer.dossier_id.in_(dossier_ids))
+        )
+        for dossier_id, key, value in rows:
+            given[dossier_id][key] = value
+    return given
 
 
 def my_students(staff: SchoolStaff, filters: school.Filters) -> BoundedPage:
@@ -307,11 +325,15 @@ def my_students(staff: SchoolStaff, filters: school.Filters) -> BoundedPage:
                 row.furthest = dossier
             if dossier.state in WAITING_FOR_APPROVAL and sent_at <= too_long:
                 row.waiting_since = min(sent_at, row.waiting_since or sent_at)
+        counting = [
+            r.furthest.id for r in rows.values() if r.furthest is not None and r.furthest.state in STEP_PROGRESS
+        ]
+        given = _answers_of(counting)
         for row in rows.values():
             if row.furthest is not None:
                 programme = row.furthest.programme
                 row.best_choice = f"{college_name(programme.college)}: {programme.name}"
-                row.status = status_words(row.furthest)
+                row.status = status_words(row.furthest, given.get(row.furthest.id, {}))
     page.rows = list(rows.values())
     return page
 
