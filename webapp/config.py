@@ -113,6 +113,9 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.LOGIN_LIMITS = os.environ.get("LOGIN_LIMITS", "10 per minute;50 per hour")
+        # Transfer dossiers: after this many days with part B sent or in the approval, a student is marked on the
+        # mentor's Mijn leerlingen and reminded (at most once a week) to fill in the approval.
+        self.DOSSIER_REMINDER_DAYS = int(os.environ.get("DOSSIER_REMINDER_DAYS", "14"))
         # How many proxies in front of the portal set X-Forwarded-For/-Proto (0: none, the headers are ignored).
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

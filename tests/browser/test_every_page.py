@@ -33,6 +33,7 @@ NOT_HTML = {
     "dossiers_part_b.part_a_pdf": "part A as a PDF (Deel A bekijken)",
     "dossiers_approval.pdf": "the dossier's PDF",
     "dossiers_college.dossier_pdf": "the whole dossier's PDF",
+    "dossiers_mentor.dossier_pdf": "a finished dossier's PDF",
 }
 
 # endpoint -> its visits: (role, arguments for url_for[, status]); an argument "@name" is the id `name` of
@@ -234,13 +235,29 @@ PAGES = {
     "dossiers_approval.back": [("student", {"dossier_id": "@roos_approval_dossier"})],
     "dossiers_parent.approve": [("anonymous", {"token": "@parent_token"})],
     "dossiers_parent.thanks": [("anonymous", {})],
-    # dossiers, the receiving college: MBO Utrecht's finished dossiers (Daan Smit's in the demo world)
+    # dossiers, the receiving college: MBO Utrecht's finished dossiers (Noor Vermeulen's in the demo world)
     "dossiers_college.index": [
         ("college", {}),
         ("college", {"zoek": "smit", "opp": "ja"}),
         ("college", {"zoek": "bestaat-niet"}),
     ],
     "dossiers_college.dossier": [("college", {"dossier_id": "@finished_dossier"})],
+    # dossiers, the mentor's dashboards: the demo's 4a has a dossier waiting for Start deel B (Sanne), one with part
+    # B at the student for 20 days (Daan) and a finished one (Lotte)
+    "dossiers_mentor.worklist": [
+        ("counsellor", {}),
+        ("mentor", {}),
+        ("counsellor", {"zoek": "bos", "status": "sent_to_mentor"}),
+    ],
+    "dossiers_mentor.my_students": [("counsellor", {}), ("mentor", {}), ("mentor", {"zoek": "smit", "leerjaar": "4"})],
+    "dossiers_mentor.dossier_history": [
+        ("mentor", {"dossier_id": "@sanne_dossier"}),
+        ("counsellor", {"dossier_id": "@lotte_dossier"}),
+    ],
+    "dossiers_mentor.confirm": [
+        ("mentor", {"dossier_id": "@sanne_dossier", "slug": "terugzetten-naar-deel-a"}),
+        ("mentor", {"dossier_id": "@sanne_dossier", "slug": "archiveren"}),
+    ],
 }
 # addresses that are no endpoint's page: the error page
 OTHER_PAGES = [("anonymous", "/bestaat-niet", 404)]
@@ -404,6 +421,14 @@ def world_ids(app) -> dict:
             ),
             **approval_ids(one),
             "finished_dossier": one(select(Dossier.id).where(Dossier.state == "finished").order_by(Dossier.id)),
+            "sanne_dossier": one(  # dossiers: waits for Start deel B (the mentor's dashboards)
+                select(Dossier.id).join(Student, Student.id == Dossier.student_id).where(Student.first_name == "Sanne")
+            ),
+            "lotte_dossier": one(  # dossiers: finished
+                select(Dossier.id)
+                .join(Student, Student.id == Dossier.student_id)
+                .where(Student.first_name == "Lotte", Dossier.state == "finished")
+            ),
         }
         db.session.remove()
     return ids

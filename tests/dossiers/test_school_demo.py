@@ -29,7 +29,15 @@ def test_the_demo_world_is_the_manuals_and_loads_once(app, client):
     assert mentors == {"4a": ["mentor4a@debrug.example"], "4b": ["mentor4b@debrug.example"]}
 
     students = {s.name: s for s in db.session.scalars(select(Student).where(Student.school_id == school.id))}
-    assert sorted(students) == ["Daan Smit", "Jaap Rierink", "Mirjam Hoenderloo", "Roos de Winter"]  # Daan: finished
+    mentors_students = sorted(f"{first} {last}" for first, _, last, *_ in demo.MENTOR_STUDENTS)  # the dashboards'
+    expected = [
+        "Jaap Rierink",
+        "Mirjam Hoenderloo",
+        "Noor Vermeulen",
+        "Roos de Winter",
+        *mentors_students,
+    ]  # Noor: finished
+    assert sorted(students) == sorted(expected)
     roos, jaap = students["Roos de Winter"], students["Jaap Rierink"]
     assert roos.bsn == BSN("123456782") and roos.user.email == "r.dewinter@leerling.example"
     assert jaap.email == "" and jaap.user is None and jaap.school_class.name == "4b"
@@ -49,7 +57,7 @@ def test_the_demo_world_is_the_manuals_and_loads_once(app, client):
         "ROC van Twente": True,
         "Grafisch Lyceum Rotterdam": False,
     }
-    assert db.session.scalar(select(func.count()).select_from(Student)) == 4
+    assert db.session.scalar(select(func.count()).select_from(Student)) == 4 + len(demo.MENTOR_STUDENTS)
 
     login = client.post("/inloggen", data={"email": "r.dewinter@leerling.example", "password": demo.DEMO_PASSWORD})
     assert login.status_code == 303

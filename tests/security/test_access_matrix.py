@@ -114,6 +114,10 @@ ACCESS = {
     # dossiers, the receiving college: a contact person or admin of a college (none of these roles: Alfa and Beta are
     # no colleges), and only the finished dossiers of its programmes
     "dossiers_college.": NOBODY,
+    # dossiers, the mentor's dashboards: a school's counsellors and mentors (none of these roles); Activeren: a
+    # student's own archived dossier (none of these roles is a student)
+    "dossiers_mentor.": NOBODY,
+    "dossiers_archive.": NOBODY,
 }
 # Roles whose pages must never show organisation Alfa's data.
 OUTSIDERS = ("anonymous", "person", "admin_other")

@@ -29,6 +29,7 @@ SECTION_FIELDS = (
 STUDENT_FIELDS = ("first_name", "infix", "last_name", "bsn", "birth_date", "email", "class_id", "year")
 STUDENT_LIST = ("zoek", "klas", "leerjaar", "pagina")
 CATALOGUE = ("zoek", "instelling", "pagina")
+WORK_LIST = ("zoek", "klas", "leerjaar", "status", "pagina")
 
 
 def csv_upload(columns, header):
@@ -265,6 +266,26 @@ TARGETS = [
     ),
     Target("counsellor", "POST", "dossiers_school.remove_student", args=_student),
     Target("counsellor", "POST", "dossiers_school.unlink_account", args=_student),
+    # the mentor's dashboards: Te behandelen dossiers, Mijn leerlingen, a dossier's history and steps (the world's
+    # dossier is in part A: Start deel B is refused), a reminder (refused: nobody waits), the student's Activeren
+    # (refused: not archived)
+    Target("mentor", "GET", "dossiers_mentor.worklist", WORK_LIST, valid=lambda world: {"zoek": "roos"}),
+    Target("counsellor", "GET", "dossiers_mentor.worklist", WORK_LIST, valid=lambda world: {"status": "part_a"}),
+    Target("mentor", "GET", "dossiers_mentor.my_students", STUDENT_LIST, valid=lambda world: {"zoek": "roos"}),
+    Target("counsellor", "GET", "dossiers_mentor.my_students", STUDENT_LIST, valid=lambda world: {"leerjaar": "4"}),
+    Target("mentor", "GET", "dossiers_mentor.dossier_history", args=_dossier),
+    Target("mentor", "GET", "dossiers_mentor.confirm", args=lambda world: {**_dossier(world), "slug": "archiveren"}),
+    Target("mentor", "GET", "dossiers_mentor.dossier_pdf", args=_dossier),
+    Target("mentor", "POST", "dossiers_mentor.take", args=lambda world: {**_dossier(world), "slug": "start-deel-b"}),
+    Target(
+        "mentor",
+        "POST",
+        "dossiers_mentor.remind",
+        STUDENT_LIST,
+        args=lambda world: {"student_id": world.ids["pupil_id"]},
+        valid=lambda world: {"zoek": "roos"},
+    ),
+    Target("student", "POST", "dossiers_archive.reactivate", args=_dossier),
 ]
 
 

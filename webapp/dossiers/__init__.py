@@ -13,6 +13,8 @@ from webapp.dossiers import (  # noqa: F401  (models: the tables)
     codes_views,
     college_views,
     demo,
+    mentor,
+    mentor_views,
     models,
     part_a_models,
     part_a_views,
@@ -38,6 +40,8 @@ module = Module(
         approval_views.bp,
         approval_views.parent_bp,
         college_views.bp,
+        mentor_views.bp,
+        mentor_views.student_bp,
     ),
     tiles=(
         Link(
@@ -56,5 +60,6 @@ module = Module(
         ),
     ),
     demo=demo.load_demo,
-    periodic=(Periodic("Verlopen brieven met activatiecodes opruimen", bulk.sweep, every=timedelta(hours=1)),),
+    periodic=(Periodic("Verlopen brieven met activatiecodes opruimen", bulk.sweep, every=timedelta(hours=1)),)
+    + (Periodic("Leerlingen herinneren aan de akkoordverklaring", mentor.remind_waiting, every=timedelta(hours=1)),),
 )

@@ -4,14 +4,14 @@ Mirjam Hoenderloo (no account yet) and Jaap Rierink (no e-mail address), and thr
 programmes each. Every demo account's password is DEMO_PASSWORD. The BSNs pass the 11-proef and are nobody's.
 Roos has a second dossier, in akkoordverklaring (_in_approval)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from webapp.accounts.models import Membership, Organisation, User
 from webapp.core import passwords
 from webapp.core.timeutil import utcnow
-from webapp.dossiers import catalogue, codes, formdef, history
+from webapp.dossiers import catalogue, codes, formdef, history, states
 from webapp.dossiers.college import CONTACT_KEY, OPP_KEY
 from webapp.dossiers.models import Answer, ClassMentor, Dossier, Programme, SchoolClass, Student, Transition
 from webapp.dossiers.school import school_year
@@ -194,6 +194,89 @@ def load_demo() -> list[str]:
     lines.append(_mirjam_in_part_b(school, college_ids))
     lines.append(f"  {len(STUDENTS)} leerlingen, {len(COLLEGES)} vervolgopleidingen met hun opleidingen")
     lines += load_college_demo(school, classes, college_ids, password_hash)
+
+    lines += _mentor_demo(school, classes, college_ids, password_hash)
+    return lines
+
+
+# The mentor's dashboards: students of 4a whose dossiers are further along, each with the history that brought
+# it there (days ago): Sanne's part A waits for "Start deel B"; Daan has had part B for 20 days and not approved;
+# Lotte's dossier is finished, and she archived an older one.
+MENTOR_STUDENTS = [  # first name, infix, last name, e-mail, birth date, BSN
+    ("Sanne", "", "Bos", "s.bos@leerling.example", date(2009, 5, 2), "246813003"),
+    ("Daan", "", "Smit", "d.smit@leerling.example", date(2008, 9, 30), "135792009"),
+    ("Lotte", "", "Visser", "l.visser@leerling.example", date(2009, 1, 8), "864209009"),
+]
+MENTOR_DOSSIERS = [  # student's first name, college, programme code, archived, steps: (action, by, days ago)
+    ("Sanne", "ROC van Twente", "25290", False, [("send_to_mentor", "student", 2)]),
+    (
+        "Daan",
+        "MBO Utrecht (Is nieuwe naam ROC ASA)",
+        "25410",
+        False,
+        [("send_to_mentor", "student", 30), ("start_part_b", "mentor", 25), ("send_to_student", "mentor", 20)],
+    ),
+    (
+        "Lotte",
+        "MBO Utrecht (Is nieuwe naam ROC ASA)",
+        "95392",
+        False,
+        [
+            ("send_to_mentor", "student", 40),
+            ("start_part_b", "mentor", 35),
+            ("send_to_student", "mentor", 30),
+            ("start_approval", "student", 28),
+            ("finish", "student", 27),
+        ],
+    ),
+    ("Lotte", "Grafisch Lyceum Rotterdam", "25391", True, [("archive", "mentor", 45)]),
+]
+
+
+def _mentor_demo(school, classes, college_ids, password_hash) -> list[str]:
+    mentor = db.session.scalar(
+        select(Membership).join(User).where(User.email == "mentor4a@debrug.example", Membership.organisation == school)
+    )
+    students, lines = {}, []
+    for first_name, infix, last_name, email, born, bsn in MENTOR_STUDENTS:
+        student = Student(school_id=school.id, class_id=classes["4a"].id, birth_date=born, email=email, year=4)
+        student.set_name(first_name, infix, last_name)
+        student.bsn = bsn
+        student.user = _user(email, first_name, infix, last_name, password_hash)
+        db.session.add(student)
+        students[first_name] = student
+        lines.append(f"  {email:<36} {student.name} (leerling, klas 4a)")
+    db.session.flush()
+    now = utcnow()
+    for first_name, college_name, code, archived, steps in MENTOR_DOSSIERS:
+        student = students[first_name]
+        programme = db.session.scalar(
+            select(Programme).where(Programme.college_id == college_ids[college_name], Programme.code == code)
+        )
+        made = now - timedelta(days=steps[0][2] + 3)
+        dossier = Dossier(
+            student_id=student.id, programme_id=programme.id, state="part_a", created_at=made, updated_at=made
+        )
+        dossier.mentor_id = mentor.id
+        db.session.add(dossier)
+        db.session.flush()
+        for action, by, days_ago in steps:
+            target = dossier.state if action in states.FLAG_ACTIONS else states.next_state(dossier.state, action)
+            at = now - timedelta(days=days_ago)
+            db.session.add(
+                Transition(
+                    dossier_id=dossier.id,
+                    action=action,
+                    from_state=dossier.state,
+                    to_state=target,
+                    by_id=student.user_id if by == "student" else mentor.user_id,
+                    at=at,
+                )
+            )
+            dossier.state, dossier.updated_at = target, at
+        dossier.archived = archived
+    db.session.flush()
+    lines.append("  dossiers voor Start deel B, deel B bij de leerling (20 dagen), afgerond en gearchiveerd")
     return lines
 
 
@@ -269,14 +352,14 @@ def _in_approval(student: Student, college_ids: dict[str, int]) -> Dossier:
 # The receiving college's demo: MBO Utrecht's admissions office, and one finished dossier for it -------------------
 
 COLLEGE_STAFF = ("toelating@mboutrecht.example", "Fatima", "", "El Amrani", "contact")  # acts for MBO Utrecht
-FINISHED_STUDENT = ("Daan", "", "Smit", "4b", "d.smit@leerling.example", date(2008, 9, 30), "192837011")
+FINISHED_STUDENT = ("Noor", "", "Vermeulen", "4b", "n.vermeulen@leerling.example", date(2008, 9, 30), "192837011")
 FINISHED_PROGRAMME = ("MBO Utrecht (Is nieuwe naam ROC ASA)", "25410")  # Toezicht en veiligheid
 FINISHED_ANSWERS = {  # part A, every required field, as the pages store them
-    "roepnaam": "Daan",
-    "voornamen": "Daniël Johannes",
-    "voorletters": "D.J.",
-    "achternaam": "Smit",
-    "geslacht": "man",
+    "roepnaam": "Noor",
+    "voornamen": "Noor Johanna",
+    "voorletters": "N.J.",
+    "achternaam": "Vermeulen",
+    "geslacht": "vrouw",
     "telefoonnummer": "+31 612345678",
     "telefoonnummer_geheim": "nee",
     "gezin": "Vader, moeder en een zus van 12.",
@@ -305,7 +388,7 @@ FINISHED_PART_B = {OPP_KEY: "ja", CONTACT_KEY: "ja"}  # part B's flags: an OPP /
 
 
 def load_college_demo(school: Organisation, classes: dict, college_ids: dict[str, int], password_hash: str) -> list:
-    """MBO Utrecht's contact person, and Daan Smit's dossier for Toezicht en veiligheid there, taken through every
+    """MBO Utrecht's contact person, and Noor Vermeulen's dossier for Toezicht en veiligheid there, taken through every
     step of the state table to finished (part A answered; part B's OPP and nader contact both "ja")."""
     from webapp.dossiers import history
 

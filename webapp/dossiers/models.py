@@ -65,6 +65,7 @@ class Student(HasBSN, db.Model):
     year: Mapped[int] = mapped_column(Integer)  # leerjaar
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last reminder to fill in the approval
 
     school: Mapped[Organisation] = relationship()
     school_class: Mapped[SchoolClass | None] = relationship()
@@ -183,6 +184,7 @@ class Dossier(db.Model):
         # the receiving college's list (college.py): finished, not archived, newest first; and per programme
         Index("ix_dossiers_college_list", "state", "archived", "finished_at", "id", "programme_id", "student_id"),
         Index("ix_dossiers_programme_finished", "programme_id", "state", "archived", "finished_at", "id"),
+        Index("ix_dossiers_state_archived", "state", "archived"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
