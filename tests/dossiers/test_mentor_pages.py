@@ -149,10 +149,10 @@ def test_start_deel_b_moves_the_dossier_and_the_history_shows_every_step(app, wo
     client = world.client(app, world.mentor_a)
     response = client.post(f"{SCHOOL}/dossiers/{dossier.id}/start-deel-b")
     assert response.status_code == 303
-    assert response.headers["Location"] == f"{SCHOOL}/dossiers/{dossier.id}/geschiedenis"
+    assert response.headers["Location"] == f"{SCHOOL}/dossiers/{dossier.id}/deel-b"  # part B's own page
     assert _reload(Dossier, dossier.id).state == "part_b"
-    page = _text(client.get(response.headers["Location"]))
-    assert "Deel B van Roos de Winter is gestart." in page
+    assert "Deel B van Roos de Winter is gestart." in _text(client.get(response.headers["Location"]))
+    page = _text(client.get(f"{SCHOOL}/dossiers/{dossier.id}/geschiedenis"))
     assert "Aangemaakt op" in page and "Laatst gewijzigd" in page
     rows = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", page)
     assert rows == [

@@ -97,6 +97,26 @@ def status(dossier: Dossier, day: date | None = None) -> Status:
     )
 
 
+def progress(dossier: Dossier, day: date | None = None) -> int:
+    """The share of the approvals the dossier needs that are given and count: the student's (given when they finish)
+    and, under 18, a parent's."""
+    if not needs_parent(dossier, day):
+        return 0
+    return 50 if missing(dossier, day) is None else 0
+
+
+def final(dossier: Dossier) -> list[Approval]:
+    """The approvals that count for the dossier as it is now (a finished dossier's: the student's and, under 18, a
+    parent's), the newest first."""
+    content_hash = document.content_hash(dossier)
+    return [given for given in approvals(dossier) if counts(given, content_hash)]
+
+
+def pdf(dossier: Dossier, keys: tuple[str, ...] | None = None) -> bytes:
+    """The dossier as one PDF: its parts (`keys`, else all) and the approvals that count."""
+    return document.pdf(dossier, keys, extra={"approvals": final(dossier)})
+
+
 def comment_of(dossier: Dossier) -> str:
     """The student's comment on part B ("" for none)."""
     comment = db.session.get(ApprovalComment, dossier.id)

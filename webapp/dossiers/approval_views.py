@@ -52,7 +52,7 @@ def _page(dossier, *, error=None, comment_form=None, email_form=None, status=200
         college=dossier.programme.college,
         state_label=states.STATES[dossier.state].label,
         approval_state=state,
-        approvals=approval.approvals(dossier) if dossier.state == "finished" else [],
+        approvals=approval.final(dossier) if dossier.state == "finished" else [],
         part_b_shown="B" in approval.visible_parts(dossier),
         comment_form=comment_form,
         email_form=email_form,
@@ -105,7 +105,7 @@ def part(dossier_id, part):
 def pdf(dossier_id):
     """The dossier as one PDF, to print or save: the parts the student may see."""
     dossier = _own_dossier(dossier_id)
-    response = make_response(document.pdf(dossier, approval.visible_parts(dossier)))
+    response = make_response(approval.pdf(dossier, approval.visible_parts(dossier)))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="doorstroomdossier-{dossier.id}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"

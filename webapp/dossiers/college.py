@@ -15,7 +15,7 @@ from webapp.core import wordsearch
 from webapp.core.audit import audit
 from webapp.core.errors import NotFound
 from webapp.core.paging import MAX_ROWS, PAGE_SIZE, BoundedPage, page_count
-from webapp.dossiers import document, states
+from webapp.dossiers import approval, document, states
 from webapp.dossiers.actors import CollegeStaff
 from webapp.dossiers.models import SHORT_ANSWER, Answer, Dossier, Programme, Student, StudentWord
 from webapp.extensions import db
@@ -183,9 +183,8 @@ def get_dossier(staff: CollegeStaff, dossier_id: int) -> Dossier:
 
 
 def approvals(dossier: Dossier) -> list:
-    """The dossier's approvals with their comments, for the page and the PDF.
-    The approval branch fills this in (its approvals table); until then there are none to show."""
-    return []
+    """The approvals the finished dossier holds, with their comments, for the page and the PDF."""
+    return approval.final(dossier)
 
 
 def view(staff: CollegeStaff, dossier_id: int, how: str) -> Dossier:
@@ -208,4 +207,4 @@ def shown(dossier: Dossier) -> list[document.ShownPart]:
 
 def pdf(dossier: Dossier) -> bytes:
     """The whole dossier as one PDF: its parts and, once they exist, its approvals."""
-    return document.pdf(dossier, extra={"approvals": approvals(dossier)})
+    return approval.pdf(dossier)

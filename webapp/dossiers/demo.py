@@ -11,7 +11,8 @@ from sqlalchemy import select
 from webapp.accounts.models import Membership, Organisation, User
 from webapp.core import passwords
 from webapp.core.timeutil import utcnow
-from webapp.dossiers import catalogue, codes, formdef, history, states
+from webapp.dossiers import catalogue, codes, document, formdef, history, states
+from webapp.dossiers.approval_models import STUDENT, Approval
 from webapp.dossiers.college import CONTACT_KEY, OPP_KEY
 from webapp.dossiers.models import Answer, ClassMentor, Dossier, Programme, SchoolClass, Student, Transition
 from webapp.dossiers.school import school_year
@@ -205,7 +206,7 @@ def load_demo() -> list[str]:
 MENTOR_STUDENTS = [  # first name, infix, last name, e-mail, birth date, BSN
     ("Sanne", "", "Bos", "s.bos@leerling.example", date(2009, 5, 2), "246813003"),
     ("Daan", "", "Smit", "d.smit@leerling.example", date(2008, 9, 30), "135792009"),
-    ("Lotte", "", "Visser", "l.visser@leerling.example", date(2009, 1, 8), "864209009"),
+    ("Lotte", "", "Visser", "l.visser@leerling.example", date(2008, 1, 8), "864209009"),  # 18: approves alone
 ]
 MENTOR_DOSSIERS = [  # student's first name, college, programme code, archived, steps: (action, by, days ago)
     ("Sanne", "ROC van Twente", "25290", False, [("send_to_mentor", "student", 2)]),
@@ -274,6 +275,12 @@ def _mentor_demo(school, classes, college_ids, password_hash) -> list[str]:
                 )
             )
             dossier.state, dossier.updated_at = target, at
+        taken = {action for action, _by, _days in steps}
+        if "send_to_mentor" in taken:
+            _fill(dossier, student, part_b="send_to_student" in taken)
+        if dossier.state == "finished":
+            dossier.finished_at = dossier.updated_at
+            _approved(dossier, student, dossier.finished_at)
         dossier.archived = archived
     db.session.flush()
     lines.append("  dossiers voor Start deel B, deel B bij de leerling (20 dagen), afgerond en gearchiveerd")
@@ -321,6 +328,37 @@ _DEMO_ANSWERS = {
 _DEMO_PART_B_TEXT = "Roos werkt zelfstandig en zorgvuldig en past goed bij deze opleiding."
 
 
+def _fill(dossier: Dossier, student: Student, *, part_b: bool) -> None:
+    """Every required field of part A answered (as a student who sent it did) and, once the mentor has sent it,
+    of part B (the mentor's answers, all "nee")."""
+    answers = _DEMO_ANSWERS | {formdef.TEXT: student.first_name}
+    for section in formdef.SECTIONS:
+        for field in section.required_fields:
+            value = field.choices[0][0] if field.kind == formdef.CHOICE else answers[field.kind]
+            db.session.add(Answer(dossier_id=dossier.id, field=field.key, value=value))
+    for section in formdef.PART_B_SECTIONS if part_b else ():
+        for field in section.required_fields:
+            value = field.choices[-1][0] if field.kind == formdef.CHOICE else _DEMO_PART_B_TEXT
+            db.session.add(Answer(dossier_id=dossier.id, field=field.key, value=value))
+    db.session.flush()
+
+
+def _approved(dossier: Dossier, student: Student, at) -> None:
+    """The student's approval of a finished dossier (what Afronden records), tied to its content."""
+    db.session.add(
+        Approval(
+            dossier_id=dossier.id,
+            role=STUDENT,
+            name=student.name,
+            email=student.email,
+            content_hash=document.content_hash(dossier),
+            at=at,
+            by_id=student.user_id,
+        )
+    )
+    db.session.flush()
+
+
 def _in_approval(student: Student, college_ids: dict[str, int]) -> Dossier:
     college_name, code = APPROVAL_PROGRAMME
     programme = db.session.scalar(
@@ -330,15 +368,7 @@ def _in_approval(student: Student, college_ids: dict[str, int]) -> Dossier:
     dossier = Dossier(student_id=student.id, programme_id=programme.id, state="part_a", mentor_id=mentor.id)
     db.session.add(dossier)
     db.session.flush()
-    for section in formdef.SECTIONS:
-        for field in section.required_fields:
-            value = field.choices[0][0] if field.kind == formdef.CHOICE else _DEMO_ANSWERS[field.kind]
-            db.session.add(Answer(dossier_id=dossier.id, field=field.key, value=value))
-    for section in formdef.PART_B_SECTIONS:  # what Opsturen naar leerling left: the mentor's answers, all "nee"
-        for field in section.required_fields:
-            value = field.choices[-1][0] if field.kind == formdef.CHOICE else _DEMO_PART_B_TEXT
-            db.session.add(Answer(dossier_id=dossier.id, field=field.key, value=value))
-    db.session.flush()
+    _fill(dossier, student, part_b=True)
     for action, by in (
         ("send_to_mentor", student.user),
         ("start_part_b", mentor.user),
@@ -390,8 +420,6 @@ FINISHED_PART_B = {OPP_KEY: "ja", CONTACT_KEY: "ja"}  # part B's flags: an OPP /
 def load_college_demo(school: Organisation, classes: dict, college_ids: dict[str, int], password_hash: str) -> list:
     """MBO Utrecht's contact person, and Noor Vermeulen's dossier for Toezicht en veiligheid there, taken through every
     step of the state table to finished (part A answered; part B's OPP and nader contact both "ja")."""
-    from webapp.dossiers import history
-
     college_id = college_ids[FINISHED_PROGRAMME[0]]
     email, first_name, infix, last_name, role = COLLEGE_STAFF
     staff = _user(email, first_name, infix, last_name, password_hash)
@@ -422,6 +450,7 @@ def load_college_demo(school: Organisation, classes: dict, college_ids: dict[str
         ("finish", student.user),
     ):
         history.take(dossier, action, by)
+    _approved(dossier, student, dossier.finished_at)
     return [
         f"  {COLLEGE_STAFF[0]:<36} {staff.full_name} (contactpersoon, {FINISHED_PROGRAMME[0]})",
         f"  {email:<36} {student.name} (leerling, klas {class_name}; dossier afgerond)",

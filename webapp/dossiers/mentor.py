@@ -20,7 +20,7 @@ from webapp.core.errors import DomainError, NotFound
 from webapp.core.mail import send_mail
 from webapp.core.paging import MAX_ROWS, PAGE_SIZE, BoundedPage, page_count
 from webapp.core.timeutil import UTCDateTime, format_date, utcnow
-from webapp.dossiers import history, part_a, school, states
+from webapp.dossiers import approval, history, part_a, part_b, school, states
 from webapp.dossiers.actors import SchoolStaff
 from webapp.dossiers.dossiers import college_name
 from webapp.dossiers.models import Answer, College, Dossier, Programme, Student, Transition
@@ -33,7 +33,11 @@ ORDER = {state: index for index, state in enumerate(states.STATES)}  # how far a
 IN_PROGRESS = tuple(state for state in states.STATES if state != "finished")
 # The progress of the current step, for the states whose step counts one ("Deel A invullen 40%"): a function of the
 # dossier and its answers (field -> value); the steps of other slices (part B, the approval) add theirs here.
-STEP_PROGRESS = {"part_a": part_a.progress}
+STEP_PROGRESS = {
+    "part_a": part_a.progress,
+    "part_b": lambda dossier, given: part_b.dossier_progress(dossier),
+    "approval": lambda dossier, given: approval.progress(dossier),
+}
 
 
 # ---------------------------------------------------------------- who may see a dossier

@@ -2,12 +2,12 @@
 and Archiveren, each asked first on a page of its own), Mijn leerlingen with its reminders and finished dossiers'
 PDFs; and the student's Activeren of an archived dossier. Thin: the rules are in mentor.py and states.py."""
 
-from flask import Blueprint, Response, abort, current_app, flash, g, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, render_template, request, url_for
 
 from webapp.core.auth import acting
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.htmx import redirect_after_post, render
-from webapp.dossiers import document, dossiers, mentor, school, school_forms, states
+from webapp.dossiers import approval, dossiers, mentor, school, school_forms, states
 from webapp.dossiers.actors import current_student, school_staff_required, student_required
 
 bp = Blueprint("dossiers_mentor", __name__, url_prefix="/doorstroomdossier/school")
@@ -25,9 +25,9 @@ def students_find_nothing():
 # The mentor's steps these pages take, by the word in their address.
 SLUGS = {"start_part_b": "start-deel-b", "reset_to_part_a": "terugzetten-naar-deel-a", "archive": "archiveren"}
 ACTION_OF = {slug: action for action, slug in SLUGS.items()}
-# Steps a mentor takes on another slice's page (part B's "Opsturen naar leerling"): action -> endpoint with a
-# dossier_id; the dashboard links them when the endpoint exists.
-ACTION_PAGES: dict[str, str] = {}
+# Steps a mentor takes on another page: action -> endpoint with a dossier_id (part B's check-your-answers is where
+# "Opsturen naar leerling" is confirmed with the mentor's own approval)
+ACTION_PAGES = {"send_to_student": "dossiers_part_b.check"}
 DONE = {
     "start_part_b": "Deel B van {name} is gestart.",
     "reset_to_part_a": "Het dossier van {name} is teruggezet naar deel A. {name} krijgt daarover een e-mail.",
@@ -64,9 +64,7 @@ def mentor_action_url(action: str, dossier_id: int) -> str | None:
         endpoint = "dossiers_mentor.confirm" if _asks_first(action) else "dossiers_mentor.take"
         return url_for(endpoint, dossier_id=dossier_id, slug=SLUGS[action])
     endpoint = ACTION_PAGES.get(action)
-    if endpoint is not None and endpoint in current_app.view_functions:
-        return url_for(endpoint, dossier_id=dossier_id)
-    return None
+    return url_for(endpoint, dossier_id=dossier_id) if endpoint is not None else None
 
 
 def _asks_first(action: str) -> bool:
@@ -190,8 +188,8 @@ def take(dossier_id, slug):
     except DomainError as refused:
         return _refused(dossier, action, refused.message)
     flash(DONE[action].format(name=dossier.student.name), "success")
-    if action == "start_part_b":  # part B's own page, once that is there
-        return redirect_after_post(url_for("dossiers_mentor.dossier_history", dossier_id=dossier.id))
+    if action == "start_part_b":
+        return redirect_after_post(url_for("dossiers_part_b.overview", dossier_id=dossier.id))
     return redirect_after_post(url_for("dossiers_mentor.worklist"))
 
 
@@ -200,7 +198,7 @@ def take(dossier_id, slug):
 def dossier_pdf(dossier_id):
     dossier = mentor.finished_dossier(g.staff, dossier_id)
     return Response(
-        document.pdf(dossier),
+        approval.pdf(dossier),
         mimetype="application/pdf",
         headers={
             "Content-Disposition": f"inline; filename=doorstroomdossier-{dossier.id}.pdf",

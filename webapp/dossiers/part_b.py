@@ -166,6 +166,12 @@ def progress(sheet: Sheet, given: dict[str, str]) -> int:
     return filling.progress(sheet.sections, given)
 
 
+def dossier_progress(dossier: Dossier) -> int:
+    """Part B's progress of a dossier: its own answers and the student part kept for its student."""
+    sheet = Sheet(dossier.student, dossier)
+    return progress(sheet, answers(sheet))
+
+
 def section_states(sheet: Sheet, given: dict[str, str]) -> list[filling.SectionState]:
     return filling.section_states(sheet.sections, given)
 
