@@ -185,7 +185,9 @@ def register_world(app, factory) -> World:
 def dossiers_world(app, factory) -> World:
     """The dossiers' world: a school with a counsellor (role counsellor) and a mentor (mentor) of class 4a, a second
     mentor not yet of a class, students in 4a and 4b, one with an account and an activated code (student) whose
-    dossier is in part A, a bulk hand-out of letters, a college with a programme; staff (Loket's) and anonymous."""
+    dossier is in part A, a bulk hand-out of letters, a college with a programme; staff (Loket's) and anonymous.
+    Issue 18's steps (see _dossiers_issue_18): a dossier in part B, the student's second dossier in its approval
+    with a parent's link, and a finished dossier the college's contact person (college) sees."""
     from datetime import timedelta
 
     from tests.dossiers import support
@@ -208,6 +210,7 @@ def dossiers_world(app, factory) -> World:
     programme = college.programmes[0]
     dossier = support.dossier(pupil, programme)
     staff = factory.user("staf@loket.example", is_staff=True)
+    issue_18 = _dossiers_issue_18(app, factory, school, class_a, class_b, mentor, user, pupil, college)
     bulk = BulkHandout(school_id=school.id, method="letter", scope="all", scope_label="alle leerlingen", state="done")
     db.session.add(bulk)
     db.session.commit()
@@ -217,8 +220,10 @@ def dossiers_world(app, factory) -> World:
         "mentor": (mentor.email, school.id),
         "student": (user.email, None),
         "staff": (staff.email, None),
+        "college": (issue_18.pop("college_email"), college.organisation_id),
     }
     ids = {
+        **issue_18,
         "school_id": school.id,
         "class_id": class_a.id,
         "mentor_membership_id": next(m.id for m in mentor.memberships if m.organisation_id == school.id),
@@ -231,3 +236,58 @@ def dossiers_world(app, factory) -> World:
         "bulk_id": bulk.id,
     }
     return World(app, Clients(app, logins), ids)
+
+
+def _dossiers_issue_18(app, factory, school, class_a, class_b, mentor, user, pupil, college) -> dict:
+    """Issue 18's part of the dossiers' world: a student of 4a (the mentor's class) whose dossier is in part B, part A
+    filled; the world's student's second dossier (at another college) in its approval, with a link mailed to a
+    parent (the student is under 18); a student of 4b whose dossier is finished, seen by the college's contact
+    person. The ids, the parent link's token, the content's hash the parent page shows, and the contact's e-mail
+    address (college_email, for the login)."""
+    from tests.dossiers import support
+    from webapp.dossiers import approval, document, history, part_a
+
+    def through(dossier, *actions):
+        for action in actions:
+            history.take(dossier, action, None)
+
+    mentor_membership = next(m.id for m in mentor.memberships if m.organisation_id == school.id)
+    programme = college.programmes[0]
+    part_b_student = support.student(school, class_a, first_name="Daan", infix="", last_name="Smit")
+    in_part_b = support.dossier(part_b_student, programme)
+    in_part_b.mentor_id = mentor_membership
+    part_a.store_answers(in_part_b, {"roepnaam": "Daan", "waarom": "Omdat ik recht wil studeren."})
+    through(in_part_b, "send_to_mentor", "start_part_b")
+    part_a.store_answers(in_part_b, {"b_opp": "nee", "b_advies": "Een goede keuze."})
+
+    twente = support.college(factory, "ROC van Twente", programmes=(("Metaalbewerken", 2, "BBL"),))
+    in_approval = support.dossier(pupil, twente.programmes[0])
+    in_approval.mentor_id = mentor_membership
+    part_a.store_answers(in_approval, {"roepnaam": "Roos", "waarom": "Ik werk graag met metaal."})
+    through(in_approval, "send_to_mentor", "start_part_b")
+    part_a.store_answers(in_approval, {"b_opp": "nee", "b_advies": "Past goed bij Roos."})
+    through(in_approval, "send_to_student", "start_approval")
+    db.session.commit()
+    with app.test_request_context():  # the mailed link is built with url_for
+        parent_request = approval.ask_parent(in_approval, "ouder@thuis.example", user)
+        db.session.commit()
+        parent_token = approval.parent_token(parent_request)
+    content_hash = document.content_hash(in_approval)
+
+    finisher = support.student(school, class_b, first_name="Mila", infix="", last_name="Jansen")
+    finished = support.dossier(finisher, programme)
+    part_a.store_answers(finished, {"roepnaam": "Mila", "b_opp": "ja", "b_nader_contact": "nee"})
+    through(finished, "send_to_mentor", "start_part_b", "send_to_student", "start_approval", "finish")
+    contact = factory.user("toelating@mboutrecht.example", first_name="Fatima", last_name="El Amrani")
+    factory.member(contact, college.organisation, role="contact")
+    db.session.commit()
+    wait_for_in_process_jobs()
+    return {
+        "part_b_student_id": part_b_student.id,
+        "part_b_dossier_id": in_part_b.id,
+        "approval_dossier_id": in_approval.id,
+        "parent_token": parent_token,
+        "content_hash": content_hash,
+        "finished_dossier_id": finished.id,
+        "college_email": contact.email,
+    }

@@ -298,7 +298,7 @@ def parent_answers(request: ParentRequest, name: str, agreed: bool, comment: str
         raise DomainError("Geeft u geen akkoord? Schrijf dan in uw opmerking waarom.", "comment")
     dossier = request.dossier
     content_hash = document.content_hash(dossier)
-    if not hmac.compare_digest(content_hash, shown_hash or ""):
+    if not hmac.compare_digest(content_hash.encode(), (shown_hash or "").encode()):  # str: ASCII only
         raise DomainError("Het dossier is gewijzigd nadat u deze pagina opende. Bekijk het opnieuw.")
     now = utcnow()
     used = db.session.execute(
