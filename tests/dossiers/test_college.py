@@ -25,6 +25,7 @@ def finished(student, programme, answers=None, opp=None, contact=None):
     part_b = {key: value for key, value in ((college.OPP_KEY, opp), (college.CONTACT_KEY, contact)) if value}
     for field, value in {"roepnaam": student.first_name, **(answers or {}), **part_b}.items():
         db.session.add(Answer(dossier_id=record.id, field=field, value=value))
+    record.take_part_b_flags(part_b)  # as Opsturen naar leerling keeps them (test_college_flags.py)
     for action in ("send_to_mentor", "start_part_b", "send_to_student", "start_approval", "finish"):
         history.take(record, action, None)
     db.session.commit()
@@ -221,8 +222,8 @@ def test_history_take_records_when_a_dossier_was_finished(app, factory):
     world = _world(factory)
     roos = world["dossiers"]["roos"]
     (finish,) = [step for step in history.steps(roos) if step.action == "finish"]
-    assert roos.finished_at == finish.at and college.part_b_answer(roos, college.OPP_KEY) == "ja"
-    assert college.part_b_answer(world["dossiers"]["mila"], college.CONTACT_KEY) == ""
+    assert roos.finished_at == finish.at and roos.warm_handover is True
+    assert world["dossiers"]["mila"].further_contact is None
     assert world["dossiers"]["sem_approval"].finished_at is None
 
 

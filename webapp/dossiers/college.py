@@ -1,14 +1,15 @@
 """The receiving college's view (issue 18): its staff see the finished dossiers addressed to its programmes, and only
 those that are not archived: a list (student, programme, school, finished on, and part B's warm-handover (OPP) and
-"nader contact" flags) with filters, a name search and bounded pages; the whole dossier as a page and as one PDF.
+"nader contact" flags, kept on the dossier's row) with filters, a name search and bounded pages; the whole dossier as
+a page and as one PDF.
 Anything else (another college's dossier, one not finished yet, an archived one) is NotFound. Every view of a
 dossier is in the audit trail, by the dossier's id."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Integer, String, any_, bindparam, func, literal, select
 
 from webapp.accounts.models import Organisation
 from webapp.core import wordsearch
@@ -17,15 +18,13 @@ from webapp.core.errors import NotFound
 from webapp.core.paging import MAX_ROWS, PAGE_SIZE, BoundedPage, page_count
 from webapp.dossiers import document, states
 from webapp.dossiers.actors import CollegeStaff
-from webapp.dossiers.models import SHORT_ANSWER, Answer, Dossier, Programme, Student, StudentWord
+from webapp.dossiers.models import CONTACT_KEY as CONTACT_KEY  # part B's flags' keys, as the demo names them
+from webapp.dossiers.models import OPP_KEY as OPP_KEY
+from webapp.dossiers.models import Dossier, Programme, Student, StudentWord
 from webapp.extensions import db
 
-# Part B's answers the list shows and filters on, by their field keys (part B's form definition names them).
-OPP_KEY = "b_opp"  # "Is er een ontwikkelingsperspectief document (OPP) / warme overdracht?"
-CONTACT_KEY = "b_nader_contact"  # "Wilt u over deze leerling nader contact hebben met het MBO?"
-FLAG_KEYS = (OPP_KEY, CONTACT_KEY)
-YES = "ja"
 SEARCH_WORDS = 5
+COMMON_WORD = 10_000  # a typed word this many name words start with is checked per dossier, not gathered first
 
 
 @dataclass
@@ -55,9 +54,9 @@ class Row:
     contact: str
 
 
-def part_b_answer(dossier: Dossier, key: str) -> str:
-    """Part B's answer to the field `key` ("ja", "nee", ...), "" when the dossier has none (no part B)."""
-    return db.session.scalar(select(Answer.value).where(Answer.dossier_id == dossier.id, Answer.field == key)) or ""
+def flag_answer(flag: bool | None) -> str:
+    """A flag on the dossier's row (Dossier.warm_handover, .further_contact) as part B's answer: "ja", "nee" or ""."""
+    return "" if flag is None else "ja" if flag else "nee"
 
 
 def _visible(staff: CollegeStaff) -> list:
@@ -69,83 +68,124 @@ def _visible(staff: CollegeStaff) -> list:
     ]
 
 
-def _with_yes(key: str):
-    return Dossier.id.in_(select(Answer.dossier_id).where(Answer.field == key, Answer.value == YES, text(SHORT_ANSWER)))
-
-
-def _conditions(staff: CollegeStaff, filters: Filters) -> list:
-    conditions = _visible(staff)
+def _conditions(staff: CollegeStaff, filters: Filters) -> tuple[list, dict]:
+    """The list's conditions on the dossiers' row (the flags are on it: no answer is read), and their parameters.
+    A school or a name search first gathers its students (the school's from the students' index, a search's from
+    the name words' index), whose dossiers are then read by their student; a common word is checked per dossier."""
+    conditions, params = _visible(staff), {}
     if filters.programme_id is not None:
         conditions.append(Dossier.programme_id == filters.programme_id)
-    students = []
-    if filters.school_id is not None:
-        students.append(Student.school_id == filters.school_id)
-    if students:
-        conditions.append(Dossier.student_id.in_(select(Student.id).where(*students)))
-    for word in filters.search.lower().split()[:SEARCH_WORDS]:
-        # a word of the name that starts with the typed word: a range of the words' index
-        conditions.append(
-            Dossier.student_id.in_(
-                select(StudentWord.student_id).where(
-                    StudentWord.word >= word, StudentWord.word < word + wordsearch.LAST_CHARACTER
-                )
-            )
-        )
     if filters.opp:
-        conditions.append(_with_yes(OPP_KEY))
+        conditions.append(Dossier.warm_handover.is_(True))
     if filters.contact:
-        conditions.append(_with_yes(CONTACT_KEY))
-    return conditions
+        conditions.append(Dossier.further_contact.is_(True))
+    typed = filters.search.lower().split()[:SEARCH_WORDS]
+    if not typed:
+        if filters.school_id is not None:
+            conditions.append(
+                _among(Dossier.student_id, select(Student.id).where(Student.school_id == filters.school_id))
+            )
+        return conditions, params
+    rarest, frequency = wordsearch.rarest(_word_count(), {}, typed, COMMON_WORD)
+    others = [word for word in typed if word != rarest]
+    params = wordsearch.word_params("search_rarest", rarest) | {
+        f"search_other_{number}": wordsearch.starts_a_word(word) for number, word in enumerate(others)
+    }
+    if frequency < COMMON_WORD:
+        conditions.append(_among(Dossier.student_id, _found_students(len(others), filters.school_id)))
+        return conditions, params
+    # every typed word is common: the name of each dossier's student, in the list's order, is checked for them all
+    params |= {f"search_other_{number}": wordsearch.starts_a_word(word) for number, word in enumerate(typed)}
+    student = select(Student.id).where(Student.id == Dossier.student_id, *_name_has(len(typed)))
+    if filters.school_id is not None:
+        student = student.where(Student.school_id == filters.school_id)
+    conditions.append(student.exists())
+    return conditions, params
+
+
+def _found_students(others: int, school_id: int | None):
+    """The students with a name word that starts with the rarest typed word (from the words' index), whose name holds
+    the other typed words and who are of the school, when one is chosen (each such student read by their key)."""
+    found = select(StudentWord.student_id).where(*wordsearch.starts_with(StudentWord.word, "search_rarest"))
+    if not others and school_id is None:
+        return found
+    students = select(Student.id).where(_among(Student.id, found), *_name_has(others))
+    return students.where(Student.school_id == school_id) if school_id is not None else students
+
+
+def _name_has(others: int) -> list:
+    return [
+        (literal(" ") + Student.sort_name).like(bindparam(f"search_other_{number}", type_=String), escape="/")
+        for number in range(others)
+    ]
+
+
+def _among(column, ids):
+    """`column` is one of the ids (a subquery). On PostgreSQL as `column = ANY(ARRAY(...))`: the ids are gathered once
+    and their rows read by the index on `column`, instead of every row checked against them (or a scan for a hash)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(func.ARRAY(ids.scalar_subquery()))
+    return column.in_(ids)
+
+
+@cache
+def _word_count():
+    """How many name words start with search_rarest, counted up to search_bound (wordsearch.rarest's measure)."""
+    matches = select(StudentWord.student_id).where(*wordsearch.starts_with(StudentWord.word, "search_rarest"))
+    return select(func.count()).select_from(matches.limit(bindparam("search_bound", type_=Integer)).subquery())
 
 
 def dossier_list(staff: CollegeStaff, filters: Filters) -> BoundedPage:
     """One page of the college's finished dossiers, newest first, with a bounded count."""
-    conditions = _conditions(staff, filters)
+    conditions, params = _conditions(staff, filters)
+    matching = select(Dossier.id).where(*conditions)
     total = db.session.execute(
-        select(func.count()).select_from(select(Dossier.id).where(*conditions).limit(MAX_ROWS + 1).subquery())
+        select(func.count()).select_from(matching.limit(MAX_ROWS + 1).subquery()), params
     ).scalar_one()
     pages = page_count(total)
     page = max(1, min(filters.page, pages))
     ids = list(
         db.session.scalars(
-            select(Dossier.id)
-            .where(*conditions)
-            .order_by(Dossier.finished_at.desc(), Dossier.id.desc())
+            matching.order_by(Dossier.finished_at.desc(), Dossier.id.desc())
             .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE),
+            params,
         )
     )
     return BoundedPage(rows=_rows(ids), total=total, page=page, pages=pages, filters=filters)
 
 
 def _rows(ids: list[int]) -> list[Row]:
+    """The page's rows, in the order of `ids`: each dossier with its student, school and programme (one query)."""
     if not ids:
         return []
-    dossiers = {
-        dossier.id: dossier
-        for dossier in db.session.scalars(
-            select(Dossier)
-            .where(Dossier.id.in_(ids))
-            .options(joinedload(Dossier.student).joinedload(Student.school), joinedload(Dossier.programme))
-        )
-    }
-    flags: dict[tuple[int, str], str] = {
-        (dossier_id, field): value
-        for dossier_id, field, value in db.session.execute(
-            select(Answer.dossier_id, Answer.field, Answer.value).where(
-                Answer.dossier_id.in_(ids), Answer.field.in_(FLAG_KEYS)
+    found = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Dossier.id,
+                Dossier.finished_at,
+                Dossier.warm_handover,
+                Dossier.further_contact,
+                Student,
+                Organisation.name.label("school"),
+                Programme,
             )
+            .join(Student, Student.id == Dossier.student_id)
+            .join(Organisation, Organisation.id == Student.school_id)
+            .join(Programme, Programme.id == Dossier.programme_id)
+            .where(Dossier.id.in_(ids))
         )
     }
     return [
         Row(
             dossier_id=dossier_id,
-            student=dossiers[dossier_id].student.name,
-            programme=dossiers[dossier_id].programme.label,
-            school=dossiers[dossier_id].student.school.name,
-            finished_at=dossiers[dossier_id].finished_at,
-            opp=flags.get((dossier_id, OPP_KEY), ""),
-            contact=flags.get((dossier_id, CONTACT_KEY), ""),
+            student=found[dossier_id].Student.name,
+            programme=found[dossier_id].Programme.label,
+            school=found[dossier_id].school,
+            finished_at=found[dossier_id].finished_at,
+            opp=flag_answer(found[dossier_id].warm_handover),
+            contact=flag_answer(found[dossier_id].further_contact),
         )
         for dossier_id in ids
     ]

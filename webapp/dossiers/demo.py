@@ -256,6 +256,7 @@ def _in_approval(student: Student, college_ids: dict[str, int]) -> Dossier:
             value = field.choices[-1][0] if field.kind == formdef.CHOICE else _DEMO_PART_B_TEXT
             db.session.add(Answer(dossier_id=dossier.id, field=field.key, value=value))
     db.session.flush()
+    dossier.take_part_b_flags({OPP_KEY: "nee", CONTACT_KEY: "nee"})  # as Opsturen naar leerling keeps them
     for action, by in (
         ("send_to_mentor", student.user),
         ("start_part_b", mentor.user),
@@ -328,6 +329,7 @@ def load_college_demo(school: Organisation, classes: dict, college_ids: dict[str
     db.session.flush()
     for field, value in (FINISHED_ANSWERS | FINISHED_PART_B).items():
         db.session.add(Answer(dossier_id=dossier.id, field=field, value=value))
+    dossier.take_part_b_flags(FINISHED_PART_B)  # as Opsturen naar leerling keeps them
     mentor = db.session.scalar(select(ClassMentor).where(ClassMentor.class_id == classes[class_name].id))
     mentor_user = db.session.get(Membership, mentor.membership_id).user
     history.take(dossier, "send_to_mentor", student.user)
