@@ -7,7 +7,7 @@ from datetime import date
 
 from tests.dossiers import support
 from tests.factories import login
-from webapp.dossiers import approval, formdef, history, part_b
+from webapp.dossiers import approval, formdef, history, part_a, part_b
 from webapp.dossiers.actors import SchoolStaff
 from webapp.dossiers.models import Dossier
 from webapp.extensions import db
@@ -97,3 +97,34 @@ def test_the_flags_are_kept_from_the_answers_the_fields_take():
     dossier.take_part_b_flags({})  # no part B: not filled in
     assert (dossier.warm_handover, dossier.further_contact) == (None, None)
     assert {value for value, _ in formdef.YES_NO} == {"ja", "nee"}  # the only answers the two fields take
+
+
+def test_the_migration_fills_the_flags_of_the_dossiers_whose_part_b_was_sent(app, factory):
+    """dossiers_0016 on a database with dossiers: a sent part B's answers become the row's flags; a part B that was
+    never sent (or has no answer to them) leaves them empty."""
+    from flask_migrate import downgrade, upgrade
+
+    school = support.school(factory)
+    utrecht = support.college(factory, "MBO Utrecht")
+    made = {}
+    for name, answers, sent in (
+        ("sent", {"b_opp": "ja", "b_nader_contact": "nee"}, True),
+        ("sent_without_flags", {}, True),
+        ("not_sent", {"b_opp": "ja", "b_nader_contact": "ja"}, False),
+    ):
+        dossier = support.dossier(support.student(school), utrecht.programmes[0], state="sent_to_mentor")
+        history.take(dossier, "start_part_b", None)
+        part_a.store_answers(dossier, answers)
+        if sent:
+            history.take(dossier, "send_to_student", None)
+        made[name] = dossier.id
+    db.session.commit()
+    db.session.remove()
+    directory = app.extensions["migrate"].directory
+    try:
+        downgrade(directory=directory, revision="dossiers_0014")  # before the flags: the three heads of then
+    finally:
+        upgrade(directory=directory, revision="heads")
+    rows = {name: db.session.get(Dossier, dossier_id) for name, dossier_id in made.items()}
+    flags = {name: (row.warm_handover, row.further_contact) for name, row in rows.items()}
+    assert flags == {"sent": (True, False), "sent_without_flags": (None, None), "not_sent": (None, None)}
