@@ -251,3 +251,43 @@ def test_the_search_follows_a_changed_name(app, factory):
     assert "Roos Zomer" in _text(client.get(LIST, query_string={"zoek": "zom ro"}))
     assert "dossiers gevonden" in _text(client.get(LIST, query_string={"zoek": "winter"}))
     assert "Roos" not in _text(client.get(LIST, query_string={"zoek": "winter"}))
+
+
+def test_a_searchs_pages_and_a_page_past_its_last(app, factory):
+    world = _world(factory)
+    for number in range(26):
+        student = support.student(world["dalton"], first_name="Extra", infix="", last_name=f"Leerling{number:02d}")
+        support.dossier(student, world["juridisch"], state="finished")
+    client = _client(app, world["contact"], world["utrecht"].organisation)
+    first = _text(client.get(LIST, query_string={"zoek": "extra"}))
+    assert "26 dossiers gevonden" in first and "Pagina 1 van 2" in first and "Roos de Winter" not in first
+    second = _text(client.get(LIST, query_string={"zoek": "extra", "pagina": "2"}))
+    assert "Pagina 2 van 2" in second and second.count("/doorstroomdossier/vervolgopleiding/dossiers/") == 1
+    past = _text(client.get(LIST, query_string={"zoek": "extra", "school": world["dalton"].id, "pagina": "99"}))
+    assert "26 dossiers gevonden" in past and "Pagina 2 van 2" in past  # beyond the last: the last
+
+
+def test_a_common_word_is_checked_per_dossier_and_finds_the_same(app, factory, monkeypatch):
+    world = _world(factory)
+    client = _client(app, world["contact"], world["utrecht"].organisation)
+    searches = [
+        {"zoek": "winter"},
+        {"zoek": "roos winter"},
+        {"zoek": "w r"},
+        {"zoek": "jan", "school": world["dalton"].id},
+        {"zoek": "jan", "school": world["brug"].id},
+        {"zoek": "rierink", "contact": "ja"},
+        {"zoek": "xq"},
+    ]
+    gathered = [_names(_text(client.get(LIST, query_string=args))) for args in searches]
+    assert gathered == [
+        {"Roos de Winter"},
+        {"Roos de Winter"},
+        {"Roos de Winter"},
+        {"Mila Jansen"},
+        set(),
+        {"Jaap Rierink"},
+        set(),
+    ]
+    monkeypatch.setattr(college, "COMMON_WORD", 1)  # every typed word is common now
+    assert [_names(_text(client.get(LIST, query_string=args))) for args in searches] == gathered

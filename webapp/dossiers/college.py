@@ -68,10 +68,11 @@ def _visible(staff: CollegeStaff) -> list:
     ]
 
 
-def _conditions(staff: CollegeStaff, filters: Filters) -> tuple[list, dict]:
-    """The list's conditions on the dossiers' row (the flags are on it: no answer is read), and their parameters.
-    A school or a name search first gathers its students (the school's from the students' index, a search's from
-    the name words' index), whose dossiers are then read by their student; a common word is checked per dossier."""
+def _conditions(staff: CollegeStaff, filters: Filters) -> tuple[list, dict, bool]:
+    """The list's conditions on the dossiers' row (the flags are on it: no answer is read), their parameters, and
+    whether they gather: a school or a name search first gathers its students (the school's from the students'
+    index, a search's from the name words' index), whose dossiers are then read by their student (all of them, to
+    sort); a common typed word is checked per dossier in the list's order instead."""
     conditions, params = _visible(staff), {}
     if filters.programme_id is not None:
         conditions.append(Dossier.programme_id == filters.programme_id)
@@ -85,22 +86,24 @@ def _conditions(staff: CollegeStaff, filters: Filters) -> tuple[list, dict]:
             conditions.append(
                 _among(Dossier.student_id, select(Student.id).where(Student.school_id == filters.school_id))
             )
-        return conditions, params
+        return conditions, params, filters.school_id is not None
     rarest, frequency = wordsearch.rarest(_word_count(), {}, typed, COMMON_WORD)
     others = [word for word in typed if word != rarest]
-    params = wordsearch.word_params("search_rarest", rarest) | {
-        f"search_other_{number}": wordsearch.starts_a_word(word) for number, word in enumerate(others)
-    }
     if frequency < COMMON_WORD:
         conditions.append(_among(Dossier.student_id, _found_students(len(others), filters.school_id)))
-        return conditions, params
+        params = wordsearch.word_params("search_rarest", rarest) | _other_params(others)
+        return conditions, params, True
     # every typed word is common: the name of each dossier's student, in the list's order, is checked for them all
-    params |= {f"search_other_{number}": wordsearch.starts_a_word(word) for number, word in enumerate(typed)}
+    params = _other_params(typed)
     student = select(Student.id).where(Student.id == Dossier.student_id, *_name_has(len(typed)))
     if filters.school_id is not None:
         student = student.where(Student.school_id == filters.school_id)
     conditions.append(student.exists())
-    return conditions, params
+    return conditions, params, False
+
+
+def _other_params(words: list[str]) -> dict:
+    return {f"search_other_{number}": wordsearch.starts_a_word(word) for number, word in enumerate(words)}
 
 
 def _found_students(others: int, school_id: int | None):
@@ -137,7 +140,11 @@ def _word_count():
 
 def dossier_list(staff: CollegeStaff, filters: Filters) -> BoundedPage:
     """One page of the college's finished dossiers, newest first, with a bounded count."""
-    conditions, params = _conditions(staff, filters)
+    conditions, params, gathers = _conditions(staff, filters)
+    if gathers:
+        found = _gathered_page(conditions, params, filters)
+        if found is not None:
+            return found
     matching = select(Dossier.id).where(*conditions)
     total = db.session.execute(
         select(func.count()).select_from(matching.limit(MAX_ROWS + 1).subquery()), params
@@ -153,6 +160,27 @@ def dossier_list(staff: CollegeStaff, filters: Filters) -> BoundedPage:
         )
     )
     return BoundedPage(rows=_rows(ids), total=total, page=page, pages=pages, filters=filters)
+
+
+def _gathered_page(conditions: list, params: dict, filters: Filters) -> BoundedPage | None:
+    """The page and the count in one statement, for conditions whose page reads (and sorts) every match anyway:
+    the matches are gathered once (a common table expression used twice is materialised), counted and sorted. None when that cannot answer
+    (more matches than a count goes to, or a page past the last), for the count and the page to be asked apart."""
+    page = max(1, filters.page)
+    matching = select(Dossier.id, Dossier.finished_at).where(*conditions).limit(MAX_ROWS + 1).cte("matching")
+    counted = select(func.count()).select_from(matching).scalar_subquery()
+    found = db.session.execute(
+        select(matching.c.id, counted.label("total"))
+        .order_by(matching.c.finished_at.desc(), matching.c.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE),
+        params,
+    ).all()
+    total = found[0].total if found else 0
+    if total > MAX_ROWS or (not found and page > 1):
+        return None
+    ids = [row.id for row in found]
+    return BoundedPage(rows=_rows(ids), total=total, page=page, pages=page_count(total), filters=filters)
 
 
 def _rows(ids: list[int]) -> list[Row]:
