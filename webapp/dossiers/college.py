@@ -20,7 +20,7 @@ from webapp.dossiers import document, states
 from webapp.dossiers.actors import CollegeStaff
 from webapp.dossiers.models import CONTACT_KEY as CONTACT_KEY  # part B's flags' keys, as the demo names them
 from webapp.dossiers.models import OPP_KEY as OPP_KEY
-from webapp.dossiers.models import Dossier, Programme, Student, StudentWord
+from webapp.dossiers.models import Dossier, Programme, Student, StudentWord, full_name, programme_label
 from webapp.extensions import db
 
 SEARCH_WORDS = 5
@@ -187,36 +187,45 @@ def _rows(ids: list[int]) -> list[Row]:
     """The page's rows, in the order of `ids`: each dossier with its student, school and programme (one query)."""
     if not ids:
         return []
-    found = {
-        row.id: row
-        for row in db.session.execute(
-            select(
-                Dossier.id,
-                Dossier.finished_at,
-                Dossier.warm_handover,
-                Dossier.further_contact,
-                Student,
-                Organisation.name.label("school"),
-                Programme,
-            )
-            .join(Student, Student.id == Dossier.student_id)
-            .join(Organisation, Organisation.id == Student.school_id)
-            .join(Programme, Programme.id == Dossier.programme_id)
-            .where(Dossier.id.in_(ids))
-        )
-    }
+    found = {row.id: row for row in db.session.execute(_rows_statement(), {"ids": ids})}
     return [
         Row(
             dossier_id=dossier_id,
-            student=found[dossier_id].Student.name,
-            programme=found[dossier_id].Programme.label,
-            school=found[dossier_id].school,
-            finished_at=found[dossier_id].finished_at,
-            opp=flag_answer(found[dossier_id].warm_handover),
-            contact=flag_answer(found[dossier_id].further_contact),
+            student=full_name(row.first_name, row.infix, row.last_name),
+            programme=programme_label(row.programme, row.level, row.track, row.location, row.code),
+            school=row.school,
+            finished_at=row.finished_at,
+            opp=flag_answer(row.warm_handover),
+            contact=flag_answer(row.further_contact),
         )
-        for dossier_id in ids
+        for dossier_id, row in ((dossier_id, found[dossier_id]) for dossier_id in ids)
     ]
+
+
+@cache
+def _rows_statement():
+    """The columns a page's rows show, for the dossiers of parameter `ids` (built once: plain values, no objects)."""
+    return (
+        select(
+            Dossier.id,
+            Dossier.finished_at,
+            Dossier.warm_handover,
+            Dossier.further_contact,
+            Student.first_name,
+            Student.infix,
+            Student.last_name,
+            Organisation.name.label("school"),
+            Programme.name.label("programme"),
+            Programme.level,
+            Programme.track,
+            Programme.location,
+            Programme.code,
+        )
+        .join(Student, Student.id == Dossier.student_id)
+        .join(Organisation, Organisation.id == Student.school_id)
+        .join(Programme, Programme.id == Dossier.programme_id)
+        .where(Dossier.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
 def programmes(staff: CollegeStaff) -> list[Programme]:

@@ -18,6 +18,11 @@ def sort_name(first_name: str, infix: str, last_name: str) -> str:
     return " ".join(part for part in (last_name.strip(), first_name.strip(), infix.strip()) if part).lower()
 
 
+def full_name(first_name: str, infix: str, last_name: str) -> str:
+    """As pages show a student's name: "Roos de Winter"."""
+    return " ".join(part for part in (first_name, infix, last_name) if part)
+
+
 class SchoolClass(db.Model):
     """A class (klas) of a school in a school year ("2026-2027"), in a year (leerjaar)."""
 
@@ -73,7 +78,7 @@ class Student(HasBSN, db.Model):
 
     @property
     def name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.infix, self.last_name) if part)
+        return full_name(self.first_name, self.infix, self.last_name)
 
     def set_name(self, first_name: str, infix: str, last_name: str) -> None:
         self.first_name, self.infix, self.last_name = first_name.strip(), infix.strip(), last_name.strip()
@@ -126,8 +131,12 @@ class Programme(db.Model):
 
     @property
     def label(self) -> str:
-        """As the manual shows it: "Juridisch secretaresse (4 - BOL - Australiëlaan 23 - 95392)"."""
-        return f"{self.name} ({self.level} - {self.track} - {self.location} - {self.code})"
+        return programme_label(self.name, self.level, self.track, self.location, self.code)
+
+
+def programme_label(name: str, level: int, track: str, location: str, code: str) -> str:
+    """As the manual shows a programme: "Juridisch secretaresse (4 - BOL - Australiëlaan 23 - 95392)"."""
+    return f"{name} ({level} - {track} - {location} - {code})"
 
 
 class CodeHandout(db.Model):
