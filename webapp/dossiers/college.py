@@ -7,7 +7,7 @@ dossier is in the audit trail, by the dossier's id."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import Integer, String, any_, bindparam, func, literal, select
 
@@ -59,74 +59,108 @@ def flag_answer(flag: bool | None) -> str:
     return "" if flag is None else "ja" if flag else "nee"
 
 
-def _visible(staff: CollegeStaff) -> list:
-    """What makes a dossier the college's to see: finished, not archived, for one of its programmes."""
-    return [
+@dataclass(frozen=True)
+class _Shape:
+    """What the list's statements depend on besides their parameters: each shape's are built once and kept (building
+    and keying a statement of a few subqueries costs SQLAlchemy about what running it costs the database)."""
+
+    programme: bool = False
+    school: bool = False
+    opp: bool = False
+    contact: bool = False
+    search: str = ""  # "", GATHERED (the rarest typed word's students first) or COMMON (checked per dossier)
+    words: int = 0  # the typed words a name is checked for with LIKE: the others than the rarest, or all when COMMON
+    postgres: bool = False
+
+    @property
+    def gathers(self) -> bool:
+        """The page reads every match to sort it (a school's or a search's students first)."""
+        return self.search == GATHERED or (self.school and not self.search)
+
+
+GATHERED, COMMON = "gathered", "common"
+
+
+def _shape(staff: CollegeStaff, filters: Filters) -> tuple[_Shape, dict]:
+    """The list's shape and parameters for the filters; a search finds its rarest typed word (core.wordsearch)."""
+    params = {"list_college_id": staff.college_id}
+    shape = dict(
+        programme=filters.programme_id is not None,
+        school=filters.school_id is not None,
+        opp=filters.opp,
+        contact=filters.contact,
+        postgres=db.session.get_bind().dialect.name == "postgresql",
+    )
+    params |= {"list_programme_id": filters.programme_id, "list_school_id": filters.school_id}
+    typed = filters.search.lower().split()[:SEARCH_WORDS]
+    if typed:
+        rarest, frequency = wordsearch.rarest(_word_count(), {}, typed, COMMON_WORD)
+        if frequency < COMMON_WORD:
+            others = [word for word in typed if word != rarest]
+            params |= wordsearch.word_params("search_rarest", rarest) | _other_params(others)
+            shape |= dict(search=GATHERED, words=len(others))
+        else:
+            params |= _other_params(typed)
+            shape |= dict(search=COMMON, words=len(typed))
+    return _Shape(**shape), params
+
+
+def _conditions(shape: _Shape) -> list:
+    """The list's conditions on the dossiers' row (the flags are on it: no answer is read): finished, not archived,
+    for one of the college's programmes, and the filters. A school or a name search first gathers its students (the
+    school's from the students' index, a search's from the name words' index), whose dossiers are then read by their
+    student; a common typed word is checked per dossier, in the list's order, on the student's name instead. As
+    _visible, with the college as parameter list_college_id."""
+    conditions = [
         Dossier.state == states.COLLEGE_SEES,
         Dossier.archived.is_(False),
-        Dossier.programme_id.in_(select(Programme.id).where(Programme.college_id == staff.college_id)),
+        Dossier.programme_id.in_(select(Programme.id).where(Programme.college_id == _param("list_college_id"))),
     ]
-
-
-def _conditions(staff: CollegeStaff, filters: Filters) -> tuple[list, dict, bool]:
-    """The list's conditions on the dossiers' row (the flags are on it: no answer is read), their parameters, and
-    whether they gather: a school or a name search first gathers its students (the school's from the students'
-    index, a search's from the name words' index), whose dossiers are then read by their student (all of them, to
-    sort); a common typed word is checked per dossier in the list's order instead."""
-    conditions, params = _visible(staff), {}
-    if filters.programme_id is not None:
-        conditions.append(Dossier.programme_id == filters.programme_id)
-    if filters.opp:
+    if shape.programme:
+        conditions.append(Dossier.programme_id == _param("list_programme_id"))
+    if shape.opp:
         conditions.append(Dossier.warm_handover.is_(True))
-    if filters.contact:
+    if shape.contact:
         conditions.append(Dossier.further_contact.is_(True))
-    typed = filters.search.lower().split()[:SEARCH_WORDS]
-    if not typed:
-        if filters.school_id is not None:
-            conditions.append(
-                _among(Dossier.student_id, select(Student.id).where(Student.school_id == filters.school_id))
-            )
-        return conditions, params, filters.school_id is not None
-    rarest, frequency = wordsearch.rarest(_word_count(), {}, typed, COMMON_WORD)
-    others = [word for word in typed if word != rarest]
-    if frequency < COMMON_WORD:
-        conditions.append(_among(Dossier.student_id, _found_students(len(others), filters.school_id)))
-        params = wordsearch.word_params("search_rarest", rarest) | _other_params(others)
-        return conditions, params, True
-    # every typed word is common: the name of each dossier's student, in the list's order, is checked for them all
-    params = _other_params(typed)
-    student = select(Student.id).where(Student.id == Dossier.student_id, *_name_has(len(typed)))
-    if filters.school_id is not None:
-        student = student.where(Student.school_id == filters.school_id)
-    conditions.append(student.exists())
-    return conditions, params, False
+    of_school = [Student.school_id == _param("list_school_id")] if shape.school else []
+    if shape.search == GATHERED:
+        conditions.append(_among(shape, Dossier.student_id, _found_students(shape, of_school)))
+    elif shape.search == COMMON:
+        student = select(Student.id).where(Student.id == Dossier.student_id, *_name_has(shape.words), *of_school)
+        conditions.append(student.exists())
+    elif shape.school:
+        conditions.append(_among(shape, Dossier.student_id, select(Student.id).where(*of_school)))
+    return conditions
+
+
+def _param(name: str):
+    return bindparam(name, type_=Integer)
 
 
 def _other_params(words: list[str]) -> dict:
     return {f"search_other_{number}": wordsearch.starts_a_word(word) for number, word in enumerate(words)}
 
 
-def _found_students(others: int, school_id: int | None):
+def _found_students(shape: _Shape, of_school: list):
     """The students with a name word that starts with the rarest typed word (from the words' index), whose name holds
     the other typed words and who are of the school, when one is chosen (each such student read by their key)."""
     found = select(StudentWord.student_id).where(*wordsearch.starts_with(StudentWord.word, "search_rarest"))
-    if not others and school_id is None:
+    if not shape.words and not of_school:
         return found
-    students = select(Student.id).where(_among(Student.id, found), *_name_has(others))
-    return students.where(Student.school_id == school_id) if school_id is not None else students
+    return select(Student.id).where(_among(shape, Student.id, found), *_name_has(shape.words), *of_school)
 
 
-def _name_has(others: int) -> list:
+def _name_has(words: int) -> list:
     return [
         (literal(" ") + Student.sort_name).like(bindparam(f"search_other_{number}", type_=String), escape="/")
-        for number in range(others)
+        for number in range(words)
     ]
 
 
-def _among(column, ids):
+def _among(shape: _Shape, column, ids):
     """`column` is one of the ids (a subquery). On PostgreSQL as `column = ANY(ARRAY(...))`: the ids are gathered once
     and their rows read by the index on `column`, instead of every row checked against them (or a scan for a hash)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if shape.postgres:
         return column == any_(func.ARRAY(ids.scalar_subquery()))
     return column.in_(ids)
 
@@ -138,49 +172,45 @@ def _word_count():
     return select(func.count()).select_from(matches.limit(bindparam("search_bound", type_=Integer)).subquery())
 
 
+@lru_cache(maxsize=256)
+def _statements(shape: _Shape):
+    """The shape's bounded count, its page of ids in the list's order, and (for a shape that gathers) its page with
+    the count in one statement: the matches gathered once (a common table expression used twice is materialised),
+    counted and sorted."""
+    conditions = _conditions(shape)
+    matching = select(Dossier.id).where(*conditions)
+    count = select(func.count()).select_from(matching.limit(_param("list_bound")).subquery())
+    order = (Dossier.finished_at.desc(), Dossier.id.desc())
+    page = matching.order_by(*order).limit(_param("list_size")).offset(_param("list_offset"))
+    gathered = select(Dossier.id, Dossier.finished_at).where(*conditions).limit(_param("list_bound")).cte("matching")
+    counted = select(func.count()).select_from(gathered).scalar_subquery()
+    gathered_page = (
+        select(gathered.c.id, counted.label("total"))
+        .order_by(gathered.c.finished_at.desc(), gathered.c.id.desc())
+        .limit(_param("list_size"))
+        .offset(_param("list_offset"))
+    )
+    return count, page, gathered_page
+
+
 def dossier_list(staff: CollegeStaff, filters: Filters) -> BoundedPage:
     """One page of the college's finished dossiers, newest first, with a bounded count."""
-    conditions, params, gathers = _conditions(staff, filters)
-    if gathers:
-        found = _gathered_page(conditions, params, filters)
-        if found is not None:
-            return found
-    matching = select(Dossier.id).where(*conditions)
-    total = db.session.execute(
-        select(func.count()).select_from(matching.limit(MAX_ROWS + 1).subquery()), params
-    ).scalar_one()
-    pages = page_count(total)
-    page = max(1, min(filters.page, pages))
-    ids = list(
-        db.session.scalars(
-            matching.order_by(Dossier.finished_at.desc(), Dossier.id.desc())
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE),
-            params,
-        )
-    )
-    return BoundedPage(rows=_rows(ids), total=total, page=page, pages=pages, filters=filters)
-
-
-def _gathered_page(conditions: list, params: dict, filters: Filters) -> BoundedPage | None:
-    """The page and the count in one statement, for conditions whose page reads (and sorts) every match anyway:
-    the matches are gathered once (a common table expression used twice is materialised), counted and sorted. None when that cannot answer
-    (more matches than a count goes to, or a page past the last), for the count and the page to be asked apart."""
+    shape, params = _shape(staff, filters)
+    count, page_ids, gathered_page = _statements(shape)
+    params |= {"list_bound": MAX_ROWS + 1, "list_size": PAGE_SIZE}
     page = max(1, filters.page)
-    matching = select(Dossier.id, Dossier.finished_at).where(*conditions).limit(MAX_ROWS + 1).cte("matching")
-    counted = select(func.count()).select_from(matching).scalar_subquery()
-    found = db.session.execute(
-        select(matching.c.id, counted.label("total"))
-        .order_by(matching.c.finished_at.desc(), matching.c.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE),
-        params,
-    ).all()
-    total = found[0].total if found else 0
-    if total > MAX_ROWS or (not found and page > 1):
-        return None
-    ids = [row.id for row in found]
-    return BoundedPage(rows=_rows(ids), total=total, page=page, pages=page_count(total), filters=filters)
+    if shape.gathers:
+        # one statement; none answers past the last page or beyond the count's bound: then count and page apart
+        found = db.session.execute(gathered_page, params | {"list_offset": (page - 1) * PAGE_SIZE}).all()
+        total = found[0].total if found else 0
+        if total <= MAX_ROWS and (found or page == 1):
+            ids = [row.id for row in found]
+            return BoundedPage(rows=_rows(ids), total=total, page=page, pages=page_count(total), filters=filters)
+    total = db.session.execute(count, params).scalar_one()
+    pages = page_count(total)
+    page = min(page, pages)
+    ids = list(db.session.scalars(page_ids, params | {"list_offset": (page - 1) * PAGE_SIZE}))
+    return BoundedPage(rows=_rows(ids), total=total, page=page, pages=pages, filters=filters)
 
 
 def _rows(ids: list[int]) -> list[Row]:
@@ -249,6 +279,15 @@ def schools() -> list[Organisation]:
 
 
 # One dossier -------------------------------------------------------------------------------------------------
+
+
+def _visible(staff: CollegeStaff) -> list:
+    """What makes a dossier the college's to see: finished, not archived, for one of its programmes."""
+    return [
+        Dossier.state == states.COLLEGE_SEES,
+        Dossier.archived.is_(False),
+        Dossier.programme_id.in_(select(Programme.id).where(Programme.college_id == staff.college_id)),
+    ]
 
 
 def get_dossier(staff: CollegeStaff, dossier_id: int) -> Dossier:
