@@ -1,9 +1,8 @@
 """The receiving college's view (issue 18): its staff see the finished dossiers addressed to its programmes, and only
 those that are not archived: a list (student, programme, school, finished on, and part B's warm-handover (OPP) and
 "nader contact" flags, kept on the dossier's row) with filters, a name search and bounded pages; the whole dossier as
-a page and as one PDF.
-Anything else (another college's dossier, one not finished yet, an archived one) is NotFound. Every view of a
-dossier is in the audit trail, by the dossier's id."""
+a page and as one PDF. Anything else (another college's dossier, one not finished yet, an archived one) is NotFound.
+Every view of a dossier is in the audit trail, by the dossier's id."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -220,7 +219,7 @@ def _rows(ids: list[int]) -> list[Row]:
     found = {row.id: row for row in db.session.execute(_rows_statement(), {"ids": ids})}
     return [
         Row(
-            dossier_id=dossier_id,
+            dossier_id=row.id,
             student=full_name(row.first_name, row.infix, row.last_name),
             programme=programme_label(row.programme, row.level, row.track, row.location, row.code),
             school=row.school,
@@ -228,7 +227,7 @@ def _rows(ids: list[int]) -> list[Row]:
             opp=flag_answer(row.warm_handover),
             contact=flag_answer(row.further_contact),
         )
-        for dossier_id, row in ((dossier_id, found[dossier_id]) for dossier_id in ids)
+        for row in (found[dossier_id] for dossier_id in ids)
     ]
 
 
