@@ -291,3 +291,11 @@ def test_a_common_word_is_checked_per_dossier_and_finds_the_same(app, factory, m
     ]
     monkeypatch.setattr(college, "COMMON_WORD", 1)  # every typed word is common now
     assert [_names(_text(client.get(LIST, query_string=args))) for args in searches] == gathered
+
+
+def test_a_search_for_like_wildcards_or_odd_characters_finds_nothing_and_breaks_nothing(app, factory):
+    world = _world(factory)
+    client = _client(app, world["contact"], world["utrecht"].organisation)
+    for typed in ("%", "_", "/", "r%", "w_nter", "'", "\U0010ffff", "roos %", "ü" * 100):
+        response = client.get(LIST, query_string={"zoek": typed})
+        assert response.status_code == 200 and _names(_text(response)) == set(), typed
