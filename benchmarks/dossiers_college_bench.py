@@ -3,7 +3,7 @@ college (beside another college's finished dossiers and unfinished and archived 
 first page, name searches, each filter (programme, school, OPP, nader contact), combinations, the deepest page; and
 the whole-dossier PDF's time per dossier.
 
-Run: .venv/bin/python -m benchmarks.dossiers_college_bench [--dossiers 50000] [--only sqlite|postgresql]
+Run: .venv/bin/python -m benchmarks.dossiers_college_bench [--dossiers 50000] [--only sqlite|postgresql] [--explain]
 Each list query is college.dossier_list(): the bounded count, the page of ids and its rows (student, school,
 programme, part B's flags), as the list page runs it. Prints p50/p95 per query and `uptime`; asserts nothing.
 Goal: every list query's p95 under 20 ms.
@@ -200,15 +200,17 @@ def _flush(connection, students, words, dossier_table, answers, batch_students, 
             for word in sorted(set(student["sort_name"].split()))
         ],
     )
-    connection.execute(dossier_table.insert(), batch)
     rows = []
     for dossier in batch:
         rows.append(dict(dossier_id=dossier["id"], field="roepnaam", value="Naam", saved_at=now))
-        if random.random() < 0.8:  # part B filled in
+        dossier.update(warm_handover=None, further_contact=None)
+        if random.random() < 0.8:  # part B filled in, its flags kept on the row (as Opsturen naar leerling does)
             opp = "ja" if random.random() < 0.15 else "nee"
             contact = "ja" if random.random() < 0.20 else "nee"
             rows.append(dict(dossier_id=dossier["id"], field=opp_key, value=opp, saved_at=now))
             rows.append(dict(dossier_id=dossier["id"], field=contact_key, value=contact, saved_at=now))
+            dossier.update(warm_handover=opp == "ja", further_contact=contact == "ja")
+    connection.execute(dossier_table.insert(), batch)
     connection.execute(answers.insert(), rows)
 
 
@@ -296,10 +298,65 @@ def time_pdf(database_url: str) -> None:
         db.engine.dispose()
 
 
+def explain(database_url: str, ids: dict, verbose: bool) -> None:
+    """Each scenario's statements over the dossiers: on PostgreSQL their EXPLAIN (ANALYZE, BUFFERS) execution time
+    (the database's own, free of client and load noise), on SQLite their wall time; with `verbose` the plans."""
+    import re
+
+    from sqlalchemy import event
+
+    from webapp import create_app
+    from webapp.accounts.models import Membership
+    from webapp.dossiers import college
+    from webapp.dossiers.actors import CollegeStaff
+    from webapp.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PUBLIC_URL": "http://localhost"})
+    with app.app_context():
+        membership = db.session.execute(db.select(Membership).where(Membership.user_id == ids["user_id"])).scalar_one()
+        staff = CollegeStaff(membership.user, membership, membership.organisation)
+        captured = []
+
+        def grab(connection, cursor, statement, parameters, context, executemany):
+            if " dossiers" in statement and not statement.startswith("EXPLAIN"):
+                captured.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", grab)
+        postgres = db.engine.dialect.name == "postgresql"
+        print(f"\n== EXPLAIN on {db.engine.dialect.name} (ms per statement: count, page, rows) ==  [{uptime()}]")
+        for name, filters in scenarios(ids):
+            captured.clear()
+            college.dossier_list(staff, filters)
+            times = []
+            for statement, params in list(captured):
+                cursor = db.session.connection().connection.dbapi_connection.cursor()
+                if postgres:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+                    plan = [row[0] for row in cursor.fetchall()]
+                    times.append(float(re.search(r"Execution Time: ([\d.]+)", plan[-1]).group(1)))
+                else:
+                    t0 = time.perf_counter()
+                    cursor.execute(statement, params)
+                    cursor.fetchall()
+                    times.append(1000 * (time.perf_counter() - t0))
+                    cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
+                    plan = [str(row) for row in cursor.fetchall()]
+                if verbose:
+                    print("  SQL:", " ".join(statement.split())[:700])
+                    print("   ", "\n    ".join(plan))
+            print(f"{name:<34} " + " ".join(f"{ms:7.2f}" for ms in times))
+            db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--dossiers", type=int, default=50_000)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--explain", action="store_true", help="also EXPLAIN each scenario's statements")
+    parser.add_argument("--plans", action="store_true", help="with --explain: print the plans too")
+    parser.add_argument("--no-pdf", action="store_true", help="leave out the PDF's timing")
     args = parser.parse_args()
     if args.only != "postgresql":
         with tempfile.TemporaryDirectory() as folder:
@@ -308,14 +365,19 @@ def main():
             t0 = time.perf_counter()
             ids = generate(url, args.dossiers)
             print(f"SQLite: {args.dossiers} finished dossiers (and the others) in {time.perf_counter() - t0:.1f} s")
+            if args.explain:
+                explain(url, ids, args.plans)
             time_queries(url, f"SQLite, {args.dossiers} finished dossiers", ids)
-            time_pdf(url)
+            if not args.no_pdf:
+                time_pdf(url)
     if args.only != "sqlite":
         with harness.scratch_postgres("loket_bench_dossiers_college") as url:
             migrate(url)
             t0 = time.perf_counter()
             ids = generate(url, args.dossiers)
             print(f"PostgreSQL: {args.dossiers} finished dossiers (and the others) in {time.perf_counter() - t0:.1f} s")
+            if args.explain:
+                explain(url, ids, args.plans)
             time_queries(url, f"PostgreSQL, {args.dossiers} finished dossiers", ids)
 
 

@@ -25,6 +25,7 @@ def finished(student, programme, answers=None, opp=None, contact=None):
     part_b = {key: value for key, value in ((college.OPP_KEY, opp), (college.CONTACT_KEY, contact)) if value}
     for field, value in {"roepnaam": student.first_name, **(answers or {}), **part_b}.items():
         db.session.add(Answer(dossier_id=record.id, field=field, value=value))
+    record.take_part_b_flags(part_b)  # as Opsturen naar leerling keeps them (test_college_flags.py)
     for action in ("send_to_mentor", "start_part_b", "send_to_student", "start_approval", "finish"):
         history.take(record, action, None)
     db.session.commit()
@@ -221,8 +222,8 @@ def test_history_take_records_when_a_dossier_was_finished(app, factory):
     world = _world(factory)
     roos = world["dossiers"]["roos"]
     (finish,) = [step for step in history.steps(roos) if step.action == "finish"]
-    assert roos.finished_at == finish.at and college.part_b_answer(roos, college.OPP_KEY) == "ja"
-    assert college.part_b_answer(world["dossiers"]["mila"], college.CONTACT_KEY) == ""
+    assert roos.finished_at == finish.at and roos.warm_handover is True
+    assert world["dossiers"]["mila"].further_contact is None
     assert world["dossiers"]["sem_approval"].finished_at is None
 
 
@@ -252,3 +253,51 @@ def test_the_search_follows_a_changed_name(app, factory):
     assert "Roos Zomer" in _text(client.get(LIST, query_string={"zoek": "zom ro"}))
     assert "dossiers gevonden" in _text(client.get(LIST, query_string={"zoek": "winter"}))
     assert "Roos" not in _text(client.get(LIST, query_string={"zoek": "winter"}))
+
+
+def test_a_searchs_pages_and_a_page_past_its_last(app, factory):
+    world = _world(factory)
+    for number in range(26):
+        student = support.student(world["dalton"], first_name="Extra", infix="", last_name=f"Leerling{number:02d}")
+        support.dossier(student, world["juridisch"], state="finished")
+    client = _client(app, world["contact"], world["utrecht"].organisation)
+    first = _text(client.get(LIST, query_string={"zoek": "extra"}))
+    assert "26 dossiers gevonden" in first and "Pagina 1 van 2" in first and "Roos de Winter" not in first
+    second = _text(client.get(LIST, query_string={"zoek": "extra", "pagina": "2"}))
+    assert "Pagina 2 van 2" in second and second.count("/doorstroomdossier/vervolgopleiding/dossiers/") == 1
+    past = _text(client.get(LIST, query_string={"zoek": "extra", "school": world["dalton"].id, "pagina": "99"}))
+    assert "26 dossiers gevonden" in past and "Pagina 2 van 2" in past  # beyond the last: the last
+
+
+def test_a_common_word_is_checked_per_dossier_and_finds_the_same(app, factory, monkeypatch):
+    world = _world(factory)
+    client = _client(app, world["contact"], world["utrecht"].organisation)
+    searches = [
+        {"zoek": "winter"},
+        {"zoek": "roos winter"},
+        {"zoek": "w r"},
+        {"zoek": "jan", "school": world["dalton"].id},
+        {"zoek": "jan", "school": world["brug"].id},
+        {"zoek": "rierink", "contact": "ja"},
+        {"zoek": "xq"},
+    ]
+    gathered = [_names(_text(client.get(LIST, query_string=args))) for args in searches]
+    assert gathered == [
+        {"Roos de Winter"},
+        {"Roos de Winter"},
+        {"Roos de Winter"},
+        {"Mila Jansen"},
+        set(),
+        {"Jaap Rierink"},
+        set(),
+    ]
+    monkeypatch.setattr(college, "COMMON_WORD", 1)  # every typed word is common now
+    assert [_names(_text(client.get(LIST, query_string=args))) for args in searches] == gathered
+
+
+def test_a_search_for_like_wildcards_or_odd_characters_finds_nothing_and_breaks_nothing(app, factory):
+    world = _world(factory)
+    client = _client(app, world["contact"], world["utrecht"].organisation)
+    for typed in ("%", "_", "/", "r%", "w_nter", "'", "\U0010ffff", "roos %", "ü" * 100):
+        response = client.get(LIST, query_string={"zoek": typed})
+        assert response.status_code == 200 and _names(_text(response)) == set(), typed

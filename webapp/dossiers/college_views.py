@@ -42,8 +42,8 @@ def dossier(dossier_id):
         staff=g.college_staff,
         dossier=found,
         parts=college.shown(found),
-        opp=college.part_b_answer(found, college.OPP_KEY),
-        contact=college.part_b_answer(found, college.CONTACT_KEY),
+        opp=college.flag_answer(found.warm_handover),
+        contact=college.flag_answer(found.further_contact),
         approvals=college.approvals(found),
     )
 

@@ -336,10 +336,13 @@ def _fill(dossier: Dossier, student: Student, *, part_b: bool) -> None:
         for field in section.required_fields:
             value = field.choices[0][0] if field.kind == formdef.CHOICE else answers[field.kind]
             db.session.add(Answer(dossier_id=dossier.id, field=field.key, value=value))
+    given = {}
     for section in formdef.PART_B_SECTIONS if part_b else ():
         for field in section.required_fields:
-            value = field.choices[-1][0] if field.kind == formdef.CHOICE else _DEMO_PART_B_TEXT
-            db.session.add(Answer(dossier_id=dossier.id, field=field.key, value=value))
+            given[field.key] = field.choices[-1][0] if field.kind == formdef.CHOICE else _DEMO_PART_B_TEXT
+            db.session.add(Answer(dossier_id=dossier.id, field=field.key, value=given[field.key]))
+    if part_b:
+        dossier.take_part_b_flags(given)  # as Opsturen naar leerling keeps them
     db.session.flush()
 
 
@@ -439,6 +442,7 @@ def load_college_demo(school: Organisation, classes: dict, college_ids: dict[str
     db.session.flush()
     for field, value in (FINISHED_ANSWERS | FINISHED_PART_B).items():
         db.session.add(Answer(dossier_id=dossier.id, field=field, value=value))
+    dossier.take_part_b_flags(FINISHED_PART_B)  # as Opsturen naar leerling keeps them
     mentor = db.session.scalar(select(ClassMentor).where(ClassMentor.class_id == classes[class_name].id))
     mentor_user = db.session.get(Membership, mentor.membership_id).user
     history.take(dossier, "send_to_mentor", student.user)

@@ -4,7 +4,7 @@ with their progress, and the dossiers with their answers and history. States: se
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.models import Membership, Organisation, User
@@ -16,6 +16,11 @@ from webapp.extensions import db
 def sort_name(first_name: str, infix: str, last_name: str) -> str:
     """Lower case, surname first ("winter roos de"): what lists sort and search by name on."""
     return " ".join(part for part in (last_name.strip(), first_name.strip(), infix.strip()) if part).lower()
+
+
+def full_name(first_name: str, infix: str, last_name: str) -> str:
+    """As pages show a student's name: "Roos de Winter"."""
+    return " ".join(part for part in (first_name, infix, last_name) if part)
 
 
 class SchoolClass(db.Model):
@@ -74,7 +79,7 @@ class Student(HasBSN, db.Model):
 
     @property
     def name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.infix, self.last_name) if part)
+        return full_name(self.first_name, self.infix, self.last_name)
 
     def set_name(self, first_name: str, infix: str, last_name: str) -> None:
         self.first_name, self.infix, self.last_name = first_name.strip(), infix.strip(), last_name.strip()
@@ -127,8 +132,12 @@ class Programme(db.Model):
 
     @property
     def label(self) -> str:
-        """As the manual shows it: "Juridisch secretaresse (4 - BOL - Australiëlaan 23 - 95392)"."""
-        return f"{self.name} ({self.level} - {self.track} - {self.location} - {self.code})"
+        return programme_label(self.name, self.level, self.track, self.location, self.code)
+
+
+def programme_label(name: str, level: int, track: str, location: str, code: str) -> str:
+    """As the manual shows a programme: "Juridisch secretaresse (4 - BOL - Australiëlaan 23 - 95392)"."""
+    return f"{name} ({level} - {track} - {location} - {code})"
 
 
 class CodeHandout(db.Model):
@@ -173,6 +182,11 @@ class BulkHandout(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+# Part B's answers (their field keys in formdef) that the dossier's row keeps as flags for the receiving college.
+OPP_KEY = "b_opp"  # "Is er een ontwikkelingsperspectief document (OPP) / warme overdracht?"
+CONTACT_KEY = "b_nader_contact"  # "Wilt u over deze leerling nader contact hebben met het MBO?"
+
+
 class Dossier(db.Model):
     """A digital transfer dossier (DDD): one student's application to one programme. `state`: states.STATES;
     `archived` is a flag beside it (the mentor archives, the student activates again)."""
@@ -185,6 +199,31 @@ class Dossier(db.Model):
         Index("ix_dossiers_college_list", "state", "archived", "finished_at", "id", "programme_id", "student_id"),
         Index("ix_dossiers_programme_finished", "programme_id", "state", "archived", "finished_at", "id"),
         Index("ix_dossiers_state_archived", "state", "archived"),
+        # ... its flag filters (OPP, nader contact), newest first, the page's columns in the index
+        Index(
+            "ix_dossiers_college_opp",
+            "state",
+            "archived",
+            "warm_handover",
+            "finished_at",
+            "id",
+            "programme_id",
+            "student_id",
+            "further_contact",
+        ),
+        Index(
+            "ix_dossiers_college_contact",
+            "state",
+            "archived",
+            "further_contact",
+            "finished_at",
+            "id",
+            "programme_id",
+            "student_id",
+            "warm_handover",
+        ),
+        # ... and a student's dossiers as the name search and the school filter find them from the students
+        Index("ix_dossiers_student_finished", "student_id", "state", "archived", "finished_at", "id", "programme_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,13 +235,23 @@ class Dossier(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when it became finished (history.take)
+    # Part B's two answers the receiving college's list shows and filters on, kept on the row from the part B that
+    # was sent to the student (take_part_b_flags); None while part B has no answer to them.
+    warm_handover: Mapped[bool | None] = mapped_column(Boolean)  # OPP / warme overdracht (OPP_KEY)
+    further_contact: Mapped[bool | None] = mapped_column(Boolean)  # nader contact met het MBO (CONTACT_KEY)
 
     student: Mapped[Student] = relationship()
     programme: Mapped[Programme] = relationship()
     mentor: Mapped[Membership | None] = relationship()
 
+    def take_part_b_flags(self, answers: dict[str, str]) -> None:
+        """Keep part B's OPP and nader-contact answers ("ja", "nee", or none) on the row."""
+        self.warm_handover = _yes_or_no(answers.get(OPP_KEY, ""))
+        self.further_contact = _yes_or_no(answers.get(CONTACT_KEY, ""))
 
-SHORT_ANSWER = "length(value) <= 20"
+
+def _yes_or_no(answer: str) -> bool | None:
+    return {"ja": True, "nee": False}.get(answer)
 
 
 class Answer(db.Model):
@@ -210,18 +259,6 @@ class Answer(db.Model):
     name; saved per field as the student leaves it."""
 
     __tablename__ = "dossier_answers"
-    # the dossiers with a given short answer (a choice: "ja") to a field: the college's list filters on part B's
-    # flags. Partial: a long answer does not fit a PostgreSQL index entry; a query names SHORT_ANSWER to use it.
-    __table_args__ = (
-        Index(
-            "ix_dossier_answers_short",
-            "field",
-            "value",
-            "dossier_id",
-            postgresql_where=text(SHORT_ANSWER),
-            sqlite_where=text(SHORT_ANSWER),
-        ),
-    )
 
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
     field: Mapped[str] = mapped_column(String(60), primary_key=True)

@@ -194,6 +194,7 @@ def send_to_student(sheet: Sheet, staff: SchoolStaff, agreed: bool) -> None:
         raise DomainError("Geef uw akkoord op deel B om het naar de leerling op te sturen.", "akkoord")
     snapshot = {key: given.get(key, "") for key in formdef.STUDENT_FIELDS}
     part_a.store_answers(dossier, snapshot)
+    dossier.take_part_b_flags(given)  # the receiving college's list reads them from the row
     history.take(dossier, "send_to_student", staff.user)
     _mail_student(dossier)
 
