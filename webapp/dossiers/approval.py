@@ -97,12 +97,23 @@ def status(dossier: Dossier, day: date | None = None) -> Status:
     )
 
 
-def progress(dossier: Dossier, day: date | None = None) -> int:
+def progress(dossier: Dossier, content_hash: str, parent: Approval | None) -> int:
     """The share of the approvals the dossier needs that are given and count: the student's (given when they finish)
-    and, under 18, a parent's."""
-    if not needs_parent(dossier, day):
-        return 0
-    return 50 if missing(dossier, day) is None else 0
+    and, under 18, a parent's (`parent`: their latest answer; `content_hash`: the dossier's now)."""
+    return 50 if needs_parent(dossier) and counts(parent, content_hash) else 0
+
+
+def parent_approvals_of(dossier_ids: list[int]) -> dict[int, Approval]:
+    """The latest parent's answer of each of these dossiers that has one, in one query."""
+    latest = {}
+    if dossier_ids:
+        for given in db.session.scalars(
+            select(Approval)
+            .where(Approval.dossier_id.in_(dossier_ids), Approval.role == PARENT)
+            .order_by(Approval.at.desc(), Approval.id.desc())
+        ):
+            latest.setdefault(given.dossier_id, given)
+    return latest
 
 
 def final(dossier: Dossier) -> list[Approval]:

@@ -68,8 +68,12 @@ def filled(dossier: Dossier, keys: tuple[str, ...] | None = None) -> list[ShownP
 def content_hash(dossier: Dossier) -> str:
     """A SHA-256 over every answer the dossier holds (its parts A and B): an approval is tied to it, and a change to
     any answer afterwards makes that approval no longer count."""
-    answers = sorted(stored_answers(dossier).items())
-    return hashlib.sha256(json.dumps(answers, ensure_ascii=False).encode()).hexdigest()
+    return hash_of(stored_answers(dossier))
+
+
+def hash_of(answers: dict[str, str]) -> str:
+    """content_hash of a dossier whose answers (field -> value) have been read already."""
+    return hashlib.sha256(json.dumps(sorted(answers.items()), ensure_ascii=False).encode()).hexdigest()
 
 
 def pdf(dossier: Dossier, keys: tuple[str, ...] | None = None, extra: dict | None = None) -> bytes:

@@ -20,7 +20,7 @@ from webapp.core.errors import DomainError, NotFound
 from webapp.core.mail import send_mail
 from webapp.core.paging import MAX_ROWS, PAGE_SIZE, BoundedPage, page_count
 from webapp.core.timeutil import UTCDateTime, format_date, utcnow
-from webapp.dossiers import approval, history, part_a, part_b, school, states
+from webapp.dossiers import approval, document, history, part_a, part_b, school, states
 from webapp.dossiers.actors import SchoolStaff
 from webapp.dossiers.dossiers import college_name
 from webapp.dossiers.models import Answer, College, Dossier, Programme, Student, Transition
@@ -31,13 +31,8 @@ WAITING_FOR_APPROVAL = ("part_b_sent", "approval")  # the student is to fill in 
 REMIND_EVERY = timedelta(days=7)  # a student gets at most one reminder a week
 ORDER = {state: index for index, state in enumerate(states.STATES)}  # how far a dossier has come
 IN_PROGRESS = tuple(state for state in states.STATES if state != "finished")
-# The progress of the current step, for the states whose step counts one ("Deel A invullen 40%"): a function of the
-# dossier and its answers (field -> value); the steps of other slices (part B, the approval) add theirs here.
-STEP_PROGRESS = {
-    "part_a": part_a.progress,
-    "part_b": lambda dossier, given: part_b.dossier_progress(dossier),
-    "approval": lambda dossier, given: approval.progress(dossier),
-}
+# The states whose step counts its progress ("Deel A invullen 40%", "In akkoordverklaring 0%").
+STEP_PROGRESS = ("part_a", "part_b", "approval")
 
 
 # ---------------------------------------------------------------- who may see a dossier
@@ -286,14 +281,30 @@ class StudentRow:
         return self.waiting_since is not None
 
 
-def status_words(dossier: Dossier, given: dict[str, str] | None = None) -> str:
-    """The state's label, with the progress of the current step where it counts one: "Deel A invullen 40%".
-    `given`: the dossier's answers, when they have been read already."""
+def status_words(dossier: Dossier, progress: dict[int, int]) -> str:
+    """The state's label, with the progress of the current step where it counts one: "Deel A invullen 40%"."""
     label = states.STATES[dossier.state].label
-    progress = STEP_PROGRESS.get(dossier.state)
-    if progress is None:
-        return label
-    return f"{label} {progress(dossier, part_a.answers(dossier) if given is None else given)}%"
+    return f"{label} {progress[dossier.id]}%" if dossier.id in progress else label
+
+
+def step_progress(dossiers: list[Dossier]) -> dict[int, int]:
+    """The current step's progress of each of these dossiers (those in a state that counts one), read for them all
+    at once: their answers, the student parts kept for part B, the parents' approvals."""
+    counting = [dossier for dossier in dossiers if dossier.state in STEP_PROGRESS]
+    given = _answers_of([dossier.id for dossier in counting])
+    kept = part_b.student_answers_of([dossier.student_id for dossier in counting if dossier.state == "part_b"])
+    parents = approval.parent_approvals_of([dossier.id for dossier in counting if dossier.state == "approval"])
+    progress = {}
+    for dossier in counting:
+        answers = given[dossier.id]
+        if dossier.state == "part_a":
+            progress[dossier.id] = part_a.progress(dossier, answers)
+        elif dossier.state == "part_b":
+            sheet = part_b.Sheet(dossier.student, dossier)
+            progress[dossier.id] = part_b.progress(sheet, answers | kept.get(dossier.student_id, {}))
+        else:
+            progress[dossier.id] = approval.progress(dossier, document.hash_of(answers), parents.get(dossier.id))
+    return progress
 
 
 def _answers_of(dossier_ids: list[int]) -> dict[int, dict[str, str]]:
@@ -329,15 +340,12 @@ def my_students(staff: SchoolStaff, filters: school.Filters) -> BoundedPage:
                 row.furthest = dossier
             if dossier.state in WAITING_FOR_APPROVAL and sent_at <= too_long:
                 row.waiting_since = min(sent_at, row.waiting_since or sent_at)
-        counting = [
-            r.furthest.id for r in rows.values() if r.furthest is not None and r.furthest.state in STEP_PROGRESS
-        ]
-        given = _answers_of(counting)
+        progress = step_progress([row.furthest for row in rows.values() if row.furthest is not None])
         for row in rows.values():
             if row.furthest is not None:
                 programme = row.furthest.programme
                 row.best_choice = f"{college_name(programme.college)}: {programme.name}"
-                row.status = status_words(row.furthest, given.get(row.furthest.id, {}))
+                row.status = status_words(row.furthest, progress)
     page.rows = list(rows.values())
     return page
 

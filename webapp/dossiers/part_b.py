@@ -98,6 +98,20 @@ def student_answers(student: Student) -> dict[str, str]:
     )
 
 
+def student_answers_of(student_ids: list[int]) -> dict[int, dict[str, str]]:
+    """The student parts kept for these students, in one query."""
+    kept = {student_id: {} for student_id in student_ids}
+    if student_ids:
+        rows = db.session.execute(
+            select(StudentAnswer.student_id, StudentAnswer.field, StudentAnswer.value).where(
+                StudentAnswer.student_id.in_(student_ids)
+            )
+        )
+        for student_id, key, value in rows:
+            kept[student_id][key] = value
+    return kept
+
+
 def answers(sheet: Sheet) -> dict[str, str]:
     """Part B's answers as the sheet shows them: the dossier part from the dossier; the student part from the student
     until part B is sent, from the dossier's snapshot after."""
@@ -164,12 +178,6 @@ def save_section(sheet: Sheet, section: formdef.Section, form) -> dict[str, str]
 
 def progress(sheet: Sheet, given: dict[str, str]) -> int:
     return filling.progress(sheet.sections, given)
-
-
-def dossier_progress(dossier: Dossier) -> int:
-    """Part B's progress of a dossier: its own answers and the student part kept for its student."""
-    sheet = Sheet(dossier.student, dossier)
-    return progress(sheet, answers(sheet))
 
 
 def section_states(sheet: Sheet, given: dict[str, str]) -> list[filling.SectionState]:
