@@ -113,6 +113,15 @@ def test_a_pdf_is_only_there_for_a_finished_dossier(app, world):
 # ---------------------------------------------------------------- Te behandelen dossiers
 
 
+def test_the_worklist_opens_part_b_to_fill_in_and_to_read_once_sent(app, world):
+    filling = world.dossier("part_b")
+    sent = world.dossier("part_b_sent", student=world.jaap)
+    page = _text(world.client(app, world.counsellor).get(f"{SCHOOL}/te-behandelen"))
+    assert f'href="{SCHOOL}/dossiers/{filling.id}/deel-b">Deel B invullen' in page
+    assert f'href="{SCHOOL}/dossiers/{sent.id}/deel-b">Deel B bekijken' in page
+    assert f"{SCHOOL}/dossiers/{filling.id}/deel-b/controleren" in page  # Opsturen naar leerling, confirmed there
+
+
 def test_the_worklist_shows_ready_dossiers_first_with_the_choice_and_whether_the_college_takes_part(
     app, world, factory
 ):
