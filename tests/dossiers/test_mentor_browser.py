@@ -41,6 +41,10 @@ def test_start_deel_b_history_reminder_archive_and_activate(demo_with_smtp, brow
     assert "ROC van Twente" in row.inner_text() and "neemt deel aan het DDD" in row.inner_text()
     row.get_by_role("button", name="Start deel B").click()
     mentor.get_by_text("Deel B van Sanne Bos is gestart.").wait_for()
+    mentor.get_by_role("heading", name="Deel B: Sanne Bos").wait_for()  # part B opens to be filled
+    judge(mentor)
+    mentor.goto(f"{base}/doorstroomdossier/school/te-behandelen?zoek=bos")
+    mentor.get_by_role("row", name="Sanne Bos").get_by_role("link", name="Geschiedenis").click()
     mentor.get_by_role("heading", name="Geschiedenis van het dossier van Sanne Bos").wait_for()
     steps = mentor.locator("table").inner_text()
     assert "Versturen naar mentor" in steps and "Start deel B" in steps and "Anja de Vries" in steps
