@@ -254,7 +254,7 @@ PAGES = {
         ("mentor", {"dossier_id": "@sanne_dossier"}),
         ("counsellor", {"dossier_id": "@lotte_dossier"}),
     ],
-    "dossiers_mentor.confirm": [
+    "dossiers_mentor.step": [
         ("mentor", {"dossier_id": "@sanne_dossier", "slug": "terugzetten-naar-deel-a"}),
         ("mentor", {"dossier_id": "@sanne_dossier", "slug": "archiveren"}),
     ],

@@ -275,9 +275,9 @@ TARGETS = [
     Target("mentor", "GET", "dossiers_mentor.my_students", STUDENT_LIST, valid=lambda world: {"zoek": "roos"}),
     Target("counsellor", "GET", "dossiers_mentor.my_students", STUDENT_LIST, valid=lambda world: {"leerjaar": "4"}),
     Target("mentor", "GET", "dossiers_mentor.dossier_history", args=_dossier),
-    Target("mentor", "GET", "dossiers_mentor.confirm", args=lambda world: {**_dossier(world), "slug": "archiveren"}),
+    Target("mentor", "GET", "dossiers_mentor.step", args=lambda world: {**_dossier(world), "slug": "archiveren"}),
     Target("mentor", "GET", "dossiers_mentor.dossier_pdf", args=_dossier),
-    Target("mentor", "POST", "dossiers_mentor.take", args=lambda world: {**_dossier(world), "slug": "start-deel-b"}),
+    Target("mentor", "POST", "dossiers_mentor.step", args=lambda world: {**_dossier(world), "slug": "start-deel-b"}),
     Target(
         "mentor",
         "POST",
