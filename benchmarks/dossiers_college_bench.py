@@ -84,37 +84,14 @@ def generate(database_url: str, dossiers: int, seed: int = 18) -> dict:
                         )
                     ).inserted_primary_key[0]
                 )
-        user_id = connection.execute(
-            users.insert().values(
-                email="toelating@bench.example",
-                salutation="",
-                initials="",
-                first_name="Bea",
-                infix="",
-                last_name="Bench",
-                phone="",
-                mobile="",
-                street="",
-                house_number="",
-                postcode="",
-                city="",
-                country="Nederland",
-                is_staff=False,
-                activated_at=now,
-                created_at=now,
-            )
-        ).inserted_primary_key[0]
-        connection.execute(
-            memberships.insert().values(
-                user_id=user_id,
-                organisation_id=bench,
-                role="contact",
-                job_title="",
-                department="",
-                work_email="",
-                work_phone="",
-                created_at=now,
-            )
+        user_id = harness.insert_member(
+            connection,
+            users,
+            memberships,
+            email="toelating@bench.example",
+            organisation_id=bench,
+            role="contact",
+            now=now,
         )
         plan = [(bench, "finished", False)] * dossiers
         plan += [(other, "finished", False)] * (dossiers // 5)

@@ -187,3 +187,36 @@ def time_list_queries(scenarios, run, *, repeat: int, width: int, reset=lambda: 
         total = f"{page.total - 1}+" if page.more else str(page.total)
         print(f"{name:<{width}} {total:>7} {statistics.median(times):>8.2f} {p95:>8.2f}{flag}")
     return worst
+
+
+def insert_member(connection, users, memberships, *, email: str, organisation_id: int, role: str, now) -> int:
+    """A bare activated user "Bea Bench" with a membership of the organisation in `role`, written with Core inserts
+    (`users`, `memberships`: the tables); the user's id."""
+    blank = dict.fromkeys(("salutation", "initials", "infix", "phone", "mobile", "street", "house_number"), "")
+    user_id = connection.execute(
+        users.insert().values(
+            email=email,
+            first_name="Bea",
+            last_name="Bench",
+            postcode="",
+            city="",
+            country="Nederland",
+            is_staff=False,
+            activated_at=now,
+            created_at=now,
+            **blank,
+        )
+    ).inserted_primary_key[0]
+    connection.execute(
+        memberships.insert().values(
+            user_id=user_id,
+            organisation_id=organisation_id,
+            role=role,
+            job_title="",
+            department="",
+            work_email="",
+            work_phone="",
+            created_at=now,
+        )
+    )
+    return user_id

@@ -65,37 +65,14 @@ def generate(database_url: str, cards: int, others: int, revoked: int | None = N
                     )
                 ).inserted_primary_key[0]
             )
-        user_id = connection.execute(
-            users.insert().values(
-                email="bench@smartcards.example",
-                salutation="",
-                initials="",
-                first_name="Bea",
-                infix="",
-                last_name="Bench",
-                phone="",
-                mobile="",
-                street="",
-                house_number="",
-                postcode="",
-                city="",
-                country="Nederland",
-                is_staff=False,
-                activated_at=now,
-                created_at=now,
-            )
-        ).inserted_primary_key[0]
-        connection.execute(
-            memberships.insert().values(
-                user_id=user_id,
-                organisation_id=ids[0],
-                role="admin",
-                job_title="",
-                department="",
-                work_email="",
-                work_phone="",
-                created_at=now,
-            )
+        user_id = harness.insert_member(
+            connection,
+            users,
+            memberships,
+            email="bench@smartcards.example",
+            organisation_id=ids[0],
+            role="admin",
+            now=now,
         )
         total = cards + others
         revoked_at = set(random.sample(range(total), revoked)) if revoked is not None else None
