@@ -17,7 +17,7 @@ def index():
     filters = college_forms.list_filters(request.args)
     page = college.dossier_list(g.college_staff, filters)
     list_args = lambda **changes: college_forms.list_args(page.filters, **changes)  # noqa: E731
-    response = render(
+    return render(
         "dossiers/college/index.html",
         "list",
         oob=("result_count",),
@@ -27,10 +27,8 @@ def index():
         programmes=college.programmes(g.college_staff),
         schools=college.schools(),
         list_args=list_args,
+        push_url=url_for("dossiers_college.index", **list_args()),
     )
-    if request.htmx and not request.htmx.history_restore_request:
-        response.headers["HX-Push-Url"] = url_for("dossiers_college.index", **list_args())
-    return response
 
 
 @bp.get("/dossiers/<int:dossier_id>")

@@ -100,7 +100,7 @@ def worklist():
     filters = work_filters(request.args)
     page = mentor.worklist(g.staff, filters)
     list_args = lambda **changes: work_args(page.filters, **changes)  # noqa: E731
-    response = render(
+    return render(
         "dossiers/mentor/worklist.html",
         "list",
         oob=("result_count",),
@@ -114,10 +114,8 @@ def worklist():
         not_taking_part=dossiers.NOT_TAKING_PART,
         action_label=_label,
         asks_first=_asks_first,
+        push_url=url_for("dossiers_mentor.worklist", **list_args()),
     )
-    if request.htmx and not request.htmx.history_restore_request:
-        response.headers["HX-Push-Url"] = url_for("dossiers_mentor.worklist", **list_args())
-    return response
 
 
 # A dossier's history and steps
@@ -214,7 +212,7 @@ def my_students():
     filters = school_forms.list_filters(request.args)
     page = mentor.my_students(g.staff, filters)
     list_args = lambda **changes: school_forms.list_args(page.filters, **changes)  # noqa: E731
-    response = render(
+    return render(
         "dossiers/mentor/students.html",
         "list",
         oob=("result_count",),
@@ -225,10 +223,8 @@ def my_students():
         years=school.YEARS,
         list_args=list_args,
         remind_days=mentor.remind_after().days,
+        push_url=url_for("dossiers_mentor.my_students", **list_args()),
     )
-    if request.htmx and not request.htmx.history_restore_request:
-        response.headers["HX-Push-Url"] = url_for("dossiers_mentor.my_students", **list_args())
-    return response
 
 
 @bp.post("/mijn-leerlingen/<int:student_id>/herinneren")

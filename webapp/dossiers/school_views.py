@@ -110,7 +110,7 @@ def students():
     filters = school_forms.list_filters(request.args)
     page = school.student_list(g.staff, filters)
     list_args = lambda **changes: school_forms.list_args(page.filters, **changes)  # noqa: E731
-    response = render(
+    return render(
         "dossiers/school/students.html",
         "list",
         oob=("result_count",),
@@ -120,10 +120,8 @@ def students():
         classes=school.classes(g.staff),
         years=school.YEARS,
         list_args=list_args,
+        push_url=url_for("dossiers_school.students", **list_args()),
     )
-    if request.htmx and not request.htmx.history_restore_request:
-        response.headers["HX-Push-Url"] = url_for("dossiers_school.students", **list_args())
-    return response
 
 
 @bp.route("/leerlingen/nieuw", methods=["GET", "POST"])

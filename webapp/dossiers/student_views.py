@@ -125,7 +125,7 @@ def new_dossier():
             status = 400
     search, college_id, page_number = catalogue_args(request.values)
     page = dossiers.find_programmes(search, college_id, page_number)
-    response = render(
+    return render(
         "dossiers/student/new_dossier.html",
         "results" if request.method == "GET" else None,
         oob=("result_count",),
@@ -137,9 +137,5 @@ def new_dossier():
         not_taking_part=dossiers.NOT_TAKING_PART,
         url_args=catalogue_url_args,
         status=status,
+        push_url=url_for("dossiers_student.new_dossier", **catalogue_url_args(page.search, page.college_id, page.page)),
     )
-    if request.method == "GET" and request.htmx and not request.htmx.history_restore_request:
-        response.headers["HX-Push-Url"] = url_for(
-            "dossiers_student.new_dossier", **catalogue_url_args(page.search, page.college_id, page.page)
-        )
-    return response

@@ -41,7 +41,7 @@ def index():
             opened = services.holder_details(context, details, [o.id for o in organisations])
         except NotFound:
             opened = None
-    response = render(
+    return render(
         "passes/index.html",
         "list",
         oob=("result_count",),
@@ -54,10 +54,8 @@ def index():
         limit=SELECTION_LIMIT,
         show_organisation=len(organisations) > 1,
         **forms.list_query(filters),
+        push_url=_list_url(filters),  # not the form's empty fields: a clean URL to bookmark
     )
-    if request.htmx and not request.htmx.history_restore_request:
-        response.headers["HX-Push-Url"] = _list_url(filters)  # not the form's empty fields: a clean URL to bookmark
-    return response
 
 
 @bp.get("/pasjes/houders/<int:holder_organisation_id>")
@@ -219,7 +217,7 @@ def requests():
     rows = services.my_requests(context, search)
     for row in rows:
         services.settle(row)
-    response = render(
+    return render(
         "passes/requests.html",
         "request_table",
         oob=("request_count",),
@@ -227,10 +225,8 @@ def requests():
         total=services.my_request_count(context) if search else len(rows),
         search=search,
         closed=services.closed_requests(context, rows),
+        push_url=url_for("passes.requests", zoek=search or None),
     )
-    if request.htmx and not request.htmx.history_restore_request:
-        response.headers["HX-Push-Url"] = url_for("passes.requests", zoek=search or None)
-    return response
 
 
 @bp.get("/pasjes/verzoeken/<int:request_id>")

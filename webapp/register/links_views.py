@@ -24,7 +24,7 @@ def _list_page(bsn_form=None, status: int = 200):
     search_id = request.args.get("bsn-zoekopdracht", "") if filters.bsn_hash else ""
     page = links.link_list(g.register_actor, filters)
     list_args = lambda **changes: listing_forms.list_args(page.filters, search_id, **changes)  # noqa: E731
-    response = render(
+    return render(
         "register/links.html",
         "list" if request.method == "GET" else None,  # a refused BSN search: the whole page, with its message
         oob=("result_count",),
@@ -39,10 +39,8 @@ def _list_page(bsn_form=None, status: int = 200):
         search_expired=search_expired,
         bsn_form=bsn_form or listing_forms.BSNSearchForm(formdata=None),
         status=status,
+        push_url=url_for("register_links.index", **list_args()),
     )
-    if request.htmx and not request.htmx.history_restore_request and request.method == "GET":
-        response.headers["HX-Push-Url"] = url_for("register_links.index", **list_args())
-    return response
 
 
 @bp.get("", endpoint="index")

@@ -104,19 +104,15 @@ def find_organisation():
         return _not_enrolled()
     search, page_number = person_forms.search_args(request.args)
     page = persons.find_organisations(search, page_number)
-    response = render(
+    return render(
         "register/person_find.html",
         "results",
         oob=("result_count",),
         page=page,
         standing=persons.standing_with(person, [organisation.id for organisation in page.rows]),
         url_args=person_forms.search_url_args,
+        push_url=url_for("register_person.find_organisation", **person_forms.search_url_args(page.search, page.page)),
     )
-    if request.htmx and not request.htmx.history_restore_request:
-        response.headers["HX-Push-Url"] = url_for(
-            "register_person.find_organisation", **person_forms.search_url_args(page.search, page.page)
-        )
-    return response
 
 
 @bp.route("/koppelverzoek/<int:organisation_id>", methods=["GET", "POST"], endpoint="request_link")

@@ -26,7 +26,7 @@ def index():
         # the filter form without JavaScript sends its empty fields too: on to the clean URL htmx pushes
         return redirect(url_for("smartcards.index", **admin_forms.list_args(filters)))
     page = cards.card_list(context, filters)
-    response = render(
+    return render(
         "smartcards/admin_index.html",
         "list",
         oob=("result_count",),
@@ -38,10 +38,8 @@ def index():
         list_args=lambda **changes: admin_forms.list_args(page.filters, **changes),
         expiring=cards.expiring_credential_cards(context) if not request.htmx else [],
         administrators=cards.administrators(context) if not request.htmx else [],
+        push_url=url_for("smartcards.index", **admin_forms.list_args(page.filters)),
     )
-    if request.htmx and not request.htmx.history_restore_request:
-        response.headers["HX-Push-Url"] = url_for("smartcards.index", **admin_forms.list_args(page.filters))
-    return response
 
 
 @bp.get("/kaarten/<int:card_id>")
