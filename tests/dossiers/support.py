@@ -93,6 +93,21 @@ def college(factory, name=None, *, takes_part=True, programmes=(("Juridisch secr
     return record
 
 
+def roos_in_4a(
+    factory, *, mentor_email="mentor4a@debrug.example", student_email="r.dewinter@leerling.example", **fields
+):
+    """Vakcollege De Brug with Anja de Vries, mentor of 4a, and Roos de Winter in 4a with an account (`fields`: more
+    of the student's, such as birth_date): (the school, Anja's user, Roos)."""
+    the_school = school(factory, "Vakcollege De Brug")
+    mentor = staff_member(
+        factory, the_school, "mentor", email=mentor_email, first_name="Anja", infix="de", last_name="Vries"
+    )
+    klass = school_class(the_school, "4a", mentors=[mentor])
+    user = factory.user(student_email, first_name="Roos", infix="de", last_name="Winter")
+    roos = student(the_school, klass, first_name="Roos", infix="de", last_name="Winter", user=user, **fields)
+    return the_school, mentor, roos
+
+
 def dossier(a_student, programme, state="part_a"):
     record = Dossier(student_id=a_student.id, programme_id=programme.id, state=state)
     db.session.add(record)

@@ -97,14 +97,8 @@ def make_world(live_server, smtp, age: int) -> World:
     )
     with app.app_context():
         factory = Factory(app)
-        school = support.school(factory, "Vakcollege De Brug")
-        mentor = support.staff_member(
-            factory, school, "mentor", email=world.mentor, first_name="Anja", infix="de", last_name="Vries"
-        )
-        klass = support.school_class(school, "4a", mentors=[mentor])
-        user = factory.user(world.student, first_name="Roos", infix="de", last_name="Winter")
-        pupil = support.student(
-            school, klass, first_name="Roos", infix="de", last_name="Winter", user=user, birth_date=born_years_ago(age)
+        _school, _mentor, pupil = support.roos_in_4a(
+            factory, mentor_email=world.mentor, student_email=world.student, birth_date=born_years_ago(age)
         )
         college = support.college(factory, "MBO Utrecht", programmes=((FIRST, 4, "BOL"), (SECOND, 4, "BOL")))
         contact = factory.user(world.college, first_name="Fatima", last_name="El Amrani")

@@ -23,13 +23,7 @@ def dossier_id(live_server):
     app = live_server.app
     with app.app_context():
         factory = Factory(app)
-        school = support.school(factory, "Vakcollege De Brug")
-        mentor = support.staff_member(
-            factory, school, "mentor", email="mentor4a@debrug.example", first_name="Anja", infix="de", last_name="Vries"
-        )
-        klass = support.school_class(school, "4a", mentors=[mentor])
-        user = factory.user("r.dewinter@leerling.example", first_name="Roos", infix="de", last_name="Winter")
-        pupil = support.student(school, klass, first_name="Roos", infix="de", last_name="Winter", user=user)
+        _school, mentor, pupil = support.roos_in_4a(factory)
         programme = support.college(factory, "MBO Utrecht").programmes[0]
         dossier = support.dossier(pupil, programme, state="sent_to_mentor")
         history.take(dossier, "start_part_b", mentor)
