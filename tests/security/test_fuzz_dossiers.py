@@ -44,24 +44,21 @@ def csv_upload(columns, header):
     return body
 
 
-def _class(world):
-    return {"class_id": world.ids["class_id"]}
+def _ids(**arguments):
+    """The url_for arguments of a target, each the world's id of that name: _ids(dossier_id="approval_dossier_id")."""
+    return lambda world: {argument: world.ids[name] for argument, name in arguments.items()}
 
 
-def _student(world):
-    return {"student_id": world.ids["student_id"]}
-
-
-def _dossier(world):
-    return {"dossier_id": world.ids["dossier_id"]}
+_class = _ids(class_id="class_id")
+_student = _ids(student_id="student_id")
+_dossier = _ids(dossier_id="dossier_id")
 
 
 def _section(world):
     return {"dossier_id": world.ids["dossier_id"], "section_key": SECTION}
 
 
-def _college(world):
-    return {"organisation_id": world.ids["college_id"]}
+_college = _ids(organisation_id="college_id")
 
 
 def _valid_student(world):
@@ -320,28 +317,17 @@ COLLEGE_LIST = ("zoek", "opleiding", "school", "opp", "contact", "pagina")
 PARENT_FIELDS = ("name", "decision", "comment", "content_hash")
 
 
-def _part_b(world):
-    return {"dossier_id": world.ids["part_b_dossier_id"]}
+_part_b = _ids(dossier_id="part_b_dossier_id")
 
 
 def _part_b_section(section_key):
     return lambda world: {**_part_b(world), "section_key": section_key}
 
 
-def _part_b_student(world):
-    return {"student_id": world.ids["part_b_student_id"]}
-
-
-def _approval(world):
-    return {"dossier_id": world.ids["approval_dossier_id"]}
-
-
-def _parent(world):
-    return {"token": world.ids["parent_token"]}
-
-
-def _finished(world):
-    return {"dossier_id": world.ids["finished_dossier_id"]}
+_part_b_student = _ids(student_id="part_b_student_id")
+_approval = _ids(dossier_id="approval_dossier_id")
+_parent = _ids(token="parent_token")
+_finished = _ids(dossier_id="finished_dossier_id")
 
 
 def _valid_opp(world):
