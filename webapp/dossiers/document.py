@@ -7,12 +7,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from webapp.core.pdf import render_pdf
-from webapp.dossiers import filling, formdef, states
-from webapp.dossiers.models import Answer, Dossier
-from webapp.extensions import db
+from webapp.dossiers import filling, formdef, part_a, states
+from webapp.dossiers.models import Dossier
 
 
 @dataclass(frozen=True)
@@ -42,13 +39,9 @@ class ShownPart:
     sections: tuple[ShownSection, ...]
 
 
-def stored_answers(dossier: Dossier) -> dict[str, str]:
-    return dict(db.session.execute(select(Answer.field, Answer.value).where(Answer.dossier_id == dossier.id)).all())
-
-
 def filled(dossier: Dossier, keys: tuple[str, ...] | None = None) -> list[ShownPart]:
     """The dossier's parts (those named by `keys`, else all), each question with its answer as shown."""
-    given = stored_answers(dossier)
+    given = part_a.answers(dossier)
     return [
         ShownPart(
             part,
@@ -68,7 +61,7 @@ def filled(dossier: Dossier, keys: tuple[str, ...] | None = None) -> list[ShownP
 def content_hash(dossier: Dossier) -> str:
     """A SHA-256 over every answer the dossier holds (its parts A and B): an approval is tied to it, and a change to
     any answer afterwards makes that approval no longer count."""
-    return hash_of(stored_answers(dossier))
+    return hash_of(part_a.answers(dossier))
 
 
 def hash_of(answers: dict[str, str]) -> str:
