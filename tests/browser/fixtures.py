@@ -89,10 +89,10 @@ def demo_portal(sqlite_template, tmp_path, oidc_provider):
 DEMO_PASSWORD = "Tulpen-Veld-2026"  # every demo account's
 
 
-def log_in_demo(page, base, email, organisation=None):
+def log_in_demo(page, base, email, organisation=None, password=DEMO_PASSWORD):
     page.goto(f"{base}/inloggen")
     page.get_by_label("Gebruikersnaam (e-mailadres)").fill(email)
-    page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_label("Wachtwoord", exact=True).fill(password)
     page.get_by_role("button", name="Inloggen").click()
     if organisation is not None:
         page.wait_for_url("**/organisatie-kiezen**")
@@ -205,3 +205,11 @@ def assert_fits(page, width: int) -> None:
     assert overflow <= 0 and not sticking_out, (
         f"{page.url} at {width} px: scrolls sideways by {overflow} px; sticking out: {sticking_out[:8]}"
     )
+
+
+def assert_accessible_and_fits(page) -> None:
+    """axe finds nothing, and the page fits at 1024 and at 390 px; the window is 1280 px wide again afterwards."""
+    assert_accessible(page)
+    for width in (1024, 390):
+        assert_fits(page, width)
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -7,18 +7,11 @@ import subprocess
 
 import pytest
 
-from tests.browser.fixtures import assert_accessible, assert_fits, log_in_demo
+from tests.browser.fixtures import assert_accessible, assert_accessible_and_fits, log_in_demo
 
 pytestmark = pytest.mark.browser
 
 COLLEGE_STAFF = ("toelating@mboutrecht.example", "MBO Utrecht (Is nieuwe naam ROC ASA)")
-
-
-def judge(page):
-    assert_accessible(page)
-    for width in (1024, 390):
-        assert_fits(page, width)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_the_college_finds_opens_and_downloads_a_finished_dossier(demo_portal, page):
@@ -29,7 +22,7 @@ def test_the_college_finds_opens_and_downloads_a_finished_dossier(demo_portal, p
     assert page.url == f"{base}/doorstroomdossier/vervolgopleiding/"
     count = page.locator("#dossier-count")
     assert count.inner_text() == "2 dossiers gevonden"  # Noor's, and Lotte's from the mentor's demo
-    judge(page)
+    assert_accessible_and_fits(page)
 
     search = page.get_by_label("Zoek op naam leerling")
     search.fill("xq")
@@ -46,7 +39,7 @@ def test_the_college_finds_opens_and_downloads_a_finished_dossier(demo_portal, p
     page.get_by_role("link", name="Noor Vermeulen").click()
     page.get_by_role("heading", name="Digitaal Doorstroomdossier van Noor Vermeulen").wait_for()
     assert page.get_by_text("Handhaver of boa.").is_visible()
-    judge(page)
+    assert_accessible_and_fits(page)
     href = page.get_by_role("link", name="Download als PDF").get_attribute("href")
     response = page.request.get(base + href)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"

@@ -22,7 +22,13 @@ from itertools import count
 
 import pytest
 
-from tests.browser.fixtures import assert_accessible, assert_fits, check_fragments, record_fragments
+from tests.browser.fixtures import (
+    assert_accessible,
+    assert_accessible_and_fits,
+    check_fragments,
+    log_in_demo,
+    record_fragments,
+)
 from tests.dossiers import support
 from tests.dossiers.test_approval import born_years_ago
 from tests.dossiers.test_part_a import valid_post
@@ -139,24 +145,15 @@ class Pages:
 
 
 def log_in(page, base, email, organisation=None):
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("Gebruikersnaam (e-mailadres)").fill(email)
-    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if organisation is not None:
-        page.wait_for_url("**/organisatie-kiezen**")
-        page.get_by_label(organisation, exact=True).check()
-        page.get_by_role("button", name="OK").click()
-    page.locator(".acting-banner").wait_for()
+    log_in_demo(page, base, email, organisation, password=PASSWORD)
 
 
 def judge(page):
     """axe, and the page fits at 1024 and 390 px (for the pages the slices' own browser tests do not visit)."""
-    assert_accessible(page)
-    if not getattr(page, "javascript_disabled", False):
-        for width in (1024, 390):
-            assert_fits(page, width)
-        page.set_viewport_size({"width": 1280, "height": 900})
+    if getattr(page, "javascript_disabled", False):
+        assert_accessible(page)
+    else:
+        assert_accessible_and_fits(page)
 
 
 def flash(page, text):

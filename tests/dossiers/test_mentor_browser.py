@@ -6,20 +6,13 @@ mentor puts Sanne's dossier back to part A through the question page, and Sanne 
 
 import pytest
 
-from tests.browser.fixtures import assert_accessible, assert_fits, log_in_demo
+from tests.browser.fixtures import assert_accessible, assert_accessible_and_fits, log_in_demo
 from tests.dossiers.test_whole_flow_browser import demo_with_smtp  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 
 MENTOR_4A = "mentor4a@debrug.example"
 SCHOOL = "Vakcollege De Brug"
-
-
-def judge(page):
-    assert_accessible(page)
-    for width in (1024, 390):
-        assert_fits(page, width)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_start_deel_b_history_reminder_archive_and_activate(demo_with_smtp, browser, smtp):  # noqa: F811
@@ -33,7 +26,7 @@ def test_start_deel_b_history_reminder_archive_and_activate(demo_with_smtp, brow
     mentor.goto(f"{base}/doorstroomdossier/")
     mentor.get_by_role("link", name="Naar te behandelen dossiers").click()
     mentor.get_by_role("heading", name="Te behandelen dossiers").wait_for()
-    judge(mentor)
+    assert_accessible_and_fits(mentor)
     mentor.get_by_label("Zoek op naam van de leerling").fill("bos")
     mentor.get_by_text("1 dossier gevonden").wait_for()  # htmx filtered as she typed
     assert "zoek=bos" in mentor.url
@@ -42,16 +35,16 @@ def test_start_deel_b_history_reminder_archive_and_activate(demo_with_smtp, brow
     row.get_by_role("button", name="Start deel B").click()
     mentor.get_by_text("Deel B van Sanne Bos is gestart.").wait_for()
     mentor.get_by_role("heading", name="Deel B: Sanne Bos").wait_for()  # part B opens to be filled
-    judge(mentor)
+    assert_accessible_and_fits(mentor)
     mentor.goto(f"{base}/doorstroomdossier/school/te-behandelen?zoek=bos")
     mentor.get_by_role("row", name="Sanne Bos").get_by_role("link", name="Geschiedenis").click()
     mentor.get_by_role("heading", name="Geschiedenis van het dossier van Sanne Bos").wait_for()
     steps = mentor.locator("table").inner_text()
     assert "Versturen naar mentor" in steps and "Start deel B" in steps and "Anja de Vries" in steps
-    judge(mentor)
+    assert_accessible_and_fits(mentor)
 
     mentor.goto(f"{base}/doorstroomdossier/school/mijn-leerlingen")
-    judge(mentor)
+    assert_accessible_and_fits(mentor)
     daan = mentor.get_by_role("row", name="Daan Smit")
     assert "Wacht te lang" in daan.inner_text() and "Deel B verstuurd naar leerling" in daan.inner_text()
     lotte = mentor.get_by_role("row", name="Lotte Visser")
@@ -63,7 +56,7 @@ def test_start_deel_b_history_reminder_archive_and_activate(demo_with_smtp, brow
     mentor.goto(f"{base}/doorstroomdossier/school/te-behandelen")
     mentor.get_by_role("row", name="Daan Smit").get_by_role("link", name="Archiveren").click()
     mentor.get_by_role("heading", name="Weet u zeker dat u het dossier van Daan Smit wilt archiveren?").wait_for()
-    judge(mentor)
+    assert_accessible_and_fits(mentor)
     mentor.get_by_role("button", name="Ja, archiveer het dossier").click()
     mentor.get_by_text("Het dossier van Daan Smit is gearchiveerd.").wait_for()
     assert mentor.get_by_role("row", name="Daan Smit").count() == 0
@@ -71,7 +64,7 @@ def test_start_deel_b_history_reminder_archive_and_activate(demo_with_smtp, brow
     log_in_demo(student, base, "d.smit@leerling.example")
     student.goto(f"{base}/doorstroomdossier/mijn-dossiers")
     assert "Gearchiveerd" in student.get_by_role("table").inner_text()
-    judge(student)
+    assert_accessible_and_fits(student)
     student.get_by_role("button", name="Activeren").click()
     student.get_by_text("is weer actief").wait_for()
     assert student.get_by_role("button", name="Activeren").count() == 0

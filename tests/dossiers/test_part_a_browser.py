@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.fixtures import assert_accessible, assert_fits
+from tests.browser.fixtures import assert_accessible, assert_accessible_and_fits
 from tests.dossiers import support
 from tests.dossiers.test_part_a import valid_post
 from tests.factories import PASSWORD, Factory
@@ -48,13 +48,6 @@ def fill_the_other_sections(app, dossier_id):
         db.session.remove()
 
 
-def judge(page):
-    assert_accessible(page)
-    for width in (1024, 390):
-        assert_fits(page, width)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def autosaved(page, field_key, action):
     """Do `action` and wait for the field's autosave to come back."""
     with page.expect_response(lambda response: response.url.endswith(f"/veld/{field_key}")) as saved:
@@ -67,9 +60,9 @@ def test_a_student_fills_part_a_with_autosave_and_sends_it_to_her_mentor(live_se
     log_in(page, base)
     page.goto(f"{base}/doorstroomdossier/dossier/{roos}")
     assert "Juridisch secretaresse" in page.content()
-    judge(page)
+    assert_accessible_and_fits(page)
     page.get_by_role("link", name="Persoonlijke gegevens").click()
-    judge(page)
+    assert_accessible_and_fits(page)
 
     typed = {
         "Roepnaam": "Roos",
@@ -101,7 +94,7 @@ def test_a_student_fills_part_a_with_autosave_and_sends_it_to_her_mentor(live_se
     page.goto(f"{base}/doorstroomdossier/dossier/{roos}")
     assert page.content().count("Klaar (100%)") == len(formdef.SECTIONS)
     page.get_by_role("link", name="Antwoorden controleren").click()
-    judge(page)
+    assert_accessible_and_fits(page)
     assert "de Winter" in page.content() and page.get_by_role("link", name="Wijzigen").count() == len(formdef.SECTIONS)
     page.get_by_label("Anja de Vries (mentor)").check()
     page.get_by_role("button", name="Versturen naar mentor").click()

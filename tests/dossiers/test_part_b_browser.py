@@ -7,7 +7,7 @@ at 1024 and 390 px."""
 
 import pytest
 
-from tests.browser.fixtures import assert_accessible, assert_fits
+from tests.browser.fixtures import assert_accessible, assert_accessible_and_fits
 from tests.dossiers import support
 from tests.factories import PASSWORD, Factory
 from webapp.dossiers import formdef, history, part_b
@@ -44,13 +44,6 @@ def log_in(page, base):
     page.locator(".acting-banner").wait_for()
 
 
-def judge(page):
-    assert_accessible(page)
-    for width in (1024, 390):
-        assert_fits(page, width)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def autosaved(page, field_key, action):
     """Do `action` and wait for the field's autosave to come back."""
     with page.expect_response(lambda response: response.url.endswith(f"/veld/{field_key}")) as saved:
@@ -74,9 +67,9 @@ def test_a_mentor_fills_part_b_with_autosave_and_sends_it_to_the_student(live_se
     overview = f"{base}/doorstroomdossier/school/dossiers/{dossier_id}/deel-b"
     page.goto(overview)
     assert "Leerling-specifiek" in page.content() and "Juridisch secretaresse" in page.content()
-    judge(page)
+    assert_accessible_and_fits(page)
     page.get_by_role("link", name="Begeleiding").click()
-    judge(page)
+    assert_accessible_and_fits(page)
     begeleiding = formdef.PART_B.section("begeleiding")
     for number, field in enumerate(f for f in begeleiding.fields if f.kind == "choice"):
         answer = page.locator(f"#veld-{field.key}-2")  # nee
@@ -100,7 +93,7 @@ def test_a_mentor_fills_part_b_with_autosave_and_sends_it_to_the_student(live_se
     autosaved(page, "b_opp_telefoon", lambda: (phone.fill("0301234567"), phone.press("Tab")))
     autosaved(page, "b_nader_contact", lambda: page.locator("#veld-b_nader_contact-2").check())
     assert "Klaar (100%)" in page.locator("#section-progress").inner_text()
-    judge(page)
+    assert_accessible_and_fits(page)
     page.reload()
     assert page.get_by_label("Contactpersoon").input_value() == "Els Zorg"
 
@@ -108,13 +101,13 @@ def test_a_mentor_fills_part_b_with_autosave_and_sends_it_to_the_student(live_se
     page.goto(overview)
     assert "Deel B totaal: 100% ingevuld" in page.content()
     page.get_by_role("link", name="Opsturen naar leerling").click()
-    judge(page)
+    assert_accessible_and_fits(page)
     assert "Els Zorg" in page.content()
     page.get_by_label("Ik ga akkoord met deel B").check()
     page.get_by_role("button", name="Opsturen naar leerling").click()
     page.wait_for_url("**/deel-b")
     assert "Deel B is opgestuurd naar Roos de Winter" in page.content()
-    judge(page)
+    assert_accessible_and_fits(page)
     mail = smtp.wait_for(to="r.dewinter@leerling.example", subject="Deel B van je Digitaal Doorstroomdossier")
     assert "Start de akkoordverklaring" in mail.get_body(preferencelist=("plain",)).get_content()
     page.get_by_role("link", name="OPP en nader contact").click()

@@ -13,7 +13,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.fixtures import LiveServer, assert_accessible, assert_fits, log_in_demo
+from tests.browser.fixtures import LiveServer, assert_accessible_and_fits, log_in_demo
 from tests.conftest import make_app
 from tests.databases import copy_sqlite
 from tests.dossiers.test_part_a import valid_post
@@ -45,13 +45,6 @@ def demo_with_smtp(sqlite_template, tmp_path, smtp):
     server = LiveServer(app).start()
     yield server
     server.stop()
-
-
-def judge(page):
-    assert_accessible(page)
-    for width in (1024, 390):
-        assert_fits(page, width)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def hand_out_in_bulk(page, base, klass: str, method_label: str):
@@ -88,7 +81,7 @@ def test_codes_in_bulk_then_a_student_makes_an_account_a_dossier_and_sends_part_
     # Chapter 1: the counsellor hands out the codes, by e-mail to 4a and as letters to 4b.
     log_in_demo(counsellor, base, "decaan@debrug.example", "Vakcollege De Brug")
     hand_out_in_bulk(counsellor, base, "4a", "Per e-mail")
-    judge(counsellor)
+    assert_accessible_and_fits(counsellor)
     code_mail = smtp.wait_for(MIRJAM, "activatiecode")
     assert smtp.wait_for("r.dewinter@leerling.example", "activatiecode")
     mailed = code_mail.get_body(preferencelist=("plain",)).get_content()
@@ -106,7 +99,7 @@ def test_codes_in_bulk_then_a_student_makes_an_account_a_dossier_and_sends_part_
 
     # Chapter 1, the mail's steps: Mirjam makes her account.
     student.goto(f"{base}/doorstroomdossier/")
-    judge(student)
+    assert_accessible_and_fits(student)
     student.get_by_role("link", name="Maak een nieuw account").click()
     student.get_by_label("BSN (burgerservicenummer)").fill(MIRJAM_BSN)
     student.get_by_label("E-mailadres").fill(MIRJAM)
@@ -128,7 +121,7 @@ def test_codes_in_bulk_then_a_student_makes_an_account_a_dossier_and_sends_part_
     student.get_by_label("Activatiecode").fill(code.lower().replace("-", " "))
     student.get_by_role("button", name="Code invullen").click()
     student.get_by_role("heading", name="Nieuw dossier").wait_for()
-    judge(student)
+    assert_accessible_and_fits(student)
     student.wait_for_load_state()  # htmx listens from here on
     student.get_by_label("Zoek een opleiding").fill("juridisch")
     student.get_by_role(
@@ -136,7 +129,7 @@ def test_codes_in_bulk_then_a_student_makes_an_account_a_dossier_and_sends_part_
     ).click()
     student.get_by_role("heading", name="Digitaal Doorstroomdossier: deel A").wait_for()
     dossier_url = student.url
-    judge(student)
+    assert_accessible_and_fits(student)
 
     # Chapter 2: the first section field by field, each saving itself as she leaves it; a reload keeps it.
     first = formdef.SECTIONS[0]
@@ -149,7 +142,7 @@ def test_codes_in_bulk_then_a_student_makes_an_account_a_dossier_and_sends_part_
         assert saved.value.status == 200
         student.reload()
         assert student.locator(f'[name="{name}"]').input_value() == value
-    judge(student)
+    assert_accessible_and_fits(student)
     fill_section(student, first)
     for section in formdef.SECTIONS[1:]:
         student.get_by_role("link", name=section.title).click()
@@ -160,7 +153,7 @@ def test_codes_in_bulk_then_a_student_makes_an_account_a_dossier_and_sends_part_
 
     # Check answers, then send to the mentor of 4a, who gets the signal mail.
     student.get_by_role("link", name="Antwoorden controleren").click()
-    judge(student)
+    assert_accessible_and_fits(student)
     student.get_by_label(re.compile("Anja de Vries")).check()
     student.get_by_role("button", name="Versturen naar mentor").click()
     signal = smtp.wait_for(MENTOR_4A, "Mirjam Hoenderloo")
