@@ -9,9 +9,9 @@ import re
 import pytest
 from sqlalchemy import update
 
-from tests.browser.fixtures import log_in_demo
+from tests.browser.fixtures import assert_accessible_and_fits, log_in_demo
 from tests.dossiers.test_approval import born_years_ago
-from tests.dossiers.test_whole_flow_browser import demo_with_smtp, judge  # noqa: F401  (the fixture)
+from tests.dossiers.test_whole_flow_browser import demo_with_smtp  # noqa: F401  (the fixture)
 from tests.mail import links
 
 pytestmark = pytest.mark.browser
@@ -41,19 +41,19 @@ def test_a_17_year_old_and_her_parent_approve_and_the_dossier_is_finished(demo_w
 
     log_in_demo(student, base, ROOS)
     student.goto(f"{base}/doorstroomdossier/mijn-dossiers")
-    judge(student)
+    assert_accessible_and_fits(student)
     student.get_by_role("link", name=re.compile(r"^Akkoordverklaring.*Art & Design")).click()
     student.get_by_role("heading", name="Akkoordverklaring").wait_for()
-    judge(student)
+    assert_accessible_and_fits(student)
 
     student.get_by_role("link", name="Deel B bekijken").click()
     student.get_by_role("heading", name="Deel B", exact=True).wait_for()
-    judge(student)
+    assert_accessible_and_fits(student)
     student.go_back()
     student.get_by_role("link", name="Deel A bekijken").click()
     student.get_by_role("heading", name="Deel A", exact=True).wait_for()
     assert "posters voor het schoolfeest" in student.content()
-    judge(student)
+    assert_accessible_and_fits(student)
     student.go_back()
 
     student.get_by_label("Opmerking over deel B (niet verplicht)").fill("Mijn stage was bij een drukkerij.")
@@ -62,7 +62,7 @@ def test_a_17_year_old_and_her_parent_approve_and_the_dossier_is_finished(demo_w
     student.get_by_label("E-mailadres van je ouder/verzorger").fill(PARENT)
     student.get_by_role("button", name="Link sturen naar ouder/verzorger").click()
     student.get_by_text(f"Er is een e-mail met een link gestuurd naar {PARENT}.").wait_for()
-    judge(student)
+    assert_accessible_and_fits(student)
 
     # Afronden waits for the parent.
     student.get_by_text("Je kunt afronden zodra je ouder/verzorger akkoord heeft gegeven").wait_for()
@@ -73,12 +73,12 @@ def test_a_17_year_old_and_her_parent_approve_and_the_dossier_is_finished(demo_w
     parent.get_by_role("heading", name="Digitaal Doorstroomdossier van Roos de Winter").wait_for()
     assert "posters voor het schoolfeest" in parent.content()
     assert "Mijn stage was bij een drukkerij." in parent.content()
-    judge(parent)
+    assert_accessible_and_fits(parent)
     parent.get_by_label("Uw naam").fill("Marieke de Winter")
     parent.get_by_label("Ja, ik ga akkoord").check()
     parent.get_by_role("button", name="Antwoord versturen").click()
     parent.get_by_role("heading", name="Bedankt voor uw antwoord").wait_for()
-    judge(parent)
+    assert_accessible_and_fits(parent)
     parent.goto(link)  # once only
     parent.get_by_role("heading", name="Deze link werkt niet (meer)").wait_for()
     assert "Roos" not in parent.content()
@@ -87,10 +87,10 @@ def test_a_17_year_old_and_her_parent_approve_and_the_dossier_is_finished(demo_w
     student.get_by_text("Marieke de Winter heeft op").wait_for()
     student.get_by_role("link", name="Afronden", exact=True).click()
     student.get_by_role("heading", name="Weet je zeker dat je je dossier wilt afronden?").wait_for()
-    judge(student)
+    assert_accessible_and_fits(student)
     student.get_by_role("button", name="Ja, rond mijn dossier af").click()
     student.get_by_text("Je dossier is afgerond en zichtbaar voor Grafisch Lyceum Rotterdam.").wait_for()
-    judge(student)
+    assert_accessible_and_fits(student)
     assert smtp.wait_for(ROOS, "afgerond")
     signal = smtp.wait_for(MENTOR_4A, "Roos de Winter")
     assert "afgerond" in signal.get_body(preferencelist=("plain",)).get_content()
